@@ -1,0 +1,79 @@
+"""Names shared by the generated dialplan, the FastAGI handlers and the call monitor.
+
+Channel variables, global variables and the UserEvents that the dialplan sends to AMI.  Every
+name that crosses the Python/Asterisk boundary lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+# --- Channel variables set by the dialplan before the AGI runs (caller channel) -------------
+NUMBER_ID = "PV_NUMBER_ID"  # on-call number's database id, set by the number's extension
+DIALLED = "PV_DIALLED"  # the number as the trunk sent it
+CALL_ID = "PV_CALL_ID"  # inherited (__) to every leg: the caller channel's UNIQUEID
+
+# --- Channel variables the AGI "incoming-call" handler sets on the caller channel ----------
+DECISION = "PV_DECISION"  # one of the DECISION_* values below; empty = AGI failed -> failsafe
+MAIN_DIAL = "PV_MAIN_DIAL"  # Dial() string of Local legs for the number's groups, may be empty
+BACKUP_DIAL = "PV_BACKUP_DIAL"  # Dial() string of Local legs for the backup group, may be empty
+RING_TIME = "PV_RING_TIME"  # seconds each stage rings
+CONFIRM_TIMEOUT = "PV_CONFIRM_TIMEOUT"  # seconds a person has to press 1 (inherited to legs)
+LANGUAGE = "PV_LANG"  # prompt language, "fi" | "en" (inherited to legs)
+RECORDING_FILE = "PV_RECORDING_FILE"  # absolute path inside Asterisk; empty = do not record
+
+DECISION_RING = "ring"  # somebody to ring (main and/or backup)
+DECISION_NOBODY = "nobody"  # number known, but nobody on duty anywhere
+DECISION_UNKNOWN = "unknown"  # the dialled number is not an on-call number
+DECISION_VALUES = (DECISION_RING, DECISION_NOBODY, DECISION_UNKNOWN)
+
+# --- Per-leg channel variables (on the Local channel, ;2 side) -------------------------------
+LEG_PERSON = "PV_PERSON"
+LEG_GROUP = "PV_GROUP"
+LEG_PHONE = "PV_PHONE"
+STAGE = "PV_STAGE"  # "main" | "backup", inherited to the legs of that stage
+
+STAGE_MAIN = "main"
+STAGE_BACKUP = "backup"
+
+# --- Global variables written by the config generator ----------------------------------------
+GLOBAL_PHONE_PREFIX = "PV_PHONE_"  # PV_PHONE_<person id> = E.164 number dialled for that person
+GLOBAL_AGI_URL = "PV_AGI_URL"
+
+# --- Dialplan contexts ----------------------------------------------------------------------
+CONTEXT_INBOUND = "pv-inbound"  # the trunk's context
+CONTEXT_LEG = "pv-leg"  # Local/<person>-<group>@pv-leg/n
+CONTEXT_CONFIRM = "pv-confirm"  # Dial U() subroutine on the person's channel
+
+# --- AGI requests (agi://host:port/<request>) -----------------------------------------------
+AGI_INCOMING_CALL = "incoming-call"
+
+# --- UserEvents (AMI "Event: UserEvent", header "UserEvent: <name>") -------------------------
+# Every event carries "CallId: <PV_CALL_ID>".
+EVENT_CALL_START = "PvCallStart"  # NumberId, Dialled, Caller, Routing (agi|failsafe)
+EVENT_DECISION = "PvDecision"  # Decision, MainLegs, BackupLegs, Recording
+EVENT_STAGE_START = "PvStageStart"  # Stage
+EVENT_LEG_RING = "PvLegRing"  # Person, Group, Phone, Stage
+EVENT_LEG_ANSWER = "PvLegAnswer"  # Person, Stage, Channel (the person's channel)
+EVENT_LEG_RESULT = "PvLegResult"  # Person, Stage, Result (one of the LEG_* results below)
+EVENT_LEG_END = "PvLegEnd"  # Person, Stage, DialStatus, HangupCause (from the Local channel)
+EVENT_CONFIRMED = "PvConfirmed"  # Person, Stage: this leg won; the bridge follows at once
+EVENT_RECORDING = "PvRecording"  # File (path relative to the recordings directory)
+EVENT_CALL_END = "PvCallEnd"  # DialStatus, Outcome hint, from the caller's hangup handler
+
+# --- Leg results and call outcomes ----------------------------------------------------------
+LEG_NO_ANSWER = "no_answer"
+LEG_BUSY = "busy"
+LEG_DECLINED = "declined"
+LEG_VOICEMAIL_SUSPECTED = "voicemail_suspected"
+LEG_CONFIRMED = "confirmed"
+LEG_TOO_LATE = "too_late"
+LEG_FAILED = "failed"  # the leg could not be placed at all (trunk down, bad number)
+LEG_RESULTS = (LEG_NO_ANSWER, LEG_BUSY, LEG_DECLINED, LEG_VOICEMAIL_SUSPECTED, LEG_CONFIRMED,
+               LEG_TOO_LATE, LEG_FAILED)
+
+OUTCOME_ANSWERED = "answered"
+OUTCOME_ANSWERED_BY_BACKUP = "answered_by_backup"
+OUTCOME_MISSED = "missed"
+OUTCOME_ABANDONED = "abandoned"
+OUTCOME_UNKNOWN_NUMBER = "unknown_number"
+OUTCOMES = (OUTCOME_ANSWERED, OUTCOME_ANSWERED_BY_BACKUP, OUTCOME_MISSED, OUTCOME_ABANDONED,
+            OUTCOME_UNKNOWN_NUMBER)

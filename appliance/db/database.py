@@ -1,0 +1,34 @@
+"""Opening the appliance database: SQLite in WAL mode so the AGI server, the call monitor and
+the CLI can read and write it at the same time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import peewee
+
+from .models import ALL_MODELS, database_proxy
+
+DEFAULT_PATH = Path("/var/lib/paivystys/paivystys.db")
+PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",  # with WAL: durable at checkpoint, never corrupt
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+}
+
+
+def database_path() -> Path:
+    return Path(os.environ.get("PAIVYSTYS_DB", DEFAULT_PATH))
+
+
+def open_database(path: Path | str | None = None) -> peewee.SqliteDatabase:
+    """Open (and create if needed) the database and bind the models to it."""
+    target = Path(path) if path is not None else database_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    db = peewee.SqliteDatabase(str(target), pragmas=PRAGMAS, check_same_thread=False)
+    database_proxy.initialize(db)
+    db.connect(reuse_if_open=True)
+    db.create_tables(ALL_MODELS, safe=True)
+    return db
