@@ -48,16 +48,17 @@ AGI_INCOMING_CALL = "incoming-call"
 
 # --- UserEvents (AMI "Event: UserEvent", header "UserEvent: <name>") -------------------------
 # Every event carries "CallId: <PV_CALL_ID>".
-EVENT_CALL_START = "PvCallStart"  # NumberId, Dialled, Caller, Routing (agi|failsafe)
-EVENT_DECISION = "PvDecision"  # Decision, MainLegs, BackupLegs, Recording
+EVENT_CALL_START = "PvCallStart"  # NumberId, Dialled, Caller
+EVENT_DECISION = "PvDecision"  # Decision, Routing (agi|failsafe), Recording
 EVENT_STAGE_START = "PvStageStart"  # Stage
 EVENT_LEG_RING = "PvLegRing"  # Person, Group, Phone, Stage
 EVENT_LEG_ANSWER = "PvLegAnswer"  # Person, Stage, Channel (the person's channel)
 EVENT_LEG_RESULT = "PvLegResult"  # Person, Stage, Result (one of the LEG_* results below)
 EVENT_LEG_END = "PvLegEnd"  # Person, Stage, DialStatus, HangupCause (from the Local channel)
+EVENT_STAGE_END = "PvStageEnd"  # Stage, DialStatus (the outer Dial's result)
 EVENT_CONFIRMED = "PvConfirmed"  # Person, Stage: this leg won; the bridge follows at once
 EVENT_RECORDING = "PvRecording"  # File (path relative to the recordings directory)
-EVENT_CALL_END = "PvCallEnd"  # DialStatus, Outcome hint, from the caller's hangup handler
+EVENT_CALL_END = "PvCallEnd"  # DialStatus, from the caller's hangup handler
 
 # --- Leg results and call outcomes ----------------------------------------------------------
 LEG_NO_ANSWER = "no_answer"

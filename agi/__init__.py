@@ -1,0 +1,1 @@
+"""The FastAGI server, its pyst2 adapter and one module per AGI entry point."""

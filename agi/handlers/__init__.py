@@ -1,0 +1,5 @@
+"""One module per AGI entry point; importing this package registers them all."""
+
+from . import incoming_call
+
+__all__ = ["incoming_call"]

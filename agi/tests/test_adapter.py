@@ -1,0 +1,190 @@
+"""Each of pyst2's defects, shown on the real ``asterisk.agi.AGI`` and then fixed by the
+adapter, over fake byte streams."""
+
+from __future__ import annotations
+
+import io
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+
+import pytest
+from asterisk.agi import AGI, AGISIGHUPHangup
+
+from paivystys.agi.adapter import (
+    MAX_ENV_LINES,
+    AgiChannel,
+    AgiConnectionClosed,
+    AgiEnvironmentTooLong,
+)
+
+from .fake_asterisk import agi_env, env_bytes
+
+ENV = env_bytes(agi_env("incoming-call"))
+
+
+@pytest.fixture(autouse=True)
+def keep_sighup_handler() -> Iterator[None]:
+    """Raw pyst2 installs a SIGHUP handler in the test process; put the old one back."""
+    previous = signal.getsignal(signal.SIGHUP)
+    yield
+    signal.signal(signal.SIGHUP, previous)
+
+
+def in_thread(function) -> BaseException | object:
+    """Runs function in another thread; returns what it returned or raised."""
+    outcome: list[BaseException | object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(function())
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(5)
+    return outcome[0]
+
+
+def channel(replies: bytes = b"") -> tuple[AgiChannel, io.BytesIO]:
+    sent = io.BytesIO()
+    return AgiChannel(io.BytesIO(ENV + replies), sent), sent
+
+
+# (a) signal.signal off the main thread
+
+
+def test_raw_pyst2_cannot_start_off_the_main_thread() -> None:
+    outcome = in_thread(lambda: AGI(io.StringIO(ENV.decode()), io.StringIO(), io.StringIO()))
+    assert isinstance(outcome, ValueError)
+    assert "main thread" in str(outcome)
+
+
+def test_adapter_starts_off_the_main_thread_and_leaves_signals_alone() -> None:
+    before = signal.getsignal(signal.SIGHUP)
+    outcome = in_thread(lambda: channel()[0])
+    assert isinstance(outcome, AgiChannel)
+    assert outcome.env["agi_network_script"] == "incoming-call"
+    assert signal.getsignal(signal.SIGHUP) is before
+
+
+# (b) str written to binary socket files
+
+
+def test_raw_pyst2_writes_str_to_a_binary_stream() -> None:
+    agi = AGI(io.BytesIO(ENV + b"200 result=1\n"), io.BytesIO(), io.StringIO())
+    with pytest.raises(TypeError, match="bytes-like"):
+        agi.set_variable("PV_DECISION", "ring")
+
+
+def test_adapter_writes_and_reads_bytes() -> None:
+    agi, sent = channel(b"200 result=1\n200 result=1 (+358 40 123 \xc3\xa4)\n")
+    agi.set_variable("PV_DECISION", "ring")
+    assert agi.get_variable("PV_DIALLED") == "+358 40 123 ä"
+    assert sent.getvalue() == b'SET VARIABLE "PV_DECISION" "ring"\nGET VARIABLE "PV_DIALLED"\n'
+
+
+def test_adapter_survives_bytes_that_are_not_utf8() -> None:
+    # A caller name in Latin-1 ("Mäkelä"): pyst2 would raise UnicodeDecodeError.
+    agi = AgiChannel(io.BytesIO(b"agi_calleridname: M\xe4kel\xe4\n\n"), io.BytesIO())
+    assert agi.env["agi_calleridname"] == "M\ufffdkel\ufffd"
+
+
+# (c) debug lines to stderr for every command
+
+
+def test_raw_pyst2_writes_debug_lines_to_stderr_for_every_command() -> None:
+    stderr = io.StringIO()
+    agi = AGI(io.StringIO(ENV.decode() + "200 result=1\n"), io.StringIO(), stderr)
+    agi.set_variable("PV_DECISION", "ring")
+    assert "COMMAND: SET VARIABLE" in stderr.getvalue()
+    assert "RESULT_LINE: 200 result=1" in stderr.getvalue()
+
+
+def test_adapter_logs_commands_at_debug_and_prints_nothing(
+        capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="paivystys.agi.adapter")
+    agi, _ = channel(b"200 result=1\n")
+    agi.set_variable("PV_DECISION", "ring")
+    assert capfd.readouterr() == ("", "")
+    messages = [record.getMessage() for record in caplog.records]
+    assert 'pyst2: COMMAND: SET VARIABLE "PV_DECISION" "ring"' in messages
+    assert "pyst2: RESULT_LINE: 200 result=1" in messages
+    assert all(record.levelno == logging.DEBUG for record in caplog.records)
+
+
+def test_adapter_logs_nothing_above_debug(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    agi, _ = channel(b"200 result=1\n")
+    agi.set_variable("PV_DECISION", "ring")
+    assert caplog.records == []
+
+
+# (d) the unprompted HANGUP line
+
+
+HANGUP_MID_CONVERSATION = b"HANGUP\n200 result=1\n200 result=1 (42)\n"
+
+
+def test_raw_pyst2_reads_hangup_as_a_reply_and_falls_out_of_step() -> None:
+    agi = AGI(io.StringIO(ENV.decode() + HANGUP_MID_CONVERSATION.decode()), io.StringIO(),
+              io.StringIO())
+    with pytest.raises(ValueError):  # int("") of the "HANGUP" line
+        agi.set_variable("PV_DECISION", "ring")
+    # The next command now reads the previous command's reply: "42" is lost.
+    assert agi.get_variable("PV_NUMBER_ID") == ""
+
+
+def test_adapter_skips_hangup_keeps_replies_in_step_and_stops_the_handler() -> None:
+    agi, sent = channel(HANGUP_MID_CONVERSATION)
+    agi.set_variable("PV_DECISION", "ring")  # gets its own "200 result=1"
+    assert agi.hung_up
+    with pytest.raises(AGISIGHUPHangup):  # as pyst2 does after a SIGHUP
+        agi.get_variable("PV_NUMBER_ID")
+    assert sent.getvalue() == b'SET VARIABLE "PV_DECISION" "ring"\n'
+
+
+def test_adapter_reads_the_right_reply_after_hangup() -> None:
+    agi, _ = channel(b"HANGUP\n200 result=1 (42)\n")
+    assert agi.get_variable("PV_NUMBER_ID") == "42"
+
+
+# The environment and the end of the stream
+
+
+def test_complete_environment() -> None:
+    agi, _ = channel()
+    assert agi.env_complete
+    assert agi.env["agi_request"] == "agi://127.0.0.1:4573/incoming-call"
+
+
+def test_bare_connect_has_no_environment() -> None:
+    agi = AgiChannel(io.BytesIO(b""), io.BytesIO())
+    assert (agi.env, agi.env_complete) == ({}, False)
+
+
+def test_half_sent_environment_is_not_complete() -> None:
+    agi = AgiChannel(io.BytesIO(b"agi_network: yes\nagi_network_scr"), io.BytesIO())
+    assert agi.env == {"agi_network": "yes", "agi_network_scr": ""}
+    assert not agi.env_complete
+
+
+def test_endless_garbage_is_cut_off() -> None:
+    with pytest.raises(AgiEnvironmentTooLong):
+        AgiChannel(io.BytesIO(b"\x00\xff garbage\r\n" * (MAX_ENV_LINES + 1)), io.BytesIO())
+
+
+def test_end_of_stream_during_a_command_is_a_hangup() -> None:
+    agi, _ = channel()
+    with pytest.raises(AgiConnectionClosed):
+        agi.get_variable("PV_NUMBER_ID")
+
+
+def test_end_of_stream_inside_a_usage_reply_does_not_loop() -> None:
+    # pyst2 reads a 520 usage reply until a line starting "520"; at end of stream it would
+    # read "" forever.
+    agi, _ = channel(b"520-Invalid command syntax.  Proper usage follows:\nUsage: ...\n")
+    with pytest.raises(AgiConnectionClosed):
+        agi.get_variable("PV_NUMBER_ID")

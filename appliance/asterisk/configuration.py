@@ -1,0 +1,60 @@
+"""Everything the appliance's Asterisk instance reads, generated from the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from paivystys.agi.decision import assemble_legs, on_duty_people
+from paivystys.appliance.asterisk.base import base_configs
+from paivystys.appliance.db import settings
+from paivystys.appliance.db.models import OnCallNumber, Person
+from paivystys.appliance.prompts import prompt_path
+from paivystys.appliance.runtime.instance import InstanceSpec
+
+from .dialplan import PROMPT_NAMES, DialplanInput, NumberPlan, render_extensions
+from .pjsip import LAB_TRUNK, TrunkSpec, render_pjsip
+
+APPLIANCE_SPEC = InstanceSpec(name="appliance", sip_port=5060, ami_port=5038,
+                              rtp_start=10000, rtp_end=10999)
+FASTAGI_LISTEN = ("127.0.0.1", 4573)
+AGI_URL = f"agi://{FASTAGI_LISTEN[0]}:{FASTAGI_LISTEN[1]}"
+RECORDINGS_DIR = "/srv/instance/recordings"
+
+
+def failsafe_plans() -> list[NumberPlan]:
+    """Who each number rings when the FastAGI server cannot be asked: the same rule as the
+    AGI's decision, evaluated now (configuration changes regenerate it)."""
+    plans = []
+    for number in OnCallNumber.select().order_by(OnCallNumber.id):
+        main, backup = assemble_legs("failsafe", on_duty_people(number), number.backup_group_id)
+        plans.append(NumberPlan(number.id, number.number, main, backup, number.recording))
+    return plans
+
+
+def person_phones() -> dict[int, str]:
+    return {person.id: person.phone for person in Person.select(Person.id, Person.phone)}
+
+
+def dialplan_input(instance_dir: Path) -> DialplanInput:
+    prompts = {
+        language: {name: prompt_path(instance_dir, language, name)
+                   for name in PROMPT_NAMES.values()}
+        for language in settings.LANGUAGES
+    }
+    return DialplanInput(
+        agi_url=AGI_URL,
+        recordings_dir=RECORDINGS_DIR,
+        prompts=prompts,
+        default_language=settings.get_setting("prompt_language"),
+        ring_time=settings.get_int("ring_time"),
+        confirm_timeout=settings.get_int("confirm_timeout"),
+        phones=person_phones(),
+        numbers=failsafe_plans(),
+    )
+
+
+def appliance_configs(instance_dir: Path, trunk: TrunkSpec = LAB_TRUNK) -> dict[str, str]:
+    configs = base_configs(APPLIANCE_SPEC)
+    configs["pjsip.conf"] = render_pjsip(trunk)
+    configs["extensions.conf"] = render_extensions(dialplan_input(instance_dir))
+    return configs

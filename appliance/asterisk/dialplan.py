@@ -1,0 +1,330 @@
+"""The appliance's dialplan (extensions.conf), generated from the database.
+
+The call logic proper is decided by the FastAGI "incoming-call" handler; the dialplan carries
+it out and keeps working without Python: every number's extension knows its failsafe legs.
+Ring-all-with-confirmation follows TELEPHONY-NOTES: the outer Dial rings one Local channel per
+person, each Local channel dials the person with a U() subroutine that plays the prompt and
+reads the digit; the Local channel is only answered once that person pressed 1 and won the
+claim, so voicemails listen to the prompt while everyone else keeps ringing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import phonenumbers
+
+from paivystys.agi.decision import Leg, dial_string
+
+from . import variables as v
+
+PROMPT_NAMES = {
+    "ONCALL_FROM": "pv-oncall-call-from",
+    "PRESS_1": "pv-press-1",
+    "TAKEN": "pv-already-taken",
+    "NOBODY": "pv-nobody-available",
+    "NOT_IN_USE": "pv-number-not-in-use",
+    **{f"DIGIT_{d}": f"digit-{d}" for d in "0123456789"},
+}
+
+
+@dataclass(frozen=True)
+class NumberPlan:
+    """What the dialplan must know of one on-call number to ring it without Python."""
+
+    number_id: int
+    e164: str
+    main_legs: tuple[Leg, ...]
+    backup_legs: tuple[Leg, ...]
+    recording: bool
+
+    def dialled_forms(self) -> list[str]:
+        """The forms a trunk may send the number in: E.164, without '+', national."""
+        parsed = phonenumbers.parse(self.e164)
+        national = phonenumbers.national_significant_number(parsed)
+        prefix = phonenumbers.country_code_for_region(
+            phonenumbers.region_code_for_number(parsed) or "FI")
+        forms = [self.e164, self.e164.lstrip("+"), f"00{self.e164.lstrip('+')}",
+                 f"0{national}" if prefix == parsed.country_code else national]
+        return list(dict.fromkeys(forms))
+
+
+@dataclass(frozen=True)
+class DialplanInput:
+    agi_url: str
+    recordings_dir: str  # inside Asterisk, e.g. /srv/instance/recordings
+    prompts: dict[str, dict[str, str]]  # language -> prompt name -> path without extension
+    default_language: str
+    ring_time: int
+    confirm_timeout: int
+    phones: dict[int, str]  # person id -> E.164
+    numbers: list[NumberPlan] = field(default_factory=list)
+
+
+def _event(name: str, **fields: str) -> str:
+    parts = [f"CallId: ${{{v.CALL_ID}}}"] + [f"{key}: {value}" for key, value in fields.items()]
+    return f"UserEvent({name},{','.join(parts)})"
+
+
+def _globals(data: DialplanInput) -> list[str]:
+    lines = [
+        "[globals]",
+        f"{v.GLOBAL_AGI_URL}={data.agi_url}",
+        f"PV_DEFAULT_LANG={data.default_language}",
+        f"PV_DEFAULT_RING_TIME={data.ring_time}",
+        f"PV_DEFAULT_CONFIRM_TIMEOUT={data.confirm_timeout}",
+    ]
+    for language, prompts in sorted(data.prompts.items()):
+        for key, name in PROMPT_NAMES.items():
+            lines.append(f"PV_SND_{language.upper()}_{key}={prompts[name]}")
+    for person_id, phone in sorted(data.phones.items()):
+        lines.append(f"{v.GLOBAL_PHONE_PREFIX}{person_id}={phone}")
+    for plan in data.numbers:
+        lines.append(f"PV_FS_MAIN_{plan.number_id}={dial_string(plan.main_legs)}")
+        lines.append(f"PV_FS_BACKUP_{plan.number_id}={dial_string(plan.backup_legs)}")
+        lines.append(f"PV_FS_RECORD_{plan.number_id}={'yes' if plan.recording else ''}")
+    return lines
+
+
+def _inbound(data: DialplanInput) -> list[str]:
+    lines = [f"[{v.CONTEXT_INBOUND}]"]
+    seen: set[str] = set()
+    for plan in data.numbers:
+        for form in plan.dialled_forms():
+            if form in seen:
+                continue
+            seen.add(form)
+            lines += [
+                f"exten => {form},1,Set({v.NUMBER_ID}={plan.number_id})",
+                f" same => n,Set({v.DIALLED}=${{EXTEN}})",
+                " same => n,Goto(pv-call,s,1)",
+            ]
+    # Anything else still goes through the AGI, which may recognise another form of a number
+    # and otherwise answers "unknown": the caller hears that the number is not in use.
+    for pattern in ("_X.", "_+X.", "s"):
+        lines += [
+            f"exten => {pattern},1,Set({v.NUMBER_ID}=)",
+            f" same => n,Set({v.DIALLED}=${{EXTEN}})",
+            " same => n,Goto(pv-call,s,1)",
+        ]
+    return lines
+
+
+def _call(recordings_prefix_len: int) -> list[str]:
+    key = "${PV_CALL_KEY}"
+    open_flag = f"GLOBAL(PV_OPEN_{key})"
+    return [
+        "[pv-call]",
+        f"exten => s,1,Set(__{v.CALL_ID}=${{UNIQUEID}})",
+        # Global variable names take the unique id's digits only.
+        " same => n,Set(__PV_CALL_KEY=${FILTER(0-9,${UNIQUEID})})",
+        " same => n,Set(__PV_CALLER=${CALLERID(num)})",
+        " same => n,Set(CHANNEL(hangup_handler_push)=pv-call-end,s,1)",
+        " same => n," + _event(v.EVENT_CALL_START, NumberId=f"${{{v.NUMBER_ID}}}",
+                               Dialled=f"${{{v.DIALLED}}}", Caller="${CALLERID(num)}"),
+        " same => n,Ringing()",
+        " same => n,Set(AGISIGHUP=no)",
+        " same => n,Set(PV_ROUTING=agi)",
+        f" same => n,AGI(${{{v.GLOBAL_AGI_URL}}}/{v.AGI_INCOMING_CALL})",
+        f' same => n,GotoIf($["${{{v.DECISION}}}" != ""]?decided)',
+        " same => n,Set(PV_ROUTING=failsafe)",
+        " same => n,Gosub(pv-failsafe,s,1)",
+        f' same => n(decided),Set(PV_RECORDING_REL=${{{v.RECORDING_FILE}:{recordings_prefix_len}}})',
+        " same => n," + _event(v.EVENT_DECISION, Decision=f"${{{v.DECISION}}}",
+                               Routing="${PV_ROUTING}", Recording="${PV_RECORDING_REL}"),
+        " same => n,Gosub(pv-build-prompt,s,1)",
+        f' same => n,GotoIf($["${{{v.DECISION}}}" = "{v.DECISION_UNKNOWN}"]?unknown)',
+        f' same => n,GotoIf($["${{{v.DECISION}}}" != "{v.DECISION_RING}"]?nobody)',
+        f' same => n,GotoIf($["${{{v.RECORDING_FILE}}}" = ""]?main)',
+        # b: only while bridged, so the ringing and the prompts are not recorded.
+        f" same => n,MixMonitor(${{{v.RECORDING_FILE}}},b)",
+        " same => n," + _event(v.EVENT_RECORDING, File="${PV_RECORDING_REL}"),
+        f' same => n(main),GotoIf($["${{{v.MAIN_DIAL}}}" = ""]?backup)',
+        f" same => n,Gosub(pv-stage,s,1({v.STAGE_MAIN},{v.MAIN_DIAL}))",
+        ' same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?done)',
+        f' same => n(backup),GotoIf($["${{{v.BACKUP_DIAL}}}" = ""]?nobody)',
+        f" same => n,Gosub(pv-stage,s,1({v.STAGE_BACKUP},{v.BACKUP_DIAL}))",
+        ' same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?done)',
+        f" same => n(nobody),Set({open_flag}=)",
+        # Early media: the caller is not charged for a call that nobody took.
+        " same => n,Progress()",
+        " same => n,Playback(${PV_SND_${TOUPPER(${PV_LANG})}_NOBODY},noanswer)",
+        " same => n,Hangup(16)",
+        " same => n(unknown),Progress()",
+        " same => n,Playback(${PV_SND_${TOUPPER(${PV_LANG})}_NOT_IN_USE},noanswer)",
+        " same => n,Hangup(1)",
+        " same => n(done),Hangup()",
+        "",
+        "; ARG1 = stage name, ARG2 = the name of the variable holding its Dial string",
+        "[pv-stage]",
+        f"exten => s,1,Set(__{v.STAGE}=${{ARG1}})",
+        f" same => n,Set({open_flag}=${{ARG1}})",
+        " same => n," + _event(v.EVENT_STAGE_START, Stage="${ARG1}"),
+        f" same => n,Dial(${{${{ARG2}}}},${{{v.RING_TIME}}},g)",
+        " same => n,Set(PV_STAGE_STATUS=${DIALSTATUS})",
+        " same => n," + _event(v.EVENT_STAGE_END, Stage="${ARG1}", DialStatus="${DIALSTATUS}"),
+        ' same => n,GotoIf($["${PV_STAGE_STATUS}" = "ANSWER"]?out)',
+        # The stage is over: nobody may claim it any more, and whoever is still listening to
+        # the prompt is hung up now rather than when their prompt loop notices.
+        " same => n,Gosub(pv-close-stage,s,1)",
+        " same => n(out),Set(DIALSTATUS=${PV_STAGE_STATUS})",
+        " same => n,Return()",
+        "",
+        "[pv-close-stage]",
+        f"exten => s,1,Set(LOCKED=${{LOCK(pv-{key})}})",
+        f" same => n,Set({open_flag}=)",
+        f" same => n,Set(PV_LEGS=${{GLOBAL(PV_LEGS_{key})}})",
+        f" same => n,Set(GLOBAL(PV_LEGS_{key})=)",
+        f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
+        " same => n,Gosub(pv-hangup-legs,s,1(${PV_LEGS},))",
+        " same => n,Return()",
+        "",
+        "; the caller's hangup handler: every leg stops, the call's globals are cleared",
+        "[pv-call-end]",
+        "exten => s,1,Gosub(pv-close-stage,s,1)",
+        " same => n," + _event(v.EVENT_CALL_END, DialStatus="${DIALSTATUS}"),
+        f" same => n,Set(GLOBAL(PV_TAKEN_{key})=)",
+        " same => n,Return()",
+        "",
+        "; ARG1 = '&'-separated channel names, ARG2 = the channel to spare",
+        "[pv-hangup-legs]",
+        "exten => s,1,Set(PV_LIST=${ARG1})",
+        ' same => n,While($["${PV_LIST}" != ""])',
+        " same => n,Set(PV_CHAN=${SHIFT(PV_LIST,&)})",
+        ' same => n,ExecIf($["${PV_CHAN}" != "" & "${PV_CHAN}" != "${ARG2}"]?SoftHangup(${PV_CHAN}))',
+        " same => n,EndWhile()",
+        " same => n,Return()",
+    ]
+
+
+def _failsafe() -> list[str]:
+    num = f"${{{v.NUMBER_ID}}}"
+    return [
+        "; the FastAGI server is down or failed: ring what the last configuration said",
+        "[pv-failsafe]",
+        f'exten => s,1,Set({v.DECISION}={v.DECISION_UNKNOWN})',
+        f' same => n,GotoIf($["{num}" = ""]?out)',
+        f" same => n,Set({v.MAIN_DIAL}=${{PV_FS_MAIN_{num}}})",
+        f" same => n,Set({v.BACKUP_DIAL}=${{PV_FS_BACKUP_{num}}})",
+        f" same => n,Set({v.RING_TIME}=${{PV_DEFAULT_RING_TIME}})",
+        f" same => n,Set(__{v.CONFIRM_TIMEOUT}=${{PV_DEFAULT_CONFIRM_TIMEOUT}})",
+        f" same => n,Set(__{v.LANGUAGE}=${{PV_DEFAULT_LANG}})",
+        f' same => n,ExecIf($["${{PV_FS_RECORD_{num}}}" = "yes"]?Set({v.RECORDING_FILE}='
+        f"${{PV_RECORDINGS_DIR}}/${{STRFTIME(${{EPOCH}},UTC,%Y/%m)}}/${{{v.CALL_ID}}}.wav))",
+        f' same => n,Set({v.DECISION}=${{IF($["${{{v.MAIN_DIAL}}}${{{v.BACKUP_DIAL}}}" = ""]'
+        f"?{v.DECISION_NOBODY}:{v.DECISION_RING})}})",
+        f' same => n(out),ExecIf($["${{{v.LANGUAGE}}}" = ""]?Set(__{v.LANGUAGE}=${{PV_DEFAULT_LANG}}))',
+        " same => n,Return()",
+    ]
+
+
+def _prompt() -> list[str]:
+    lang = f"${{TOUPPER(${{{v.LANGUAGE}}})}}"
+    return [
+        "; builds __PV_PROMPT: 'on-call call from' + the caller's number digit by digit"
+        " (national form) + 'press 1'",
+        "[pv-build-prompt]",
+        "exten => s,1,Set(PV_NUM=${FILTER(0-9+,${PV_CALLER})})",
+        ' same => n,ExecIf($["${PV_NUM:0:4}" = "+358"]?Set(PV_NUM=0${PV_NUM:4}))',
+        " same => n,Set(PV_NUM=${FILTER(0-9,${PV_NUM})})",
+        f" same => n,Set(PV_FILES=${{PV_SND_{lang}_ONCALL_FROM}})",
+        " same => n,Set(I=0)",
+        ' same => n,While($[${I} < ${LEN(${PV_NUM})}])',
+        f" same => n,Set(PV_FILES=${{PV_FILES}}&${{PV_SND_{lang}_DIGIT_${{PV_NUM:${{I}}:1}}}})",
+        " same => n,Set(I=$[${I} + 1])",
+        " same => n,EndWhile()",
+        f" same => n,Set(__PV_PROMPT=${{PV_FILES}}&${{PV_SND_{lang}_PRESS_1}})",
+        " same => n,Return()",
+    ]
+
+
+def _leg() -> list[str]:
+    event_fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
+    return [
+        "; Local/<person>-<group>@pv-leg: one person of one stage",
+        f"[{v.CONTEXT_LEG}]",
+        f"exten => _X.,1,Set(__{v.LEG_PERSON}=${{CUT(EXTEN,-,1)}})",
+        f" same => n,Set({v.LEG_GROUP}=${{CUT(EXTEN,-,2)}})",
+        f" same => n,Set({v.LEG_PHONE}=${{{v.GLOBAL_PHONE_PREFIX}${{{v.LEG_PERSON}}}}})",
+        " same => n,Set(CHANNEL(hangup_handler_push)=pv-leg-end,s,1)",
+        " same => n," + _event(v.EVENT_LEG_RING, Group=f"${{{v.LEG_GROUP}}}",
+                               Phone=f"${{{v.LEG_PHONE}}}", **event_fields),
+        f' same => n,GotoIf($["${{{v.LEG_PHONE}}}" = ""]?nophone)',
+        f" same => n,Dial(PJSIP/${{{v.LEG_PHONE}}}@trunk,,U({v.CONTEXT_CONFIRM}))",
+        " same => n,Hangup()",
+        " same => n(nophone),Set(DIALSTATUS=CHANUNAVAIL)",
+        " same => n,Hangup()",
+        "",
+        "[pv-leg-end]",
+        # The person's channel is the only one this Local channel dialled, so its cause is
+        # the only key: 17 busy, 21 rejected (declined), 19 no answer, ...
+        "exten => s,1,Set(PV_CAUSE=${HANGUPCAUSE(${HANGUPCAUSE_KEYS()},ast)})",
+        " same => n," + _event(v.EVENT_LEG_END, DialStatus="${DIALSTATUS}",
+                                 HangupCause="${PV_CAUSE}", **event_fields),
+        " same => n,Return()",
+    ]
+
+
+def _confirm() -> list[str]:
+    key = "${PV_CALL_KEY}"
+    lang = f"${{TOUPPER(${{{v.LANGUAGE}}})}}"
+    fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
+    still_open = f'$["${{GLOBAL(PV_OPEN_{key})}}" = "${{{v.STAGE}}}"]'
+    return [
+        "; runs on the person's channel once they answer; returning connects them,"
+        " GOSUB_RESULT=ABORT drops them",
+        f"[{v.CONTEXT_CONFIRM}]",
+        "exten => s,1," + _event(v.EVENT_LEG_ANSWER, Channel="${CHANNEL}", **fields),
+        f" same => n,GotoIf({still_open}?:taken)",
+        f" same => n,Set(LOCKED=${{LOCK(pv-{key})}})",
+        f" same => n,Set(GLOBAL(PV_LEGS_{key})=${{GLOBAL(PV_LEGS_{key})}}${{CHANNEL}}&)",
+        f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
+        f" same => n,Set(PV_DEADLINE=$[${{EPOCH}} + ${{{v.CONFIRM_TIMEOUT}}}])",
+        # The prompt is replayed until the deadline; between rounds the loop notices a call
+        # that somebody else took (the SoftHangup from the winner normally comes first).
+        f" same => n(prompt),GotoIf({still_open}?:taken)",
+        " same => n,GotoIf($[${EPOCH} >= ${PV_DEADLINE}]?silent)",
+        " same => n,Read(PV_DIGIT,${PV_PROMPT},1,,1,2)",
+        ' same => n,GotoIf($["${PV_DIGIT}" = "1"]?claim)',
+        ' same => n,GotoIf($["${PV_DIGIT}" != ""]?declined)',
+        " same => n,Goto(prompt)",
+        f" same => n(claim),Set(LOCKED=${{LOCK(pv-{key})}})",
+        f" same => n,GotoIf({still_open}?:late)",
+        f" same => n,Set(GLOBAL(PV_OPEN_{key})=)",
+        f" same => n,Set(GLOBAL(PV_TAKEN_{key})=${{{v.LEG_PERSON}}})",
+        f" same => n,Set(PV_LEGS=${{GLOBAL(PV_LEGS_{key})}})",
+        f" same => n,Set(GLOBAL(PV_LEGS_{key})=)",
+        f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
+        " same => n," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_CONFIRMED, **fields),
+        " same => n," + _event(v.EVENT_CONFIRMED, **fields),
+        " same => n,Gosub(pv-hangup-legs,s,1(${PV_LEGS},${CHANNEL}))",
+        " same => n,Return()",
+        f" same => n(late),Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
+        " same => n(taken)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_TOO_LATE, **fields),
+        f" same => n,Playback(${{PV_SND_{lang}_TAKEN}})",
+        " same => n,Set(GOSUB_RESULT=ABORT)",
+        " same => n,Return()",
+        " same => n(declined)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_DECLINED, **fields),
+        " same => n,Set(GOSUB_RESULT=ABORT)",
+        " same => n,Return()",
+        " same => n(silent)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_VOICEMAIL_SUSPECTED,
+                                       **fields),
+        " same => n,Set(GOSUB_RESULT=ABORT)",
+        " same => n,Return()",
+    ]
+
+
+def render_extensions(data: DialplanInput) -> str:
+    prefix_len = len(data.recordings_dir.rstrip("/")) + 1
+    sections = [
+        ["[general]", "static=yes", "writeprotect=yes", "clearglobalvars=yes"],
+        [*_globals(data), f"PV_RECORDINGS_DIR={data.recordings_dir.rstrip('/')}"],
+        _inbound(data),
+        _call(prefix_len),
+        _failsafe(),
+        _prompt(),
+        _leg(),
+        _confirm(),
+    ]
+    header = "; Generated by Päivystysvaihde from its database. Do not edit: changes are lost."
+    return "\n\n".join([header] + ["\n".join(section) for section in sections]) + "\n"

@@ -1,0 +1,31 @@
+"""The `paivystys` command: configuration, call log and lab mode from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import peewee
+
+from ..db.database import open_database
+
+
+class CommandError(Exception):
+    """A command failed in a way the user can act on; printed without a traceback."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def use_database(args: argparse.Namespace) -> peewee.SqliteDatabase:
+    """Open the database named by the global ``--db`` option."""
+    try:
+        return open_database(args.db)
+    except (OSError, peewee.DatabaseError) as exc:
+        raise CommandError(f"cannot open database {args.db}: {exc}") from exc
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))

@@ -1,0 +1,162 @@
+"""`paivystys lab ...`: lab mode for installers and developers.
+
+The appliance and a simulated phone network (a second Asterisk playing callers and handsets)
+on this machine, in a private network namespace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from paivystys.appliance.calllog import call_to_dict, find_call
+from paivystys.appliance.db.database import open_database
+
+HANDSET_BEHAVIOURS = ("no-answer", "busy", "voicemail", "human", "decline")
+DEMO_CALLER = "+358451234567"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    lab = subparsers.add_parser("lab", help="lab mode: the appliance and a simulated network")
+    commands = lab.add_subparsers(dest="lab_command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser("up", help="start both Asterisk instances and the services")
+    up.add_argument("--demo-call", action="store_true",
+                    help="then place a demo call and print its log row")
+    up.set_defaults(handler=_up)
+
+    commands.add_parser("down", help="stop everything lab mode started").set_defaults(
+        handler=_down)
+
+    status = commands.add_parser("status", help="what is running")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_status)
+
+    handset = commands.add_parser("handset", help="how the simulated phone of NUMBER behaves")
+    handset.add_argument("number")
+    handset.add_argument("behaviour", choices=HANDSET_BEHAVIOURS)
+    handset.add_argument("--answer-after", type=float, metavar="S")
+    handset.add_argument("--confirm-after", type=float, metavar="S")
+    handset.add_argument("--talk", type=float, metavar="S", help="hang up S s after confirming")
+    handset.add_argument("--identity", metavar="DIGITS",
+                         help="DTMF digits the human sends once connected (default: last 4)")
+    handset.set_defaults(handler=_handset)
+
+    call = commands.add_parser("call", help="call TO from FROM; prints the call's log row")
+    call.add_argument("caller", metavar="FROM")
+    call.add_argument("dialled", metavar="TO")
+    call.add_argument("--hangup-after", type=float, metavar="S",
+                      help="the caller gives up after S seconds")
+    call.set_defaults(handler=_call)
+
+
+def _lab(args: argparse.Namespace):
+    from paivystys.appliance.lab.environment import Lab
+
+    return Lab(state_dir=Path(args.db).resolve().parent)
+
+
+def _up(args: argparse.Namespace) -> int:
+    lab = _lab(args)
+    lab.up()
+    if args.demo_call:
+        lab.enter_namespace()
+        _set_demo_handsets(lab)
+        row = place_and_log(lab, DEMO_CALLER, _demo_number(), None)
+        print(json.dumps(row, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    _lab(args).down()
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    status = _lab(args).status()
+    if args.json:
+        print(json.dumps(status, indent=2))
+    else:
+        for key, value in status.items():
+            print(f"{key:20} {value}")
+    return 0
+
+
+def _handset(args: argparse.Namespace) -> int:
+    from paivystys.appliance.lab.handsets import Handsets
+
+    lab = _lab(args)
+    lab.enter_namespace()
+    ami = lab.ami(lab.carrier())
+    try:
+        Handsets(ami).set(args.number, args.behaviour, answer_after=args.answer_after,
+                          confirm_after=args.confirm_after, talk=args.talk,
+                          identity=args.identity)
+        print(json.dumps(Handsets(ami).get(args.number), ensure_ascii=False))
+    finally:
+        ami.close()
+    return 0
+
+
+def _call(args: argparse.Namespace) -> int:
+    lab = _lab(args)
+    lab.enter_namespace()
+    row = place_and_log(lab, args.caller, args.dialled, args.hangup_after)
+    print(json.dumps(row, indent=2, ensure_ascii=False))
+    return 0
+
+
+def place_and_log(lab, caller: str, dialled: str, hangup_after: float | None,
+                  log_timeout: float = 10.0) -> dict:
+    """Place a call from the simulated network; return the appliance's log row of it."""
+    from paivystys.appliance.lab.caller import place_call
+
+    ami = lab.ami(lab.carrier())
+    try:
+        started = datetime.now(UTC) - timedelta(seconds=1)
+        report = place_call(ami, caller, dialled, hangup_after=hangup_after)
+    finally:
+        ami.close()
+    open_database(lab.db_path)
+    deadline = time.monotonic() + log_timeout
+    while True:
+        call = find_call(report.caller, started)
+        if call is not None and call.ended_at is not None:
+            row = call_to_dict(call)
+            row["caller_heard"] = report.heard_digits
+            return row
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the appliance logged no finished call from {caller} within "
+                               f"{log_timeout:.0f} s of its end; see the monitor's log in "
+                               f"{lab.state_dir / 'log'}")
+        time.sleep(0.1)
+
+
+def _demo_number() -> str:
+    from paivystys.appliance.db.models import OnCallNumber
+
+    return OnCallNumber.select().order_by(OnCallNumber.id).first().number
+
+
+def _set_demo_handsets(lab) -> None:
+    """Demo: one voicemail, one person who never answers, the rest humans who confirm."""
+    from paivystys.appliance.db.models import Person
+    from paivystys.appliance.lab.handsets import Handsets
+
+    ami = lab.ami(lab.carrier())
+    try:
+        handsets = Handsets(ami)
+        people = list(Person.select().order_by(Person.id))
+        for index, person in enumerate(people):
+            if index == 0:
+                handsets.set(person.phone, "voicemail", answer_after=1)
+            elif index == 1:
+                handsets.set(person.phone, "no-answer")
+            else:
+                handsets.set(person.phone, "human", answer_after=1 + index,
+                             confirm_after=1.5, talk=3)
+    finally:
+        ami.close()

@@ -1,0 +1,23 @@
+"""Validated changes to the configuration: on-call numbers, groups, people, memberships,
+ringing and backup groups, settings."""
+
+from .demo import seed_demo
+from .errors import ApplyFailed, Conflict, DirectoryError, InUse, Invalid, NotFound
+from .service import Directory, apply_configuration
+from .views import group_to_dict, number_to_dict, person_to_dict, settings_to_dicts
+
+__all__ = [
+    "ApplyFailed",
+    "Conflict",
+    "Directory",
+    "DirectoryError",
+    "InUse",
+    "Invalid",
+    "NotFound",
+    "apply_configuration",
+    "group_to_dict",
+    "number_to_dict",
+    "person_to_dict",
+    "seed_demo",
+    "settings_to_dicts",
+]

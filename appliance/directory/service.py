@@ -1,0 +1,448 @@
+"""The one validated way to change the configuration: numbers, groups, people, memberships,
+ringing and backup groups, settings.
+
+Every change is checked completely before anything is written, runs in one transaction and,
+once committed, is pushed to Asterisk through the injected ``apply`` callable.  Callers (the CLI
+now, an HTTPS API later) pass references as ids or as names / phone numbers, as typed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
+
+import peewee
+
+from ..db import settings as db_settings
+from ..db.models import Group, Membership, NumberGroup, OnCallNumber, Person, database_proxy
+from .errors import ApplyFailed, Conflict, InUse, Invalid, NotFound
+from .phones import e164, is_landline, looks_like_phone, parse_on_call_number, parse_person_phone
+
+ApplyFn = Callable[[], None]
+Ref = int | str
+M = TypeVar("M", bound=peewee.Model)
+
+MAX_NAME = 80
+MIN_RETENTION_DAYS = 1
+MAX_RETENTION_DAYS = 3650  # ten years: longer is a typo, not a policy
+
+
+def apply_configuration() -> None:
+    """Regenerate Asterisk's configuration from the database and reload it.
+
+    Imported on call so that the directory (and the CLI's read-only commands) load without the
+    config generator, and the generator may itself use the database models freely.
+    """
+    from ..asterisk.apply import apply_configuration as apply
+
+    apply()
+
+
+# --- value validation ------------------------------------------------------------------------
+
+def _name(field: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise Invalid(field, f"{field}: must be text, got {value!r}")
+    # Checked before collapsing spaces: a pasted newline or tab is a mistake, not a space.
+    if any(unicodedata.category(char).startswith("C") for char in value):
+        raise Invalid(field, f"{field}: {value!r} contains control characters")
+    text = " ".join(value.split())
+    if not text:
+        raise Invalid(field, f"{field}: must not be empty")
+    if len(text) > MAX_NAME:
+        raise Invalid(field, f"{field}: {text!r} is longer than {MAX_NAME} characters")
+    # References accept an id or a phone number as well as a name; a name that looks like
+    # either could never be looked up by name.
+    if text.isdigit() or looks_like_phone(text) is not None:
+        raise Invalid(field, f"{field}: {text!r} looks like an id or a phone number; "
+                             "a name needs letters")
+    return text
+
+
+def _bool(field: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(field, f"{field}: must be true or false, got {value!r}")
+    return value
+
+
+def _retention_days(value: object) -> int:
+    field = "retention_days"
+    if isinstance(value, bool):
+        raise Invalid(field, f"{field}: must be a whole number of days, got {value!r}")
+    try:
+        days = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise Invalid(field, f"{field}: must be a whole number of days, got {value!r}") from None
+    if isinstance(value, float) and days != value:
+        raise Invalid(field, f"{field}: must be a whole number of days, got {value!r}")
+    if not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
+        raise Invalid(field, f"{field}: must be {MIN_RETENTION_DAYS}..{MAX_RETENTION_DAYS} days, "
+                             f"got {days}")
+    return days
+
+
+def _describe_number(number: OnCallNumber) -> str:
+    return f"{number.number} ({number.name})"
+
+
+class Directory:
+    """Validated create / change / list / remove of the configuration.
+
+    ``apply`` is called once after every committed change (once per ``batch()``); tests inject a
+    counter, production uses :func:`apply_configuration`.
+    """
+
+    def __init__(self, apply: ApplyFn | None = None) -> None:
+        self._apply = apply if apply is not None else apply_configuration
+        self._depth = 0
+
+    # --- transactions ----------------------------------------------------------------------
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run several changes as one transaction followed by one apply."""
+        self._depth += 1
+        try:
+            with database_proxy.atomic():
+                try:
+                    yield
+                except peewee.IntegrityError as exc:
+                    # Only reachable when another writer raced us past the checks above.
+                    raise Conflict("database", f"the change conflicts with a concurrent change: "
+                                               f"{exc}") from exc
+        finally:
+            self._depth -= 1
+        if self._depth == 0:
+            try:
+                self._apply()
+            except Exception as exc:
+                # Whatever went wrong in Asterisk, the database change stands; say so plainly.
+                raise ApplyFailed("asterisk", "the change is saved, but applying it to Asterisk "
+                                              f"failed: {exc}") from exc
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _by_id(model: type[M], field: str, ref: Ref, what: str) -> M:
+        row = model.get_or_none(model._meta.primary_key == int(ref))
+        if row is None:
+            raise NotFound(field, f"{field}: no {what} with id {ref}")
+        return row
+
+    @staticmethod
+    def _one(rows: list[M], field: str, ref: str, what: str, hint: str) -> M:
+        if not rows:
+            raise NotFound(field, f"{field}: no {what} {ref!r}")
+        if len(rows) > 1:
+            ids = ", ".join(str(row.id) for row in rows)
+            raise Conflict(field, f"{field}: {len(rows)} {what}s are called {ref!r} "
+                                  f"(ids {ids}); use the {hint} or the id")
+        return rows[0]
+
+    def number(self, ref: Ref, field: str = "number") -> OnCallNumber:
+        """An on-call number by id, phone number (any form) or name."""
+        if isinstance(ref, int):
+            return self._by_id(OnCallNumber, field, ref, "on-call number")
+        phone = looks_like_phone(ref)
+        if phone is not None:
+            row = OnCallNumber.get_or_none(OnCallNumber.number == phone)
+            if row is None:
+                raise NotFound(field, f"{field}: no on-call number {phone}")
+            return row
+        if ref.strip().isdigit():
+            return self._by_id(OnCallNumber, field, ref, "on-call number")
+        key = " ".join(ref.split()).casefold()
+        rows = [row for row in OnCallNumber.select() if row.name.casefold() == key]
+        return self._one(rows, field, ref, "on-call number", "number")
+
+    def group(self, ref: Ref, field: str = "group") -> Group:
+        """A group by id or name (names are unique, compared case-insensitively)."""
+        if isinstance(ref, int) or ref.strip().isdigit():
+            return self._by_id(Group, field, ref, "group")
+        key = " ".join(ref.split()).casefold()
+        rows = [row for row in Group.select() if row.name.casefold() == key]
+        return self._one(rows, field, ref, "group", "id")
+
+    def person(self, ref: Ref, field: str = "person") -> Person:
+        """A person by id, phone number (any form) or name."""
+        if isinstance(ref, int):
+            return self._by_id(Person, field, ref, "person")
+        phone = looks_like_phone(ref)
+        if phone is not None:
+            row = Person.get_or_none(Person.phone == phone)
+            if row is None:
+                raise NotFound(field, f"{field}: no person with phone {phone}")
+            return row
+        if ref.strip().isdigit():
+            return self._by_id(Person, field, ref, "person")
+        key = " ".join(ref.split()).casefold()
+        rows = [row for row in Person.select() if row.name.casefold() == key]
+        return self._one(rows, field, ref, "person", "phone number")
+
+    # --- listings --------------------------------------------------------------------------
+
+    def list_numbers(self) -> list[OnCallNumber]:
+        return list(OnCallNumber.select().order_by(OnCallNumber.number))
+
+    def list_groups(self) -> list[Group]:
+        return sorted(Group.select(), key=lambda group: group.name.casefold())
+
+    def list_people(self) -> list[Person]:
+        return sorted(Person.select(), key=lambda person: (person.name.casefold(), person.id))
+
+    def number_groups(self, ref: Ref) -> list[Group]:
+        """The groups a number rings, in their configured order."""
+        number = self.number(ref)
+        return [link.group for link in NumberGroup.select(NumberGroup, Group).join(Group)
+                .where(NumberGroup.number == number)
+                .order_by(NumberGroup.position, NumberGroup.id)]
+
+    def group_members(self, ref: Ref) -> list[Person]:
+        group = self.group(ref)
+        people = Person.select().join(Membership).where(Membership.group == group)
+        return sorted(people, key=lambda person: (person.name.casefold(), person.id))
+
+    def person_groups(self, ref: Ref) -> list[Group]:
+        person = self.person(ref)
+        groups = Group.select().join(Membership).where(Membership.person == person)
+        return sorted(groups, key=lambda group: group.name.casefold())
+
+    # --- uniqueness checks -----------------------------------------------------------------
+
+    @staticmethod
+    def _check_phone_free(field: str, phone: str, *, number_id: int | None = None,
+                          person_id: int | None = None) -> None:
+        """A phone is either one on-call number or one person's phone, never both: a person
+        reached on the on-call number would make the number ring itself."""
+        number = OnCallNumber.get_or_none(OnCallNumber.number == phone)
+        if number is not None and number.id != number_id:
+            raise Conflict(field, f"{field}: {phone} is already the on-call number "
+                                  f"{_describe_number(number)}")
+        person = Person.get_or_none(Person.phone == phone)
+        if person is not None and person.id != person_id:
+            raise Conflict(field, f"{field}: {phone} is already the phone of {person.name} "
+                                  f"(id {person.id})")
+
+    @staticmethod
+    def _check_group_name_free(name: str, group_id: int | None = None) -> None:
+        key = name.casefold()
+        for group in Group.select():
+            if group.name.casefold() == key and group.id != group_id:
+                raise Conflict("name", f"name: a group called {group.name!r} already exists "
+                                       f"(id {group.id})")
+
+    # --- on-call numbers -------------------------------------------------------------------
+
+    def add_number(self, number: str, name: str, *, recording: bool = False,
+                   retention_days: int = 90) -> OnCallNumber:
+        phone = parse_on_call_number(number)
+        clean_name = _name("name", name)
+        record = _bool("recording", recording)
+        days = _retention_days(retention_days)
+        with self.batch():
+            self._check_phone_free("number", phone)
+            row = OnCallNumber.create(number=phone, name=clean_name, recording=record,
+                                      retention_days=days)
+        return row
+
+    def change_number(self, ref: Ref, *, number: str | None = None, name: str | None = None,
+                      recording: bool | None = None,
+                      retention_days: int | None = None) -> OnCallNumber:
+        if number is None and name is None and recording is None and retention_days is None:
+            raise Invalid("number", "number: nothing to change")
+        changes: dict[str, object] = {}
+        if number is not None:
+            changes["number"] = parse_on_call_number(number)
+        if name is not None:
+            changes["name"] = _name("name", name)
+        if recording is not None:
+            changes["recording"] = _bool("recording", recording)
+        if retention_days is not None:
+            changes["retention_days"] = _retention_days(retention_days)
+        with self.batch():
+            row = self.number(ref)
+            if "number" in changes:
+                self._check_phone_free("number", str(changes["number"]), number_id=row.id)
+            for key, value in changes.items():
+                setattr(row, key, value)
+            row.save()
+        return row
+
+    def remove_number(self, ref: Ref) -> OnCallNumber:
+        """Remove a number; its call log stays (with the number unlinked)."""
+        with self.batch():
+            row = self.number(ref)
+            row.delete_instance()
+        return row
+
+    def set_number_groups(self, ref: Ref, group_refs: Sequence[Ref]) -> list[Group]:
+        """Replace the groups a number rings (all at once; the order is for display)."""
+        with self.batch():
+            number = self.number(ref)
+            groups = [self.group(group_ref, field="groups") for group_ref in group_refs]
+            seen: set[int] = set()
+            for group in groups:
+                if group.id in seen:
+                    raise Invalid("groups", f"groups: {group.name!r} is listed twice")
+                seen.add(group.id)
+                if group.id == number.backup_group_id:
+                    raise Conflict("groups", f"groups: {group.name!r} is the backup group of "
+                                             f"{_describe_number(number)}; a group cannot be "
+                                             "both")
+            NumberGroup.delete().where(NumberGroup.number == number).execute()
+            for position, group in enumerate(groups):
+                NumberGroup.create(number=number, group=group, position=position)
+        return groups
+
+    def set_backup_group(self, ref: Ref, group_ref: Ref | None) -> OnCallNumber:
+        """Set (or with None clear) the group rung when nobody of the number's groups answers."""
+        with self.batch():
+            number = self.number(ref)
+            group = None if group_ref is None else self.group(group_ref, field="backup_group")
+            if group is not None and NumberGroup.select().where(
+                    (NumberGroup.number == number) & (NumberGroup.group == group)).exists():
+                raise Conflict("backup_group", f"backup_group: {group.name!r} already rings "
+                                               f"for {_describe_number(number)}; a backup "
+                                               "group must be a different group")
+            number.backup_group = group
+            number.save()
+        return number
+
+    # --- groups ----------------------------------------------------------------------------
+
+    def add_group(self, name: str) -> Group:
+        clean = _name("name", name)
+        with self.batch():
+            self._check_group_name_free(clean)
+            row = Group.create(name=clean)
+        return row
+
+    def rename_group(self, ref: Ref, name: str) -> Group:
+        clean = _name("name", name)
+        with self.batch():
+            row = self.group(ref)
+            self._check_group_name_free(clean, group_id=row.id)
+            row.name = clean
+            row.save()
+        return row
+
+    def group_dependents(self, ref: Ref) -> list[str]:
+        """What would change if the group went: one phrase per number that uses it."""
+        group = self.group(ref)
+        uses = [f"a ringing group of {_describe_number(link.number)}" for link in
+                NumberGroup.select(NumberGroup, OnCallNumber).join(OnCallNumber)
+                .where(NumberGroup.group == group).order_by(OnCallNumber.number)]
+        uses += [f"the backup group of {_describe_number(number)}" for number in
+                 OnCallNumber.select().where(OnCallNumber.backup_group == group)
+                 .order_by(OnCallNumber.number)]
+        return uses
+
+    def remove_group(self, ref: Ref, *, force: bool = False) -> Group:
+        """Remove a group and its memberships (the people stay).
+
+        A group that numbers ring or fall back to is only removed with ``force``: otherwise a
+        number could silently lose everyone it rings.
+        """
+        with self.batch():
+            row = self.group(ref)
+            uses = self.group_dependents(row.id)
+            if uses and not force:
+                raise InUse("group", f"group: {row.name!r} is still " + "; ".join(uses)
+                            + ". Change those numbers first, or force the removal")
+            OnCallNumber.update(backup_group=None).where(
+                OnCallNumber.backup_group == row).execute()
+            NumberGroup.delete().where(NumberGroup.group == row).execute()
+            Membership.delete().where(Membership.group == row).execute()
+            row.delete_instance()
+        return row
+
+    # --- people ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_sms(phone: str, wants_sms: bool) -> None:
+        if wants_sms and is_landline(phone):
+            raise Invalid("wants_sms", f"wants_sms: {phone} is a landline and cannot receive "
+                                       "SMS; turn SMS off for this person")
+
+    def add_person(self, name: str, phone: str, *, on_duty: bool = True,
+                   wants_sms: bool = True) -> Person:
+        clean_name = _name("name", name)
+        clean_phone = e164(parse_person_phone(phone))
+        duty = _bool("on_duty", on_duty)
+        sms = _bool("wants_sms", wants_sms)
+        self._check_sms(clean_phone, sms)
+        with self.batch():
+            self._check_phone_free("phone", clean_phone)
+            row = Person.create(name=clean_name, phone=clean_phone, on_duty=duty, wants_sms=sms)
+        return row
+
+    def change_person(self, ref: Ref, *, name: str | None = None, phone: str | None = None,
+                      on_duty: bool | None = None, wants_sms: bool | None = None) -> Person:
+        if name is None and phone is None and on_duty is None and wants_sms is None:
+            raise Invalid("person", "person: nothing to change")
+        changes: dict[str, object] = {}
+        if name is not None:
+            changes["name"] = _name("name", name)
+        if phone is not None:
+            changes["phone"] = e164(parse_person_phone(phone))
+        if on_duty is not None:
+            changes["on_duty"] = _bool("on_duty", on_duty)
+        if wants_sms is not None:
+            changes["wants_sms"] = _bool("wants_sms", wants_sms)
+        with self.batch():
+            row = self.person(ref)
+            if "phone" in changes:
+                self._check_phone_free("phone", str(changes["phone"]), person_id=row.id)
+            for key, value in changes.items():
+                setattr(row, key, value)
+            if "phone" in changes or "wants_sms" in changes:
+                self._check_sms(row.phone, row.wants_sms)
+            row.save()
+        return row
+
+    def remove_person(self, ref: Ref) -> Person:
+        """Remove a person and their memberships; the call log keeps their name."""
+        with self.batch():
+            row = self.person(ref)
+            Membership.delete().where(Membership.person == row).execute()
+            row.delete_instance()
+        return row
+
+    # --- memberships -----------------------------------------------------------------------
+
+    def add_member(self, person_ref: Ref, group_ref: Ref) -> Membership:
+        with self.batch():
+            person = self.person(person_ref)
+            group = self.group(group_ref)
+            if Membership.get_or_none(person=person, group=group) is not None:
+                raise Conflict("group", f"group: {person.name} is already in {group.name!r}")
+            row = Membership.create(person=person, group=group)
+        return row
+
+    def remove_member(self, person_ref: Ref, group_ref: Ref) -> Membership:
+        with self.batch():
+            person = self.person(person_ref)
+            group = self.group(group_ref)
+            row = Membership.get_or_none(person=person, group=group)
+            if row is None:
+                raise NotFound("group", f"group: {person.name} is not in {group.name!r}")
+            row.delete_instance()
+        return row
+
+    # --- settings --------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, str]:
+        return db_settings.all_settings()
+
+    def set_setting(self, key: str, value: str) -> str:
+        if key not in db_settings.SPECS:
+            raise NotFound("key", f"key: unknown setting {key!r}; known: "
+                                  f"{', '.join(db_settings.SPECS)}")
+        with self.batch():
+            try:
+                clean = db_settings.set_setting(key, value)
+            except ValueError as exc:
+                raise Invalid(key, str(exc)) from None
+        return clean

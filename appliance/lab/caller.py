@@ -1,0 +1,201 @@
+"""Callers: calls the simulated carrier places to the appliance, and what the caller heard.
+
+A call is an AMI ``Originate`` of ``Local/dial@carrier-caller/n`` (see :mod:`.carrier`).  Its
+;2 side is the caller's phone: it dials the appliance and hangs up after the caller's patience
+runs out.  Its ;1 side starts once the appliance answered and reads every DTMF digit the caller
+hears, which is how a test learns *who* it was bridged to (human handsets send their identity).
+
+Every event of a call carries the call's own id (the inherited channel variable ``LABCALL``),
+so any number of calls can run at once from different threads over one AMI connection.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import time
+import uuid
+import weakref
+from dataclasses import dataclass
+
+from paivystys.appliance.monitor.ami import AmiClient, Headers
+
+from .carrier import (
+    CALLER_DIAL_EXTEN,
+    CALLER_LISTEN_EXTEN,
+    CONTEXT_CALLER,
+    EVENT_CALL_ANSWERED,
+    EVENT_CALL_DIGIT,
+    EVENT_CALL_END,
+    EVENT_CALL_LISTEN_END,
+    EVENT_CALL_START,
+    VAR_CALL,
+    VAR_CALLER,
+    VAR_DIALLED,
+    VAR_LIMIT,
+)
+
+# The carrier starts dialling within milliseconds; this long means it never will.
+START_TIMEOUT_S = 10.0
+# Slack on top of the caller's own limit (the carrier hangs up at the limit by itself).
+END_GRACE_S = 10.0
+# After the dialling side ended, the listening side follows at once; it may not exist at all
+# when the appliance answered and hung up in the same instant.
+LISTEN_END_GRACE_S = 3.0
+# Originate gives up on an unanswered call after its Timeout; the carrier's own limit must
+# come first so that the dialling side reports the caller's hang-up, not Originate's.
+ORIGINATE_SLACK_S = 5.0
+_NUMBER = re.compile(r"\+?[0-9]{1,20}")
+
+
+class CallerError(RuntimeError):
+    """The carrier did not place the call or did not report its end in time."""
+
+
+@dataclass(frozen=True)
+class CallerReport:
+    """What happened to one placed call, as the caller saw it.  Times are Unix seconds on the
+    carrier's clock (the same machine's clock)."""
+
+    call_id: str
+    caller: str
+    dialled: str
+    started_at: float
+    answered: bool
+    answered_at: float | None
+    ended_at: float
+    dial_status: str  # Dial's DIALSTATUS: ANSWER, BUSY, NOANSWER, CANCEL, CONGESTION, ...
+    heard_digits: str  # every DTMF digit the caller heard, in order
+    hangup_cause: int | None  # Q.850 cause of the caller's channel
+    sip_cause: str  # the appliance's final SIP status as Asterisk words it, "" if none
+
+
+class _CallEvents:
+    """Routes the carrier's UserEvents to the call they belong to, by their LabCall id."""
+
+    def __init__(self, ami: AmiClient) -> None:
+        self._lock = threading.Lock()
+        self._calls: dict[str, queue.Queue[Headers]] = {}
+        ami.add_listener(self._on_event)
+
+    def open(self, call_id: str) -> queue.Queue[Headers]:
+        events: queue.Queue[Headers] = queue.Queue()
+        with self._lock:
+            self._calls[call_id] = events
+        return events
+
+    def close(self, call_id: str) -> None:
+        with self._lock:
+            self._calls.pop(call_id, None)
+
+    def _on_event(self, headers: Headers) -> None:
+        if headers.get("Event") != "UserEvent":
+            return
+        with self._lock:
+            events = self._calls.get(headers.get("LabCall", ""))
+        if events is not None:
+            events.put(headers)
+
+
+# AmiClient has no way to remove a listener, so each client gets one router for good.
+_routers: weakref.WeakKeyDictionary[AmiClient, _CallEvents] = weakref.WeakKeyDictionary()
+_routers_lock = threading.Lock()
+
+
+def _router(ami: AmiClient) -> _CallEvents:
+    with _routers_lock:
+        router = _routers.get(ami)
+        if router is None:
+            router = _routers[ami] = _CallEvents(ami)
+        return router
+
+
+def place_call(ami: AmiClient, caller: str, dialled: str, hangup_after: float | None = None,
+               max_duration: float = 120) -> CallerReport:
+    """Call ``dialled`` on the appliance from ``caller`` and return once the call is over.
+
+    ``ami`` is the *carrier's* AMI.  The caller hangs up ``hangup_after`` seconds after dialling
+    (while it still rings: an abandoned call), or else waits for the appliance to end the call,
+    but never longer than ``max_duration`` seconds.  Numbers are sent as given (digits with an
+    optional leading +), so tests can dial national forms too.
+    """
+    for name, number in (("caller", caller), ("dialled", dialled)):
+        if not _NUMBER.fullmatch(number):
+            raise ValueError(f"{name} must be 1-20 digits with an optional leading +, "
+                             f"got {number!r}")
+    if hangup_after is not None and not hangup_after > 0:
+        raise ValueError(f"hangup_after must be more than 0 seconds, got {hangup_after!r}")
+    if not max_duration > 0:
+        raise ValueError(f"max_duration must be more than 0 seconds, got {max_duration!r}")
+    limit = max_duration if hangup_after is None else min(hangup_after, max_duration)
+
+    call_id = uuid.uuid4().hex[:16]
+    router = _router(ami)
+    events = router.open(call_id)
+    try:
+        ami.action(
+            "Originate",
+            Channel=f"Local/{CALLER_DIAL_EXTEN}@{CONTEXT_CALLER}/n",
+            Context=CONTEXT_CALLER, Exten=CALLER_LISTEN_EXTEN, Priority="1",
+            CallerID=f'"{caller}" <{caller}>',
+            Timeout=str(int((limit + ORIGINATE_SLACK_S) * 1000)),
+            Async="true",
+            # "__" makes LABCALL follow the call onto every channel the carrier creates for it.
+            Variable=[f"__{VAR_CALL}={call_id}", f"{VAR_CALLER}={caller}",
+                      f"{VAR_DIALLED}={dialled}", f"{VAR_LIMIT}={limit:.3f}"],
+        )
+        return _follow(events, call_id, caller, dialled, limit)
+    finally:
+        router.close(call_id)
+
+
+def _follow(events: queue.Queue[Headers], call_id: str, caller: str, dialled: str,
+            limit: float) -> CallerReport:
+    start = _next(events, time.monotonic() + START_TIMEOUT_S)
+    if start is None or start.get("UserEvent") != EVENT_CALL_START:
+        raise CallerError(f"the carrier did not start call {call_id} ({caller} -> {dialled}) "
+                          f"within {START_TIMEOUT_S:.0f} s (got {start})")
+    deadline = time.monotonic() + limit + END_GRACE_S
+    answered_at: float | None = None
+    digits: list[str] = []
+    end: Headers | None = None
+    listening_ended = False
+    while end is None or (answered_at is not None and not listening_ended):
+        if end is not None:
+            deadline = min(deadline, time.monotonic() + LISTEN_END_GRACE_S)
+        event = _next(events, deadline)
+        if event is None:
+            if end is not None:
+                break  # answered and hung up at once: the listening side never started
+            raise CallerError(f"call {call_id} ({caller} -> {dialled}) did not end within "
+                              f"{limit + END_GRACE_S:.0f} s")
+        name = event.get("UserEvent")
+        if name == EVENT_CALL_ANSWERED:
+            answered_at = _time(event)
+        elif name == EVENT_CALL_DIGIT:
+            digits.append(event.get("Digit", ""))
+        elif name == EVENT_CALL_END:
+            end = event
+        elif name == EVENT_CALL_LISTEN_END:
+            listening_ended = True
+    cause = end.get("HangupCause", "")
+    return CallerReport(
+        call_id=call_id, caller=caller, dialled=dialled,
+        started_at=_time(start), answered=answered_at is not None, answered_at=answered_at,
+        ended_at=_time(end), dial_status=end.get("DialStatus", ""),
+        heard_digits="".join(digits),
+        hangup_cause=int(cause) if cause.isdigit() else None,
+        sip_cause=end.get("SipCause", ""),
+    )
+
+
+def _next(events: queue.Queue[Headers], deadline: float) -> Headers | None:
+    try:
+        return events.get(timeout=max(0.0, deadline - time.monotonic()))
+    except queue.Empty:
+        return None
+
+
+def _time(event: Headers) -> float:
+    return float(event["Time"])

@@ -1,0 +1,301 @@
+"""The simulated carrier: a second Asterisk that plays the phone network around the appliance.
+
+It is both ends of the appliance's trunk.  Calls it *receives* from the appliance ring the
+people's handsets, each scripted through the carrier's AstDB (see :mod:`.handsets`); calls it
+*places* to the appliance are the callers (see :mod:`.caller`).  Everything a handset or a
+caller does is reported as an AMI ``UserEvent`` so that tests assert on facts, not on timing.
+
+This module owns every name shared between the carrier's dialplan and the Python that drives
+it: contexts, channel variables, the AstDB layout and the event names.
+"""
+
+from __future__ import annotations
+
+from paivystys.appliance.asterisk.base import base_configs
+from paivystys.appliance.runtime.instance import InstanceSpec
+
+CARRIER_SPEC = InstanceSpec(name="carrier", sip_port=5070, ami_port=5039,
+                            rtp_start=12000, rtp_end=12999)
+APPLIANCE_SIP = ("127.0.0.1", 5060)
+CARRIER_HOST = "127.0.0.1"
+
+# --- Dialplan contexts and the PJSIP endpoint ------------------------------------------------
+ENDPOINT = "appliance"  # the carrier's endpoint for the appliance (PJSIP/<number>@appliance)
+CONTEXT_FROM_APPLIANCE = "carrier-from-appliance"  # legs the appliance places: handsets
+CONTEXT_HANDSET = "carrier-handset"
+CONTEXT_CALLER = "carrier-caller"
+CONTEXT_CALLER_ANSWERED = "carrier-caller-answered"  # Dial U(): always starts at its "s"
+CALLER_DIAL_EXTEN = "dial"  # Local/dial@carrier-caller/n, ;2 side: dials the appliance
+CALLER_LISTEN_EXTEN = "listen"  # ;1 side, runs once the appliance answered: hears the DTMF
+
+# --- Handset scripts in the AstDB ------------------------------------------------------------
+# One key per handset, handset/<E.164>, holding the fields below joined by SPEC_SEPARATOR.
+# Python writes every field resolved (defaults applied), so the dialplan needs no defaults.
+DB_FAMILY = "handset"
+SPEC_SEPARATOR = ":"
+SPEC_FIELDS = ("behaviour", "answer_after", "confirm_after", "talk", "identity")
+
+NO_ANSWER = "no-answer"
+BUSY = "busy"
+DECLINE = "decline"
+VOICEMAIL = "voicemail"
+HUMAN = "human"
+BEHAVIOURS = (NO_ANSWER, BUSY, DECLINE, VOICEMAIL, HUMAN)
+DEFAULT_BEHAVIOUR = NO_ANSWER
+
+# How long a ringing or answered handset waits at most before it hangs up by itself.  Longer
+# than any ring time the appliance accepts (300 s), so only a runaway leg ever reaches it.
+NO_ANSWER_CAP_S = 600
+# A voicemail records (listens silently) this long after its beep; a decliner who answered
+# waits this long for the appliance to drop it.
+VOICEMAIL_LISTEN_S = 60
+DECLINER_WAIT_S = 60
+# About four seconds of "The person ... is unavailable", then the beep.
+VOICEMAIL_GREETING = "vm-theperson&vm-isunavail"
+VOICEMAIL_BEEP = "beep"
+# A human sends its identity this long after pressing 1 (the appliance bridges it to the
+# caller in the meantime), then again every IDENTITY_REPEAT_S in case the first burst was
+# still swallowed by the confirmation prompt.
+IDENTITY_FIRST_DELAY_S = 1
+IDENTITY_REPEAT_S = 2
+DTMF_GAP_MS = 100
+# The caller's listening side reads one digit at a time; a Read that timed out starts again.
+LISTEN_READ_S = 10
+DTMF_DURATION_MS = 120
+
+# --- Channel variables -----------------------------------------------------------------------
+VAR_CALL = "LABCALL"  # per-call id of a placed call, inherited to every channel of the call
+VAR_CALLER = "LABCALLER"
+VAR_DIALLED = "LABDIALLED"
+VAR_LIMIT = "LABLIMIT"  # seconds after which the caller hangs up, ringing or talking
+
+# --- UserEvents ------------------------------------------------------------------------------
+# Handset events carry Number (as dialled by the appliance), Behaviour and Caller.
+EVENT_HANDSET_RINGING = "HandsetRinging"
+EVENT_HANDSET_BUSY = "HandsetBusy"
+EVENT_HANDSET_DECLINED = "HandsetDeclined"  # rejected with SIP 603 without answering
+EVENT_HANDSET_ANSWERED = "HandsetAnswered"
+EVENT_HANDSET_PRESSED = "HandsetPressed"  # + Digit
+EVENT_HANDSET_IDENTITY = "HandsetIdentity"  # + Digits: one burst of the identity
+EVENT_HANDSET_GREETING = "HandsetGreeting"  # + Status: the voicemail greeting and beep ended
+EVENT_HANDSET_HANGUP = "HandsetHangup"  # + By (handset | network), Cause (Q.850)
+HANDSET_EVENTS = (EVENT_HANDSET_RINGING, EVENT_HANDSET_BUSY, EVENT_HANDSET_DECLINED,
+                  EVENT_HANDSET_ANSWERED, EVENT_HANDSET_PRESSED, EVENT_HANDSET_IDENTITY,
+                  EVENT_HANDSET_GREETING, EVENT_HANDSET_HANGUP)
+HANGUP_BY_HANDSET = "handset"
+HANGUP_BY_NETWORK = "network"
+
+# Caller events carry LabCall and Time (Unix time with milliseconds, the carrier's clock).
+EVENT_CALL_START = "LabCallStart"  # the carrier starts dialling the appliance
+EVENT_CALL_ANSWERED = "LabCallAnswered"  # the appliance answered
+EVENT_CALL_DIGIT = "LabCallDigit"  # + Digit: one DTMF digit the caller heard
+EVENT_CALL_END = "LabCallEnd"  # + DialStatus, HangupCause, SipCause: the dialling side ended
+EVENT_CALL_LISTEN_END = "LabCallListenEnd"  # the listening side ended: no more digits follow
+
+_NOW = "${STRFTIME(,,%s.%3q)}"
+
+
+def carrier_configs() -> dict[str, str]:
+    """Every file the carrier's Asterisk reads, by file name."""
+    configs = base_configs(CARRIER_SPEC)
+    configs["pjsip.conf"] = render_pjsip()
+    configs["extensions.conf"] = render_extensions()
+    return configs
+
+
+def render_pjsip() -> str:
+    host, port = APPLIANCE_SIP
+    return f"""; The simulated carrier's SIP side. Generated by paivystys.appliance.lab.carrier.
+[global]
+type=global
+user_agent=Paivystys-Lab-Carrier
+; no network card in the namespace: never look anything up
+default_realm=paivystys-lab
+
+[transport-udp]
+type=transport
+protocol=udp
+bind={CARRIER_HOST}:{CARRIER_SPEC.sip_port}
+
+[{ENDPOINT}]
+type=endpoint
+transport=transport-udp
+context={CONTEXT_FROM_APPLIANCE}
+disallow=all
+allow=ulaw,alaw
+dtmf_mode=rfc4733
+direct_media=no
+rtp_symmetric=yes
+media_address={CARRIER_HOST}
+bind_rtp_to_media_address=yes
+; the appliance shows the original caller in P-Asserted-Identity
+trust_id_inbound=yes
+aors={ENDPOINT}
+
+[{ENDPOINT}]
+type=aor
+contact=sip:{host}:{port}
+qualify_frequency=0
+
+[{ENDPOINT}]
+type=identify
+endpoint={ENDPOINT}
+match={host}
+"""
+
+
+def _event(name: str, **fields: str) -> str:
+    body = ",".join(f"{key}: {value}" for key, value in fields.items())
+    return f"UserEvent({name},{body})"
+
+
+def _handset_event(name: str, **fields: str) -> str:
+    return _event(name, Number="${HANDSET}", Behaviour="${BEHAVIOUR}",
+                  Caller="${CALLERID(num)}", **fields)
+
+
+def _call_event(name: str, **fields: str) -> str:
+    return _event(name, LabCall=f"${{{VAR_CALL}}}", Time=_NOW, **fields)
+
+
+def _spec_field(name: str) -> str:
+    return f"${{CUT(SPEC,{SPEC_SEPARATOR},{SPEC_FIELDS.index(name) + 1})}}"
+
+
+def render_extensions() -> str:
+    return "\n".join([_EXTENSIONS_HEADER, _handset_contexts(), _caller_context()])
+
+
+_EXTENSIONS_HEADER = """; The simulated carrier's dialplan.
+; Generated by paivystys.appliance.lab.carrier.
+[general]
+static=yes
+writeprotect=yes
+clearglobalvars=yes
+"""
+
+
+def _handset_contexts() -> str:
+    by_handset = f"same => n,Set(HANGUP_BY={HANGUP_BY_HANDSET})"
+    hangup_event = _handset_event(EVENT_HANDSET_HANGUP, By="${HANGUP_BY}", Cause="${HANGUPCAUSE}")
+    return f"""
+; Every leg the appliance places rings a handset; the request user is the person's number.
+[{CONTEXT_FROM_APPLIANCE}]
+exten => _+X.,1,Set(HANDSET=${{EXTEN}})
+ same => n,Goto({CONTEXT_HANDSET},start,1)
+exten => _X.,1,Set(HANDSET=${{EXTEN}})
+ same => n,Goto({CONTEXT_HANDSET},start,1)
+
+[{CONTEXT_HANDSET}]
+exten => start,1,Set(SPEC=${{DB({DB_FAMILY}/${{HANDSET}})}})
+ same => n,Set(BEHAVIOUR={_spec_field("behaviour")})
+ same => n,ExecIf($["${{BEHAVIOUR}}" = ""]?Set(BEHAVIOUR={DEFAULT_BEHAVIOUR}))
+ same => n,Set(ANSWER_AFTER={_spec_field("answer_after")})
+ same => n,Set(CONFIRM_AFTER={_spec_field("confirm_after")})
+ same => n,Set(TALK={_spec_field("talk")})
+ same => n,Set(IDENTITY={_spec_field("identity")})
+ same => n,Set(HANGUP_BY={HANGUP_BY_NETWORK})
+ same => n,Set(CHANNEL(hangup_handler_push)={CONTEXT_HANDSET},hangup,1)
+ same => n,{_handset_event(EVENT_HANDSET_RINGING)}
+ same => n,Goto(${{BEHAVIOUR}},1)
+
+; Rings until the appliance cancels the leg.
+exten => {NO_ANSWER},1,Ringing()
+ same => n,Wait({NO_ANSWER_CAP_S})
+ {by_handset}
+ same => n,Hangup()
+
+; 486 Busy Here.
+exten => {BUSY},1,{_handset_event(EVENT_HANDSET_BUSY)}
+ {by_handset}
+ same => n,Hangup(17)
+
+; Without answer_after: 603 Decline at once.  With it: answers, then presses 2.
+exten => {DECLINE},1,GotoIf($["${{ANSWER_AFTER}}" != ""]?answer)
+ same => n,{_handset_event(EVENT_HANDSET_DECLINED)}
+ {by_handset}
+ same => n,PJSIPHangup(603)
+ same => n(answer),Ringing()
+ same => n,Wait(${{ANSWER_AFTER}})
+ same => n,Answer()
+ same => n,{_handset_event(EVENT_HANDSET_ANSWERED)}
+ same => n,Wait(${{CONFIRM_AFTER}})
+ same => n,SendDTMF(2,{DTMF_GAP_MS},{DTMF_DURATION_MS})
+ same => n,{_handset_event(EVENT_HANDSET_PRESSED, Digit="2")}
+ same => n,Wait({DECLINER_WAIT_S})
+ {by_handset}
+ same => n,Hangup()
+
+; Answers, plays a greeting and a beep, then records in silence.  Never sends a digit.
+exten => {VOICEMAIL},1,Ringing()
+ same => n,Wait(${{ANSWER_AFTER}})
+ same => n,Answer()
+ same => n,{_handset_event(EVENT_HANDSET_ANSWERED)}
+ same => n,Playback({VOICEMAIL_GREETING}&{VOICEMAIL_BEEP})
+ same => n,{_handset_event(EVENT_HANDSET_GREETING, Status="${PLAYBACKSTATUS}")}
+ same => n,Wait({VOICEMAIL_LISTEN_S})
+ {by_handset}
+ same => n,Hangup()
+
+; Answers, presses 1, then tells who it is (DTMF) until its talk time is over.
+exten => {HUMAN},1,Ringing()
+ same => n,Wait(${{ANSWER_AFTER}})
+ same => n,Answer()
+ same => n,{_handset_event(EVENT_HANDSET_ANSWERED)}
+ same => n,Wait(${{CONFIRM_AFTER}})
+ same => n,SendDTMF(1,{DTMF_GAP_MS},{DTMF_DURATION_MS})
+ same => n,{_handset_event(EVENT_HANDSET_PRESSED, Digit="1")}
+ ; the talk time runs from the press; when it is over the T extension hangs up
+ same => n,Set(TIMEOUT(absolute)=${{TALK}})
+ same => n,Wait({IDENTITY_FIRST_DELAY_S})
+ same => n(identity),SendDTMF(${{IDENTITY}},{DTMF_GAP_MS},{DTMF_DURATION_MS})
+ same => n,{_handset_event(EVENT_HANDSET_IDENTITY, Digits="${IDENTITY}")}
+ same => n,Wait({IDENTITY_REPEAT_S})
+ same => n,Goto(identity)
+
+exten => T,1,Set(HANGUP_BY={HANGUP_BY_HANDSET})
+ same => n,Hangup()
+
+exten => hangup,1,{hangup_event}
+ same => n,Return()
+"""
+
+
+def _caller_context() -> str:
+    end_event = _call_event(EVENT_CALL_END, DialStatus="${DIALSTATUS}",
+                            HangupCause="${HANGUPCAUSE}", SipCause="${SIP_CAUSE}")
+    return f"""
+; A placed call is Local/{CALLER_DIAL_EXTEN}@{CONTEXT_CALLER}/n, originated over AMI with
+; {VAR_CALL}, {VAR_CALLER}, {VAR_DIALLED} and {VAR_LIMIT} set.
+; The ;2 side is the caller's phone dialling the appliance; the ;1 side listens to what the
+; caller hears once the appliance answered.
+[{CONTEXT_CALLER}]
+exten => {CALLER_DIAL_EXTEN},1,Set(CHANNEL(hangup_handler_push)={CONTEXT_CALLER},dial-ended,1)
+ ; the caller gives up after the limit, whether it still rings or already talks
+ same => n,Set(TIMEOUT(absolute)=${{{VAR_LIMIT}}})
+ same => n,Set(CALLERID(name)=)
+ same => n,Set(CALLERID(num)=${{{VAR_CALLER}}})
+ same => n,{_call_event(EVENT_CALL_START)}
+ same => n,Dial(PJSIP/${{{VAR_DIALLED}}}@{ENDPOINT},,U({CONTEXT_CALLER_ANSWERED}))
+ same => n,Hangup()
+
+; the SIP status of the one channel Dial placed, e.g. "SIP 486 Busy Here"
+exten => dial-ended,1,Set(SIP_CAUSE=${{HANGUPCAUSE(${{HANGUPCAUSE_KEYS()}},tech)}})
+ same => n,{end_event}
+ same => n,Return()
+
+; One digit per Read, no terminator (# and * are digits too), each reported on its own.
+exten => {CALLER_LISTEN_EXTEN},1,Set(CHANNEL(hangup_handler_push)={CONTEXT_CALLER},listen-ended,1)
+ same => n(read),Read(DIGIT,,1,t(),,{LISTEN_READ_S})
+ same => n,GotoIf($["${{DIGIT}}" = ""]?read)
+ same => n,{_call_event(EVENT_CALL_DIGIT, Digit="${DIGIT}")}
+ same => n,Goto(read)
+
+exten => listen-ended,1,{_call_event(EVENT_CALL_LISTEN_END)}
+ same => n,Return()
+
+; Runs on the appliance's channel when it answers, before the caller is connected.
+[{CONTEXT_CALLER_ANSWERED}]
+exten => s,1,{_call_event(EVENT_CALL_ANSWERED)}
+ same => n,Return()
+"""

@@ -1,0 +1,170 @@
+"""Lab mode: the appliance and a simulated phone network on this machine.
+
+Two real Asterisk instances (the appliance and the carrier) from the project's sid rootfs,
+the FastAGI server and the call monitor, all in one network namespace that has only `lo`.
+Tests use the same class with a temporary state directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paivystys.appliance.asterisk.apply import write_configs
+from paivystys.appliance.asterisk.base import base_configs
+from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC, FASTAGI_LISTEN
+from paivystys.appliance.asterisk.deployment import Deployment
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.db.models import OnCallNumber
+from paivystys.appliance.directory import seed_demo
+from paivystys.appliance.monitor.ami import AmiClient
+from paivystys.appliance.prompts import generate_prompts
+from paivystys.appliance.runtime import netns
+from paivystys.appliance.runtime.instance import AsteriskInstance
+from paivystys.appliance.runtime.rootfs import ensure_rootfs
+
+from .carrier import CARRIER_SPEC, carrier_configs
+from .services import Service
+
+log = logging.getLogger(__name__)
+
+LAB_NETNS = "paivystys-lab"
+AMI_USER = "paivystys"
+
+
+@dataclass
+class Lab:
+    state_dir: Path
+    netns_name: str | None = LAB_NETNS
+    progress: Callable[[str], None] = field(default=print)
+
+    @property
+    def db_path(self) -> Path:
+        return self.state_dir / "paivystys.db"
+
+    def deployment(self) -> Deployment | None:
+        return Deployment.load(self.state_dir)
+
+    def _deployment_or_fail(self) -> Deployment:
+        deployment = self.deployment()
+        if deployment is None:
+            raise LabNotRunning(f"lab mode is not set up in {self.state_dir}: run "
+                                "'paivystys lab up' first")
+        return deployment
+
+    def appliance(self) -> AsteriskInstance:
+        return self._deployment_or_fail().instance(APPLIANCE_SPEC)
+
+    def carrier(self) -> AsteriskInstance:
+        return self._deployment_or_fail().instance(CARRIER_SPEC)
+
+    def services(self) -> dict[str, Service]:
+        appliance_dir = self.state_dir / APPLIANCE_SPEC.name
+        name = self.netns_name
+        return {
+            "agi": Service("agi", "paivystys.agi.server",
+                           ("--listen", f"{FASTAGI_LISTEN[0]}:{FASTAGI_LISTEN[1]}",
+                            "--db", str(self.db_path)), self.state_dir, name),
+            "monitor": Service("monitor", "paivystys.appliance.monitor.service",
+                               ("--db", str(self.db_path),
+                                "--ami", f"127.0.0.1:{APPLIANCE_SPEC.ami_port}",
+                                "--ami-user", AMI_USER,
+                                "--ami-secret-file", str(appliance_dir / "ami.secret")),
+                               self.state_dir, name),
+        }
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def up(self, seed: bool = True) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        rootfs = ensure_rootfs(self.progress)
+        if self.netns_name is not None:
+            netns.create(self.netns_name)
+        deployment = Deployment(self.state_dir, rootfs, self.netns_name)
+        deployment.save()
+        open_database(self.db_path)
+        if seed and OnCallNumber.select().count() == 0:
+            seed_demo()
+            self.progress("database was empty: created the demo configuration")
+        appliance = deployment.instance(APPLIANCE_SPEC)
+        carrier = deployment.instance(CARRIER_SPEC)
+        self._prepare_carrier(carrier)
+        self._prepare_appliance(appliance)
+        for instance in (carrier, appliance):
+            if not instance.is_running():
+                instance.start()
+        for instance in (carrier, appliance):
+            instance.wait_ready(timeout=30)
+        for service in self.services().values():
+            service.start()
+        self.wait_services_ready()
+        self.progress(f"lab is up in {self.state_dir}")
+
+    def _prepare_appliance(self, appliance: AsteriskInstance) -> None:
+        appliance.prepare_dirs()
+        generate_prompts(appliance.instance_dir, progress=self.progress)
+        write_configs(appliance)
+
+    def _prepare_carrier(self, carrier: AsteriskInstance) -> None:
+        carrier.prepare_dirs()
+        configs = base_configs(CARRIER_SPEC)
+        configs.update(carrier_configs())
+        for name, text in configs.items():
+            carrier.write_config(name, text)
+
+    def wait_services_ready(self, timeout: float = 15.0) -> None:
+        """Both services answer: the FastAGI port accepts, the monitor is connected to AMI."""
+        deadline = time.monotonic() + timeout
+        for name, service in self.services().items():
+            while not service.is_running() or not self._service_ready(name):
+                if time.monotonic() > deadline:
+                    raise LabError(f"service '{name}' did not become ready; see "
+                                   f"{service.log_file}")
+                time.sleep(0.1)
+
+    def _service_ready(self, name: str) -> bool:
+        marker = self.state_dir / "run" / f"{name}.ready"
+        return marker.exists()
+
+    def down(self) -> None:
+        deployment = self.deployment()
+        for service in self.services().values():
+            service.stop()
+        if deployment is not None:
+            for spec in (APPLIANCE_SPEC, CARRIER_SPEC):
+                deployment.instance(spec).stop()
+            if self.netns_name is not None:
+                netns.delete(self.netns_name)
+            deployment.remove()
+        self.progress("lab is down")
+
+    def status(self) -> dict[str, object]:
+        deployment = self.deployment()
+        result: dict[str, object] = {"state_dir": str(self.state_dir),
+                                     "netns": self.netns_name, "set_up": deployment is not None}
+        if deployment is not None:
+            for spec in (APPLIANCE_SPEC, CARRIER_SPEC):
+                result[f"asterisk_{spec.name}"] = deployment.instance(spec).is_running()
+        for name, service in self.services().items():
+            result[f"service_{name}"] = service.is_running()
+        return result
+
+    # --- talking to the instances (the caller must be inside the lab's namespace) --------
+    def ami(self, instance: AsteriskInstance) -> AmiClient:
+        client = AmiClient("127.0.0.1", instance.spec.ami_port, AMI_USER, instance.ami_secret())
+        client.connect()
+        return client
+
+    def enter_namespace(self) -> None:
+        if self.netns_name is not None:
+            netns.enter(self.netns_name)
+
+
+class LabError(RuntimeError):
+    pass
+
+
+class LabNotRunning(LabError):
+    pass

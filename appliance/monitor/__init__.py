@@ -1,0 +1,1 @@
+"""The call monitor: an AMI client (pyst2 adapter), Asterisk events -> call log, event bus."""

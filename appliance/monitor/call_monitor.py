@@ -1,0 +1,420 @@
+"""Turns Asterisk's AMI events into the call log (``Call`` and ``Leg`` rows) as they arrive.
+
+Every event is written in its own transaction, so a killed monitor loses at most the event in
+hand; every handler is idempotent, so a repeated event changes nothing.  Times come from the
+event's ``Timestamp`` header (manager.conf ``timestampevents=yes``), stored in UTC.
+
+The dialplan's UserEvents (``variables.EVENT_*``, each with ``CallId``) carry the call logic;
+two standard events of the caller channel (``Uniqueid`` == CallId) add what only Asterisk
+knows: ``BridgeEnter`` (caller and winner start talking = ``answered_at``) and ``Hangup`` (the
+end, should the hangup handler's ``PvCallEnd`` never come).
+
+Some events race: a leg's ``PvLegEnd`` comes from that leg's Local channel and may arrive after
+the caller's ``PvCallEnd``.  Ending a call therefore closes its open legs provisionally, and a
+late ``PvLegEnd`` refines them (its ``LegEnded`` is published again).  Likewise a call closed by
+:meth:`CallMonitor.reconcile` is ended again, properly, if its own end event turns up after all.
+What the rows cannot hold (the decision, which stage is ringing) lives in memory; after a
+monitor restart it is rebuilt from the rows as far as they tell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from peewee import Model
+from playhouse.shortcuts import model_to_dict
+
+from ..asterisk import variables as v
+from ..db.models import Call, Group, Leg, OnCallNumber, Person
+from .ami import AmiClient
+from .bus import (
+    CallBridged,
+    CallConfirmed,
+    CallEnded,
+    CallEvent,
+    CallStarted,
+    EventBus,
+    LegAnswered,
+    LegEnded,
+    LegRinging,
+)
+from .outcomes import call_outcome, leg_result_from_end
+
+log = logging.getLogger(__name__)
+
+# Not (yet) in variables.py: the dialplan's event after each stage's Dial, with its DialStatus.
+EVENT_STAGE_END = "PvStageEnd"
+ROUTING_AGI = "agi"
+ROUTING_FAILSAFE = "failsafe"
+# Ended calls stay in memory this long (in calls) for their late events.
+REMEMBERED_CALLS = 500
+
+Event = dict[str, str]
+
+
+@dataclass
+class _CallState:
+    """What the rows do not hold about a call."""
+
+    decision: str | None = None
+    open_stages: set[str] = field(default_factory=set)
+    legs: dict[tuple[str, str], int] = field(default_factory=dict)  # (Person, Stage) -> leg id
+    explicit_results: set[int] = field(default_factory=set)  # decided by prompt or confirmation
+    provisional_legs: set[int] = field(default_factory=set)  # closed without their PvLegEnd
+    bridged: bool = False
+    closed_by_reconcile: bool = False
+
+    @classmethod
+    def from_rows(cls, call: Call) -> _CallState:
+        """Best effort for a call begun before this monitor started: legs still open mean
+        their stage still rings."""
+        state = cls(bridged=call.answered_at is not None)
+        for leg in call.legs:
+            if leg.person_id is not None:
+                state.legs[(str(leg.person_id), leg.stage)] = leg.id
+            if leg.result is not None:
+                state.explicit_results.add(leg.id)
+            if leg.ended_at is None:
+                state.open_stages.add(leg.stage)
+        return state
+
+
+class CallMonitor:
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        # Events arrive on the AMI event thread, reconcile() runs on the service's thread.
+        self._lock = threading.RLock()
+        self._states: OrderedDict[str, _CallState] = OrderedDict()
+        self._outbox: list[CallEvent] = []
+        self._warned_no_timestamp = False
+        self._user_handlers: dict[str, Callable[[Call, _CallState, Event, dt.datetime], None]] = {
+            v.EVENT_DECISION: self._on_decision,
+            v.EVENT_RECORDING: self._on_recording,
+            v.EVENT_STAGE_START: self._on_stage_start,
+            EVENT_STAGE_END: self._on_stage_end,
+            v.EVENT_LEG_RING: self._on_leg_ring,
+            v.EVENT_LEG_ANSWER: self._on_leg_answer,
+            v.EVENT_LEG_RESULT: self._on_leg_result,
+            v.EVENT_CONFIRMED: self._on_confirmed,
+            v.EVENT_LEG_END: self._on_leg_end,
+            v.EVENT_CALL_END: self._on_call_end,
+        }
+
+    # --- entry points ---------------------------------------------------------------------
+
+    def handle_event(self, event: Event) -> None:
+        """Apply one AMI event (headers as a dict); anything not about a known call is
+        ignored."""
+        with self._lock:
+            with Call._meta.database.atomic():
+                self._apply(event)
+            self._publish_outbox()
+
+    def reconcile(self, ami: AmiClient) -> list[str]:
+        """Close calls left open whose caller channel Asterisk no longer has (the monitor or
+        Asterisk stopped mid-call).  Run after each (re)connect; returns the closed call ids."""
+        with self._lock:
+            # Listed before asking Asterisk: a call that starts in between is then not
+            # mistaken for a lost one.
+            open_ids = {call.call_id for call in Call.select(Call.call_id)
+                        .where(Call.ended_at.is_null())}
+        if not open_ids:
+            return []
+        live = {event.get("Uniqueid", "") for event in ami.action_list("CoreShowChannels")}
+        lost = sorted(open_ids - live)
+        with self._lock:
+            for call_id in lost:
+                with Call._meta.database.atomic():
+                    self._close_lost_call(call_id)
+                self._publish_outbox()
+        return lost
+
+    # --- dispatch -------------------------------------------------------------------------
+
+    def _apply(self, event: Event) -> None:
+        name = event.get("Event")
+        if name == "UserEvent":
+            self._apply_user_event(event)
+        elif name in ("BridgeEnter", "Hangup"):
+            call = self._open_call(event.get("Uniqueid", ""))
+            if call is None:
+                return
+            at = self._event_time(event)
+            if name == "BridgeEnter":
+                self._on_caller_bridged(call, self._state(call), at)
+            else:
+                self._end_call(call, self._state(call), at, dial_status="")
+
+    def _apply_user_event(self, event: Event) -> None:
+        name = event.get("UserEvent", "")
+        call_id = event.get("CallId", "")
+        if name == v.EVENT_CALL_START:
+            self._on_call_start(call_id, event, self._event_time(event))
+            return
+        handler = self._user_handlers.get(name)
+        if handler is None:
+            return
+        call = Call.get_or_none(Call.call_id == call_id)
+        if call is None:
+            log.debug("%s for unknown call %r ignored", name, call_id)
+            return
+        handler(call, self._state(call), event, self._event_time(event))
+
+    # --- the call -------------------------------------------------------------------------
+
+    def _on_call_start(self, call_id: str, event: Event, at: dt.datetime) -> None:
+        if not call_id or Call.get_or_none(Call.call_id == call_id) is not None:
+            return
+        number = _row_by_id(OnCallNumber, event.get("NumberId", ""))
+        Call.create(call_id=call_id, number=number, dialled=event.get("Dialled", ""),
+                    caller=event.get("Caller", ""), arrived_at=at,
+                    routing=event.get("Routing") or ROUTING_AGI)
+        self._states[call_id] = _CallState()
+        self._remember(call_id)
+        self._emit(CallStarted(call_id, at, number.id if number else None,
+                               event.get("Dialled", ""), event.get("Caller", "")))
+
+    def _on_decision(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
+        state.decision = event.get("Decision", "")
+        # An empty decision means the AGI failed and the dialplan rings the failsafe legs.
+        routing = event.get("Routing") or (ROUTING_AGI if state.decision else ROUTING_FAILSAFE)
+        recording = event.get("Recording") or call.recording
+        if (call.routing, call.recording) != (routing, recording):
+            call.routing, call.recording = routing, recording
+            call.save()
+
+    def _on_recording(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
+        recording = event.get("File", "")
+        if recording and call.recording != recording:
+            call.recording = recording
+            call.save()
+
+    def _on_stage_start(self, call: Call, state: _CallState, event: Event,
+                        at: dt.datetime) -> None:
+        if call.ended_at is None:
+            state.open_stages.add(event.get("Stage", ""))
+
+    def _on_stage_end(self, call: Call, state: _CallState, event: Event,
+                      at: dt.datetime) -> None:
+        state.open_stages.discard(event.get("Stage", ""))
+
+    def _on_caller_bridged(self, call: Call, state: _CallState, at: dt.datetime) -> None:
+        if call.answered_stage is None or state.bridged:
+            return  # not our Dial's bridge, or already counted
+        state.bridged = True
+        call.answered_at = at
+        call.save()
+        self._emit(CallBridged(call.call_id, at))
+
+    def _on_call_end(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
+        self._end_call(call, state, at, dial_status=event.get("DialStatus", ""))
+
+    def _end_call(self, call: Call, state: _CallState, at: dt.datetime, dial_status: str) -> None:
+        if call.ended_at is not None and not state.closed_by_reconcile:
+            return
+        state.closed_by_reconcile = False
+        self._close_open_legs(call, state, at)
+        outcome = call_outcome(winner_stage=call.answered_stage, decision=state.decision,
+                               dial_status=dial_status, stage_ringing=bool(state.open_stages))
+        state.open_stages.clear()
+        call.ended_at = at
+        call.outcome = outcome
+        call.wait_s = _seconds(call.arrived_at, call.answered_at or at)
+        call.talk_s = _seconds(call.answered_at, at) if call.answered_at else None
+        call.save()
+        self._emit_call_ended(call, at)
+
+    def _close_lost_call(self, call_id: str) -> None:
+        call = Call.get_or_none(Call.call_id == call_id)
+        if call is None or call.ended_at is not None:
+            return
+        state = self._state(call)
+        last_known = _last_known_time(call)
+        log.warning("call %s has no channel in Asterisk any more; closing it as of its last "
+                    "event (%s)", call_id, last_known.isoformat())
+        self._end_call(call, state, last_known, dial_status="")
+        # Nobody knows how long they talked or waited after the last event.
+        call.talk_s = None
+        if call.answered_at is None:
+            call.wait_s = None
+        call.save()
+        state.closed_by_reconcile = True
+
+    def _emit_call_ended(self, call: Call, at: dt.datetime) -> None:
+        legs = tuple(model_to_dict(leg, recurse=False)
+                     for leg in Leg.select().where(Leg.call == call).order_by(Leg.id))
+        self._emit(CallEnded(call.call_id, at, call.outcome, model_to_dict(call, recurse=False),
+                             legs))
+
+    # --- the legs -------------------------------------------------------------------------
+
+    def _on_leg_ring(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
+        key = (event.get("Person", ""), event.get("Stage", ""))
+        if self._find_leg(call, state, event) is not None:
+            return
+        person = _row_by_id(Person, key[0])
+        group = _row_by_id(Group, event.get("Group", ""))
+        leg = Leg.create(
+            call=call, person=person, stage=key[1], rung_at=at,
+            person_name=person.name if person else f"#{key[0]}",
+            phone=event.get("Phone") or (person.phone if person else ""),
+            group=group, group_name=group.name if group else None)
+        state.legs[key] = leg.id
+        self._emit(LegRinging(call.call_id, at, leg.id, leg.person_id, leg.person_name,
+                              leg.group_name, leg.phone, leg.stage))
+
+    def _on_leg_answer(self, call: Call, state: _CallState, event: Event,
+                       at: dt.datetime) -> None:
+        leg = self._find_leg(call, state, event)
+        if leg is None or leg.answered_at is not None:
+            return
+        leg.answered_at = at
+        leg.save()
+        self._emit(LegAnswered(call.call_id, at, leg.id, leg.person_id, leg.person_name,
+                               leg.stage))
+
+    def _on_leg_result(self, call: Call, state: _CallState, event: Event,
+                       at: dt.datetime) -> None:
+        result = event.get("Result", "")
+        leg = self._find_leg(call, state, event)
+        if leg is None or result not in v.LEG_RESULTS:
+            log.warning("call %s: unusable %s %s", call.call_id, v.EVENT_LEG_RESULT, event)
+            return
+        if leg.result == v.LEG_CONFIRMED:
+            return  # the prompt's later word cannot undo a won call
+        state.explicit_results.add(leg.id)
+        if leg.result != result:
+            leg.result = result
+            leg.save()
+
+    def _on_confirmed(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
+        leg = self._find_leg(call, state, event)
+        if leg is None:
+            log.warning("call %s: %s for a leg never rung: %s", call.call_id,
+                        v.EVENT_CONFIRMED, event)
+            return
+        state.explicit_results.add(leg.id)
+        if leg.result != v.LEG_CONFIRMED:
+            leg.result = v.LEG_CONFIRMED
+            leg.save()
+        if call.answered_stage is not None:
+            if call.answered_by_id != leg.person_id or call.answered_stage != leg.stage:
+                log.warning("call %s: second confirmation (%s) after %s won", call.call_id,
+                            leg.person_name, call.answered_by_name)
+            return
+        # The bridge follows within milliseconds; BridgeEnter then sets the exact time.
+        call.answered_at = at
+        call.answered_by = leg.person_id
+        call.answered_by_name = leg.person_name
+        call.answered_stage = leg.stage
+        call.save()
+        self._emit(CallConfirmed(call.call_id, at, leg.id, leg.person_id, leg.person_name,
+                                 leg.stage))
+
+    def _on_leg_end(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
+        leg = self._find_leg(call, state, event)
+        if leg is None or (leg.ended_at is not None and leg.id not in state.provisional_legs):
+            return
+        state.provisional_legs.discard(leg.id)
+        if leg.id not in state.explicit_results:
+            leg.result = leg_result_from_end(
+                event.get("DialStatus", ""), event.get("HangupCause", ""),
+                answered=leg.answered_at is not None,
+                other_leg_confirmed=_other_leg_confirmed(call, leg))
+        leg.ended_at = at
+        leg.save()
+        self._emit(LegEnded(call.call_id, at, leg.id, leg.person_id, leg.person_name, leg.stage,
+                            leg.result))
+
+    def _close_open_legs(self, call: Call, state: _CallState, at: dt.datetime) -> None:
+        """Legs whose PvLegEnd has not come yet end with the call, provisionally."""
+        for leg in Leg.select().where((Leg.call == call) & Leg.ended_at.is_null()):
+            if leg.id not in state.explicit_results:
+                leg.result = leg_result_from_end(
+                    "", "", answered=leg.answered_at is not None,
+                    other_leg_confirmed=_other_leg_confirmed(call, leg))
+            leg.ended_at = at
+            leg.save()
+            state.provisional_legs.add(leg.id)
+            self._emit(LegEnded(call.call_id, at, leg.id, leg.person_id, leg.person_name,
+                                leg.stage, leg.result))
+
+    def _find_leg(self, call: Call, state: _CallState, event: Event) -> Leg | None:
+        key = (event.get("Person", ""), event.get("Stage", ""))
+        leg_id = state.legs.get(key)
+        if leg_id is not None:
+            return Leg.get_or_none(Leg.id == leg_id)
+        person = _row_by_id(Person, key[0])
+        person_match = (Leg.person == person) if person else (
+            Leg.person.is_null() & (Leg.person_name == f"#{key[0]}"))
+        leg = Leg.get_or_none((Leg.call == call) & (Leg.stage == key[1]) & person_match)
+        if leg is not None:
+            state.legs[key] = leg.id
+        return leg
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _open_call(self, call_id: str) -> Call | None:
+        if not call_id:
+            return None
+        return Call.get_or_none((Call.call_id == call_id) & Call.ended_at.is_null())
+
+    def _state(self, call: Call) -> _CallState:
+        state = self._states.get(call.call_id)
+        if state is None:
+            state = self._states[call.call_id] = _CallState.from_rows(call)
+            self._remember(call.call_id)
+        return state
+
+    def _remember(self, call_id: str) -> None:
+        self._states.move_to_end(call_id)
+        while len(self._states) > REMEMBERED_CALLS:
+            self._states.popitem(last=False)
+
+    def _event_time(self, event: Event) -> dt.datetime:
+        try:
+            return dt.datetime.fromtimestamp(float(event["Timestamp"]), dt.UTC)
+        except (KeyError, ValueError):
+            if not self._warned_no_timestamp:
+                self._warned_no_timestamp = True
+                log.warning("AMI events lack a Timestamp (manager.conf timestampevents=yes?); "
+                            "using the monitor's clock")
+            return dt.datetime.now(dt.UTC)
+
+    def _emit(self, event: CallEvent) -> None:
+        # Published only after the transaction commits, so consumers find the rows.
+        self._outbox.append(event)
+
+    def _publish_outbox(self) -> None:
+        events, self._outbox = self._outbox, []
+        for event in events:
+            self._bus.publish(event)
+
+
+def _row_by_id[M: Model](model: type[M], raw_id: str) -> M | None:
+    """The row named by an event's id header; None when empty, malformed or deleted."""
+    try:
+        return model.get_or_none(model.id == int(raw_id))
+    except ValueError:
+        return None
+
+
+def _other_leg_confirmed(call: Call, leg: Leg) -> bool:
+    return Leg.select().where((Leg.call == call) & (Leg.id != leg.id)
+                              & (Leg.result == v.LEG_CONFIRMED)).exists()
+
+
+def _last_known_time(call: Call) -> dt.datetime:
+    times = [call.arrived_at, call.answered_at]
+    for leg in call.legs:
+        times += [leg.rung_at, leg.answered_at, leg.ended_at]
+    return max(t for t in times if t is not None)
+
+
+def _seconds(start: dt.datetime, end: dt.datetime) -> float:
+    return round((end - start).total_seconds(), 3)

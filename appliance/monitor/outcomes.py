@@ -1,0 +1,49 @@
+"""How a leg's result and a call's outcome are decided (values from ``variables``)."""
+
+from __future__ import annotations
+
+from ..asterisk import variables as v
+
+# Q.850 cause 21, "call rejected": the person's phone declined the call.
+CAUSE_CALL_REJECTED = "21"
+
+
+def leg_result_from_end(dial_status: str, hangup_cause: str, *, answered: bool,
+                        other_leg_confirmed: bool) -> str:
+    """The result of a leg that ended without a PvLegResult from the prompt.
+
+    A person who picked up (PvLegAnswer) but neither confirmed nor declined in the prompt was
+    dropped: ``too_late`` when somebody else had the call, else ``no_answer`` (they hung up in
+    the prompt or the caller left; both mean nobody was reached through this leg).  Before
+    pick-up the leg's Dial status tells: busy, rejected (``declined``), could not be placed at
+    all (``failed``), or rang out / was cancelled because the call ended (``no_answer``).
+    """
+    status = dial_status.strip().upper()
+    if answered or status == "ANSWER":
+        return v.LEG_TOO_LATE if other_leg_confirmed else v.LEG_NO_ANSWER
+    if status == "BUSY":
+        return v.LEG_BUSY
+    if status == "CONGESTION":
+        return v.LEG_DECLINED if hangup_cause.strip() == CAUSE_CALL_REJECTED else v.LEG_FAILED
+    if status in ("NOANSWER", "CANCEL", ""):
+        return v.LEG_NO_ANSWER
+    return v.LEG_FAILED  # CHANUNAVAIL, INVALIDARGS, DONTCALL, ...
+
+
+def call_outcome(*, winner_stage: str | None, decision: str | None, dial_status: str,
+                 stage_ringing: bool) -> str:
+    """The outcome of an ended call.
+
+    The caller abandoned when they hung up before anyone confirmed: the outer Dial says
+    CANCEL, or a stage was still ringing when the call ended (the dialplan never got past the
+    Dial to report its end).  Otherwise an unanswered call was missed.
+    """
+    if winner_stage == v.STAGE_BACKUP:
+        return v.OUTCOME_ANSWERED_BY_BACKUP
+    if winner_stage is not None:
+        return v.OUTCOME_ANSWERED
+    if decision == v.DECISION_UNKNOWN:
+        return v.OUTCOME_UNKNOWN_NUMBER
+    if dial_status.strip().upper() == "CANCEL" or stage_ringing:
+        return v.OUTCOME_ABANDONED
+    return v.OUTCOME_MISSED

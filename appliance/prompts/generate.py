@@ -1,0 +1,146 @@
+"""Generating the voice prompts and choosing, per prompt, the admin's recording or ours.
+
+Generated files go to <instance>/sounds/generated/<lang>/, the admin's recordings to
+<instance>/sounds/custom/<lang>/; a recording there wins.  Synthesis is cached by a hash of
+everything that shapes the audio, so only a changed text is synthesised again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from paivystys.appliance.runtime.host import RuntimeSetupError, ensure_command, tail_lines
+from paivystys.appliance.runtime.instance import INSTANCE_ROOT
+
+DEFAULT_LANGUAGE = "fi"
+LANGUAGES = ("fi", "en")
+VOICES = {"fi": "fi", "en": "en"}
+
+_DIGITS = {
+    "fi": ("nolla", "yksi", "kaksi", "kolme", "neljä", "viisi", "kuusi", "seitsemän",
+           "kahdeksan", "yhdeksän"),
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+}
+
+PROMPTS: dict[str, dict[str, str]] = {
+    "fi": {
+        "pv-oncall-call-from": "Päivystyspuhelu numerosta",
+        "pv-press-1": "Paina yksi ottaaksesi puhelun.",
+        "pv-already-taken": "Puhelu on jo otettu. Kiitos.",
+        "pv-nobody-available": "Valitettavasti kukaan ei nyt voinut vastata. "
+                               "Soita myöhemmin uudelleen.",
+        "pv-number-not-in-use": "Numero ei ole käytössä.",
+        "pv-please-wait": "Odota hetki, puhelua yhdistetään.",
+        **{f"digit-{d}": word for d, word in enumerate(_DIGITS["fi"])},
+        "digit-plus": "plus",
+    },
+    "en": {
+        "pv-oncall-call-from": "On-call call from",
+        "pv-press-1": "Press 1 to take the call.",
+        "pv-already-taken": "The call has already been taken. Thank you.",
+        "pv-nobody-available": "Sorry, nobody could answer the call right now. "
+                               "Please call again later.",
+        "pv-number-not-in-use": "This number is not in use.",
+        "pv-please-wait": "Please wait while we connect your call.",
+        **{f"digit-{d}": word for d, word in enumerate(_DIGITS["en"])},
+        "digit-plus": "plus",
+    },
+}
+
+CACHE_ENV = "PAIVYSTYS_PROMPT_CACHE"
+DEFAULT_CACHE_DIR = Path("/var/cache/paivystys/prompts")
+ESPEAK_ARGS = ("-s", "150")
+# What Asterisk plays without transcoding from wav: 8 kHz, mono, 16-bit signed.  `norm` evens
+# out the loudness between voices; the padding keeps the first syllable from being clipped
+# while the RTP stream starts.
+SOX_ARGS = ("-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer")
+SOX_EFFECTS = ("norm", "-3", "pad", "0.15", "0.1")
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
+
+
+def generated_dir(instance_dir: Path, lang: str) -> Path:
+    return Path(instance_dir) / "sounds" / "generated" / lang
+
+
+def custom_dir(instance_dir: Path, lang: str) -> Path:
+    return Path(instance_dir) / "sounds" / "custom" / lang
+
+
+def prompt_path(instance_dir: Path, lang: str, name: str) -> str:
+    """The path Asterisk plays (inside the instance, without extension): custom if recorded."""
+    has_custom = any(custom_dir(instance_dir, lang).glob(f"{name}.*"))
+    kind = "custom" if has_custom else "generated"
+    return f"{INSTANCE_ROOT}/sounds/{kind}/{lang}/{name}"
+
+
+def generate_prompts(instance_dir: Path, languages: Iterable[str] = LANGUAGES,
+                     progress: Callable[[str], None] = print) -> list[Path]:
+    """Write every prompt of `languages` as <instance>/sounds/generated/<lang>/<name>.wav."""
+    written = []
+    for lang in languages:
+        target_dir = generated_dir(instance_dir, lang)
+        _make_readable_dirs(Path(instance_dir), target_dir)
+        for name, text in PROMPTS[lang].items():
+            target = target_dir / f"{name}.wav"
+            _install(synthesise(lang, text, progress), target)
+            written.append(target)
+    return written
+
+
+def synthesise(lang: str, text: str, progress: Callable[[str], None] = print) -> Path:
+    """The cached WAV file of `text` spoken in `lang`, synthesised if not cached yet."""
+    cached = cache_dir() / f"{_cache_key(lang, text)}.wav"
+    if cached.is_file():
+        return cached
+    espeak = ensure_command("espeak-ng", "espeak-ng", progress)
+    sox = ensure_command("sox", "sox", progress)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cached.parent) as work:
+        spoken = Path(work) / "spoken.wav"
+        converted = Path(work) / "converted.wav"
+        _run([espeak, "-v", VOICES[lang], *ESPEAK_ARGS, "-w", str(spoken), text])
+        _run([sox, str(spoken), *SOX_ARGS, str(converted), *SOX_EFFECTS])
+        converted.chmod(0o644)
+        # A concurrent run may do the same; the rename makes either result whole.
+        os.replace(converted, cached)
+    return cached
+
+
+def _cache_key(lang: str, text: str) -> str:
+    recipe = "\n".join([VOICES[lang], *ESPEAK_ARGS, text, *SOX_ARGS, *SOX_EFFECTS])
+    return hashlib.sha256(recipe.encode()).hexdigest()[:24]
+
+
+def _install(source: Path, target: Path) -> None:
+    if target.is_file() and target.read_bytes() == source.read_bytes():
+        return
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(source, partial)
+    partial.chmod(0o644)  # Asterisk runs as uid 101: the file must be world-readable
+    os.replace(partial, target)
+
+
+def _make_readable_dirs(instance_dir: Path, target_dir: Path) -> None:
+    target_dir.mkdir(parents=True, exist_ok=True)
+    for directory in (target_dir, *target_dir.parents):
+        if directory == instance_dir:
+            break
+        directory.chmod(directory.stat().st_mode | 0o755)
+
+
+def _run(command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeSetupError(
+            f"'{command[0]}' failed making a voice prompt (exit {result.returncode}): "
+            f"{tail_lines(result.stderr or result.stdout)}"
+        )

@@ -1,0 +1,123 @@
+"""The call-level harness: one real lab (appliance Asterisk, carrier Asterisk, FastAGI server,
+call monitor) for the whole session, in a temporary state directory.
+
+Each test configures its own on-call number, groups and people (phone numbers unique to the
+test), scripts the handsets on the carrier and places real SIP calls.  Tests run inside the
+network namespace that scripts/test made (PAIVYSTYS_NETNS=current).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.directory import Directory
+
+RING_TIME = 6
+CONFIRM_TIMEOUT = 5
+
+_phone_counter = itertools.count(1)
+
+
+def _needs_root_and_isolation() -> str | None:
+    if os.geteuid() != 0:
+        return "call tests need root (Asterisk in a chroot, network namespaces)"
+    if os.environ.get("PAIVYSTYS_NETNS") != "current":
+        return "call tests run inside scripts/test's private network namespace"
+    return None
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory):
+    reason = _needs_root_and_isolation()
+    if reason:
+        pytest.skip(reason)
+    from paivystys.appliance.lab.environment import Lab
+
+    state_dir = tmp_path_factory.mktemp("lab")
+    lab = Lab(state_dir=state_dir, netns_name=None, progress=lambda message: None)
+    open_database(lab.db_path)
+    directory = Directory()
+    directory.set_setting("ring_time", str(RING_TIME))
+    directory.set_setting("confirm_timeout", str(CONFIRM_TIMEOUT))
+    lab.up(seed=False)
+    yield lab
+    lab.down()
+
+
+@pytest.fixture(scope="session")
+def carrier_ami(lab):
+    ami = lab.ami(lab.carrier())
+    yield ami
+    ami.close()
+
+
+@pytest.fixture(scope="session")
+def appliance_ami(lab):
+    ami = lab.ami(lab.appliance())
+    yield ami
+    ami.close()
+
+
+@pytest.fixture(scope="session")
+def handsets(carrier_ami):
+    from paivystys.appliance.lab.handsets import Handsets
+
+    return Handsets(carrier_ami)
+
+
+def new_mobile() -> str:
+    """A Finnish mobile number no other test uses."""
+    return f"+35840{next(_phone_counter):07d}"
+
+
+def new_on_call_number() -> str:
+    return f"+35820{next(_phone_counter):07d}"
+
+
+@dataclass
+class Scenario:
+    """One test's on-call number with its groups and people."""
+
+    directory: Directory
+    number: str = field(default_factory=new_on_call_number)
+    people: dict[str, str] = field(default_factory=dict)  # name -> phone
+    groups: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.directory.add_number(self.number, f"Test {self.number}")
+
+    def group(self, name: str, *people: str, backup: bool = False) -> None:
+        self.directory.add_group(name)
+        for person in people:
+            if person not in self.people:
+                self.people[person] = new_mobile()
+                self.directory.add_person(person, self.people[person])
+            self.directory.add_member(person, name)
+        if backup:
+            self.directory.set_backup_group(self.number, name)
+        else:
+            self.groups.append(name)
+            self.directory.set_number_groups(self.number, self.groups)
+
+
+@pytest.fixture
+def scenario(lab, request) -> Iterator[Scenario]:
+    open_database(lab.db_path)
+    yield Scenario(Directory())
+
+
+@pytest.fixture
+def call(lab):
+    """Place a call from the simulated network and return the appliance's log row."""
+    from paivystys.appliance.cli.lab import place_and_log
+
+    def place(dialled: str, caller: str | None = None, hangup_after: float | None = None):
+        return place_and_log(lab, caller or new_mobile(), dialled, hangup_after)
+
+    return place

@@ -1,0 +1,39 @@
+"""Calls that cannot be routed normally each get a defined, logged behaviour."""
+
+from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.db.models import Person
+
+from conftest import new_mobile
+
+
+def test_unknown_dialled_number(call):
+    row = call("+358209999999")
+    assert row["outcome"] == v.OUTCOME_UNKNOWN_NUMBER
+    assert row["legs"] == []
+
+
+def test_number_without_groups_is_missed_at_once(scenario, call):
+    row = call(scenario.number)
+    assert row["outcome"] == v.OUTCOME_MISSED
+    assert row["legs"] == []
+    assert row["wait_s"] < 3
+
+
+def test_nobody_on_duty(scenario, call):
+    scenario.group("Lomalla", "Poissa")
+    scenario.directory.change_person("Poissa", on_duty=False)
+    row = call(scenario.number)
+    assert row["outcome"] == v.OUTCOME_MISSED
+    assert row["legs"] == []
+
+
+def test_malformed_phone_in_data_is_skipped(scenario, handsets, call):
+    scenario.group("Rikki", "Virheellinen", "Kunnossa")
+    # Data written past the validation (an old version, a hand edit): the call must still
+    # reach the person whose number is good.
+    Person.update(phone="040-KUKKUU").where(Person.name == "Virheellinen").execute()
+    handsets.set(scenario.people["Kunnossa"], "human", answer_after=1, confirm_after=1, talk=1)
+    row = call(scenario.number, caller=new_mobile())
+    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["answered_by"] == "Kunnossa"
+    assert [leg["person"] for leg in row["legs"]] == ["Kunnossa"]

@@ -1,0 +1,61 @@
+"""Voicemail, no answer and a human who presses 1: the human is bridged, the voicemail never."""
+
+from paivystys.appliance.asterisk import variables as v
+
+from conftest import CONFIRM_TIMEOUT
+
+
+def test_human_is_bridged_and_voicemail_is_not(scenario, handsets, call):
+    scenario.group("Huolto", "Vastaaja", "Hiljainen", "Ihminen")
+    phones = scenario.people
+    # The voicemail answers first and listens to the whole prompt; it must be judged a
+    # voicemail before the human confirms, so the human confirms after the confirm timeout.
+    handsets.set(phones["Vastaaja"], "voicemail", answer_after=0.5)
+    handsets.set(phones["Hiljainen"], "no-answer")
+    handsets.set(phones["Ihminen"], "human", answer_after=2, confirm_after=CONFIRM_TIMEOUT + 4,
+                 talk=3, identity="4711")
+
+    row = call(scenario.number)
+
+    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["answered_by"] == "Ihminen"
+    assert "4711" in row["caller_heard"]
+    legs = {leg["person"]: leg for leg in row["legs"]}
+    assert set(legs) == {"Vastaaja", "Hiljainen", "Ihminen"}
+    assert legs["Ihminen"]["result"] == v.LEG_CONFIRMED
+    assert legs["Vastaaja"]["result"] == v.LEG_VOICEMAIL_SUSPECTED
+    assert legs["Hiljainen"]["result"] == v.LEG_NO_ANSWER
+    expected_wait = 2 + CONFIRM_TIMEOUT + 4
+    assert abs(row["wait_s"] - expected_wait) <= 0.5, row
+    assert 2.5 <= row["talk_s"] <= 4.5, row
+
+
+def test_person_in_two_groups_is_rung_once(scenario, handsets, call):
+    scenario.group("Sähkö", "Kaksois", "Toinen")
+    scenario.group("Vesi", "Kaksois", "Kolmas")
+    for name in ("Kaksois", "Toinen"):
+        handsets.set(scenario.people[name], "no-answer")
+    handsets.set(scenario.people["Kolmas"], "human", answer_after=1, confirm_after=1, talk=1)
+
+    row = call(scenario.number)
+
+    rung = [leg["person"] for leg in row["legs"]]
+    assert sorted(rung) == ["Kaksois", "Kolmas", "Toinen"]
+    assert row["answered_by"] == "Kolmas"
+
+
+def test_late_confirmer_is_not_bridged(scenario, handsets, call):
+    scenario.group("Kiire", "Nopea", "Hidas")
+    handsets.set(scenario.people["Nopea"], "human", answer_after=1, confirm_after=1.5, talk=3,
+                 identity="1111")
+    handsets.set(scenario.people["Hidas"], "human", answer_after=1, confirm_after=3.5, talk=3,
+                 identity="2222")
+
+    row = call(scenario.number)
+
+    assert row["answered_by"] == "Nopea"
+    assert "1111" in row["caller_heard"]
+    assert "2222" not in row["caller_heard"]
+    legs = {leg["person"]: leg["result"] for leg in row["legs"]}
+    assert legs == {"Nopea": v.LEG_CONFIRMED, "Hidas": v.LEG_TOO_LATE}
+    assert abs(row["wait_s"] - 2.5) <= 0.5, row
