@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 DIALLED_REGION = "FI"
 # A call id becomes a file name; Asterisk's UNIQUEID is "<epoch>.<sequence>".
 SAFE_CALL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+NUMBER_ID_FORM = re.compile(r"[0-9]{1,18}")  # fits SQLite's 64-bit integer
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def decide(call: IncomingCall, recordings_dir: PurePosixPath, now: dt.datetime) 
 def find_number(call: IncomingCall) -> NumberRow | None:
     """By the id the number's extension set; failing that, by the dialled number (the id is
     empty when the dialplan does not know the number, stale when it was deleted since)."""
-    if call.number_id.isdigit():
+    if NUMBER_ID_FORM.fullmatch(call.number_id):
         row = database_proxy.execute_sql(f"{NUMBER_COLUMNS} WHERE id = ?",
                                          (int(call.number_id),)).fetchone()
         if row is not None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import socket
 import socketserver
 import sys
 import threading
 from collections.abc import Mapping
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from asterisk.agi import AGIHangup
@@ -126,11 +127,13 @@ def parse_listen(text: str) -> tuple[str, int]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="paivystys-agi", description=__doc__.split("\n")[0])
     parser.add_argument("--listen", type=parse_listen, default=DEFAULT_LISTEN,
-                        metavar="HOST:PORT", help="default: %(default)s")
+                        metavar="HOST:PORT", help="default: {}:{}".format(*DEFAULT_LISTEN))
     parser.add_argument("--db", default=None, metavar="PATH",
                         help=f"the database (default: $PAIVYSTYS_DB or {database_path()})")
     parser.add_argument("--recordings-dir", default=DEFAULT_RECORDINGS_DIR, metavar="PATH",
                         help="recordings directory as Asterisk sees it (default: %(default)s)")
+    parser.add_argument("--ready-file", type=Path, metavar="PATH",
+                        help="created once the server accepts requests (for supervisors)")
     parser.add_argument("--debug", action="store_true",
                         help="log every AGI command and reply")
     return parser.parse_args(argv)
@@ -153,8 +156,15 @@ def main(argv: list[str] | None = None) -> int:
     host, port = server.server_address[:2]
     log.info("FastAGI listening on %s:%d; routes: %s; database: %s", host, port,
              ", ".join(server.registry.routes()), db.database)
-    with server:
-        server.serve_forever()
+    if args.ready_file is not None:
+        args.ready_file.parent.mkdir(parents=True, exist_ok=True)
+        args.ready_file.write_text(f"{os.getpid()}\n")
+    try:
+        with server:
+            server.serve_forever()
+    finally:
+        if args.ready_file is not None:
+            args.ready_file.unlink(missing_ok=True)
     log.info("stopped")
     return 0
 

@@ -128,7 +128,7 @@ def test_empty_id_falls_back_to_the_dialled_number(directory: Directory, dialled
     assert run(call("", dialled=dialled)).main_legs == (Leg(person.id, group.id),)
 
 
-@pytest.mark.parametrize("number_id", ["999", "not-an-id"])
+@pytest.mark.parametrize("number_id", ["999", "not-an-id", "²", "9" * 30])
 def test_stale_or_bad_id_falls_back_to_the_dialled_number(directory: Directory,
                                                           number_id: str) -> None:
     group = directory.group("g")

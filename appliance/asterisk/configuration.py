@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paivystys.agi.decision import assemble_legs, on_duty_people
+from paivystys.agi.decision import NumberRow, assemble_legs, on_duty_people
 from paivystys.appliance.asterisk.base import base_configs
 from paivystys.appliance.db import settings
 from paivystys.appliance.db.models import OnCallNumber, Person
@@ -26,7 +26,8 @@ def failsafe_plans() -> list[NumberPlan]:
     AGI's decision, evaluated now (configuration changes regenerate it)."""
     plans = []
     for number in OnCallNumber.select().order_by(OnCallNumber.id):
-        main, backup = assemble_legs("failsafe", on_duty_people(number), number.backup_group_id)
+        row = NumberRow(number.id, number.backup_group_id, number.recording)
+        main, backup = assemble_legs("failsafe", on_duty_people(row), number.backup_group_id)
         plans.append(NumberPlan(number.id, number.number, main, backup, number.recording))
     return plans
 

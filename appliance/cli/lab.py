@@ -23,6 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lab = subparsers.add_parser("lab", help="lab mode: the appliance and a simulated network")
     commands = lab.add_subparsers(dest="lab_command", required=True, metavar="COMMAND")
 
+    commands.add_parser(
+        "prepare", help="build (once) the Asterisk root filesystem lab mode and tests run in"
+    ).set_defaults(handler=_prepare)
+
     up = commands.add_parser("up", help="start both Asterisk instances and the services")
     up.add_argument("--demo-call", action="store_true",
                     help="then place a demo call and print its log row")
@@ -57,6 +61,13 @@ def _lab(args: argparse.Namespace):
     from paivystys.appliance.lab.environment import Lab
 
     return Lab(state_dir=Path(args.db).resolve().parent)
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    from paivystys.appliance.runtime.rootfs import ensure_rootfs
+
+    print(f"Asterisk root filesystem: {ensure_rootfs()}")
+    return 0
 
 
 def _up(args: argparse.Namespace) -> int:

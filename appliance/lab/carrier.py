@@ -220,8 +220,9 @@ exten => {DECLINE},1,GotoIf($["${{ANSWER_AFTER}}" != ""]?answer)
  same => n,Answer()
  same => n,{_handset_event(EVENT_HANDSET_ANSWERED)}
  same => n,Wait(${{CONFIRM_AFTER}})
- same => n,SendDTMF(2,{DTMF_GAP_MS},{DTMF_DURATION_MS})
+ ; reported first: the appliance may drop the leg while the digit is still being sent
  same => n,{_handset_event(EVENT_HANDSET_PRESSED, Digit="2")}
+ same => n,SendDTMF(2,{DTMF_GAP_MS},{DTMF_DURATION_MS})
  same => n,Wait({DECLINER_WAIT_S})
  {by_handset}
  same => n,Hangup()
@@ -243,13 +244,13 @@ exten => {HUMAN},1,Ringing()
  same => n,Answer()
  same => n,{_handset_event(EVENT_HANDSET_ANSWERED)}
  same => n,Wait(${{CONFIRM_AFTER}})
- same => n,SendDTMF(1,{DTMF_GAP_MS},{DTMF_DURATION_MS})
  same => n,{_handset_event(EVENT_HANDSET_PRESSED, Digit="1")}
  ; the talk time runs from the press; when it is over the T extension hangs up
  same => n,Set(TIMEOUT(absolute)=${{TALK}})
+ same => n,SendDTMF(1,{DTMF_GAP_MS},{DTMF_DURATION_MS})
  same => n,Wait({IDENTITY_FIRST_DELAY_S})
- same => n(identity),SendDTMF(${{IDENTITY}},{DTMF_GAP_MS},{DTMF_DURATION_MS})
- same => n,{_handset_event(EVENT_HANDSET_IDENTITY, Digits="${IDENTITY}")}
+ same => n(identity),{_handset_event(EVENT_HANDSET_IDENTITY, Digits="${IDENTITY}")}
+ same => n,SendDTMF(${{IDENTITY}},{DTMF_GAP_MS},{DTMF_DURATION_MS})
  same => n,Wait({IDENTITY_REPEAT_S})
  same => n,Goto(identity)
 

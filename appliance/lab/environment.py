@@ -67,12 +67,14 @@ class Lab:
         return {
             "agi": Service("agi", "paivystys.agi.server",
                            ("--listen", f"{FASTAGI_LISTEN[0]}:{FASTAGI_LISTEN[1]}",
-                            "--db", str(self.db_path)), self.state_dir, name),
+                            "--db", str(self.db_path),
+                            "--ready-file", str(self.state_dir / "run" / "agi.ready")), self.state_dir, name),
             "monitor": Service("monitor", "paivystys.appliance.monitor.service",
                                ("--db", str(self.db_path),
                                 "--ami", f"127.0.0.1:{APPLIANCE_SPEC.ami_port}",
                                 "--ami-user", AMI_USER,
-                                "--ami-secret-file", str(appliance_dir / "ami.secret")),
+                                "--ami-secret-file", str(appliance_dir / "ami.secret"),
+                                "--ready-file", str(self.state_dir / "run" / "monitor.ready")),
                                self.state_dir, name),
         }
 
@@ -118,15 +120,11 @@ class Lab:
         """Both services answer: the FastAGI port accepts, the monitor is connected to AMI."""
         deadline = time.monotonic() + timeout
         for name, service in self.services().items():
-            while not service.is_running() or not self._service_ready(name):
+            while not service.is_running() or not service.ready_file.exists():
                 if time.monotonic() > deadline:
                     raise LabError(f"service '{name}' did not become ready; see "
                                    f"{service.log_file}")
                 time.sleep(0.1)
-
-    def _service_ready(self, name: str) -> bool:
-        marker = self.state_dir / "run" / f"{name}.ready"
-        return marker.exists()
 
     def down(self) -> None:
         deployment = self.deployment()

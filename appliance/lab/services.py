@@ -31,6 +31,11 @@ class Service:
         return self.state_dir / "run" / f"{self.name}.pid"
 
     @property
+    def ready_file(self) -> Path:
+        """The service creates it once it serves (its --ready-file option)."""
+        return self.state_dir / "run" / f"{self.name}.ready"
+
+    @property
     def log_file(self) -> Path:
         return self.state_dir / "log" / f"{self.name}.log"
 
@@ -53,6 +58,7 @@ class Service:
         if running is not None:
             return running
         self.pid_file.parent.mkdir(parents=True, exist_ok=True)
+        self.ready_file.unlink(missing_ok=True)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         argv = [*netns.command_prefix(self.netns), sys.executable, "-m", self.module, *self.args]
         with open(self.log_file, "ab") as log:
@@ -79,6 +85,7 @@ class Service:
             os.kill(pid, signal.SIGKILL)
         _reap(pid)
         self.pid_file.unlink(missing_ok=True)
+        self.ready_file.unlink(missing_ok=True)
 
 
 def _reap(pid: int) -> None:

@@ -390,7 +390,7 @@ class AmiClient:
         with self._listeners_lock:
             self._listeners.append(callback)
 
-    def run_forever(self, on_connect: Callable[[AmiClient], None], stop: threading.Event, *,
+    def run_forever(self, on_connect: Callable[[AmiClient], object], stop: threading.Event, *,
                     min_delay: float = 1.0, max_delay: float = 30.0,
                     ping_interval: float = 20.0) -> None:
         """Stay connected until ``stop`` is set, reconnecting with back-off whenever Asterisk
@@ -409,7 +409,7 @@ class AmiClient:
                 delay = min(delay * 2, max_delay)
         self.close()
 
-    def _try_connect(self, on_connect: Callable[[AmiClient], None]) -> bool:
+    def _try_connect(self, on_connect: Callable[[AmiClient], object]) -> bool:
         try:
             self.connect()
         except AmiError as exc:

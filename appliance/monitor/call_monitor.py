@@ -25,6 +25,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from peewee import Model
 from playhouse.shortcuts import model_to_dict
@@ -55,6 +56,7 @@ ROUTING_FAILSAFE = "failsafe"
 REMEMBERED_CALLS = 500
 
 Event = dict[str, str]
+M = TypeVar("M", bound=Model)
 
 
 @dataclass
@@ -111,8 +113,12 @@ class CallMonitor:
         """Apply one AMI event (headers as a dict); anything not about a known call is
         ignored."""
         with self._lock:
-            with Call._meta.database.atomic():
-                self._apply(event)
+            try:
+                with Call._meta.database.atomic():
+                    self._apply(event)
+            except Exception:
+                self._outbox.clear()  # rolled back: nothing happened
+                raise
             self._publish_outbox()
 
     def reconcile(self, ami: AmiClient) -> list[str]:
@@ -141,7 +147,7 @@ class CallMonitor:
         if name == "UserEvent":
             self._apply_user_event(event)
         elif name in ("BridgeEnter", "Hangup"):
-            call = self._open_call(event.get("Uniqueid", ""))
+            call = self._known_call(event.get("Uniqueid", ""))
             if call is None:
                 return
             at = self._event_time(event)
@@ -221,7 +227,6 @@ class CallMonitor:
         self._close_open_legs(call, state, at)
         outcome = call_outcome(winner_stage=call.answered_stage, decision=state.decision,
                                dial_status=dial_status, stage_ringing=bool(state.open_stages))
-        state.open_stages.clear()
         call.ended_at = at
         call.outcome = outcome
         call.wait_s = _seconds(call.arrived_at, call.answered_at or at)
@@ -359,10 +364,8 @@ class CallMonitor:
 
     # --- helpers --------------------------------------------------------------------------
 
-    def _open_call(self, call_id: str) -> Call | None:
-        if not call_id:
-            return None
-        return Call.get_or_none((Call.call_id == call_id) & Call.ended_at.is_null())
+    def _known_call(self, call_id: str) -> Call | None:
+        return Call.get_or_none(Call.call_id == call_id) if call_id else None
 
     def _state(self, call: Call) -> _CallState:
         state = self._states.get(call.call_id)
@@ -396,7 +399,7 @@ class CallMonitor:
             self._bus.publish(event)
 
 
-def _row_by_id[M: Model](model: type[M], raw_id: str) -> M | None:
+def _row_by_id(model: type[M], raw_id: str) -> M | None:
     """The row named by an event's id header; None when empty, malformed or deleted."""
     try:
         return model.get_or_none(model.id == int(raw_id))

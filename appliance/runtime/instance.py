@@ -69,6 +69,8 @@ class AsteriskInstance:
     def prepare_dirs(self) -> None:
         """Create the instance directory and the subdirectories Asterisk writes to."""
         self.instance_dir.mkdir(parents=True, exist_ok=True)
+        # Asterisk (uid 101) must traverse it as /srv/instance, whatever the umask was.
+        self.instance_dir.chmod(0o755)
         for name in SUBDIRS:
             sub = self.instance_dir / name
             sub.mkdir(exist_ok=True)
@@ -78,12 +80,9 @@ class AsteriskInstance:
     def write_config(self, filename: str, text: str) -> Path:
         self.prepare_dirs()
         path = self.instance_dir / "etc" / filename
-        partial = path.with_name(f".{filename}.partial")
-        partial.write_text(text)
         # 0644: a root-owned 0640 file is unreadable to Asterisk, which then silently declines
-        # to load the module.  The rename keeps a reload from reading a half-written file.
-        partial.chmod(0o644)
-        os.replace(partial, path)
+        # to load the module.
+        _replace_file(path, text, mode=0o644)
         return path
 
     def ami_secret(self) -> str:
@@ -98,13 +97,9 @@ class AsteriskInstance:
         return secret
 
     def _write_secret_include(self) -> None:
-        path = self.instance_dir / "etc" / AMI_SECRET_INCLUDE
-        partial = path.with_name(f".{AMI_SECRET_INCLUDE}.partial")
-        partial.write_text(f"secret = {self.ami_secret()}\n")
         # Readable by Asterisk's group only: unlike the other configs this one is a secret.
-        os.chown(partial, 0, ASTERISK_GID)
-        partial.chmod(0o640)
-        os.replace(partial, path)
+        _replace_file(self.instance_dir / "etc" / AMI_SECRET_INCLUDE,
+                      f"secret = {self.ami_secret()}\n", mode=0o640, group=ASTERISK_GID)
 
     @property
     def console_log(self) -> Path:
@@ -258,6 +253,16 @@ class AsteriskInstance:
             return "\n".join(self.console_log.read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
             return "(no output)"
+
+
+def _replace_file(path: Path, text: str, mode: int, group: int | None = None) -> None:
+    """Write by rename, so that a reload never reads a half-written file."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text)
+    if group is not None:
+        os.chown(partial, 0, group)
+    partial.chmod(mode)
+    os.replace(partial, path)
 
 
 def _start_time(pid: int) -> int:

@@ -129,6 +129,9 @@ class FakeAmi:
             if connection.logged_in:
                 connection.send(items)
 
+    def logged_in_clients(self) -> int:
+        return sum(connection.logged_in for connection in self._connections)
+
     def drop_connections(self) -> None:
         for connection in self._connections:
             connection.close()

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from asterisk import manager as pyst_manager
+
 from paivystys.appliance.monitor.ami import (
     AmiActionError,
     AmiAuthError,

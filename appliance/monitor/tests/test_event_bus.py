@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 
 import pytest
+
 from paivystys.appliance.monitor.bus import CallBridged, CallStarted, EventBus
 
 AT = dt.datetime(2025, 11, 25, 19, 46, 40, tzinfo=dt.UTC)

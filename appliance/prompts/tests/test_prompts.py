@@ -7,6 +7,7 @@ import wave
 from pathlib import Path
 
 import pytest
+
 from paivystys.appliance.prompts import LANGUAGES, PROMPTS, generate, generate_prompts, prompt_path
 
 REQUIRED = {"pv-oncall-call-from", "pv-press-1", "pv-already-taken", "pv-nobody-available",

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from paivystys.appliance.asterisk.base import base_configs
 from paivystys.appliance.prompts import generate_prompts, prompt_path
 from paivystys.appliance.runtime import netns

@@ -5,6 +5,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from paivystys.appliance.runtime.instance import (
     ASTERISK_UID,
     PID_FILE,

@@ -4,6 +4,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from paivystys.appliance.runtime import host, rootfs
 from paivystys.appliance.runtime.host import RuntimeSetupError
 

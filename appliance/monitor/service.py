@@ -1,0 +1,83 @@
+"""``paivystys-monitor``: keeps the call log from Asterisk's AMI events.
+
+Runs until SIGTERM (or SIGINT).  While Asterisk is down it retries with back-off; after each
+(re)connect it closes calls that ended while nobody was listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from ..db.database import database_path, open_database
+from .ami import AmiClient
+from .bus import EventBus
+from .call_monitor import CallMonitor
+
+log = logging.getLogger("paivystys.monitor")
+
+DEFAULT_AMI = "127.0.0.1:5038"
+DEFAULT_AMI_USER = "paivystys"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def parse_address(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` -> (host, port); argparse turns the ValueError into a usage error."""
+    host, separator, port = text.rpartition(":")
+    if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected HOST:PORT, got {text!r}")
+    return host, int(port)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="paivystys-monitor", description=__doc__)
+    parser.add_argument("--db", type=Path, default=None,
+                        help=f"database file (default: $PAIVYSTYS_DB or {database_path()})")
+    parser.add_argument("--ami", type=parse_address, default=DEFAULT_AMI, metavar="HOST:PORT",
+                        help=f"Asterisk manager interface (default: {DEFAULT_AMI})")
+    parser.add_argument("--ami-user", default=DEFAULT_AMI_USER,
+                        help=f"AMI username (default: {DEFAULT_AMI_USER})")
+    parser.add_argument("--ami-secret-file", type=Path, required=True, metavar="PATH",
+                        help="file holding the AMI password")
+    parser.add_argument("--verbose", action="store_true", help="log debug messages")
+    args = parser.parse_args(argv)
+    try:
+        args.ami_secret = args.ami_secret_file.read_text().strip()
+    except OSError as exc:
+        parser.error(f"cannot read --ami-secret-file: {exc}")
+    return args
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def request_stop(signum: int, frame: object) -> None:
+        log.info("%s received; stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format=LOG_FORMAT, stream=sys.stderr)
+    database = open_database(args.db)
+    host, port = args.ami
+    monitor = CallMonitor(EventBus())
+    client = AmiClient(host, port, args.ami_user, args.ami_secret)
+    client.add_listener(monitor.handle_event)
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    log.info("monitoring %s:%s into %s", host, port, database.database)
+    client.run_forever(monitor.reconcile, stop)
+    database.close()
+    log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
