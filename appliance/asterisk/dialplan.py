@@ -257,7 +257,7 @@ def _leg() -> list[str]:
         "",
         "[pv-leg-end]",
         # The person's channel is the only one this Local channel dialled, so its cause is
-        # the only key: 17 busy, 21 rejected (declined), 19 no answer, ...
+        # the only key; "ast" gives Asterisk's description ("Call Rejected" = Q.850 21).
         "exten => s,1,Set(PV_CAUSE=${HANGUPCAUSE(${HANGUPCAUSE_KEYS()},ast)})",
         " same => n," + _event(v.EVENT_LEG_END, DialStatus="${DIALSTATUS}",
                                  HangupCause="${PV_CAUSE}", **event_fields),

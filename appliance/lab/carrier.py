@@ -58,6 +58,8 @@ VOICEMAIL_BEEP = "beep"
 # still swallowed by the confirmation prompt.
 IDENTITY_FIRST_DELAY_S = 1
 IDENTITY_REPEAT_S = 2
+# What the human "says" between identity bursts: a 440 Hz tone, easy to find in a recording.
+HUMAN_VOICE_TONE = "440"
 DTMF_GAP_MS = 100
 # The caller's listening side reads one digit at a time; a Read that timed out starts again.
 LISTEN_READ_S = 10
@@ -248,9 +250,13 @@ exten => {HUMAN},1,Ringing()
  ; the talk time runs from the press; when it is over the T extension hangs up
  same => n,Set(TIMEOUT(absolute)=${{TALK}})
  same => n,SendDTMF(1,{DTMF_GAP_MS},{DTMF_DURATION_MS})
+ ; a voice between the bursts: without audio there is nothing to record or to hear
+ same => n,PlayTones({HUMAN_VOICE_TONE})
  same => n,Wait({IDENTITY_FIRST_DELAY_S})
- same => n(identity),{_handset_event(EVENT_HANDSET_IDENTITY, Digits="${IDENTITY}")}
+ same => n(identity),StopPlayTones()
+ same => n,{_handset_event(EVENT_HANDSET_IDENTITY, Digits="${IDENTITY}")}
  same => n,SendDTMF(${{IDENTITY}},{DTMF_GAP_MS},{DTMF_DURATION_MS})
+ same => n,PlayTones({HUMAN_VOICE_TONE})
  same => n,Wait({IDENTITY_REPEAT_S})
  same => n,Goto(identity)
 

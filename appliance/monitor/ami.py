@@ -10,8 +10,9 @@ reply.  ``_Manager`` subclasses it and replaces those parts: one buffered reader
 messages, replies are matched to their action by ActionID, events go to listeners in arrival order
 on a separate thread (so a listener may itself call :meth:`AmiClient.action`).
 
-Headers become ``dict[str, str]``.  A header that repeats (``Output`` of ``Command``) keeps every
-value, joined with ``\\n``.  Channel variables (``ChanVariable: NAME=value``, also
+Headers become ``dict[str, str]``.  A header that repeats (``Output`` of ``Command``) keeps its
+values joined with ``\\n``; one repeated verbatim (a UserEvent's ``Channel`` field next to the
+event's own ``Channel``) is kept once.  Channel variables (``ChanVariable: NAME=value``, also
 ``DestChanVariable`` and friends) become ``ChanVariable(NAME): value``.
 """
 
@@ -85,7 +86,10 @@ class _Message(pyst_manager.ManagerMsg):
 
     def _add_header(self, key: str, value: str) -> None:
         previous = self.headers.get(key)
-        self.headers[key] = value if previous is None else f"{previous}\n{value}"
+        if previous is None:
+            self.headers[key] = value
+        elif previous != value:  # a UserEvent field may repeat a standard header verbatim
+            self.headers[key] = f"{previous}\n{value}"
 
 
 def _channel_variable_header(key: str, value: str) -> tuple[str, str]:

@@ -48,8 +48,6 @@ from .outcomes import call_outcome, leg_result_from_end
 
 log = logging.getLogger(__name__)
 
-# Not (yet) in variables.py: the dialplan's event after each stage's Dial, with its DialStatus.
-EVENT_STAGE_END = "PvStageEnd"
 ROUTING_AGI = "agi"
 ROUTING_FAILSAFE = "failsafe"
 # Ended calls stay in memory this long (in calls) for their late events.
@@ -98,7 +96,7 @@ class CallMonitor:
             v.EVENT_DECISION: self._on_decision,
             v.EVENT_RECORDING: self._on_recording,
             v.EVENT_STAGE_START: self._on_stage_start,
-            EVENT_STAGE_END: self._on_stage_end,
+            v.EVENT_STAGE_END: self._on_stage_end,
             v.EVENT_LEG_RING: self._on_leg_ring,
             v.EVENT_LEG_ANSWER: self._on_leg_answer,
             v.EVENT_LEG_RESULT: self._on_leg_result,
@@ -189,7 +187,10 @@ class CallMonitor:
         state.decision = event.get("Decision", "")
         # An empty decision means the AGI failed and the dialplan rings the failsafe legs.
         routing = event.get("Routing") or (ROUTING_AGI if state.decision else ROUTING_FAILSAFE)
-        recording = event.get("Recording") or call.recording
+        # Only a ringing call is recorded (MixMonitor runs after this decision); PvRecording
+        # confirms it.
+        ringing = state.decision == v.DECISION_RING
+        recording = (event.get("Recording") if ringing else None) or call.recording
         if (call.routing, call.recording) != (routing, recording):
             call.routing, call.recording = routing, recording
             call.save()

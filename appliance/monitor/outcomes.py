@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..asterisk import variables as v
 
-# Q.850 cause 21, "call rejected": the person's phone declined the call.
-CAUSE_CALL_REJECTED = "21"
+# Q.850 cause 21, "call rejected": the person's phone declined the call.  The dialplan's
+# HANGUPCAUSE(<channel>,ast) gives Asterisk's description of the cause, not its number.
+CAUSE_CALL_REJECTED = ("21", "Call Rejected")
 
 
 def leg_result_from_end(dial_status: str, hangup_cause: str, *, answered: bool,
@@ -23,8 +24,10 @@ def leg_result_from_end(dial_status: str, hangup_cause: str, *, answered: bool,
         return v.LEG_TOO_LATE if other_leg_confirmed else v.LEG_NO_ANSWER
     if status == "BUSY":
         return v.LEG_BUSY
-    if status == "CONGESTION":
-        return v.LEG_DECLINED if hangup_cause.strip() == CAUSE_CALL_REJECTED else v.LEG_FAILED
+    # A 603 Decline reaches Dial as CHANUNAVAIL or CONGESTION depending on the path; the
+    # cause is what says the person rejected it.
+    if hangup_cause.strip() in CAUSE_CALL_REJECTED:
+        return v.LEG_DECLINED
     if status in ("NOANSWER", "CANCEL", ""):
         return v.LEG_NO_ANSWER
     return v.LEG_FAILED  # CHANUNAVAIL, INVALIDARGS, DONTCALL, ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -43,6 +44,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help=f"AMI username (default: {DEFAULT_AMI_USER})")
     parser.add_argument("--ami-secret-file", type=Path, required=True, metavar="PATH",
                         help="file holding the AMI password")
+    parser.add_argument("--ready-file", type=Path, metavar="PATH",
+                        help="written (our pid) once connected to AMI, removed on exit")
     parser.add_argument("--verbose", action="store_true", help="log debug messages")
     args = parser.parse_args(argv)
     try:
@@ -61,6 +64,15 @@ def _stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, request_stop)
 
 
+def _on_connect(ami: AmiClient, monitor: CallMonitor, ready_file: Path | None) -> None:
+    closed = monitor.reconcile(ami)
+    if closed:
+        log.warning("closed %d call(s) that ended while the monitor was away", len(closed))
+    if ready_file is not None:
+        ready_file.parent.mkdir(parents=True, exist_ok=True)
+        ready_file.write_text(f"{os.getpid()}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
@@ -73,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     _stop_on_signals(stop)
     log.info("monitoring %s:%s into %s", host, port, database.database)
-    client.run_forever(monitor.reconcile, stop)
+    try:
+        client.run_forever(lambda ami: _on_connect(ami, monitor, args.ready_file), stop)
+    finally:
+        if args.ready_file is not None:
+            args.ready_file.unlink(missing_ok=True)
     database.close()
     log.info("stopped")
     return 0

@@ -56,11 +56,25 @@ PROMPTS: dict[str, dict[str, str]] = {
 CACHE_ENV = "PAIVYSTYS_PROMPT_CACHE"
 DEFAULT_CACHE_DIR = Path("/var/cache/paivystys/prompts")
 ESPEAK_ARGS = ("-s", "150")
-# What Asterisk plays without transcoding from wav: 8 kHz, mono, 16-bit signed.  `norm` evens
-# out the loudness between voices; the padding keeps the first syllable from being clipped
-# while the RTP stream starts.
+# Digits are read out one after another in the confirmation prompt ("on-call call from 0 4 0
+# ..."): spoken faster and cut tight, ten of them take about 4 s instead of 12.
+DIGIT_ESPEAK_ARGS = ("-s", "210")
+# What Asterisk plays without transcoding from wav: 8 kHz, mono, 16-bit signed.
 SOX_ARGS = ("-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer")
-SOX_EFFECTS = ("norm", "-3", "pad", "0.15", "0.1")
+# espeak-ng pads every utterance with silence: cut it at both ends.  `norm` evens out the
+# loudness between voices; the leading pad keeps the first syllable of a prompt from being
+# clipped while the RTP stream starts.
+TRIM_SILENCE = ("silence", "1", "0.01", "0.5%", "reverse", "silence", "1", "0.01", "0.5%",
+                "reverse")
+SOX_EFFECTS = (*TRIM_SILENCE, "norm", "-3", "pad", "0.15", "0.1")
+DIGIT_SOX_EFFECTS = (*TRIM_SILENCE, "norm", "-3", "pad", "0", "0.05")
+
+
+def _recipe(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """espeak-ng arguments and sox effects for the prompt `name`."""
+    if name.startswith("digit-"):
+        return DIGIT_ESPEAK_ARGS, DIGIT_SOX_EFFECTS
+    return ESPEAK_ARGS, SOX_EFFECTS
 
 
 def cache_dir() -> Path:
@@ -91,14 +105,16 @@ def generate_prompts(instance_dir: Path, languages: Iterable[str] = LANGUAGES,
         _make_readable_dirs(Path(instance_dir), target_dir)
         for name, text in PROMPTS[lang].items():
             target = target_dir / f"{name}.wav"
-            _install(synthesise(lang, text, progress), target)
+            _install(synthesise(lang, text, progress, *_recipe(name)), target)
             written.append(target)
     return written
 
 
-def synthesise(lang: str, text: str, progress: Callable[[str], None] = print) -> Path:
+def synthesise(lang: str, text: str, progress: Callable[[str], None] = print,
+               espeak_args: tuple[str, ...] = ESPEAK_ARGS,
+               sox_effects: tuple[str, ...] = SOX_EFFECTS) -> Path:
     """The cached WAV file of `text` spoken in `lang`, synthesised if not cached yet."""
-    cached = cache_dir() / f"{_cache_key(lang, text)}.wav"
+    cached = cache_dir() / f"{_cache_key(lang, text, espeak_args, sox_effects)}.wav"
     if cached.is_file():
         return cached
     espeak = ensure_command("espeak-ng", "espeak-ng", progress)
@@ -107,16 +123,17 @@ def synthesise(lang: str, text: str, progress: Callable[[str], None] = print) ->
     with tempfile.TemporaryDirectory(dir=cached.parent) as work:
         spoken = Path(work) / "spoken.wav"
         converted = Path(work) / "converted.wav"
-        _run([espeak, "-v", VOICES[lang], *ESPEAK_ARGS, "-w", str(spoken), text])
-        _run([sox, str(spoken), *SOX_ARGS, str(converted), *SOX_EFFECTS])
+        _run([espeak, "-v", VOICES[lang], *espeak_args, "-w", str(spoken), text])
+        _run([sox, str(spoken), *SOX_ARGS, str(converted), *sox_effects])
         converted.chmod(0o644)
         # A concurrent run may do the same; the rename makes either result whole.
         os.replace(converted, cached)
     return cached
 
 
-def _cache_key(lang: str, text: str) -> str:
-    recipe = "\n".join([VOICES[lang], *ESPEAK_ARGS, text, *SOX_ARGS, *SOX_EFFECTS])
+def _cache_key(lang: str, text: str, espeak_args: tuple[str, ...],
+               sox_effects: tuple[str, ...]) -> str:
+    recipe = "\n".join([VOICES[lang], *espeak_args, text, *SOX_ARGS, *sox_effects])
     return hashlib.sha256(recipe.encode()).hexdigest()[:24]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -18,8 +19,10 @@ import pytest
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.directory import Directory
 
-RING_TIME = 6
-CONFIRM_TIMEOUT = 5
+RING_TIME = 8
+CONFIRM_TIMEOUT = 3
+# After the confirmation prompt has played, a person has this long to press (dialplan Read).
+READ_AFTER_PROMPT_S = 2
 
 _phone_counter = itertools.count(1)
 
@@ -90,7 +93,7 @@ class Scenario:
     groups: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.directory.add_number(self.number, f"Test {self.number}")
+        self.directory.add_number(self.number, f"Testinumero {self.number[-4:]}")
 
     def group(self, name: str, *people: str, backup: bool = False) -> None:
         self.directory.add_group(name)
@@ -110,6 +113,30 @@ class Scenario:
 def scenario(lab, request) -> Iterator[Scenario]:
     open_database(lab.db_path)
     yield Scenario(Directory())
+
+
+@pytest.fixture
+def ring_time(lab):
+    """Set the ring time for one test; the session's value comes back afterwards."""
+    directory = Directory()
+
+    def set_ring_time(seconds: int) -> None:
+        directory.set_setting("ring_time", str(seconds))
+
+    yield set_ring_time
+    directory.set_setting("ring_time", str(RING_TIME))
+
+
+def prompt_seconds(lab, caller: str) -> float:
+    """How long the Finnish confirmation prompt for `caller` plays."""
+    sounds = lab.appliance().instance_dir / "sounds" / "generated" / "fi"
+    national = "0" + caller[4:] if caller.startswith("+358") else caller.lstrip("+")
+    names = ["pv-oncall-call-from", *(f"digit-{digit}" for digit in national), "pv-press-1"]
+    total = 0.0
+    for name in names:
+        with wave.open(str(sounds / f"{name}.wav")) as sound:
+            total += sound.getnframes() / sound.getframerate()
+    return total
 
 
 @pytest.fixture

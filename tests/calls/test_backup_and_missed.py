@@ -10,7 +10,7 @@ def test_backup_group_answers(scenario, handsets, call):
     scenario.group("Varalla", "Varamies", backup=True)
     handsets.set(scenario.people["Eka"], "no-answer")
     handsets.set(scenario.people["Toka"], "busy")
-    handsets.set(scenario.people["Varamies"], "human", answer_after=1, confirm_after=1, talk=2,
+    handsets.set(scenario.people["Varamies"], "human", answer_after=1, confirm_after=1, talk=3,
                  identity="9090")
 
     row = call(scenario.number)

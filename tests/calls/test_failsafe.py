@@ -5,7 +5,7 @@ from paivystys.appliance.asterisk import variables as v
 
 def test_calls_are_answered_with_fastagi_down(lab, scenario, handsets, call):
     scenario.group("Varmistus", "Paikalla")
-    handsets.set(scenario.people["Paikalla"], "human", answer_after=1, confirm_after=1, talk=2,
+    handsets.set(scenario.people["Paikalla"], "human", answer_after=1, confirm_after=1, talk=3,
                  identity="5555")
     agi = lab.services()["agi"]
     agi.stop(kill=True)

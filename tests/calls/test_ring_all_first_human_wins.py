@@ -2,20 +2,26 @@
 
 from paivystys.appliance.asterisk import variables as v
 
-from conftest import CONFIRM_TIMEOUT
+from conftest import READ_AFTER_PROMPT_S, new_mobile, prompt_seconds
 
 
-def test_human_is_bridged_and_voicemail_is_not(scenario, handsets, call):
+def test_human_is_bridged_and_voicemail_is_not(lab, scenario, handsets, call, ring_time):
     scenario.group("Huolto", "Vastaaja", "Hiljainen", "Ihminen")
     phones = scenario.people
-    # The voicemail answers first and listens to the whole prompt; it must be judged a
-    # voicemail before the human confirms, so the human confirms after the confirm timeout.
-    handsets.set(phones["Vastaaja"], "voicemail", answer_after=0.5)
+    caller = new_mobile()
+    # The voicemail answers first and listens to whole prompt rounds; once the confirm
+    # timeout has passed it is judged a voicemail at the end of its first round.  The human
+    # confirms after that, so the voicemail's verdict is in before the call is taken.
+    voicemail_answers = 0.5
+    verdict = voicemail_answers + prompt_seconds(lab, caller) + READ_AFTER_PROMPT_S
+    human_answers, human_confirms = 2.0, round(verdict + 1.5 - 2.0, 1)
+    ring_time(int(human_answers + human_confirms + 4))
+    handsets.set(phones["Vastaaja"], "voicemail", answer_after=voicemail_answers)
     handsets.set(phones["Hiljainen"], "no-answer")
-    handsets.set(phones["Ihminen"], "human", answer_after=2, confirm_after=CONFIRM_TIMEOUT + 4,
-                 talk=3, identity="4711")
+    handsets.set(phones["Ihminen"], "human", answer_after=human_answers,
+                 confirm_after=human_confirms, talk=3, identity="4711")
 
-    row = call(scenario.number)
+    row = call(scenario.number, caller=caller)
 
     assert row["outcome"] == v.OUTCOME_ANSWERED
     assert row["answered_by"] == "Ihminen"
@@ -25,8 +31,7 @@ def test_human_is_bridged_and_voicemail_is_not(scenario, handsets, call):
     assert legs["Ihminen"]["result"] == v.LEG_CONFIRMED
     assert legs["Vastaaja"]["result"] == v.LEG_VOICEMAIL_SUSPECTED
     assert legs["Hiljainen"]["result"] == v.LEG_NO_ANSWER
-    expected_wait = 2 + CONFIRM_TIMEOUT + 4
-    assert abs(row["wait_s"] - expected_wait) <= 0.5, row
+    assert abs(row["wait_s"] - (human_answers + human_confirms)) <= 0.5, row
     assert 2.5 <= row["talk_s"] <= 4.5, row
 
 

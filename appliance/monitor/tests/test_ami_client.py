@@ -279,3 +279,14 @@ def test_run_forever_retries_while_login_fails(fake: FakeAmi) -> None:
     stop.set()
     runner.join(timeout=5)
     assert not runner.is_alive()
+
+
+def test_repeated_headers(client: AmiClient, fake: FakeAmi) -> None:
+    seen: list[dict[str, str]] = []
+    client.add_listener(seen.append)
+    fake.send_event([("Event", "UserEvent"), ("Channel", "PJSIP/trunk-1"),
+                     ("UserEvent", "PvLegAnswer"), ("Channel", "PJSIP/trunk-1")])
+    fake.send_event([("Event", "Output"), ("Output", "line 1"), ("Output", "line 2")])
+    wait_for(lambda: len(seen) >= 3)
+    assert seen[-2]["Channel"] == "PJSIP/trunk-1"
+    assert seen[-1]["Output"] == "line 1\nline 2"

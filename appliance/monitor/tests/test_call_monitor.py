@@ -12,7 +12,7 @@ from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Group, Leg, Membership, OnCallNumber, Person
 from paivystys.appliance.monitor import bus as b
 from paivystys.appliance.monitor.ami import AmiClient
-from paivystys.appliance.monitor.call_monitor import EVENT_STAGE_END, CallMonitor
+from paivystys.appliance.monitor.call_monitor import CallMonitor
 
 from .fake_ami import FakeAmi
 
@@ -97,7 +97,7 @@ class Script:
                       Group=str(group.id), Phone=self.people[name].phone, Stage=stage)
 
     def stage_end(self, stage: str, seconds: float, status: str = "NOANSWER") -> None:
-        self.user(EVENT_STAGE_END, seconds, Stage=stage, DialStatus=status)
+        self.user(v.EVENT_STAGE_END, seconds, Stage=stage, DialStatus=status)
 
     def answer(self, name: str, stage: str, seconds: float) -> None:
         self.user(v.EVENT_LEG_ANSWER, seconds, Person=self.person(name), Stage=stage,
@@ -421,6 +421,18 @@ def test_failsafe_routing_and_recording(monitor: CallMonitor, people: dict[str, 
     call = script.call()
     assert (call.number, call.routing, call.recording) == (
         None, "failsafe", "2025/11/1764100000.11.wav")
+
+
+def test_recording_is_kept_only_for_ringing_calls(monitor: CallMonitor,
+                                                  people: dict[str, Person]) -> None:
+    ringing = Script(monitor, people, "1764100000.11")
+    nobody = Script(monitor, people, "1764100000.12")
+    for script, decision in ((ringing, v.DECISION_RING), (nobody, v.DECISION_NOBODY)):
+        script.user(v.EVENT_CALL_START, 0, NumberId="", Dialled="0900000001", Caller="")
+        script.user(v.EVENT_DECISION, 0.1, Decision=decision, Routing="agi",
+                    Recording=f"2025/11/{script.call_id}.wav")
+    assert ringing.call().recording == "2025/11/1764100000.11.wav"
+    assert nobody.call().recording is None
 
 
 def test_a_failing_subscriber_does_not_stop_the_log(people: dict[str, Person]) -> None:

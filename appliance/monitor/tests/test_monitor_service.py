@@ -36,12 +36,16 @@ def test_service_logs_calls_reconnects_and_stops_on_sigterm(tmp_path: Path) -> N
     secret = tmp_path / "ami.secret"
     secret.write_text("s3cret\n")
     db_path = tmp_path / "paivystys.db"
+    ready = tmp_path / "run" / "monitor.ready"
     process = subprocess.Popen(
         [sys.executable, "-m", "paivystys.appliance.monitor.service", "--db", str(db_path),
-         "--ami", f"127.0.0.1:{fake.port}", "--ami-secret-file", str(secret)],
+         "--ami", f"127.0.0.1:{fake.port}", "--ami-secret-file", str(secret),
+         "--ready-file", str(ready)],
         stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(lambda: fake.logged_in_clients() == 1)
+        wait_for(ready.exists)
+        assert ready.read_text().strip() == str(process.pid)
+        assert fake.logged_in_clients() == 1
         fake.send_event({"Event": "UserEvent", "UserEvent": v.EVENT_CALL_START,
                          "CallId": "1764100000.5", "Timestamp": "1764100000.500000",
                          "NumberId": "", "Dialled": "0900000001", "Caller": "0501112222"})
@@ -52,11 +56,12 @@ def test_service_logs_calls_reconnects_and_stops_on_sigterm(tmp_path: Path) -> N
         database.close()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
+        assert not ready.exists()
     finally:
         if process.poll() is None:
             process.kill()
         fake.close()
-    log = process.stderr.read() if process.stderr else ""
+    _, log = process.communicate()
     assert "AMI connected" in log
     assert "lost; reconnecting" in log
     assert "SIGTERM received" in log

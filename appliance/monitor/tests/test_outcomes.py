@@ -1,0 +1,28 @@
+import pytest
+
+from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.monitor.outcomes import leg_result_from_end
+
+
+@pytest.mark.parametrize(("status", "cause", "expected"), [
+    ("BUSY", "User busy", v.LEG_BUSY),
+    # 603 Decline: Asterisk 22 reports it as CHANUNAVAIL with cause 21 on a PJSIP leg
+    ("CHANUNAVAIL", "21", v.LEG_DECLINED),
+    ("CHANUNAVAIL", "Call Rejected", v.LEG_DECLINED),  # as HANGUPCAUSE(chan,ast) says it
+    ("CONGESTION", "21", v.LEG_DECLINED),
+    ("CONGESTION", "34", v.LEG_FAILED),
+    ("CHANUNAVAIL", "0", v.LEG_FAILED),
+    ("NOANSWER", "19", v.LEG_NO_ANSWER),
+    ("CANCEL", "16", v.LEG_NO_ANSWER),
+    ("", "", v.LEG_NO_ANSWER),
+])
+def test_unanswered_leg_result(status, cause, expected):
+    assert leg_result_from_end(status, cause, answered=False,
+                               other_leg_confirmed=False) == expected
+
+
+@pytest.mark.parametrize(("someone_else_won", "expected"),
+                         [(True, v.LEG_TOO_LATE), (False, v.LEG_NO_ANSWER)])
+def test_answered_leg_without_a_verdict(someone_else_won, expected):
+    assert leg_result_from_end("ANSWER", "16", answered=True,
+                               other_leg_confirmed=someone_else_won) == expected
