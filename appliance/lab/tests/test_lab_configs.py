@@ -65,7 +65,7 @@ def test_dialplan_has_every_behaviour_and_both_number_forms() -> None:
                   carrier.EVENT_CALL_LISTEN_END):
         assert f"UserEvent({event}," in dialplan
     # the labels the Goto()s jump to
-    assert "(identity),UserEvent(HandsetIdentity," in dialplan and "(answer),Ringing" in dialplan
+    assert "(identity),StopPlayTones()" in dialplan and "(answer),Ringing" in dialplan
 
 
 def test_dialplan_reads_every_script_field_in_order() -> None:
