@@ -7,7 +7,9 @@ on this machine, in a private network namespace.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -103,10 +105,15 @@ def _handset(args: argparse.Namespace) -> int:
     lab.enter_namespace()
     ami = lab.ami(lab.carrier())
     try:
-        Handsets(ami).set(args.number, args.behaviour, answer_after=args.answer_after,
-                          confirm_after=args.confirm_after, talk=args.talk,
-                          identity=args.identity)
-        print(json.dumps(Handsets(ami).get(args.number), ensure_ascii=False))
+        try:
+            handset = Handsets(ami).set(args.number, args.behaviour,
+                                        answer_after=args.answer_after,
+                                        confirm_after=args.confirm_after, talk=args.talk,
+                                        identity=args.identity)
+        except ValueError as error:
+            print(f"paivystys: error: {error}", file=sys.stderr)
+            return 2
+        print(json.dumps(dataclasses.asdict(handset), ensure_ascii=False))
     finally:
         ami.close()
     return 0

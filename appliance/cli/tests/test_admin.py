@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from paivystys.appliance.cli.main import main
 from paivystys.appliance.directory import service
 

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from paivystys.appliance.cli.main import main
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Leg
