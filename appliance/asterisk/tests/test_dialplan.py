@@ -1,0 +1,98 @@
+import re
+
+import pytest
+
+from paivystys.agi.decision import Leg
+from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.asterisk.dialplan import (
+    PROMPT_NAMES,
+    DialplanInput,
+    NumberPlan,
+    render_extensions,
+)
+
+PLAN = NumberPlan(number_id=7, e164="+358201234567", main_legs=(Leg(1, 2), Leg(3, 2)),
+                  backup_legs=(Leg(4, 5),), recording=True)
+
+
+def _input(**overrides) -> DialplanInput:
+    prompts = {lang: {name: f"/srv/instance/sounds/generated/{lang}/{name}"
+                      for name in PROMPT_NAMES.values()} for lang in ("fi", "en")}
+    values = dict(agi_url="agi://127.0.0.1:4573", recordings_dir="/srv/instance/recordings",
+                  prompts=prompts, default_language="fi", ring_time=30, confirm_timeout=10,
+                  phones={1: "+358401000001", 3: "+358401000003", 4: "+358401000004"},
+                  numbers=[PLAN])
+    values.update(overrides)
+    return DialplanInput(**values)
+
+
+def _contexts(text: str) -> dict[str, str]:
+    parts = re.split(r"^\[([^\]]+)\]\s*$", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_every_form_of_the_number_reaches_the_call_logic():
+    inbound = _contexts(render_extensions(_input()))[v.CONTEXT_INBOUND]
+    for form in ("+358201234567", "358201234567", "00358201234567", "0201234567"):
+        assert f"exten => {form},1,Set({v.NUMBER_ID}=7)" in inbound
+    # anything else is still asked of the AGI, which answers "unknown"
+    assert f"exten => _X.,1,Set({v.NUMBER_ID}=)" in inbound
+
+
+def test_failsafe_legs_and_phones_are_globals():
+    globals_ = _contexts(render_extensions(_input()))["globals"]
+    assert "PV_FS_MAIN_7=Local/1-2@pv-leg/n&Local/3-2@pv-leg/n" in globals_
+    assert "PV_FS_BACKUP_7=Local/4-5@pv-leg/n" in globals_
+    assert "PV_FS_RECORD_7=yes" in globals_
+    assert f"{v.GLOBAL_PHONE_PREFIX}4=+358401000004" in globals_
+    assert "PV_DEFAULT_RING_TIME=30" in globals_
+
+
+def test_every_prompt_of_every_language_is_defined():
+    globals_ = _contexts(render_extensions(_input()))["globals"]
+    for lang in ("FI", "EN"):
+        for key in PROMPT_NAMES:
+            assert re.search(rf"^PV_SND_{lang}_{key}=/srv/instance/sounds/", globals_, re.M)
+
+
+def test_every_context_the_dialplan_jumps_to_exists():
+    text = render_extensions(_input())
+    contexts = set(_contexts(text))
+    targets = set(re.findall(r"(?:Goto|Gosub)\(([a-z-]+),", text))
+    targets |= set(re.findall(r"hangup_handler_push\)=([a-z-]+),", text))
+    targets |= set(re.findall(r"U\(([a-z-]+)\)", text))
+    targets |= set(re.findall(r"@([a-z-]+)/n", text))
+    assert targets <= contexts, targets - contexts
+
+
+def test_agi_failure_falls_back_to_failsafe_before_ringing():
+    call = _contexts(render_extensions(_input()))["pv-call"]
+    agi = call.index(f"AGI(${{{v.GLOBAL_AGI_URL}}}/{v.AGI_INCOMING_CALL})")
+    failsafe = call.index("Gosub(pv-failsafe,s,1)")
+    first_dial = call.index("Gosub(pv-stage,s,1(main")
+    assert agi < failsafe < first_dial
+    assert 'GotoIf($["${PV_DECISION}" != ""]?decided)' in call
+
+
+def test_recordings_path_is_reported_relative():
+    call = _contexts(render_extensions(_input()))["pv-call"]
+    prefix = len("/srv/instance/recordings/")
+    assert f"PV_RECORDING_REL=${{{v.RECORDING_FILE}:{prefix}}}" in call
+
+
+def test_only_the_claim_winner_connects():
+    confirm = _contexts(render_extensions(_input()))[v.CONTEXT_CONFIRM]
+    claim = confirm[confirm.index("(claim)"):]
+    # the winner checks the stage is still open under the lock, then closes it for the others
+    assert claim.index("LOCK(pv-") < claim.index("?:late)") < claim.index(
+        "Set(GLOBAL(PV_OPEN_${PV_CALL_KEY})=)")
+    assert "Gosub(pv-hangup-legs,s,1(${PV_LEGS},${CHANNEL}))" in claim
+    assert confirm.count("Set(GOSUB_RESULT=ABORT)") == 3  # too late, declined, silent
+
+
+@pytest.mark.parametrize("number", ["+358201234567", "+3584012345678"])
+def test_dialled_forms_start_with_e164(number):
+    plan = NumberPlan(1, number, (), (), False)
+    forms = plan.dialled_forms()
+    assert forms[0] == number
+    assert len(forms) == len(set(forms))
