@@ -12,13 +12,9 @@ FOLDERS = ("appliance", "agi", "modem", "gui")
 packages: list[str] = []
 package_dir: dict[str, str] = {}
 for folder in FOLDERS:
-    for sub in [""] + find_packages(folder, exclude=["*.tests", "tests"]):
+    for sub in ["", *find_packages(folder, exclude=["*.tests", "tests"])]:
         name = f"paivystys.{folder}" + (f".{sub}" if sub else "")
         packages.append(name)
         package_dir[name] = folder + ("/" + sub.replace(".", "/") if sub else "")
 
-setup(
-    packages=packages,
-    package_dir=package_dir,
-    package_data={"paivystys.appliance": ["lab/*.conf", "asterisk/templates/*"]},
-)
+setup(packages=packages, package_dir=package_dir)

@@ -77,3 +77,21 @@ def looks_like_phone(value: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     return e164(parsed) if phonenumbers.is_valid_number(parsed) else None
+
+
+def normalise_caller(raw: str) -> str:
+    """A caller's number as the call log keeps it: E.164 when it is a possible number (the
+    trunk may send national or bare-digit forms), otherwise as received ("anonymous", a
+    short number, an empty withheld caller id)."""
+    text = raw.strip()
+    if not text or not any(char.isdigit() for char in text):
+        return text
+    candidates = [text] if text.startswith(("+", "0")) else [f"+{text}", text]
+    for candidate in candidates:
+        try:
+            parsed = phonenumbers.parse(candidate, DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(parsed):
+            return e164(parsed)
+    return text

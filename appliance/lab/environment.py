@@ -62,20 +62,19 @@ class Lab:
         return self._deployment_or_fail().instance(CARRIER_SPEC)
 
     def services(self) -> dict[str, Service]:
-        appliance_dir = self.state_dir / APPLIANCE_SPEC.name
-        name = self.netns_name
+        run = self.state_dir / "run"
+        secret = self.state_dir / APPLIANCE_SPEC.name / "ami.secret"
+        agi_args = ("--listen", f"{FASTAGI_LISTEN[0]}:{FASTAGI_LISTEN[1]}",
+                    "--db", str(self.db_path), "--ready-file", str(run / "agi.ready"))
+        monitor_args = ("--db", str(self.db_path),
+                        "--ami", f"127.0.0.1:{APPLIANCE_SPEC.ami_port}",
+                        "--ami-user", AMI_USER, "--ami-secret-file", str(secret),
+                        "--ready-file", str(run / "monitor.ready"))
         return {
-            "agi": Service("agi", "paivystys.agi.server",
-                           ("--listen", f"{FASTAGI_LISTEN[0]}:{FASTAGI_LISTEN[1]}",
-                            "--db", str(self.db_path),
-                            "--ready-file", str(self.state_dir / "run" / "agi.ready")), self.state_dir, name),
-            "monitor": Service("monitor", "paivystys.appliance.monitor.service",
-                               ("--db", str(self.db_path),
-                                "--ami", f"127.0.0.1:{APPLIANCE_SPEC.ami_port}",
-                                "--ami-user", AMI_USER,
-                                "--ami-secret-file", str(appliance_dir / "ami.secret"),
-                                "--ready-file", str(self.state_dir / "run" / "monitor.ready")),
-                               self.state_dir, name),
+            "agi": Service("agi", "paivystys.agi.server", agi_args, self.state_dir,
+                           self.netns_name),
+            "monitor": Service("monitor", "paivystys.appliance.monitor.service", monitor_args,
+                               self.state_dir, self.netns_name),
         }
 
     # --- lifecycle -----------------------------------------------------------------------

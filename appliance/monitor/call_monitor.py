@@ -32,6 +32,7 @@ from playhouse.shortcuts import model_to_dict
 
 from ..asterisk import variables as v
 from ..db.models import Call, Group, Leg, OnCallNumber, Person
+from ..directory.phones import normalise_caller
 from .ami import AmiClient
 from .bus import (
     CallBridged,
@@ -175,13 +176,13 @@ class CallMonitor:
         if not call_id or Call.get_or_none(Call.call_id == call_id) is not None:
             return
         number = _row_by_id(OnCallNumber, event.get("NumberId", ""))
+        caller = normalise_caller(event.get("Caller", ""))
         Call.create(call_id=call_id, number=number, dialled=event.get("Dialled", ""),
-                    caller=event.get("Caller", ""), arrived_at=at,
-                    routing=event.get("Routing") or ROUTING_AGI)
+                    caller=caller, arrived_at=at, routing=event.get("Routing") or ROUTING_AGI)
         self._states[call_id] = _CallState()
         self._remember(call_id)
         self._emit(CallStarted(call_id, at, number.id if number else None,
-                               event.get("Dialled", ""), event.get("Caller", "")))
+                               event.get("Dialled", ""), caller))
 
     def _on_decision(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
         state.decision = event.get("Decision", "")

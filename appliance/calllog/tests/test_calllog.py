@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from paivystys.appliance.calllog import (
     as_utc,
     call_to_dict,

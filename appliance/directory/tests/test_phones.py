@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import pytest
+
 from paivystys.appliance.directory.errors import Invalid
 from paivystys.appliance.directory.phones import (
     e164,
     is_landline,
     looks_like_phone,
+    normalise_caller,
     parse_on_call_number,
     parse_person_phone,
 )
@@ -56,3 +58,16 @@ def test_looks_like_phone_only_for_valid_numbers() -> None:
     assert looks_like_phone("040 123 4567") == "+358401234567"
     assert looks_like_phone("12") is None
     assert looks_like_phone("Huolto") is None
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("+358451234567", "+358451234567"),
+    ("0451234567", "+358451234567"),
+    ("358451234567", "+358451234567"),
+    ("00358451234567", "+358451234567"),
+    ("anonymous", "anonymous"),
+    ("", ""),
+    ("112", "112"),
+])
+def test_caller_numbers_are_logged_in_e164_when_possible(raw, expected):
+    assert normalise_caller(raw) == expected

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Group, Membership, NumberGroup, OnCallNumber, Person
 from paivystys.appliance.directory import (
