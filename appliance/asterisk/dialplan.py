@@ -66,6 +66,13 @@ def _event(name: str, **fields: str) -> str:
     return f"UserEvent({name},{','.join(parts)})"
 
 
+NOW = "${STRFTIME(,,%s.%3q)}"
+
+
+def _journal(field: str, value: str) -> str:
+    return f"Set(DB({v.JOURNAL_FAMILY}/${{PV_CALL_KEY}}/{field})={value})"
+
+
 def _globals(data: DialplanInput) -> list[str]:
     lines = [
         "[globals]",
@@ -122,6 +129,9 @@ def _call(recordings_prefix_len: int) -> list[str]:
         " same => n,Set(CHANNEL(hangup_handler_push)=pv-call-end,s,1)",
         " same => n," + _event(v.EVENT_CALL_START, NumberId=f"${{{v.NUMBER_ID}}}",
                                Dialled=f"${{{v.DIALLED}}}", Caller="${CALLERID(num)}"),
+        " same => n," + _journal(v.JOURNAL_START, f"{NOW}/${{{v.NUMBER_ID}}}/${{{v.CALL_ID}}}"),
+        " same => n," + _journal(v.JOURNAL_CALLER, "${CALLERID(num)}"),
+        " same => n," + _journal(v.JOURNAL_DIALLED, f"${{{v.DIALLED}}}"),
         " same => n,Ringing()",
         " same => n,Set(AGISIGHUP=no)",
         " same => n,Set(PV_ROUTING=agi)",
@@ -132,6 +142,7 @@ def _call(recordings_prefix_len: int) -> list[str]:
         f' same => n(decided),Set(PV_RECORDING_REL=${{{v.RECORDING_FILE}:{recordings_prefix_len}}})',
         " same => n," + _event(v.EVENT_DECISION, Decision=f"${{{v.DECISION}}}",
                                Routing="${PV_ROUTING}", Recording="${PV_RECORDING_REL}"),
+        " same => n," + _journal(v.JOURNAL_DECISION, f"${{{v.DECISION}}}/${{PV_ROUTING}}"),
         " same => n,Gosub(pv-build-prompt,s,1)",
         f' same => n,GotoIf($["${{{v.DECISION}}}" = "{v.DECISION_UNKNOWN}"]?unknown)',
         f' same => n,GotoIf($["${{{v.DECISION}}}" != "{v.DECISION_RING}"]?nobody)',
@@ -182,6 +193,7 @@ def _call(recordings_prefix_len: int) -> list[str]:
         "; the caller's hangup handler: every leg stops, the call's globals are cleared",
         "[pv-call-end]",
         "exten => s,1,Gosub(pv-close-stage,s,1)",
+        " same => n," + _journal(v.JOURNAL_ENDED, f"${{DIALSTATUS}}/{NOW}"),
         " same => n," + _event(v.EVENT_CALL_END, DialStatus="${DIALSTATUS}"),
         f" same => n,Set(GLOBAL(PV_TAKEN_{key})=)",
         " same => n,Return()",
@@ -243,9 +255,10 @@ def _leg() -> list[str]:
     return [
         "; Local/<person>-<group>@pv-leg: one person of one stage",
         f"[{v.CONTEXT_LEG}]",
+        # Inherited by the person's channel, where the confirmation runs and journals them.
         f"exten => _X.,1,Set(__{v.LEG_PERSON}=${{CUT(EXTEN,-,1)}})",
-        f" same => n,Set({v.LEG_GROUP}=${{CUT(EXTEN,-,2)}})",
-        f" same => n,Set({v.LEG_PHONE}=${{{v.GLOBAL_PHONE_PREFIX}${{{v.LEG_PERSON}}}}})",
+        f" same => n,Set(__{v.LEG_GROUP}=${{CUT(EXTEN,-,2)}})",
+        f" same => n,Set(__{v.LEG_PHONE}=${{{v.GLOBAL_PHONE_PREFIX}${{{v.LEG_PERSON}}}}})",
         " same => n,Set(CHANNEL(hangup_handler_push)=pv-leg-end,s,1)",
         " same => n," + _event(v.EVENT_LEG_RING, Group=f"${{{v.LEG_GROUP}}}",
                                Phone=f"${{{v.LEG_PHONE}}}", **event_fields),
@@ -295,6 +308,9 @@ def _confirm() -> list[str]:
         f" same => n,Set(PV_LEGS=${{GLOBAL(PV_LEGS_{key})}})",
         f" same => n,Set(GLOBAL(PV_LEGS_{key})=)",
         f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
+        " same => n," + _journal(v.JOURNAL_CONFIRMED,
+                                 f"${{{v.LEG_PERSON}}}/${{{v.LEG_GROUP}}}/${{{v.STAGE}}}/{NOW}"
+                                 f"/${{{v.LEG_PHONE}}}"),
         " same => n," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_CONFIRMED, **fields),
         " same => n," + _event(v.EVENT_CONFIRMED, **fields),
         " same => n,Gosub(pv-hangup-legs,s,1(${PV_LEGS},${CHANNEL}))",

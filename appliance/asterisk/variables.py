@@ -60,6 +60,18 @@ EVENT_CONFIRMED = "PvConfirmed"  # Person, Stage: this leg won; the bridge follo
 EVENT_RECORDING = "PvRecording"  # File (path relative to the recordings directory)
 EVENT_CALL_END = "PvCallEnd"  # DialStatus, from the caller's hangup handler
 
+# --- The call journal in Asterisk's own database (AstDB) ------------------------------------
+# The dialplan writes the few facts that make a call-log row, so that a call that happens
+# while the monitor is down is still logged when it comes back.  Keys are
+# <family>/<PV_CALL_KEY>/<field>; values are '/'-separated, times are epoch seconds.
+JOURNAL_FAMILY = "pv-journal"
+JOURNAL_START = "start"  # <arrived>/<number id>/<call id>
+JOURNAL_CALLER = "caller"
+JOURNAL_DIALLED = "dialled"
+JOURNAL_DECISION = "decision"  # <decision>/<routing>
+JOURNAL_CONFIRMED = "confirmed"  # <person>/<group>/<stage>/<time>/<phone>
+JOURNAL_ENDED = "ended"  # <dial status>/<time>
+
 # --- Leg results and call outcomes ----------------------------------------------------------
 LEG_NO_ANSWER = "no_answer"
 LEG_BUSY = "busy"

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from ..db.database import database_path, open_database
 from .ami import AmiClient
-from .bus import EventBus
+from .bus import CallEnded, EventBus
 from .call_monitor import CallMonitor
+from .journal import call_key, forget, replay_journal
 
 log = logging.getLogger("paivystys.monitor")
 
@@ -65,6 +66,11 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 
 def _on_connect(ami: AmiClient, monitor: CallMonitor, ready_file: Path | None) -> None:
+    # The journal first: it knows how the missed calls ended; reconcile then closes what
+    # neither Asterisk's channels nor the journal can account for.
+    replayed = replay_journal(ami, monitor)
+    if replayed:
+        log.warning("logged %d call(s) from Asterisk's journal", len(replayed))
     closed = monitor.reconcile(ami)
     if closed:
         log.warning("closed %d call(s) that ended while the monitor was away", len(closed))
@@ -79,8 +85,11 @@ def main(argv: list[str] | None = None) -> int:
                         format=LOG_FORMAT, stream=sys.stderr)
     database = open_database(args.db)
     host, port = args.ami
-    monitor = CallMonitor(EventBus())
+    bus = EventBus()
+    monitor = CallMonitor(bus)
     client = AmiClient(host, port, args.ami_user, args.ami_secret)
+    # A logged call needs its journal entry no more.
+    bus.subscribe(lambda ended: forget(client, call_key(ended.call_id)), CallEnded)
     client.add_listener(monitor.handle_event)
     stop = threading.Event()
     _stop_on_signals(stop)

@@ -73,6 +73,10 @@ class _Connection:
             self.echo(action, action_id)
         elif name == "CoreShowChannels":
             self.core_show_channels(action_id)
+        elif name == "DBGetTree":
+            self.db_get_tree(action.get("Family", ""), action_id)
+        elif name == "DBDelTree":
+            self.db_del_tree(f"/{action.get('Family', '')}/{action.get('Key', '')}", action_id)
         else:
             self.send([("Response", "Error"), action_id, ("Message", "Invalid/unknown command")])
 
@@ -104,11 +108,33 @@ class _Connection:
                    ("ListItems", str(len(self.server.channels)))])
 
 
+    def db_get_tree(self, family: str, action_id: tuple[str, str]) -> None:
+        entries = {key: value for key, value in self.server.astdb.items()
+                   if key.startswith(f"/{family}/")}
+        self.send([("Response", "Success"), action_id, ("EventList", "start"),
+                   ("Message", "Result will follow")])
+        for key, value in entries.items():
+            self.send([("Event", "DBGetTreeResponse"), action_id, ("Key", key), ("Val", value)])
+        self.send([("Event", "DBGetTreeComplete"), action_id, ("EventList", "Complete"),
+                   ("ListItems", str(len(entries)))])
+
+    def db_del_tree(self, prefix: str, action_id: tuple[str, str]) -> None:
+        doomed = [key for key in self.server.astdb if key.startswith(f"{prefix}/")]
+        for key in doomed:
+            del self.server.astdb[key]
+        if doomed:
+            self.send([("Response", "Success"), action_id,
+                       ("Message", "Key tree deleted successfully")])
+        else:
+            self.send([("Response", "Error"), action_id, ("Message", "Database entry not found")])
+
+
 class FakeAmi:
     def __init__(self, username: str = "monitor", secret: str = "s3cret") -> None:
         self.credentials = (username, secret)
         self.actions: list[Headers] = []
         self.channels: list[str] = []
+        self.astdb: dict[str, str] = {}  # "/family/key" -> value
         self._connections: list[_Connection] = []
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]

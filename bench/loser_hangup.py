@@ -1,0 +1,197 @@
+"""How fast the losing legs stop once the caller is bridged to the person who confirmed.
+
+One group of six, rung all at once: three humans who answer after 1 s (the winner presses 1
+1.5 s later, the other two only at 3.5 s and 4.5 s, so they are still in the prompt when the
+call is taken), one voicemail that answers after 0.5 s and listens to the prompt for ever, and
+two phones that never answer.  The winner talks 2 s and hangs up, which ends the call.
+
+Everything is read from the appliance's own AMI events, with their ``Timestamp`` header
+(manager.conf has timestampevents=yes), so the numbers are Asterisk's clock, not Python's:
+
+- the caller's channel: ``Uniqueid`` = ``CallId`` of the ``PvCallStart`` UserEvent; the
+  bridge is its ``BridgeEnter``;
+- every person's channel: ``DialBegin`` with a ``PJSIP/trunk-`` DestChannel whose
+  ``DestLinkedid`` is the caller's Uniqueid (Local channels pass the linked id on);
+- answered legs ("in the prompt"): ``PvLegAnswer`` (its Channel header), the winner:
+  ``PvConfirmed``; every other person's leg was still ringing;
+- a leg is gone at its ``Hangup`` event.
+
+Reported per loser kind: Hangup minus the caller's BridgeEnter (negative: gone before the
+bridge), and PvConfirmed -> BridgeEnter.  The target is every loser gone within 200 ms.
+
+Run as root: sudo .venv/bin/python bench/loser_hangup.py [--calls 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import threading
+from dataclasses import dataclass, field
+
+import _lab
+
+from paivystys.appliance.directory import Directory
+from paivystys.appliance.lab.caller import place_call
+from paivystys.appliance.lab.handsets import Handsets
+from paivystys.appliance.monitor.ami import AmiClient, Headers
+
+NUMBER = "+358209990700"
+CALLER = "+358501230001"
+TARGET_S = 0.200
+PERSON_CHANNEL = "PJSIP/trunk-"
+EVENTS = {"BridgeEnter", "DialBegin", "Hangup"}
+USER_EVENTS = {"PvCallStart", "PvLegAnswer", "PvConfirmed"}
+# name -> (phone, handset script); the humans answer after 1 s, the winner presses at +1.5 s.
+PEOPLE: dict[str, tuple[str, dict[str, object]]] = {
+    "winner": ("+358407000001", {"behaviour": "human", "answer_after": 1.0,
+                                 "confirm_after": 1.5, "talk": 2.0}),
+    "late-1": ("+358407000002", {"behaviour": "human", "answer_after": 1.0,
+                                 "confirm_after": 3.5, "talk": 2.0}),
+    "late-2": ("+358407000003", {"behaviour": "human", "answer_after": 1.0,
+                                 "confirm_after": 4.5, "talk": 2.0}),
+    "voicemail": ("+358407000004", {"behaviour": "voicemail", "answer_after": 0.5}),
+    "silent-1": ("+358407000005", {"behaviour": "no-answer"}),
+    "silent-2": ("+358407000006", {"behaviour": "no-answer"}),
+}
+
+
+class EventLog:
+    """The appliance's events this benchmark needs, in arrival order."""
+
+    def __init__(self, ami: AmiClient) -> None:
+        self._lock = threading.Lock()
+        self.events: list[Headers] = []
+        ami.add_listener(self._on_event)
+
+    def _on_event(self, headers: Headers) -> None:
+        name = headers.get("Event")
+        if name in EVENTS or (name == "UserEvent" and headers.get("UserEvent") in USER_EVENTS):
+            with self._lock:
+                self.events.append(headers)
+
+    def snapshot(self) -> list[Headers]:
+        with self._lock:
+            return list(self.events)
+
+
+@dataclass
+class CallResult:
+    call_id: str
+    confirmed_to_bridge: float | None = None
+    delays: dict[str, list[float]] = field(default_factory=lambda: {"ringing": [],
+                                                                     "prompt": []})
+    stayed_up: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _user(event: Headers, name: str) -> bool:
+    return event.get("Event") == "UserEvent" and event.get("UserEvent") == name
+
+
+def analyse(call_id: str, events: list[Headers]) -> CallResult:
+    result = CallResult(call_id)
+    bridge: float | None = None
+    confirmed_at: float | None = None
+    winner = ""
+    dialled: list[str] = []
+    answered: set[str] = set()
+    hangups: dict[str, float] = {}
+    for event in events:
+        name = event.get("Event")
+        if name == "BridgeEnter" and event.get("Uniqueid") == call_id:
+            bridge = bridge or float(event["Timestamp"])
+        elif name == "DialBegin" and event.get("DestLinkedid") == call_id \
+                and event.get("DestChannel", "").startswith(PERSON_CHANNEL):
+            dialled.append(event["DestChannel"])
+        elif name == "Hangup":
+            hangups[event["Channel"]] = float(event["Timestamp"])
+        elif _user(event, "PvLegAnswer") and event.get("CallId") == call_id:
+            answered.add(event["Channel"])
+        elif _user(event, "PvConfirmed") and event.get("CallId") == call_id:
+            winner = event["Channel"]
+            confirmed_at = float(event["Timestamp"])
+    if bridge is None or not winner:
+        result.problems.append(f"no bridge ({bridge}) or no winner ({winner!r})")
+        return result
+    if confirmed_at is not None:
+        result.confirmed_to_bridge = bridge - confirmed_at
+    if len(dialled) != len(PEOPLE):
+        result.problems.append(f"{len(dialled)} person legs seen, expected {len(PEOPLE)}")
+    for channel in dialled:
+        if channel == winner:
+            continue
+        kind = "prompt" if channel in answered else "ringing"
+        if channel not in hangups:
+            result.stayed_up.append(f"{kind} {channel}")
+            continue
+        result.delays[kind].append(hangups[channel] - bridge)
+    return result
+
+
+def configure() -> None:
+    directory = Directory()
+    with directory.batch():
+        directory.add_number(NUMBER, "Loser hang-up")
+        directory.add_group("losers")
+        for name, (phone, _) in PEOPLE.items():
+            directory.add_person(f"Bench {name}", phone)
+            directory.add_member(f"Bench {name}", "losers")
+        directory.set_number_groups(NUMBER, ["losers"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--calls", type=int, default=10)
+    args = parser.parse_args()
+    _lab.isolate()
+
+    # Ring time and confirm timeout far beyond the scenario: only the winner ends anything.
+    with _lab.running_lab({"ring_time": "30", "confirm_timeout": "20"}) as lab:
+        configure()
+        appliance, carrier = lab.ami(lab.appliance()), lab.ami(lab.carrier())
+        handsets = Handsets(carrier)
+        for phone, script in PEOPLE.values():
+            handsets.set(phone, **script)  # type: ignore[arg-type]
+        log = EventLog(appliance)
+        # One discarded call: the first one pays for loading prompts and the AGI connection.
+        place_call(carrier, CALLER, NUMBER)
+        _lab.wait_quiet([appliance, carrier])
+        first = len(log.snapshot())
+        done = _lab.timed_step(f"{args.calls} calls")
+        for _ in range(args.calls):
+            place_call(carrier, CALLER, NUMBER)
+            _lab.wait_quiet([appliance, carrier])
+        done()
+        appliance.close()
+        carrier.close()
+        events = log.snapshot()[first:]
+
+    call_ids = [event["CallId"] for event in events if _user(event, "PvCallStart")]
+    results = [analyse(call_id, events) for call_id in call_ids]
+    delays: dict[str, list[float]] = {"ringing": [], "prompt": []}
+    confirmed = [r.confirmed_to_bridge for r in results if r.confirmed_to_bridge is not None]
+    for result in results:
+        for kind, values in result.delays.items():
+            delays[kind] += values
+
+    print(f"\nlosing legs, caller's BridgeEnter -> leg's Hangup, ms (AMI Timestamps); "
+          f"{len(results)} calls, {dt.date.today()}")
+    over = f"over {TARGET_S * 1000:.0f} ms"
+    print(f"{'loser kind':<22} | {'legs':>4} | {'median / max':>17} | {over}")
+    for kind, label in (("ringing", "ringing (cancelled)"), ("prompt", "in the prompt")):
+        values = delays[kind]
+        late = sum(1 for value in values if value > TARGET_S)
+        print(f"{label:<22} | {len(values):>4} | {_lab.fmt(values):>17} | {late}")
+    print(f"{'PvConfirmed -> bridge':<22} | {len(confirmed):>4} | {_lab.fmt(confirmed):>17} |")
+    failed = False
+    for result in results:
+        for line in result.problems + [f"stayed up: {leg}" for leg in result.stayed_up]:
+            failed = True
+            print(f"call {result.call_id}: {line}")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
