@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -144,6 +145,7 @@ def configure() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=10)
+    parser.add_argument("--dump", help="also write the events used, one JSON object a line")
     args = parser.parse_args()
     _lab.isolate()
 
@@ -168,6 +170,9 @@ def main() -> None:
         carrier.close()
         events = log.snapshot()[first:]
 
+    if args.dump:
+        with open(args.dump, "w") as out:
+            out.writelines(json.dumps(event) + "\n" for event in events)
     call_ids = [event["CallId"] for event in events if _user(event, "PvCallStart")]
     results = [analyse(call_id, events) for call_id in call_ids]
     delays: dict[str, list[float]] = {"ringing": [], "prompt": []}

@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from paivystys.appliance.runtime.host import RuntimeSetupError, ensure_command, tail_lines
+from paivystys.appliance.runtime.host import ensure_command, run_checked
 from paivystys.appliance.runtime.instance import INSTANCE_ROOT
 
 DEFAULT_LANGUAGE = "fi"
@@ -123,8 +122,9 @@ def synthesise(lang: str, text: str, progress: Callable[[str], None] = print,
     with tempfile.TemporaryDirectory(dir=cached.parent) as work:
         spoken = Path(work) / "spoken.wav"
         converted = Path(work) / "converted.wav"
-        _run([espeak, "-v", VOICES[lang], *espeak_args, "-w", str(spoken), text])
-        _run([sox, str(spoken), *SOX_ARGS, str(converted), *sox_effects])
+        doing = "making a voice prompt"
+        run_checked([espeak, "-v", VOICES[lang], *espeak_args, "-w", str(spoken), text], doing)
+        run_checked([sox, str(spoken), *SOX_ARGS, str(converted), *sox_effects], doing)
         converted.chmod(0o644)
         # A concurrent run may do the same; the rename makes either result whole.
         os.replace(converted, cached)
@@ -152,12 +152,3 @@ def _make_readable_dirs(instance_dir: Path, target_dir: Path) -> None:
         if directory == instance_dir:
             break
         directory.chmod(directory.stat().st_mode | 0o755)
-
-
-def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeSetupError(
-            f"'{command[0]}' failed making a voice prompt (exit {result.returncode}): "
-            f"{tail_lines(result.stderr or result.stdout)}"
-        )

@@ -58,3 +58,14 @@ def _apt_get_install(package: str) -> None:
 
 def tail_lines(text: str, lines: int = 15) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def run_checked(command: list[str], doing: str = "") -> None:
+    """Run `command`; a failure raises RuntimeSetupError with the tail of its output."""
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        purpose = f" {doing}" if doing else ""
+        raise RuntimeSetupError(
+            f"'{' '.join(command)}' failed{purpose} (exit {result.returncode}): "
+            f"{tail_lines(result.stderr or result.stdout)}"
+        )

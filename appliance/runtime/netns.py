@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import ctypes
 import os
-import subprocess
 from pathlib import Path
 
-from paivystys.appliance.runtime.host import RuntimeSetupError, require_root, tail_lines
+from paivystys.appliance.runtime.host import RuntimeSetupError, require_root, run_checked
 
 NETNS_ENV = "PAIVYSTYS_NETNS"
 CURRENT = "current"
@@ -36,18 +35,18 @@ def exists(name: str) -> bool:
 def create(name: str) -> None:
     """Create the namespace `name` (if missing) and bring its `lo` up."""
     if uses_current_namespace():
-        _run(["ip", "link", "set", "lo", "up"])
+        run_checked(["ip", "link", "set", "lo", "up"])
         return
     require_root("Creating a network namespace")
     if not netns_path(name).exists():
-        _run(["ip", "netns", "add", name])
-    _run(["ip", "-n", name, "link", "set", "lo", "up"])
+        run_checked(["ip", "netns", "add", name])
+    run_checked(["ip", "-n", name, "link", "set", "lo", "up"])
 
 
 def delete(name: str) -> None:
     if uses_current_namespace() or not netns_path(name).exists():
         return
-    _run(["ip", "netns", "delete", name])
+    run_checked(["ip", "netns", "delete", name])
 
 
 def command_prefix(name: str | None) -> list[str]:
@@ -79,12 +78,3 @@ def enter(name: str) -> None:
             )
     finally:
         os.close(fd)
-
-
-def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeSetupError(
-            f"'{' '.join(command)}' failed (exit {result.returncode}): "
-            f"{tail_lines(result.stderr or result.stdout)}"
-        )

@@ -74,10 +74,10 @@ def test_second_run_uses_the_cache(tmp_path: Path, cache: Path,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     generate_prompts(tmp_path / "first", languages=["en"], progress=lambda message: None)
 
-    def no_synthesis(command: list[str]) -> None:
+    def no_synthesis(command: list[str], doing: str = "") -> None:
         raise AssertionError(f"synthesised again: {command}")
 
-    monkeypatch.setattr(generate, "_run", no_synthesis)
+    monkeypatch.setattr(generate, "run_checked", no_synthesis)
     written = generate_prompts(tmp_path / "second", languages=["en"],
                                progress=lambda message: None)
     first = tmp_path / "first/sounds/generated/en/pv-press-1.wav"
