@@ -41,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=_status)
 
+    cli = commands.add_parser("asterisk", help="run an Asterisk CLI command in an instance")
+    cli.add_argument("instance", choices=("appliance", "carrier"))
+    cli.add_argument("command", nargs="+", help='e.g. "core show channels"')
+    cli.set_defaults(handler=_asterisk)
+
     handset = commands.add_parser("handset", help="how the simulated phone of NUMBER behaves")
     handset.add_argument("number")
     handset.add_argument("behaviour", choices=HANDSET_BEHAVIOURS)
@@ -95,6 +100,13 @@ def _status(args: argparse.Namespace) -> int:
     else:
         for key, value in status.items():
             print(f"{key:20} {value}")
+    return 0
+
+
+def _asterisk(args: argparse.Namespace) -> int:
+    lab = _lab(args)
+    instance = lab.appliance() if args.instance == "appliance" else lab.carrier()
+    print(instance.rx(" ".join(args.command)).rstrip())
     return 0
 
 

@@ -11,6 +11,10 @@ import peewee
 
 from ..db.database import database_path
 from ..directory import DirectoryError, Invalid
+from ..lab.environment import LabError
+from ..monitor.ami import AmiError
+from ..runtime.host import RuntimeSetupError
+from ..runtime.instance import InstanceError
 from . import CommandError, admin, calls, lab
 
 EXIT_FAILED = 1
@@ -51,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_FAILED)
     except CommandError as exc:
         return _fail(str(exc), exc.exit_code)
+    except (LabError, RuntimeSetupError, InstanceError, AmiError) as exc:
+        # Lab mode not up, not root, Asterisk not answering: the message says what to do.
+        return _fail(str(exc), EXIT_FAILED)
     except peewee.DatabaseError as exc:
         return _fail(f"database {args.db}: {exc}", EXIT_FAILED)
     except KeyboardInterrupt:
