@@ -3,7 +3,8 @@
 One group of six, rung all at once: three humans who answer after 1 s (the winner presses 1
 1.5 s later, the other two only at 3.5 s and 4.5 s, so they are still in the prompt when the
 call is taken), one voicemail that answers after 0.5 s and listens to the prompt for ever, and
-two phones that never answer.  The winner talks 2 s and hangs up, which ends the call.
+two phones that never answer.  The winner talks 4 s (long enough for the caller to hear its
+identity digits, the proof of who was connected) and hangs up, which ends the call.
 
 Everything is read from the appliance's own AMI events, with their ``Timestamp`` header
 (manager.conf has timestampevents=yes), so the numbers are Asterisk's clock, not Python's:
@@ -42,12 +43,12 @@ NUMBER = "+358209990700"
 CALLER = "+358501230001"
 TARGET_S = 0.200
 PERSON_CHANNEL = "PJSIP/trunk-"
-EVENTS = {"BridgeEnter", "DialBegin", "Hangup"}
+EVENTS = {"BridgeEnter", "DialBegin", "DialEnd", "Hangup"}
 USER_EVENTS = {"PvCallStart", "PvLegAnswer", "PvConfirmed"}
 # name -> (phone, handset script); the humans answer after 1 s, the winner presses at +1.5 s.
 PEOPLE: dict[str, tuple[str, dict[str, object]]] = {
     "winner": ("+358407000001", {"behaviour": "human", "answer_after": 1.0,
-                                 "confirm_after": 1.5, "talk": 2.0}),
+                                 "confirm_after": 1.5, "talk": 4.0}),
     "late-1": ("+358407000002", {"behaviour": "human", "answer_after": 1.0,
                                  "confirm_after": 3.5, "talk": 2.0}),
     "late-2": ("+358407000003", {"behaviour": "human", "answer_after": 1.0,
@@ -96,6 +97,8 @@ def analyse(call_id: str, events: list[Headers]) -> CallResult:
     bridge: float | None = None
     confirmed_at: float | None = None
     winner = ""
+    winner_person = ""
+    answered_by = ""  # the Local leg that answered the caller's Dial
     dialled: list[str] = []
     answered: set[str] = set()
     hangups: dict[str, float] = {}
@@ -106,15 +109,24 @@ def analyse(call_id: str, events: list[Headers]) -> CallResult:
         elif name == "DialBegin" and event.get("DestLinkedid") == call_id \
                 and event.get("DestChannel", "").startswith(PERSON_CHANNEL):
             dialled.append(event["DestChannel"])
+        elif name == "DialEnd" and event.get("Uniqueid") == call_id \
+                and event.get("DialStatus") == "ANSWER":
+            answered_by = event.get("DestChannel", "")
         elif name == "Hangup":
             hangups[event["Channel"]] = float(event["Timestamp"])
         elif _user(event, "PvLegAnswer") and event.get("CallId") == call_id:
             answered.add(event["Channel"])
         elif _user(event, "PvConfirmed") and event.get("CallId") == call_id:
             winner = event["Channel"]
+            winner_person = event.get("Person", "")
             confirmed_at = float(event["Timestamp"])
+    # Local/<person>-<group>@pv-leg-...;1: the caller must be answered by the winner's leg.
+    if answered_by and not answered_by.startswith(f"Local/{winner_person}-"):
+        result.problems.append(f"person {winner_person} confirmed on {winner}, but the "
+                               f"caller's Dial was answered by {answered_by}")
     if bridge is None or not winner:
-        result.problems.append(f"no bridge ({bridge}) or no winner ({winner!r})")
+        result.problems.append(f"caller never bridged (BridgeEnter {bridge}), "
+                               f"winner {winner!r}")
         return result
     if confirmed_at is not None:
         result.confirmed_to_bridge = bridge - confirmed_at
@@ -162,8 +174,9 @@ def main() -> None:
         _lab.wait_quiet([appliance, carrier])
         first = len(log.snapshot())
         done = _lab.timed_step(f"{args.calls} calls")
+        heard: list[str] = []
         for _ in range(args.calls):
-            place_call(carrier, CALLER, NUMBER)
+            heard.append(place_call(carrier, CALLER, NUMBER).heard_digits)
             _lab.wait_quiet([appliance, carrier])
         done()
         appliance.close()
@@ -190,7 +203,11 @@ def main() -> None:
         late = sum(1 for value in values if value > TARGET_S)
         print(f"{label:<22} | {len(values):>4} | {_lab.fmt(values):>17} | {late}")
     print(f"{'PvConfirmed -> bridge':<22} | {len(confirmed):>4} | {_lab.fmt(confirmed):>17} |")
-    failed = False
+    # A human handset sends its identity (last 4 digits) once bridged: proof of who talked.
+    identity = PEOPLE["winner"][0][-4:]
+    reached = sum(1 for digits in heard if identity in digits)
+    print(f"callers who heard the winner's identity {identity}: {reached} of {len(heard)}")
+    failed = reached != len(heard)
     for result in results:
         for line in result.problems + [f"stayed up: {leg}" for leg in result.stayed_up]:
             failed = True
