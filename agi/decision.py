@@ -17,7 +17,6 @@ from pathlib import PurePosixPath
 import phonenumbers
 
 from paivystys.appliance.asterisk.variables import (
-    CONTEXT_LEG,
     DECISION_NOBODY,
     DECISION_RING,
     DECISION_UNKNOWN,
@@ -60,12 +59,12 @@ class Decision:
     recording_file: str  # "" = do not record
 
     @property
-    def main_dial(self) -> str:
-        return dial_string(self.main_legs)
+    def main_list(self) -> str:
+        return leg_list(self.main_legs)
 
     @property
-    def backup_dial(self) -> str:
-        return dial_string(self.backup_legs)
+    def backup_list(self) -> str:
+        return leg_list(self.backup_legs)
 
 
 # (person id, name, phone, membership's group id, the group's position for this number or None)
@@ -216,5 +215,6 @@ def recording_path(recordings_dir: PurePosixPath, call_id: str, now: dt.datetime
     return str(recordings_dir / f"{utc:%Y}" / f"{utc:%m}" / f"{call_id}.wav")
 
 
-def dial_string(legs: Iterable[Leg]) -> str:
-    return "&".join(f"Local/{leg.person_id}-{leg.group_id}@{CONTEXT_LEG}/n" for leg in legs)
+def leg_list(legs: Iterable[Leg]) -> str:
+    """The dialplan's form of who to ring: "<person id>-<group id>" joined by "&"."""
+    return "&".join(f"{leg.person_id}-{leg.group_id}" for leg in legs)

@@ -134,7 +134,7 @@ def main() -> None:
 
         check = run_agi(address, incoming_env, variables).variables
         main_legs, backup_legs = (len(check[name].split("&")) for name in
-                                  ("PV_MAIN_DIAL", "PV_BACKUP_DIAL"))
+                                  ("PV_MAIN_LEGS", "PV_BACKUP_LEGS"))
         timed(incoming, WARMUP)
         timed(baseline, WARMUP)
         # Interleaved in blocks so that both see the same machine load.

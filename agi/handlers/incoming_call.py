@@ -7,13 +7,13 @@ import logging
 
 from paivystys.appliance.asterisk.variables import (
     AGI_INCOMING_CALL,
-    BACKUP_DIAL,
+    BACKUP_LEGS,
     CALL_ID,
     CONFIRM_TIMEOUT,
     DECISION,
     DIALLED,
     LANGUAGE,
-    MAIN_DIAL,
+    MAIN_LEGS,
     NUMBER_ID,
     RECORDING_FILE,
     RING_TIME,
@@ -50,8 +50,8 @@ class IncomingCallHandler(AgiHandler):
         )
 
     def set_call_variables(self, decision: Decision) -> None:
-        self.agi.set_variable(MAIN_DIAL, decision.main_dial)
-        self.agi.set_variable(BACKUP_DIAL, decision.backup_dial)
+        self.agi.set_variable(MAIN_LEGS, decision.main_list)
+        self.agi.set_variable(BACKUP_LEGS, decision.backup_list)
         self.agi.set_variable(RING_TIME, decision.ring_time)
         self.agi.set_variable(inherited(CONFIRM_TIMEOUT), decision.confirm_timeout)
         self.agi.set_variable(inherited(LANGUAGE), decision.language)

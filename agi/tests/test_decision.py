@@ -10,9 +10,9 @@ from paivystys.agi.decision import (
     IncomingCall,
     Leg,
     decide,
-    dial_string,
     dialled_forms,
     is_e164,
+    leg_list,
     recording_path,
 )
 from paivystys.appliance.db.models import Setting
@@ -43,10 +43,9 @@ def test_rings_every_on_duty_person_of_every_group_once(directory: Directory) ->
     decision = run(call(number.id))
     assert decision.decision == "ring"
     assert decision.main_legs == (Leg(both.id, day.id), Leg(only_day.id, day.id))
-    assert decision.main_dial == (f"Local/{both.id}-{day.id}@pv-leg/n"
-                                  f"&Local/{only_day.id}-{day.id}@pv-leg/n")
+    assert decision.main_list == f"{both.id}-{day.id}&{only_day.id}-{day.id}"
     assert decision.backup_legs == ()
-    assert decision.backup_dial == ""
+    assert decision.backup_list == ""
 
 
 def test_first_group_is_decided_by_position_not_by_id(directory: Directory) -> None:
@@ -95,7 +94,7 @@ def test_nobody_on_duty(directory: Directory) -> None:
     directory.person("Off", [group, backup], on_duty=False)
     number = directory.number(groups=[group], backup=backup)
     decision = run(call(number.id))
-    assert (decision.decision, decision.main_dial, decision.backup_dial) == ("nobody", "", "")
+    assert (decision.decision, decision.main_list, decision.backup_list) == ("nobody", "", "")
 
 
 def test_number_without_groups_rings_the_backup_group(directory: Directory) -> None:
@@ -201,6 +200,6 @@ def test_dialled_forms() -> None:
     assert dialled_forms("abc") == []
 
 
-def test_dial_string() -> None:
-    assert dial_string([Leg(1, 2), Leg(3, 4)]) == "Local/1-2@pv-leg/n&Local/3-4@pv-leg/n"
-    assert dial_string([]) == ""
+def test_leg_list() -> None:
+    assert leg_list([Leg(1, 2), Leg(3, 4)]) == "1-2&3-4"
+    assert leg_list([]) == ""

@@ -10,7 +10,7 @@ from paivystys.agi.server import FastAgiServer
 from .conftest import Directory, ServerFactory
 from .fake_asterisk import Conversation, agi_env, run_agi
 
-ALL_SET = ["PV_MAIN_DIAL", "PV_BACKUP_DIAL", "PV_RING_TIME", "__PV_CONFIRM_TIMEOUT", "__PV_LANG",
+ALL_SET = ["PV_MAIN_LEGS", "PV_BACKUP_LEGS", "PV_RING_TIME", "__PV_CONFIRM_TIMEOUT", "__PV_LANG",
            "PV_RECORDING_FILE", "PV_DECISION"]
 
 
@@ -35,8 +35,8 @@ def test_ring(server: FastAgiServer, directory: Directory) -> None:
     assert conversation.set_order == ALL_SET  # PV_DECISION last
     variables = conversation.variables
     assert variables["PV_DECISION"] == "ring"
-    assert variables["PV_MAIN_DIAL"] == f"Local/{alice.id}-{main.id}@pv-leg/n"
-    assert variables["PV_BACKUP_DIAL"] == f"Local/{bob.id}-{backup.id}@pv-leg/n"
+    assert variables["PV_MAIN_LEGS"] == f"{alice.id}-{main.id}"
+    assert variables["PV_BACKUP_LEGS"] == f"{bob.id}-{backup.id}"
     assert (variables["PV_RING_TIME"], variables["__PV_CONFIRM_TIMEOUT"],
             variables["__PV_LANG"]) == ("30", "10", "fi")
     assert variables["PV_RECORDING_FILE"].startswith("/srv/instance/recordings/")
@@ -48,7 +48,7 @@ def test_nobody(server: FastAgiServer, directory: Directory) -> None:
     conversation = incoming(server, number.id)
     assert conversation.set_order == ALL_SET
     assert conversation.variables["PV_DECISION"] == "nobody"
-    assert conversation.variables["PV_MAIN_DIAL"] == ""
+    assert conversation.variables["PV_MAIN_LEGS"] == ""
 
 
 def test_unknown(server: FastAgiServer, directory: Directory) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 
-from paivystys.agi.decision import Leg, dial_string
+from paivystys.agi.decision import Leg, leg_list
 
 from . import variables as v
 
@@ -87,8 +87,8 @@ def _globals(data: DialplanInput) -> list[str]:
     for person_id, phone in sorted(data.phones.items()):
         lines.append(f"{v.GLOBAL_PHONE_PREFIX}{person_id}={phone}")
     for plan in data.numbers:
-        lines.append(f"PV_FS_MAIN_{plan.number_id}={dial_string(plan.main_legs)}")
-        lines.append(f"PV_FS_BACKUP_{plan.number_id}={dial_string(plan.backup_legs)}")
+        lines.append(f"PV_FS_MAIN_{plan.number_id}={leg_list(plan.main_legs)}")
+        lines.append(f"PV_FS_BACKUP_{plan.number_id}={leg_list(plan.backup_legs)}")
         lines.append(f"PV_FS_RECORD_{plan.number_id}={'yes' if plan.recording else ''}")
     return lines
 
@@ -150,40 +150,65 @@ def _call(recordings_prefix_len: int) -> list[str]:
         # b: only while bridged, so the ringing and the prompts are not recorded.
         f" same => n,MixMonitor(${{{v.RECORDING_FILE}}},b)",
         " same => n," + _event(v.EVENT_RECORDING, File="${PV_RECORDING_REL}"),
-        f' same => n(main),GotoIf($["${{{v.MAIN_DIAL}}}" = ""]?backup)',
-        f" same => n,Gosub(pv-stage,s,1({v.STAGE_MAIN},{v.MAIN_DIAL}))",
+        f' same => n(main),GotoIf($["${{{v.MAIN_LEGS}}}" = ""]?backup)',
+        f" same => n,Gosub(pv-stage,s,1({v.STAGE_MAIN},{v.MAIN_LEGS}))",
         ' same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?done)',
-        f' same => n(backup),GotoIf($["${{{v.BACKUP_DIAL}}}" = ""]?nobody)',
-        f" same => n,Gosub(pv-stage,s,1({v.STAGE_BACKUP},{v.BACKUP_DIAL}))",
+        f' same => n(backup),GotoIf($["${{{v.BACKUP_LEGS}}}" = ""]?nobody)',
+        f" same => n,Gosub(pv-stage,s,1({v.STAGE_BACKUP},{v.BACKUP_LEGS}))",
         ' same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?done)',
         f" same => n(nobody),Set({open_flag}=)",
         # Early media: the caller is not charged for a call that nobody took.
         " same => n,Progress()",
         " same => n,Playback(${PV_SND_${TOUPPER(${PV_LANG})}_NOBODY},noanswer)",
-        " same => n,Hangup(16)",
+        # 19 "no answer": the trunk says 480 Temporarily Unavailable, not 603 Decline
+        " same => n,Hangup(19)",
         " same => n(unknown),Progress()",
         " same => n,Playback(${PV_SND_${TOUPPER(${PV_LANG})}_NOT_IN_USE},noanswer)",
         " same => n,Hangup(1)",
         " same => n(done),Hangup()",
         "",
-        "; ARG1 = stage name, ARG2 = the name of the variable holding its Dial string",
+        "; ARG1 = stage name, ARG2 = the name of the variable holding its legs (p-g&p-g...)",
         "[pv-stage]",
-        f"exten => s,1,Set(__{v.STAGE}=${{ARG1}})",
+        f"exten => s,1,Set({v.STAGE}=${{ARG1}})",
         f" same => n,Set({open_flag}=${{ARG1}})",
         " same => n," + _event(v.EVENT_STAGE_START, Stage="${ARG1}"),
-        f" same => n,Dial(${{${{ARG2}}}},${{{v.RING_TIME}}},g)",
-        " same => n,Set(PV_STAGE_STATUS=${DIALSTATUS})",
-        " same => n," + _event(v.EVENT_STAGE_END, Stage="${ARG1}", DialStatus="${DIALSTATUS}"),
-        ' same => n,GotoIf($["${PV_STAGE_STATUS}" = "ANSWER"]?out)',
-        # The stage is over: nobody may claim it any more, and whoever is still listening to
-        # the prompt is hung up now rather than when their prompt loop notices.
+        " same => n,Set(PV_LIST=${${ARG2}})",
+        ' same => n,While($["${PV_LIST}" != ""])',
+        " same => n,Gosub(pv-ring-leg,s,1(${SHIFT(PV_LIST,&)},${ARG1}))",
+        " same => n,EndWhile()",
+        # Every leg is on its way; from now on the last leg to fail ends the stage early
+        # (everyone busy: no need to wait out the ring time).
+        f" same => n,Set(LOCKED=${{LOCK(pv-{key})}})",
+        f" same => n,Set(GLOBAL(PV_SENT_{key}_${{ARG1}})=yes)",
+        f" same => n,Set(PV_ALIVE=${{GLOBAL(PV_LIVE_{key}_${{ARG1}})}})",
+        f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
+        ' same => n,GotoIf($[0${PV_ALIVE} <= 0]?over)',
+        # What the hangup handler reports when the caller gives up while it rings.
+        " same => n,Set(DIALSTATUS=CANCEL)",
+        # The winner redirects the caller to pv-connect; the last failing leg to "over".
+        f" same => n,Wait(${{{v.RING_TIME}}})",
+        " same => n(over),Set(DIALSTATUS=NOANSWER)",
+        " same => n," + _event(v.EVENT_STAGE_END, Stage="${ARG1}", DialStatus="NOANSWER"),
+        # The stage is over: nobody may claim it any more, and every leg still ringing or
+        # listening to the prompt is hung up.
         " same => n,Gosub(pv-close-stage,s,1)",
-        " same => n(out),Set(DIALSTATUS=${PV_STAGE_STATUS})",
         " same => n,Return()",
+        "",
+        "; the winner redirected the caller here: answer and talk",
+        "[pv-connect]",
+        "exten => s,1,Set(DIALSTATUS=ANSWER)",
+        " same => n," + _event(v.EVENT_STAGE_END, Stage=f"${{{v.STAGE}}}", DialStatus="ANSWER"),
+        " same => n,Answer()",
+        # x: when the caller hangs up, so does the person; when the person hangs up, Bridge
+        # returns and the caller is hung up below.
+        f" same => n,Bridge(${{GLOBAL(PV_WINNER_{key})}},x)",
+        " same => n,Hangup()",
         "",
         "[pv-close-stage]",
         f"exten => s,1,Set(LOCKED=${{LOCK(pv-{key})}})",
         f" same => n,Set({open_flag}=)",
+        f" same => n,Set(GLOBAL(PV_LIVE_{key}_${{{v.STAGE}}})=)",
+        f" same => n,Set(GLOBAL(PV_SENT_{key}_${{{v.STAGE}}})=)",
         f" same => n,Set(PV_LEGS=${{GLOBAL(PV_LEGS_{key})}})",
         f" same => n,Set(GLOBAL(PV_LEGS_{key})=)",
         f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
@@ -196,6 +221,7 @@ def _call(recordings_prefix_len: int) -> list[str]:
         " same => n," + _journal(v.JOURNAL_ENDED, f"${{DIALSTATUS}}/{NOW}"),
         " same => n," + _event(v.EVENT_CALL_END, DialStatus="${DIALSTATUS}"),
         f" same => n,Set(GLOBAL(PV_TAKEN_{key})=)",
+        f" same => n,Set(GLOBAL(PV_WINNER_{key})=)",
         " same => n,Return()",
         "",
         "; ARG1 = '&'-separated channel names, ARG2 = the channel to spare",
@@ -216,14 +242,14 @@ def _failsafe() -> list[str]:
         "[pv-failsafe]",
         f'exten => s,1,Set({v.DECISION}={v.DECISION_UNKNOWN})',
         f' same => n,GotoIf($["{num}" = ""]?out)',
-        f" same => n,Set({v.MAIN_DIAL}=${{PV_FS_MAIN_{num}}})",
-        f" same => n,Set({v.BACKUP_DIAL}=${{PV_FS_BACKUP_{num}}})",
+        f" same => n,Set({v.MAIN_LEGS}=${{PV_FS_MAIN_{num}}})",
+        f" same => n,Set({v.BACKUP_LEGS}=${{PV_FS_BACKUP_{num}}})",
         f" same => n,Set({v.RING_TIME}=${{PV_DEFAULT_RING_TIME}})",
         f" same => n,Set(__{v.CONFIRM_TIMEOUT}=${{PV_DEFAULT_CONFIRM_TIMEOUT}})",
         f" same => n,Set(__{v.LANGUAGE}=${{PV_DEFAULT_LANG}})",
         f' same => n,ExecIf($["${{PV_FS_RECORD_{num}}}" = "yes"]?Set({v.RECORDING_FILE}='
         f"${{PV_RECORDINGS_DIR}}/${{STRFTIME(${{EPOCH}},UTC,%Y/%m)}}/${{{v.CALL_ID}}}.wav))",
-        f' same => n,Set({v.DECISION}=${{IF($["${{{v.MAIN_DIAL}}}${{{v.BACKUP_DIAL}}}" = ""]'
+        f' same => n,Set({v.DECISION}=${{IF($["${{{v.MAIN_LEGS}}}${{{v.BACKUP_LEGS}}}" = ""]'
         f"?{v.DECISION_NOBODY}:{v.DECISION_RING})}})",
         f' same => n(out),ExecIf($["${{{v.LANGUAGE}}}" = ""]?Set(__{v.LANGUAGE}=${{PV_DEFAULT_LANG}}))',
         " same => n,Return()",
@@ -251,30 +277,61 @@ def _prompt() -> list[str]:
 
 
 def _leg() -> list[str]:
-    event_fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
+    key = "${PV_CALL_KEY}"
+    carried = "^".join(f"{name}=${{{name}}}" for name in (
+        v.CALL_ID, "PV_CALL_KEY", v.LANGUAGE, v.CONFIRM_TIMEOUT, "PV_PROMPT")) + "^" + "^".join((
+        f"{v.LEG_PERSON}=${{PV_P}}", f"{v.LEG_GROUP}=${{PV_G}}", f"{v.LEG_PHONE}=${{PV_PH}}",
+        f"{v.STAGE}=${{ARG2}}", "PV_CALLER_CHAN=${CHANNEL}"))
+    fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
     return [
-        "; Local/<person>-<group>@pv-leg: one person of one stage",
-        f"[{v.CONTEXT_LEG}]",
-        # Inherited by the person's channel, where the confirmation runs and journals them.
-        f"exten => _X.,1,Set(__{v.LEG_PERSON}=${{CUT(EXTEN,-,1)}})",
-        f" same => n,Set(__{v.LEG_GROUP}=${{CUT(EXTEN,-,2)}})",
-        f" same => n,Set(__{v.LEG_PHONE}=${{{v.GLOBAL_PHONE_PREFIX}${{{v.LEG_PERSON}}}}})",
-        " same => n,Set(CHANNEL(hangup_handler_push)=pv-leg-end,s,1)",
-        " same => n," + _event(v.EVENT_LEG_RING, Group=f"${{{v.LEG_GROUP}}}",
-                               Phone=f"${{{v.LEG_PHONE}}}", **event_fields),
-        f' same => n,GotoIf($["${{{v.LEG_PHONE}}}" = ""]?nophone)',
-        f" same => n,Dial(PJSIP/${{{v.LEG_PHONE}}}@trunk,,U({v.CONTEXT_CONFIRM}))",
-        " same => n,Hangup()",
-        " same => n(nophone),Set(DIALSTATUS=CHANUNAVAIL)",
-        " same => n,Hangup()",
-        "",
-        "[pv-leg-end]",
-        # The person's channel is the only one this Local channel dialled, so its cause is
-        # the only key; "ast" gives Asterisk's description ("Call Rejected" = Q.850 21).
-        "exten => s,1,Set(PV_CAUSE=${HANGUPCAUSE(${HANGUPCAUSE_KEYS()},ast)})",
-        " same => n," + _event(v.EVENT_LEG_END, DialStatus="${DIALSTATUS}",
-                                 HangupCause="${PV_CAUSE}", **event_fields),
+        "; ARG1 = <person>-<group>, ARG2 = stage: ring one person, on the caller's channel",
+        "[pv-ring-leg]",
+        "exten => s,1,Set(PV_P=${CUT(ARG1,-,1)})",
+        " same => n,Set(PV_G=${CUT(ARG1,-,2)})",
+        f" same => n,Set(PV_PH=${{{v.GLOBAL_PHONE_PREFIX}${{PV_P}}}})",
+        " same => n," + _event(v.EVENT_LEG_RING, Person="${PV_P}", Group="${PV_G}",
+                               Phone="${PV_PH}", Stage="${ARG2}"),
+        ' same => n,GotoIf($["${PV_PH}" = ""]?nophone)',
+        f" same => n,Set(LOCKED=${{LOCK(pv-{key})}})",
+        f" same => n,Set(GLOBAL(PV_LIVE_{key}_${{ARG2}})=$[0${{GLOBAL(PV_LIVE_{key}_${{ARG2}})}} + 1])",
+        f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
+        # Each person is a call of its own (not a Dial leg): whatever happens on it, a
+        # voicemail or a hang-up in the prompt, it can never be bridged to the caller by
+        # accident; only the winner's own Bridge connects them.
+        f" same => n,Originate(PJSIP/${{PV_PH}}@trunk,exten,{v.CONTEXT_PERSON},s,1,"
+        f"$[${{{v.RING_TIME}}} + 5],ac(${{PV_CALLER}})b(pv-person-predial^s^1({key}^${{ARG2}}))"
+        f"v({carried}))",
         " same => n,Return()",
+        " same => n(nophone)," + _event(v.EVENT_LEG_END, Person="${PV_P}", Stage="${ARG2}",
+                                        DialStatus="CHANUNAVAIL", HangupCause="no phone"),
+        " same => n,Return()",
+        "",
+        "; on each person's new channel before it rings: ARG1 = call key, ARG2 = stage",
+        "[pv-person-predial]",
+        "exten => s,1,Set(LOCKED=${LOCK(pv-${ARG1})})",
+        " same => n,Set(GLOBAL(PV_LEGS_${ARG1})=${GLOBAL(PV_LEGS_${ARG1})}${CHANNEL}&)",
+        " same => n,Set(UNLOCKED=${UNLOCK(pv-${ARG1})})",
+        " same => n,Set(CHANNEL(hangup_handler_push)=pv-person-end,s,1)",
+        " same => n,Return()",
+        "",
+        "; a person's channel ends: report it, and end the stage if it was the last one ringing",
+        "[pv-person-end]",
+        "exten => s,1,Set(PV_CAUSE=${HANGUPCAUSE})",
+        ' same => n,Set(PV_STATUS=ANSWER)',
+        ' same => n,GotoIf($["${PV_ANSWERED}" = "yes"]?report)',
+        ' same => n,Set(PV_STATUS=${IF($["${PV_CAUSE}" = "17"]?BUSY:CHANUNAVAIL)})',
+        # normal clearing, no user responding, no answer: it rang out or was cancelled
+        ' same => n,ExecIf($["${PV_CAUSE}" = "16" | "${PV_CAUSE}" = "18" | "${PV_CAUSE}" = "19" | "${PV_CAUSE}" = "0" | "${PV_CAUSE}" = ""]?Set(PV_STATUS=NOANSWER))',
+        " same => n(report)," + _event(v.EVENT_LEG_END, DialStatus="${PV_STATUS}",
+                                       HangupCause="${PV_CAUSE}", **fields),
+        f' same => n,GotoIf($["${{GLOBAL(PV_TAKEN_{key})}}" = "${{{v.LEG_PERSON}}}"]?out)',
+        f" same => n,Set(LOCKED=${{LOCK(pv-{key})}})",
+        f' same => n,GotoIf($["${{GLOBAL(PV_OPEN_{key})}}" != "${{{v.STAGE}}}"]?unlock)',
+        f" same => n,Set(GLOBAL(PV_LIVE_{key}_${{{v.STAGE}}})=$[0${{GLOBAL(PV_LIVE_{key}_${{{v.STAGE}}})}} - 1])",
+        f' same => n,Set(PV_LAST=${{IF($[${{GLOBAL(PV_LIVE_{key}_${{{v.STAGE}}})}} <= 0 & "${{GLOBAL(PV_SENT_{key}_${{{v.STAGE}}})}}" = "yes"]?yes:)}})',
+        f" same => n(unlock),Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
+        ' same => n,ExecIf($["${PV_LAST}" = "yes"]?ChannelRedirect(${PV_CALLER_CHAN},pv-stage,s,over))',
+        " same => n(out),Return()",
     ]
 
 
@@ -284,14 +341,11 @@ def _confirm() -> list[str]:
     fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
     still_open = f'$["${{GLOBAL(PV_OPEN_{key})}}" = "${{{v.STAGE}}}"]'
     return [
-        "; runs on the person's channel once they answer; returning connects them,"
-        " GOSUB_RESULT=ABORT drops them",
-        f"[{v.CONTEXT_CONFIRM}]",
-        "exten => s,1," + _event(v.EVENT_LEG_ANSWER, Channel="${CHANNEL}", **fields),
+        "; a person answered: the prompt, and only a 1 that wins the claim connects them",
+        f"[{v.CONTEXT_PERSON}]",
+        "exten => s,1,Set(PV_ANSWERED=yes)",
+        " same => n," + _event(v.EVENT_LEG_ANSWER, Channel="${CHANNEL}", **fields),
         f" same => n,GotoIf({still_open}?:taken)",
-        f" same => n,Set(LOCKED=${{LOCK(pv-{key})}})",
-        f" same => n,Set(GLOBAL(PV_LEGS_{key})=${{GLOBAL(PV_LEGS_{key})}}${{CHANNEL}}&)",
-        f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
         f" same => n,Set(PV_DEADLINE=$[${{EPOCH}} + ${{{v.CONFIRM_TIMEOUT}}}])",
         # The prompt is replayed until the deadline; between rounds the loop notices a call
         # that somebody else took (the SoftHangup from the winner normally comes first).
@@ -305,6 +359,7 @@ def _confirm() -> list[str]:
         f" same => n,GotoIf({still_open}?:late)",
         f" same => n,Set(GLOBAL(PV_OPEN_{key})=)",
         f" same => n,Set(GLOBAL(PV_TAKEN_{key})=${{{v.LEG_PERSON}}})",
+        f" same => n,Set(GLOBAL(PV_WINNER_{key})=${{CHANNEL}})",
         f" same => n,Set(PV_LEGS=${{GLOBAL(PV_LEGS_{key})}})",
         f" same => n,Set(GLOBAL(PV_LEGS_{key})=)",
         f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
@@ -314,19 +369,19 @@ def _confirm() -> list[str]:
         " same => n," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_CONFIRMED, **fields),
         " same => n," + _event(v.EVENT_CONFIRMED, **fields),
         " same => n,Gosub(pv-hangup-legs,s,1(${PV_LEGS},${CHANNEL}))",
-        " same => n,Return()",
+        # The caller (waiting in its stage) comes to pv-connect and bridges itself to us.
+        " same => n,ChannelRedirect(${PV_CALLER_CHAN},pv-connect,s,1)",
+        " same => n,Wait(30)",
+        " same => n,Hangup()",
         f" same => n(late),Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
         " same => n(taken)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_TOO_LATE, **fields),
         f" same => n,Playback(${{PV_SND_{lang}_TAKEN}})",
-        " same => n,Set(GOSUB_RESULT=ABORT)",
-        " same => n,Return()",
+        " same => n,Hangup()",
         " same => n(declined)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_DECLINED, **fields),
-        " same => n,Set(GOSUB_RESULT=ABORT)",
-        " same => n,Return()",
+        " same => n,Hangup()",
         " same => n(silent)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_VOICEMAIL_SUSPECTED,
                                        **fields),
-        " same => n,Set(GOSUB_RESULT=ABORT)",
-        " same => n,Return()",
+        " same => n,Hangup()",
     ]
 
 

@@ -13,8 +13,9 @@ CALL_ID = "PV_CALL_ID"  # inherited (__) to every leg: the caller channel's UNIQ
 
 # --- Channel variables the AGI "incoming-call" handler sets on the caller channel ----------
 DECISION = "PV_DECISION"  # one of the DECISION_* values below; empty = AGI failed -> failsafe
-MAIN_DIAL = "PV_MAIN_DIAL"  # Dial() string of Local legs for the number's groups, may be empty
-BACKUP_DIAL = "PV_BACKUP_DIAL"  # Dial() string of Local legs for the backup group, may be empty
+# Who to ring: "<person id>-<group id>" joined by "&", may be empty.
+MAIN_LEGS = "PV_MAIN_LEGS"  # the number's groups
+BACKUP_LEGS = "PV_BACKUP_LEGS"  # the backup group
 RING_TIME = "PV_RING_TIME"  # seconds each stage rings
 CONFIRM_TIMEOUT = "PV_CONFIRM_TIMEOUT"  # seconds a person has to press 1 (inherited to legs)
 LANGUAGE = "PV_LANG"  # prompt language, "fi" | "en" (inherited to legs)
@@ -40,8 +41,7 @@ GLOBAL_AGI_URL = "PV_AGI_URL"
 
 # --- Dialplan contexts ----------------------------------------------------------------------
 CONTEXT_INBOUND = "pv-inbound"  # the trunk's context
-CONTEXT_LEG = "pv-leg"  # Local/<person>-<group>@pv-leg/n
-CONTEXT_CONFIRM = "pv-confirm"  # Dial U() subroutine on the person's channel
+CONTEXT_PERSON = "pv-person"  # a person's channel runs it once they answer: prompt and claim
 
 # --- AGI requests (agi://host:port/<request>) -----------------------------------------------
 AGI_INCOMING_CALL = "incoming-call"

@@ -40,7 +40,8 @@ BUSY = "busy"
 DECLINE = "decline"
 VOICEMAIL = "voicemail"
 HUMAN = "human"
-BEHAVIOURS = (NO_ANSWER, BUSY, DECLINE, VOICEMAIL, HUMAN)
+HANG_UP = "hang-up"  # answers, then hangs up in the middle of the prompt
+BEHAVIOURS = (NO_ANSWER, BUSY, DECLINE, VOICEMAIL, HUMAN, HANG_UP)
 DEFAULT_BEHAVIOUR = NO_ANSWER
 
 # How long a ringing or answered handset waits at most before it hangs up by itself.  Longer
@@ -100,6 +101,10 @@ _NOW = "${STRFTIME(,,%s.%3q)}"
 def carrier_configs() -> dict[str, str]:
     """Every file the carrier's Asterisk reads, by file name."""
     configs = base_configs(CARRIER_SPEC)
+    # Real phones send RTP (silence included) from the first moment; without it a waiting
+    # caller sends nothing and every Answer() on the appliance waits 500 ms for media.
+    options = configs["asterisk.conf"].rstrip("\n")
+    configs["asterisk.conf"] = f"{options}\ntransmit_silence = yes\n"
     configs["pjsip.conf"] = render_pjsip()
     configs["extensions.conf"] = render_extensions()
     return configs
@@ -237,6 +242,15 @@ exten => {VOICEMAIL},1,Ringing()
  same => n,Playback({VOICEMAIL_GREETING}&{VOICEMAIL_BEEP})
  same => n,{_handset_event(EVENT_HANDSET_GREETING, Status="${PLAYBACKSTATUS}")}
  same => n,Wait({VOICEMAIL_LISTEN_S})
+ {by_handset}
+ same => n,Hangup()
+
+; Answers, listens to the prompt for a moment and hangs up without pressing anything.
+exten => {HANG_UP},1,Ringing()
+ same => n,Wait(${{ANSWER_AFTER}})
+ same => n,Answer()
+ same => n,{_handset_event(EVENT_HANDSET_ANSWERED)}
+ same => n,Wait(${{CONFIRM_AFTER}})
  {by_handset}
  same => n,Hangup()
 

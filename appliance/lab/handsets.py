@@ -24,6 +24,7 @@ from .carrier import (
     DECLINE,
     DEFAULT_BEHAVIOUR,
     HANDSET_EVENTS,
+    HANG_UP,
     HUMAN,
     SPEC_FIELDS,
     SPEC_SEPARATOR,
@@ -31,7 +32,7 @@ from .carrier import (
 )
 
 REGION = "FI"
-DEFAULT_ANSWER_AFTER = {HUMAN: 1.0, VOICEMAIL: 3.0}
+DEFAULT_ANSWER_AFTER = {HUMAN: 1.0, VOICEMAIL: 3.0, HANG_UP: 1.0}
 DEFAULT_CONFIRM_AFTER = 1.5
 DEFAULT_TALK = 4.0
 IDENTITY_DIGITS = 4  # the default identity: the last digits of the handset's number
@@ -45,6 +46,7 @@ _ACCEPTS: dict[str, frozenset[str]] = {
     DECLINE: frozenset({"answer_after", "confirm_after"}),
     VOICEMAIL: frozenset({"answer_after"}),
     HUMAN: frozenset({"answer_after", "confirm_after", "talk", "identity"}),
+    HANG_UP: frozenset({"answer_after", "confirm_after"}),  # confirm_after: when it hangs up
 }
 
 
@@ -115,6 +117,10 @@ def script(number: str, behaviour: str, answer_after: float | None = None,
                        confirm_after=_or(confirm_after, DEFAULT_CONFIRM_AFTER),
                        talk=_or(talk, DEFAULT_TALK),
                        identity=identity or e164[-IDENTITY_DIGITS:])
+    if behaviour == HANG_UP:
+        return Handset(e164, behaviour,
+                       answer_after=_or(answer_after, DEFAULT_ANSWER_AFTER[HANG_UP]),
+                       confirm_after=_or(confirm_after, DEFAULT_CONFIRM_AFTER))
     if behaviour == VOICEMAIL:
         return Handset(e164, behaviour,
                        answer_after=_or(answer_after, DEFAULT_ANSWER_AFTER[VOICEMAIL]))

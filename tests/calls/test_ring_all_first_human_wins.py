@@ -64,3 +64,34 @@ def test_late_confirmer_is_not_bridged(scenario, handsets, call):
     legs = {leg["person"]: leg["result"] for leg in row["legs"]}
     assert legs == {"Nopea": v.LEG_CONFIRMED, "Hidas": v.LEG_TOO_LATE}
     assert abs(row["wait_s"] - 2.5) <= 0.5, row
+
+
+def test_a_person_hanging_up_in_the_prompt_does_not_end_the_call(scenario, handsets, call):
+    scenario.group("Kiireinen", "Lopettaja", "Jaksaja")
+    handsets.set(scenario.people["Lopettaja"], "hang-up", answer_after=0.5, confirm_after=1)
+    handsets.set(scenario.people["Jaksaja"], "human", answer_after=1, confirm_after=3, talk=3,
+                 identity="3131")
+
+    row = call(scenario.number)
+
+    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["answered_by"] == "Jaksaja"
+    assert "3131" in row["caller_heard"]
+    assert abs(row["wait_s"] - 4) <= 0.5, row
+    legs = {leg["person"]: leg["result"] for leg in row["legs"]}
+    assert legs["Jaksaja"] == v.LEG_CONFIRMED
+    assert legs["Lopettaja"] in (v.LEG_DECLINED, v.LEG_NO_ANSWER)
+
+
+def test_everyone_busy_moves_to_the_backup_group_at_once(scenario, handsets, call):
+    scenario.group("Varattu", "Puhelimessa", "Torjuja")
+    scenario.group("Tausta", "Taustalla", backup=True)
+    handsets.set(scenario.people["Puhelimessa"], "busy")
+    handsets.set(scenario.people["Torjuja"], "decline")
+    handsets.set(scenario.people["Taustalla"], "human", answer_after=1, confirm_after=1, talk=3)
+
+    row = call(scenario.number)
+
+    assert row["outcome"] == v.OUTCOME_ANSWERED_BY_BACKUP
+    # nobody left ringing in the first stage: no need to wait out its ring time
+    assert row["wait_s"] < 3.5, row

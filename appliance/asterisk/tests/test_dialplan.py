@@ -41,8 +41,8 @@ def test_every_form_of_the_number_reaches_the_call_logic():
 
 def test_failsafe_legs_and_phones_are_globals():
     globals_ = _contexts(render_extensions(_input()))["globals"]
-    assert "PV_FS_MAIN_7=Local/1-2@pv-leg/n&Local/3-2@pv-leg/n" in globals_
-    assert "PV_FS_BACKUP_7=Local/4-5@pv-leg/n" in globals_
+    assert "PV_FS_MAIN_7=1-2&3-2" in globals_
+    assert "PV_FS_BACKUP_7=4-5" in globals_
     assert "PV_FS_RECORD_7=yes" in globals_
     assert f"{v.GLOBAL_PHONE_PREFIX}4=+358401000004" in globals_
     assert "PV_DEFAULT_RING_TIME=30" in globals_
@@ -60,8 +60,9 @@ def test_every_context_the_dialplan_jumps_to_exists():
     contexts = set(_contexts(text))
     targets = set(re.findall(r"(?:Goto|Gosub)\(([a-z-]+),", text))
     targets |= set(re.findall(r"hangup_handler_push\)=([a-z-]+),", text))
-    targets |= set(re.findall(r"U\(([a-z-]+)\)", text))
-    targets |= set(re.findall(r"@([a-z-]+)/n", text))
+    targets |= set(re.findall(r"ChannelRedirect\([^,]+,([a-z-]+),", text))
+    targets |= set(re.findall(r"Originate\([^,]+,exten,([a-z-]+),", text))
+    targets |= set(re.findall(r"b\(([a-z-]+)\^", text))
     assert targets <= contexts, targets - contexts
 
 
@@ -81,13 +82,21 @@ def test_recordings_path_is_reported_relative():
 
 
 def test_only_the_claim_winner_connects():
-    confirm = _contexts(render_extensions(_input()))[v.CONTEXT_CONFIRM]
-    claim = confirm[confirm.index("(claim)"):]
+    person = _contexts(render_extensions(_input()))[v.CONTEXT_PERSON]
+    claim = person[person.index("(claim)"):]
     # the winner checks the stage is still open under the lock, then closes it for the others
     assert claim.index("LOCK(pv-") < claim.index("?:late)") < claim.index(
         "Set(GLOBAL(PV_OPEN_${PV_CALL_KEY})=)")
     assert "Gosub(pv-hangup-legs,s,1(${PV_LEGS},${CHANNEL}))" in claim
-    assert confirm.count("Set(GOSUB_RESULT=ABORT)") == 3  # too late, declined, silent
+    # only the winner brings the caller over; everyone else just hangs up
+    assert person.count("ChannelRedirect(${PV_CALLER_CHAN},pv-connect,s,1)") == 1
+    assert "Bridge(" not in person
+
+
+def test_each_person_is_a_call_of_its_own():
+    ring = _contexts(render_extensions(_input()))["pv-ring-leg"]
+    assert "Originate(PJSIP/${PV_PH}@trunk,exten,pv-person,s,1," in ring
+    assert "Dial(" not in render_extensions(_input())
 
 
 @pytest.mark.parametrize("number", ["+358201234567", "+3584012345678"])

@@ -31,7 +31,8 @@ APPLICATIONS = (
     "Dial", "Gosub", "Return", "Playback", "Read", "SendDTMF", "UserEvent", "MixMonitor",
     "StopMixMonitor", "SoftHangup", "Echo", "Record", "Verbose", "Log", "While", "EndWhile",
     "ExitWhile", "DBdeltree", "Exec", "ExecIf", "Originate", "Wait", "PlayTones", "AGI",
-    "Answer", "Hangup", "Set", "GotoIf", "NoOp", "Progress", "Ringing",
+    "Answer", "Hangup", "Set", "GotoIf", "NoOp", "Progress", "Ringing", "ChannelRedirect",
+    "Bridge",
 )
 FUNCTIONS = (
     "DB", "DB_EXISTS", "DB_DELETE", "LEN", "CUT", "CHANNEL", "CHANNEL_EXISTS", "CALLERID",
