@@ -138,7 +138,9 @@ displayconnects = no
 #include {AMI_SECRET_INCLUDE}
 deny = 0.0.0.0/0.0.0.0
 permit = 127.0.0.1/255.255.255.255
-read = all
+; What the monitor and the lab listen to: calls (BridgeEnter, Hangup), UserEvents, system.
+; Not dialplan: a VarSet and a Newexten for every step of every leg flood a 100-leg call.
+read = call,user,system
 write = all
 """
 
