@@ -6,10 +6,15 @@ carrier :5070, one per person, first transmission per Call-ID) minus the time of
 INVITE (carrier :5070 -> appliance :5060).  Every handset is ``no-answer``; the caller hangs
 up after 2 s, so each call ends by itself.
 
+Ours: the caller's channel runs the AGI decision and then pv-stage, which loops over the people
+and ``Originate``s (asynchronously) one ``PJSIP/<phone>@trunk`` call per person
+(pv-ring-leg); each new channel runs pv-person-predial before its INVITE goes out.  So the
+fan-out includes the AGI round trip, the per-leg dialplan loop and the Originate threads.
+
 Baseline, in the same run and interleaved with our calls: a bench-only extension added to the
 running appliance's ``pv-inbound`` over AMI (``DialplanExtensionAdd``) that does nothing but
-Asterisk's plain ``Dial(PJSIP/<phone>@trunk&...)`` of the same people: no AGI, no Local
-channels, no prompt logic.  The ratio ours/plain is the cost of our call logic.
+Asterisk's plain ``Dial(PJSIP/<phone>@trunk&...)`` of the same people: no AGI, no Originate,
+no prompt logic.  The ratio ours/plain is the cost of our call logic.
 
 Run as root: sudo .venv/bin/python bench/fanout.py [--repeats 5] [--sizes 10,50,100]
 """
@@ -245,6 +250,11 @@ def main() -> None:
         invites = read_invites(capture.path)
 
     results: dict[tuple[str, int], list[float]] = {}
+    # Dial to the last channel gone on both sides: with the caller gone at 2 s, anything much
+    # longer means legs kept ringing after the caller (until the ring time or Originate timeout).
+    quiet: dict[tuple[str, int], list[float]] = {}
+    for call in placed:
+        quiet.setdefault((call.kind, call.target.legs), []).append(call.ended - call.started)
     firsts: dict[tuple[str, int], list[float]] = {}
     short: list[str] = []
     for call in placed:
@@ -258,7 +268,7 @@ def main() -> None:
     print(f"\nfan-out, incoming INVITE -> last outgoing INVITE, ms (median / max of "
           f"{args.repeats}); {dt.date.today()}, loopback capture, {capture.dropped()}")
     print(f"{'legs':>5} | {'ours med / max':>17} | {'plain med / max':>17} | ratio (medians) | "
-          f"first INVITE ours / plain (med)")
+          f"first INVITE ours / plain (med) | all gone ours / plain (s, max)")
     for legs in sizes:
         ours, plain = results.get(("ours", legs), []), results.get(("plain", legs), [])
         ratio = (f"{_lab.median_max(ours)[0] / _lab.median_max(plain)[0]:6.2f}x"
@@ -267,7 +277,10 @@ def main() -> None:
         first = (f"{_lab.median_max(first_ours)[0] * 1000:6.1f} / "
                  f"{_lab.median_max(first_plain)[0] * 1000:6.1f}"
                  if first_ours and first_plain else "-")
-        print(f"{legs:>5} | {_lab.fmt(ours):>17} | {_lab.fmt(plain):>17} | {ratio:>15} | {first}")
+        gone = " / ".join(f"{max(quiet.get((kind, legs), [float('nan')])):4.1f}"
+                          for kind in ("ours", "plain"))
+        print(f"{legs:>5} | {_lab.fmt(ours):>17} | {_lab.fmt(plain):>17} | {ratio:>15} | "
+              f"{first:>31} | {gone}")
     routings = {name: decisions.routing.count(name) for name in sorted(set(decisions.routing))}
     print(f"our calls' routing (PvDecision): {routings}")
     for line in short:

@@ -6,19 +6,29 @@ call is taken), one voicemail that answers after 0.5 s and listens to the prompt
 two phones that never answer.  The winner talks 4 s (long enough for the caller to hear its
 identity digits, the proof of who was connected) and hangs up, which ends the call.
 
-Everything is read from the appliance's own AMI events, with their ``Timestamp`` header
-(manager.conf has timestampevents=yes), so the numbers are Asterisk's clock, not Python's:
+Each person is a call of its own: the caller's channel ``Originate``s one ``PJSIP/<phone>@trunk``
+channel per person (pv-ring-leg), the person who wins the claim SoftHangups every other leg and
+redirects the caller to pv-connect, where the caller answers and ``Bridge``s itself to the
+winner's channel.  Everything is read from the appliance's own AMI events, with their
+``Timestamp`` header (manager.conf has timestampevents=yes), so the numbers are Asterisk's
+clock, not Python's:
 
 - the caller's channel: ``Uniqueid`` = ``CallId`` of the ``PvCallStart`` UserEvent; the
-  bridge is its ``BridgeEnter``;
-- every person's channel: ``DialBegin`` with a ``PJSIP/trunk-`` DestChannel whose
-  ``DestLinkedid`` is the caller's Uniqueid (Local channels pass the linked id on);
+  bridge is its ``BridgeEnter``, and whom the caller talks to is the other channel that
+  entered the same bridge (``BridgeUniqueid``);
+- every person's channel: the ``PvLegEnd`` UserEvent its hangup handler sends (``CallId`` of
+  the call, the channel's own ``Channel`` / ``Uniqueid``); one ``PvLegRing`` per person
+  (``Person``, ``Phone``) says how many there must be;
 - answered legs ("in the prompt"): ``PvLegAnswer`` (its Channel header), the winner:
-  ``PvConfirmed``; every other person's leg was still ringing;
+  ``PvConfirmed`` (sent on the winner's channel); every other person's leg was still ringing;
 - a leg is gone at its ``Hangup`` event.
 
 Reported per loser kind: Hangup minus the caller's BridgeEnter (negative: gone before the
-bridge), and PvConfirmed -> BridgeEnter.  The target is every loser gone within 200 ms.
+bridge), PvConfirmed -> BridgeEnter and PvConfirmed -> each loser's Hangup (the winner hangs
+the losers up before it redirects the caller, so they are normally gone before the bridge).
+The target is every loser gone within 200 ms.  A call counts as connected to the winner when
+the other channel in the caller's bridge is the channel that sent PvConfirmed and that channel
+rings the winner's phone; independently, the caller must hear the winner's identity digits.
 
 Run as root: sudo .venv/bin/python bench/loser_hangup.py [--calls 10]
 """
@@ -43,8 +53,8 @@ NUMBER = "+358209990700"
 CALLER = "+358501230001"
 TARGET_S = 0.200
 PERSON_CHANNEL = "PJSIP/trunk-"
-EVENTS = {"BridgeEnter", "DialBegin", "DialEnd", "Hangup"}
-USER_EVENTS = {"PvCallStart", "PvLegAnswer", "PvConfirmed"}
+EVENTS = {"BridgeEnter", "Hangup"}
+USER_EVENTS = {"PvCallStart", "PvLegRing", "PvLegAnswer", "PvConfirmed", "PvLegEnd"}
 # name -> (phone, handset script); the humans answer after 1 s, the winner presses at +1.5 s.
 PEOPLE: dict[str, tuple[str, dict[str, object]]] = {
     "winner": ("+358407000001", {"behaviour": "human", "answer_after": 1.0,
@@ -81,10 +91,11 @@ class EventLog:
 @dataclass
 class CallResult:
     call_id: str
+    connected_to_winner: bool = False
     confirmed_to_bridge: float | None = None
+    confirmed_to_gone: list[float] = field(default_factory=list)  # every loser's Hangup
     delays: dict[str, list[float]] = field(default_factory=lambda: {"ringing": [],
                                                                      "prompt": []})
-    stayed_up: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -92,54 +103,67 @@ def _user(event: Headers, name: str) -> bool:
     return event.get("Event") == "UserEvent" and event.get("UserEvent") == name
 
 
-def analyse(call_id: str, events: list[Headers]) -> CallResult:
+def analyse(call_id: str, events: list[Headers], winner_phone: str) -> CallResult:
     result = CallResult(call_id)
     bridge: float | None = None
+    bridge_id = ""
     confirmed_at: float | None = None
-    winner = ""
+    winner = ""  # the channel that sent PvConfirmed
     winner_person = ""
-    answered_by = ""  # the Local leg that answered the caller's Dial
-    dialled: list[str] = []
+    phones: dict[str, str] = {}  # person id -> phone, from PvLegRing
+    legs: dict[str, tuple[str, str]] = {}  # Uniqueid -> (Channel, Person), from PvLegEnd
     answered: set[str] = set()
-    hangups: dict[str, float] = {}
+    hangups: dict[str, float] = {}  # Uniqueid -> Hangup Timestamp
+    entered: list[Headers] = []
     for event in events:
         name = event.get("Event")
-        if name == "BridgeEnter" and event.get("Uniqueid") == call_id:
-            bridge = bridge or float(event["Timestamp"])
-        elif name == "DialBegin" and event.get("DestLinkedid") == call_id \
-                and event.get("DestChannel", "").startswith(PERSON_CHANNEL):
-            dialled.append(event["DestChannel"])
-        elif name == "DialEnd" and event.get("Uniqueid") == call_id \
-                and event.get("DialStatus") == "ANSWER":
-            answered_by = event.get("DestChannel", "")
+        if name == "BridgeEnter":
+            entered.append(event)
+            if event.get("Uniqueid") == call_id and bridge is None:
+                bridge = float(event["Timestamp"])
+                bridge_id = event.get("BridgeUniqueid", "")
         elif name == "Hangup":
-            hangups[event["Channel"]] = float(event["Timestamp"])
-        elif _user(event, "PvLegAnswer") and event.get("CallId") == call_id:
+            hangups.setdefault(event["Uniqueid"], float(event["Timestamp"]))
+        elif event.get("CallId") != call_id:
+            continue
+        elif _user(event, "PvLegRing"):
+            phones[event.get("Person", "")] = event.get("Phone", "")
+        elif _user(event, "PvLegEnd") and event.get("Channel", "").startswith(PERSON_CHANNEL):
+            legs[event["Uniqueid"]] = (event["Channel"], event.get("Person", ""))
+        elif _user(event, "PvLegAnswer"):
             answered.add(event["Channel"])
-        elif _user(event, "PvConfirmed") and event.get("CallId") == call_id:
+        elif _user(event, "PvConfirmed"):
             winner = event["Channel"]
             winner_person = event.get("Person", "")
             confirmed_at = float(event["Timestamp"])
-    # Local/<person>-<group>@pv-leg-...;1: the caller must be answered by the winner's leg.
-    if answered_by and not answered_by.startswith(f"Local/{winner_person}-"):
-        result.problems.append(f"person {winner_person} confirmed on {winner}, but the "
-                               f"caller's Dial was answered by {answered_by}")
     if bridge is None or not winner:
         result.problems.append(f"caller never bridged (BridgeEnter {bridge}), "
                                f"winner {winner!r}")
         return result
+    # Whom the caller talks to: whoever else entered the caller's bridge.
+    partners = {event["Channel"] for event in entered if event.get("BridgeUniqueid") == bridge_id
+                and event.get("Uniqueid") != call_id}
+    result.connected_to_winner = (partners == {winner}
+                                  and phones.get(winner_person) == winner_phone)
+    if not result.connected_to_winner:
+        result.problems.append(f"person {winner_person} ({phones.get(winner_person)}) "
+                               f"confirmed on {winner}, but the caller's bridge holds "
+                               f"{sorted(partners) or 'nobody else'}")
     if confirmed_at is not None:
         result.confirmed_to_bridge = bridge - confirmed_at
-    if len(dialled) != len(PEOPLE):
-        result.problems.append(f"{len(dialled)} person legs seen, expected {len(PEOPLE)}")
-    for channel in dialled:
+    if len(phones) != len(PEOPLE) or len(legs) != len(PEOPLE):
+        result.problems.append(f"{len(phones)} people rung, {len(legs)} person legs ended, "
+                               f"expected {len(PEOPLE)}")
+    for uniqueid, (channel, _) in legs.items():
         if channel == winner:
             continue
         kind = "prompt" if channel in answered else "ringing"
-        if channel not in hangups:
-            result.stayed_up.append(f"{kind} {channel}")
+        if uniqueid not in hangups:
+            result.problems.append(f"no Hangup event for the {kind} leg {channel}")
             continue
-        result.delays[kind].append(hangups[channel] - bridge)
+        result.delays[kind].append(hangups[uniqueid] - bridge)
+        if confirmed_at is not None:
+            result.confirmed_to_gone.append(hangups[uniqueid] - confirmed_at)
     return result
 
 
@@ -187,9 +211,10 @@ def main() -> None:
         with open(args.dump, "w") as out:
             out.writelines(json.dumps(event) + "\n" for event in events)
     call_ids = [event["CallId"] for event in events if _user(event, "PvCallStart")]
-    results = [analyse(call_id, events) for call_id in call_ids]
+    results = [analyse(call_id, events, PEOPLE["winner"][0]) for call_id in call_ids]
     delays: dict[str, list[float]] = {"ringing": [], "prompt": []}
     confirmed = [r.confirmed_to_bridge for r in results if r.confirmed_to_bridge is not None]
+    gone = [value for r in results for value in r.confirmed_to_gone]
     for result in results:
         for kind, values in result.delays.items():
             delays[kind] += values
@@ -203,13 +228,16 @@ def main() -> None:
         late = sum(1 for value in values if value > TARGET_S)
         print(f"{label:<22} | {len(values):>4} | {_lab.fmt(values):>17} | {late}")
     print(f"{'PvConfirmed -> bridge':<22} | {len(confirmed):>4} | {_lab.fmt(confirmed):>17} |")
+    print(f"{'PvConfirmed -> loser':<22} | {len(gone):>4} | {_lab.fmt(gone):>17} |")
     # A human handset sends its identity (last 4 digits) once bridged: proof of who talked.
     identity = PEOPLE["winner"][0][-4:]
     reached = sum(1 for digits in heard if identity in digits)
     print(f"callers who heard the winner's identity {identity}: {reached} of {len(heard)}")
-    failed = reached != len(heard)
+    connected = sum(1 for result in results if result.connected_to_winner)
+    print(f"callers bridged to the winner's channel: {connected} of {len(results)}")
+    failed = reached != len(heard) or connected != len(results) or len(results) != len(heard)
     for result in results:
-        for line in result.problems + [f"stayed up: {leg}" for leg in result.stayed_up]:
+        for line in result.problems:
             failed = True
             print(f"call {result.call_id}: {line}")
     sys.exit(1 if failed else 0)
