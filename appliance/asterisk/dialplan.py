@@ -2,10 +2,14 @@
 
 The call logic proper is decided by the FastAGI "incoming-call" handler; the dialplan carries
 it out and keeps working without Python: every number's extension knows its failsafe legs.
-Ring-all-with-confirmation follows TELEPHONY-NOTES: the outer Dial rings one Local channel per
-person, each Local channel dials the person with a U() subroutine that plays the prompt and
-reads the digit; the Local channel is only answered once that person pressed 1 and won the
-claim, so voicemails listen to the prompt while everyone else keeps ringing.
+Ring all, first human wins: the caller's Dial() rings one Local channel per person (Dial
+starts them in parallel: 100 legs in about 0.1 s). Each Local channel originates the person's
+call and waits, unanswered. A person who answers hears the prompt on their own channel; only
+the one whose 1 wins the claim redirects its Local channel to answer, which is what Dial
+bridges the caller to. Nothing that happens on a person's channel (a voicemail, a hang-up in
+the prompt, a late 1) can answer a Local channel, so the caller only ever reaches the winner.
+(Dial's U() prompt on the person's leg, as TELEPHONY-NOTES suggests, bridges a leg whose
+person hung up inside the prompt: the caller is answered by a dead leg. See README.)
 """
 
 from __future__ import annotations
@@ -67,6 +71,9 @@ def _event(name: str, **fields: str) -> str:
 
 
 NOW = "${STRFTIME(,,%s.%3q)}"
+# A person's call ends with its Local channel; this only caps a call whose Local channel was
+# lost in between.  Longer than the longest ring time a setting allows (300 s).
+PERSON_RING_LIMIT_S = 310
 
 
 def _journal(field: str, value: str) -> str:
@@ -169,46 +176,27 @@ def _call(recordings_prefix_len: int) -> list[str]:
         "",
         "; ARG1 = stage name, ARG2 = the name of the variable holding its legs (p-g&p-g...)",
         "[pv-stage]",
-        f"exten => s,1,Set({v.STAGE}=${{ARG1}})",
+        f"exten => s,1,Set(__{v.STAGE}=${{ARG1}})",
         f" same => n,Set({open_flag}=${{ARG1}})",
         " same => n," + _event(v.EVENT_STAGE_START, Stage="${ARG1}"),
         " same => n,Set(PV_LIST=${${ARG2}})",
+        " same => n,Set(PV_DIAL=)",
         ' same => n,While($["${PV_LIST}" != ""])',
-        " same => n,Gosub(pv-ring-leg,s,1(${SHIFT(PV_LIST,&)},${ARG1}))",
+        f" same => n,Set(PV_DIAL=${{PV_DIAL}}${{IF($[\"${{PV_DIAL}}\" != \"\"]?&)}}Local/${{SHIFT(PV_LIST,&)}}@{v.CONTEXT_LEG}/n)",
         " same => n,EndWhile()",
-        # Every leg is on its way; from now on the last leg to fail ends the stage early
-        # (everyone busy: no need to wait out the ring time).
-        f" same => n,Set(LOCKED=${{LOCK(pv-{key})}})",
-        f" same => n,Set(GLOBAL(PV_SENT_{key}_${{ARG1}})=yes)",
-        f" same => n,Set(PV_ALIVE=${{GLOBAL(PV_LIVE_{key}_${{ARG1}})}})",
-        f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
-        ' same => n,GotoIf($[0${PV_ALIVE} <= 0]?over)',
-        # What the hangup handler reports when the caller gives up while it rings.
-        " same => n,Set(DIALSTATUS=CANCEL)",
-        # The winner redirects the caller to pv-connect; the last failing leg to "over".
-        f" same => n,Wait(${{{v.RING_TIME}}})",
-        " same => n(over),Set(DIALSTATUS=NOANSWER)",
-        " same => n," + _event(v.EVENT_STAGE_END, Stage="${ARG1}", DialStatus="NOANSWER"),
-        # The stage is over: nobody may claim it any more, and every leg still ringing or
-        # listening to the prompt is hung up.
+        f" same => n,Dial(${{PV_DIAL}},${{{v.RING_TIME}}},g)",
+        " same => n,Set(PV_STAGE_STATUS=${DIALSTATUS})",
+        " same => n," + _event(v.EVENT_STAGE_END, Stage="${ARG1}", DialStatus="${DIALSTATUS}"),
+        ' same => n,GotoIf($["${PV_STAGE_STATUS}" = "ANSWER"]?out)',
+        # The stage is over: nobody may claim it any more, and every person still ringing
+        # or listening to the prompt is hung up now.
         " same => n,Gosub(pv-close-stage,s,1)",
+        " same => n(out),Set(DIALSTATUS=${PV_STAGE_STATUS})",
         " same => n,Return()",
-        "",
-        "; the winner redirected the caller here: answer and talk",
-        "[pv-connect]",
-        "exten => s,1,Set(DIALSTATUS=ANSWER)",
-        " same => n," + _event(v.EVENT_STAGE_END, Stage=f"${{{v.STAGE}}}", DialStatus="ANSWER"),
-        " same => n,Answer()",
-        # x: when the caller hangs up, so does the person; when the person hangs up, Bridge
-        # returns and the caller is hung up below.
-        f" same => n,Bridge(${{GLOBAL(PV_WINNER_{key})}},x)",
-        " same => n,Hangup()",
         "",
         "[pv-close-stage]",
         f"exten => s,1,Set(LOCKED=${{LOCK(pv-{key})}})",
         f" same => n,Set({open_flag}=)",
-        f" same => n,Set(GLOBAL(PV_LIVE_{key}_${{{v.STAGE}}})=)",
-        f" same => n,Set(GLOBAL(PV_SENT_{key}_${{{v.STAGE}}})=)",
         f" same => n,Set(PV_LEGS=${{GLOBAL(PV_LEGS_{key})}})",
         f" same => n,Set(GLOBAL(PV_LEGS_{key})=)",
         f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
@@ -221,7 +209,6 @@ def _call(recordings_prefix_len: int) -> list[str]:
         " same => n," + _journal(v.JOURNAL_ENDED, f"${{DIALSTATUS}}/{NOW}"),
         " same => n," + _event(v.EVENT_CALL_END, DialStatus="${DIALSTATUS}"),
         f" same => n,Set(GLOBAL(PV_TAKEN_{key})=)",
-        f" same => n,Set(GLOBAL(PV_WINNER_{key})=)",
         " same => n,Return()",
         "",
         "; ARG1 = '&'-separated channel names, ARG2 = the channel to spare",
@@ -279,45 +266,63 @@ def _prompt() -> list[str]:
 def _leg() -> list[str]:
     key = "${PV_CALL_KEY}"
     carried = "^".join(f"{name}=${{{name}}}" for name in (
-        v.CALL_ID, "PV_CALL_KEY", v.LANGUAGE, v.CONFIRM_TIMEOUT, "PV_PROMPT")) + "^" + "^".join((
-        f"{v.LEG_PERSON}=${{PV_P}}", f"{v.LEG_GROUP}=${{PV_G}}", f"{v.LEG_PHONE}=${{PV_PH}}",
-        f"{v.STAGE}=${{ARG2}}", "PV_CALLER_CHAN=${CHANNEL}"))
+        v.CALL_ID, "PV_CALL_KEY", v.LANGUAGE, v.CONFIRM_TIMEOUT, "PV_PROMPT", v.LEG_PERSON,
+        v.LEG_GROUP, v.LEG_PHONE, v.STAGE)) + "^PV_LOCAL=${CHANNEL}"
     fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
     return [
-        "; ARG1 = <person>-<group>, ARG2 = stage: ring one person, on the caller's channel",
-        "[pv-ring-leg]",
-        "exten => s,1,Set(PV_P=${CUT(ARG1,-,1)})",
-        " same => n,Set(PV_G=${CUT(ARG1,-,2)})",
-        f" same => n,Set(PV_PH=${{{v.GLOBAL_PHONE_PREFIX}${{PV_P}}}})",
-        " same => n," + _event(v.EVENT_LEG_RING, Person="${PV_P}", Group="${PV_G}",
-                               Phone="${PV_PH}", Stage="${ARG2}"),
-        ' same => n,GotoIf($["${PV_PH}" = ""]?nophone)',
-        f" same => n,Set(LOCKED=${{LOCK(pv-{key})}})",
-        f" same => n,Set(GLOBAL(PV_LIVE_{key}_${{ARG2}})=$[0${{GLOBAL(PV_LIVE_{key}_${{ARG2}})}} + 1])",
-        f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
-        # Each person is a call of its own (not a Dial leg): whatever happens on it, a
-        # voicemail or a hang-up in the prompt, it can never be bridged to the caller by
-        # accident; only the winner's own Bridge connects them.
-        f" same => n,Originate(PJSIP/${{PV_PH}}@trunk,exten,{v.CONTEXT_PERSON},s,1,"
-        f"$[${{{v.RING_TIME}}} + 5],ac(${{PV_CALLER}})b(pv-person-predial^s^1({key}^${{ARG2}}))"
+        "; Local/<person>-<group>@pv-leg/n: one person of one stage.  This Local channel is",
+        "; what the caller's Dial rings; it is answered only when its person won the call.",
+        f"[{v.CONTEXT_LEG}]",
+        f"exten => _X.,1,Set({v.LEG_PERSON}=${{CUT(EXTEN,-,1)}})",
+        f" same => n,Set({v.LEG_GROUP}=${{CUT(EXTEN,-,2)}})",
+        f" same => n,Set({v.LEG_PHONE}=${{{v.GLOBAL_PHONE_PREFIX}${{{v.LEG_PERSON}}}}})",
+        " same => n," + _event(v.EVENT_LEG_RING, Group=f"${{{v.LEG_GROUP}}}",
+                               Phone=f"${{{v.LEG_PHONE}}}", **fields),
+        f' same => n,GotoIf($["${{{v.LEG_PHONE}}}" = ""]?nophone)',
+        " same => n,Set(CHANNEL(hangup_handler_push)=pv-leg-end,s,1)",
+        # The person's call is a call of its own, so that whatever happens on it cannot
+        # answer this channel; only pv-leg-connect below does, for the winner.
+        f" same => n,Originate(PJSIP/${{{v.LEG_PHONE}}}@trunk,exten,{v.CONTEXT_PERSON},s,1,"
+        f"{PERSON_RING_LIMIT_S},ac(${{PV_CALLER}})b(pv-person-predial^s^1({key}^${{CHANNEL}}))"
         f"v({carried}))",
-        " same => n,Return()",
-        " same => n(nophone)," + _event(v.EVENT_LEG_END, Person="${PV_P}", Stage="${ARG2}",
-                                        DialStatus="CHANUNAVAIL", HangupCause="no phone"),
-        " same => n,Return()",
+        " same => n,Wait(600)",
+        " same => n,Hangup()",
+        " same => n(nophone)," + _event(v.EVENT_LEG_END, DialStatus="CHANUNAVAIL",
+                                        HangupCause="no phone", **fields),
+        " same => n,Hangup()",
         "",
-        "; on each person's new channel before it rings: ARG1 = call key, ARG2 = stage",
+        "; the winner redirected its Local channel here: answering it is what Dial bridges",
+        "[pv-leg-connect]",
+        "exten => s,1,Answer()",
+        # x: the person is hung up when the caller hangs up; when the person hangs up,
+        # Bridge returns and this channel (hence the caller's Dial) ends.
+        " same => n,Bridge(${SHARED(PV_PERSON_CHAN)},x)",
+        " same => n,Hangup()",
+        "",
+        "; the Local channel ends (another person won, the stage ended, the caller left):",
+        "; its person's call, ringing or in the prompt, ends with it",
+        "[pv-leg-end]",
+        f'exten => s,1,GotoIf($["${{GLOBAL(PV_TAKEN_{key})}}" = "${{{v.LEG_PERSON}}}"]?out)',
+        ' same => n,ExecIf($["${SHARED(PV_PERSON_CHAN)}" != ""]?SoftHangup(${SHARED(PV_PERSON_CHAN)}))',
+        " same => n(out),Return()",
+        "",
+        "; on each person's new channel before it rings: ARG1 = call key, ARG2 = its Local",
         "[pv-person-predial]",
-        "exten => s,1,Set(LOCKED=${LOCK(pv-${ARG1})})",
+        # Its Local channel may already be gone (the call was taken or abandoned meanwhile).
+        'exten => s,1,GotoIf($[${CHANNEL_EXISTS(${ARG2})}]?:gone)',
+        " same => n,Set(SHARED(PV_PERSON_CHAN,${ARG2})=${CHANNEL})",
+        " same => n,Set(LOCKED=${LOCK(pv-${ARG1})})",
         " same => n,Set(GLOBAL(PV_LEGS_${ARG1})=${GLOBAL(PV_LEGS_${ARG1})}${CHANNEL}&)",
         " same => n,Set(UNLOCKED=${UNLOCK(pv-${ARG1})})",
         " same => n,Set(CHANNEL(hangup_handler_push)=pv-person-end,s,1)",
         " same => n,Return()",
+        " same => n(gone),Hangup()",
         "",
-        "; a person's channel ends: report it, and end the stage if it was the last one ringing",
+        "; a person's channel ends: report it, and end its Local channel (unless it won), so",
+        "; that the caller's Dial sees this leg fail (everyone busy: the stage ends at once)",
         "[pv-person-end]",
         "exten => s,1,Set(PV_CAUSE=${HANGUPCAUSE})",
-        ' same => n,Set(PV_STATUS=ANSWER)',
+        " same => n,Set(PV_STATUS=ANSWER)",
         ' same => n,GotoIf($["${PV_ANSWERED}" = "yes"]?report)',
         ' same => n,Set(PV_STATUS=${IF($["${PV_CAUSE}" = "17"]?BUSY:CHANUNAVAIL)})',
         # normal clearing, no user responding, no answer: it rang out or was cancelled
@@ -325,12 +330,7 @@ def _leg() -> list[str]:
         " same => n(report)," + _event(v.EVENT_LEG_END, DialStatus="${PV_STATUS}",
                                        HangupCause="${PV_CAUSE}", **fields),
         f' same => n,GotoIf($["${{GLOBAL(PV_TAKEN_{key})}}" = "${{{v.LEG_PERSON}}}"]?out)',
-        f" same => n,Set(LOCKED=${{LOCK(pv-{key})}})",
-        f' same => n,GotoIf($["${{GLOBAL(PV_OPEN_{key})}}" != "${{{v.STAGE}}}"]?unlock)',
-        f" same => n,Set(GLOBAL(PV_LIVE_{key}_${{{v.STAGE}}})=$[0${{GLOBAL(PV_LIVE_{key}_${{{v.STAGE}}})}} - 1])",
-        f' same => n,Set(PV_LAST=${{IF($[${{GLOBAL(PV_LIVE_{key}_${{{v.STAGE}}})}} <= 0 & "${{GLOBAL(PV_SENT_{key}_${{{v.STAGE}}})}}" = "yes"]?yes:)}})',
-        f" same => n(unlock),Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
-        ' same => n,ExecIf($["${PV_LAST}" = "yes"]?ChannelRedirect(${PV_CALLER_CHAN},pv-stage,s,over))',
+        " same => n,SoftHangup(${PV_LOCAL})",
         " same => n(out),Return()",
     ]
 
@@ -359,7 +359,6 @@ def _confirm() -> list[str]:
         f" same => n,GotoIf({still_open}?:late)",
         f" same => n,Set(GLOBAL(PV_OPEN_{key})=)",
         f" same => n,Set(GLOBAL(PV_TAKEN_{key})=${{{v.LEG_PERSON}}})",
-        f" same => n,Set(GLOBAL(PV_WINNER_{key})=${{CHANNEL}})",
         f" same => n,Set(PV_LEGS=${{GLOBAL(PV_LEGS_{key})}})",
         f" same => n,Set(GLOBAL(PV_LEGS_{key})=)",
         f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
@@ -369,8 +368,9 @@ def _confirm() -> list[str]:
         " same => n," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_CONFIRMED, **fields),
         " same => n," + _event(v.EVENT_CONFIRMED, **fields),
         " same => n,Gosub(pv-hangup-legs,s,1(${PV_LEGS},${CHANNEL}))",
-        # The caller (waiting in its stage) comes to pv-connect and bridges itself to us.
-        " same => n,ChannelRedirect(${PV_CALLER_CHAN},pv-connect,s,1)",
+        # Our Local channel answers (pv-leg-connect) and bridges us; the caller's Dial
+        # bridges the caller to that Local channel.  Until then we wait here.
+        " same => n,ChannelRedirect(${PV_LOCAL},pv-leg-connect,s,1)",
         " same => n,Wait(30)",
         " same => n,Hangup()",
         f" same => n(late),Set(UNLOCKED=${{UNLOCK(pv-{key})}})",

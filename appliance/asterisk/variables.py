@@ -41,6 +41,7 @@ GLOBAL_AGI_URL = "PV_AGI_URL"
 
 # --- Dialplan contexts ----------------------------------------------------------------------
 CONTEXT_INBOUND = "pv-inbound"  # the trunk's context
+CONTEXT_LEG = "pv-leg"  # Local/<person>-<group>@pv-leg/n: what the caller's Dial rings
 CONTEXT_PERSON = "pv-person"  # a person's channel runs it once they answer: prompt and claim
 
 # --- AGI requests (agi://host:port/<request>) -----------------------------------------------

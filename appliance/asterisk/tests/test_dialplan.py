@@ -88,15 +88,19 @@ def test_only_the_claim_winner_connects():
     assert claim.index("LOCK(pv-") < claim.index("?:late)") < claim.index(
         "Set(GLOBAL(PV_OPEN_${PV_CALL_KEY})=)")
     assert "Gosub(pv-hangup-legs,s,1(${PV_LEGS},${CHANNEL}))" in claim
-    # only the winner brings the caller over; everyone else just hangs up
-    assert person.count("ChannelRedirect(${PV_CALLER_CHAN},pv-connect,s,1)") == 1
-    assert "Bridge(" not in person
+    # only the winner has its Local channel answer; everyone else just hangs up
+    assert person.count("ChannelRedirect(${PV_LOCAL},pv-leg-connect,s,1)") == 1
+    assert "Bridge(" not in person and "Answer(" not in person
 
 
 def test_each_person_is_a_call_of_its_own():
-    ring = _contexts(render_extensions(_input()))["pv-ring-leg"]
-    assert "Originate(PJSIP/${PV_PH}@trunk,exten,pv-person,s,1," in ring
-    assert "Dial(" not in render_extensions(_input())
+    contexts = _contexts(render_extensions(_input()))
+    leg = contexts[v.CONTEXT_LEG]
+    assert "Originate(PJSIP/${PV_PHONE}@trunk,exten,pv-person,s,1," in leg
+    # the Local channel the caller's Dial rings is answered in pv-leg-connect only
+    answering = [name for name, body in contexts.items() if "Answer()" in body]
+    assert answering == ["pv-leg-connect"]
+    assert "U(" not in render_extensions(_input())
 
 
 @pytest.mark.parametrize("number", ["+358201234567", "+3584012345678"])
