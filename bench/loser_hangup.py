@@ -140,10 +140,14 @@ def analyse(call_id: str, events: list[Headers], winner_phone: str) -> CallResul
         result.problems.append(f"caller never bridged (BridgeEnter {bridge}), "
                                f"winner {winner!r}")
         return result
-    # Whom the caller talks to: whoever else entered the caller's bridge.
+    # Whom the caller talks to: whoever else entered the caller's bridge.  That is the
+    # winner's Local channel (Local/<person>-<group>@pv-leg-...;1), which only the winner's
+    # own confirmation answers; the Local channel in turn is bridged to the person.
     partners = {event["Channel"] for event in entered if event.get("BridgeUniqueid") == bridge_id
                 and event.get("Uniqueid") != call_id}
-    result.connected_to_winner = (partners == {winner}
+    winners_local = {partner for partner in partners
+                     if partner.startswith(f"Local/{winner_person}-")}
+    result.connected_to_winner = (len(partners) == 1 and partners == winners_local
                                   and phones.get(winner_person) == winner_phone)
     if not result.connected_to_winner:
         result.problems.append(f"person {winner_person} ({phones.get(winner_person)}) "
