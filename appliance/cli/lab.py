@@ -17,7 +17,7 @@ from pathlib import Path
 from paivystys.appliance.calllog import call_to_dict, find_call
 from paivystys.appliance.db.database import open_database
 
-HANDSET_BEHAVIOURS = ("no-answer", "busy", "voicemail", "human", "decline", "hang-up")
+HANDSET_BEHAVIOURS = ("no-answer", "busy", "voicemail", "human", "decline", "hangs-up")
 DEMO_CALLER = "+358451234567"
 
 
@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     handset.add_argument("behaviour", choices=HANDSET_BEHAVIOURS)
     handset.add_argument("--answer-after", type=float, metavar="S")
     handset.add_argument("--confirm-after", type=float, metavar="S",
-                         help="human: press 1 S s after answering; hang-up: hang up then")
+                         help="human: press 1 S s after answering; hangs-up: hang up then")
     handset.add_argument("--talk", type=float, metavar="S", help="hang up S s after confirming")
     handset.add_argument("--identity", metavar="DIGITS",
                          help="DTMF digits the human sends once connected (default: last 4)")

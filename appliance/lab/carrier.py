@@ -40,7 +40,9 @@ BUSY = "busy"
 DECLINE = "decline"
 VOICEMAIL = "voicemail"
 HUMAN = "human"
-HANG_UP = "hang-up"  # answers, then hangs up in the middle of the prompt
+# answers, then hangs up in the middle of the prompt.  Not "hang-up": Asterisk ignores dashes
+# in extension names, and "hangup" is the hangup handler's extension.
+HANG_UP = "hangs-up"
 BEHAVIOURS = (NO_ANSWER, BUSY, DECLINE, VOICEMAIL, HUMAN, HANG_UP)
 DEFAULT_BEHAVIOUR = NO_ANSWER
 

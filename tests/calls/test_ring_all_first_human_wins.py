@@ -68,7 +68,7 @@ def test_late_confirmer_is_not_bridged(scenario, handsets, call):
 
 def test_a_person_hanging_up_in_the_prompt_does_not_end_the_call(scenario, handsets, call):
     scenario.group("Kiireinen", "Lopettaja", "Jaksaja")
-    handsets.set(scenario.people["Lopettaja"], "hang-up", answer_after=0.5, confirm_after=1)
+    handsets.set(scenario.people["Lopettaja"], "hangs-up", answer_after=0.5, confirm_after=1)
     handsets.set(scenario.people["Jaksaja"], "human", answer_after=1, confirm_after=3, talk=3,
                  identity="3131")
 

@@ -164,3 +164,12 @@ def test_handsets_store_scripts_in_the_astdb() -> None:
     handsets.reset_all()
     assert ami.db == {}
     handsets.reset_all()  # nothing left to forget is fine
+
+
+def test_behaviour_extensions_do_not_collide_with_the_hangup_handler():
+    # Asterisk ignores dashes when it matches extension names.
+    from paivystys.appliance.lab import carrier
+
+    names = [behaviour.replace("-", "") for behaviour in carrier.BEHAVIOURS]
+    assert len(set(names)) == len(names)
+    assert "hangup" not in names and "T" not in names
