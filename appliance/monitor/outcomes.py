@@ -7,6 +7,7 @@ from ..asterisk import variables as v
 # Q.850 cause 21, "call rejected": the person's phone declined the call.  The dialplan's
 # HANGUPCAUSE(<channel>,ast) gives Asterisk's description of the cause, not its number.
 CAUSE_CALL_REJECTED = ("21", "Call Rejected")
+CAUSE_NORMAL_CLEARING = ("16", "Normal Clearing")
 
 
 def leg_result_from_end(dial_status: str, hangup_cause: str, *, answered: bool,
@@ -21,7 +22,13 @@ def leg_result_from_end(dial_status: str, hangup_cause: str, *, answered: bool,
     """
     status = dial_status.strip().upper()
     if answered or status == "ANSWER":
-        return v.LEG_TOO_LATE if other_leg_confirmed else v.LEG_NO_ANSWER
+        if other_leg_confirmed:
+            return v.LEG_TOO_LATE
+        # Normal clearing from the person's side: they hung up in the prompt.  A leg the
+        # appliance drops (the call ended, the stage ended) ends without a cause of its own.
+        if hangup_cause.strip() in CAUSE_NORMAL_CLEARING:
+            return v.LEG_DECLINED
+        return v.LEG_NO_ANSWER
     if status == "BUSY":
         return v.LEG_BUSY
     # A 603 Decline reaches Dial as CHANUNAVAIL or CONGESTION depending on the path; the

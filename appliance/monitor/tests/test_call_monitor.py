@@ -244,7 +244,8 @@ def test_abandoned_with_leg_ends_arriving_after_the_call_end(
     assert call.wait_s == pytest.approx(10.0)
     assert all(leg.ended_at == at(10.0) for leg in script.legs().values())  # provisional
     script.leg_end("Alice", MAIN, 10.05, "CANCEL")
-    script.leg_end("Bob", MAIN, 10.06, "")
+    # the appliance dropped Bob's leg: no cause of its own (measured: 0)
+    script.leg_end("Bob", MAIN, 10.06, "", cause="0")
     legs = script.legs()
     assert (legs[("Alice", MAIN)].result, legs[("Alice", MAIN)].ended_at) == (
         v.LEG_NO_ANSWER, at(10.05))

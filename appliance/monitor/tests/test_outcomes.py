@@ -21,8 +21,12 @@ def test_unanswered_leg_result(status, cause, expected):
                                other_leg_confirmed=False) == expected
 
 
-@pytest.mark.parametrize(("someone_else_won", "expected"),
-                         [(True, v.LEG_TOO_LATE), (False, v.LEG_NO_ANSWER)])
-def test_answered_leg_without_a_verdict(someone_else_won, expected):
-    assert leg_result_from_end("ANSWER", "16", answered=True,
+@pytest.mark.parametrize(("cause", "someone_else_won", "expected"), [
+    ("16", True, v.LEG_TOO_LATE),
+    ("0", True, v.LEG_TOO_LATE),
+    ("16", False, v.LEG_DECLINED),  # the person hung up in the prompt
+    ("0", False, v.LEG_NO_ANSWER),  # the appliance dropped the leg (the caller left)
+])
+def test_answered_leg_without_a_verdict(cause, someone_else_won, expected):
+    assert leg_result_from_end("ANSWER", cause, answered=True,
                                other_leg_confirmed=someone_else_won) == expected
