@@ -40,9 +40,7 @@ class LegRinging:
 
 
 @dataclass(frozen=True)
-class LegAnswered:
-    """The person picked up and hears the prompt; not yet confirmed."""
-
+class _PersonOnLeg:
     call_id: str
     at: dt.datetime
     leg_id: int
@@ -52,15 +50,13 @@ class LegAnswered:
 
 
 @dataclass(frozen=True)
-class CallConfirmed:
-    """A person pressed 1 and won the call; the caller is bridged to them next."""
+class LegAnswered(_PersonOnLeg):
+    """The person picked up and hears the prompt; not yet confirmed."""
 
-    call_id: str
-    at: dt.datetime
-    leg_id: int
-    person_id: int | None
-    person_name: str
-    stage: str
+
+@dataclass(frozen=True)
+class CallConfirmed(_PersonOnLeg):
+    """A person pressed 1 and won the call; the caller is bridged to them next."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 
 GREETING = "Asterisk Call Manager/11.0.0\r\n"
 Headers = dict[str, str]
@@ -166,3 +167,12 @@ class FakeAmi:
     def close(self) -> None:
         self._listener.close()
         self.drop_connections()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll `condition` until it holds; the tests' threads and subprocesses need a moment."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.01)

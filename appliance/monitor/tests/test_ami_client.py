@@ -18,7 +18,7 @@ from paivystys.appliance.monitor.ami import (
     AmiConnectionError,
 )
 
-from .fake_ami import FakeAmi
+from .fake_ami import FakeAmi, wait_for
 
 
 @pytest.fixture
@@ -35,13 +35,6 @@ def client(fake: FakeAmi) -> Iterator[AmiClient]:
     yield ami
     ami.close()
 
-
-def wait_for(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
 
 
 def test_connect_logs_in(client: AmiClient, fake: FakeAmi) -> None:

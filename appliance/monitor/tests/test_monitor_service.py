@@ -3,7 +3,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,7 @@ from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call
 from paivystys.appliance.monitor.service import parse_address
 
-from .fake_ami import FakeAmi
-
-
-def wait_for(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
+from .fake_ami import FakeAmi, wait_for
 
 
 def test_parse_address() -> None:
