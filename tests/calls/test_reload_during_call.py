@@ -9,8 +9,8 @@ from conftest import new_mobile
 
 
 def test_a_change_during_a_call_does_not_drop_it(lab, scenario, handsets, call):
-    scenario.group("Jatkuva", "Puhuja")
-    handsets.set(scenario.people["Puhuja"], "human", answer_after=1, confirm_after=1, talk=5,
+    scenario.group("Jatkuva", "Jatkopuhuja")
+    handsets.set(scenario.people["Jatkopuhuja"], "human", answer_after=1, confirm_after=1, talk=5,
                  identity="6060")
     extensions = lab.appliance().instance_dir / "etc" / "extensions.conf"
     before = extensions.read_text()
