@@ -13,9 +13,14 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from paivystys.appliance.calllog import call_to_dict, find_call
-from paivystys.appliance.db.database import open_database
+
+from . import print_json, use_database
+
+if TYPE_CHECKING:
+    from paivystys.appliance.lab.environment import Lab
 
 HANDSET_BEHAVIOURS = ("no-answer", "busy", "voicemail", "human", "decline", "hangs-up")
 DEMO_CALLER = "+358451234567"
@@ -65,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     call.set_defaults(handler=_call)
 
 
-def _lab(args: argparse.Namespace):
+def _lab(args: argparse.Namespace) -> Lab:
     from paivystys.appliance.lab.environment import Lab
 
     return Lab(state_dir=Path(args.db).resolve().parent)
@@ -84,8 +89,7 @@ def _up(args: argparse.Namespace) -> int:
     if args.demo_call:
         lab.enter_namespace()
         _set_demo_handsets(lab)
-        row = place_and_log(lab, DEMO_CALLER, _demo_number(), None)
-        print(json.dumps(row, indent=2, ensure_ascii=False))
+        print_json(place_and_log(lab, DEMO_CALLER, _demo_number(), None))
     return 0
 
 
@@ -97,7 +101,7 @@ def _down(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     status = _lab(args).status()
     if args.json:
-        print(json.dumps(status, indent=2))
+        print_json(status)
     else:
         for key, value in status.items():
             print(f"{key:20} {value}")
@@ -134,15 +138,16 @@ def _handset(args: argparse.Namespace) -> int:
 
 def _call(args: argparse.Namespace) -> int:
     lab = _lab(args)
+    use_database(args)
     lab.enter_namespace()
-    row = place_and_log(lab, args.caller, args.dialled, args.hangup_after)
-    print(json.dumps(row, indent=2, ensure_ascii=False))
+    print_json(place_and_log(lab, args.caller, args.dialled, args.hangup_after))
     return 0
 
 
-def place_and_log(lab, caller: str, dialled: str, hangup_after: float | None,
-                  log_timeout: float = 10.0) -> dict:
-    """Place a call from the simulated network; return the appliance's log row of it."""
+def place_and_log(lab: Lab, caller: str, dialled: str, hangup_after: float | None,
+                  log_timeout: float = 10.0) -> dict[str, Any]:
+    """Place a call from the simulated network; return the appliance's log row of it (from
+    the database the caller opened)."""
     from paivystys.appliance.lab.caller import place_call
 
     ami = lab.ami(lab.carrier())
@@ -151,7 +156,6 @@ def place_and_log(lab, caller: str, dialled: str, hangup_after: float | None,
         report = place_call(ami, caller, dialled, hangup_after=hangup_after)
     finally:
         ami.close()
-    open_database(lab.db_path)
     deadline = time.monotonic() + log_timeout
     while True:
         call = find_call(report.caller, started)
@@ -172,7 +176,7 @@ def _demo_number() -> str:
     return OnCallNumber.select().order_by(OnCallNumber.id).first().number
 
 
-def _set_demo_handsets(lab) -> None:
+def _set_demo_handsets(lab: Lab) -> None:
     """Demo: one voicemail, one person who never answers, the rest humans who confirm."""
     from paivystys.appliance.db.models import Person
     from paivystys.appliance.lab.handsets import Handsets

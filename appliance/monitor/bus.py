@@ -68,13 +68,7 @@ class CallBridged:
 
 
 @dataclass(frozen=True)
-class LegEnded:
-    call_id: str
-    at: dt.datetime
-    leg_id: int
-    person_id: int | None
-    person_name: str
-    stage: str
+class LegEnded(_PersonOnLeg):
     result: str
 
 
