@@ -87,7 +87,10 @@ def number_list(args: argparse.Namespace) -> None:
 def number_change(args: argparse.Namespace) -> None:
     row = _directory(args).change_number(args.ref, number=args.new_number, name=args.name,
                                          recording=args.recording,
-                                         retention_days=args.retention_days)
+                                         retention_days=args.retention_days,
+                                         sms_on_taken=args.sms_on_taken,
+                                         sms_to_caller=args.sms_to_caller,
+                                         sms_on_missed=args.sms_on_missed)
     print(f"changed on-call number {_number_line(number_to_dict(row))}")
 
 
@@ -128,6 +131,11 @@ def _register_numbers(commands: argparse._SubParsersAction) -> None:
                         help="record answered calls")
     change.add_argument("--retention-days", type=int, metavar="DAYS",
                         help="days recordings are kept")
+    for flag, text in (("--sms-on-taken", "text the others who was rung who took the call"),
+                       ("--sms-to-caller", "text a mobile caller the answerer's contact"),
+                       ("--sms-on-missed", "text the people rung about a missed call")):
+        change.add_argument(flag, action=argparse.BooleanOptionalAction, default=None,
+                            help=text)
 
     remove = _add(actions, "remove", number_remove,
                   "remove an on-call number (its call log stays)")
@@ -202,7 +210,8 @@ def _person_line(row: dict) -> str:
 def person_add(args: argparse.Namespace) -> None:
     options = {key: value for key, value in (("on_duty", args.on_duty), ("wants_sms", args.sms))
                if value is not None}
-    row = _directory(args).add_person(args.name, args.phone, **options)
+    row = _directory(args).add_person(args.name, args.phone, public_phone=args.public_phone,
+                                      **options)
     print(f"added person {_person_line(person_to_dict(row))}")
 
 
@@ -223,7 +232,8 @@ def person_list(args: argparse.Namespace) -> None:
 
 def person_change(args: argparse.Namespace) -> None:
     row = _directory(args).change_person(args.ref, name=args.name, phone=args.phone,
-                                         on_duty=args.on_duty, wants_sms=args.sms)
+                                         on_duty=args.on_duty, wants_sms=args.sms,
+                                         public_phone=args.public_phone)
     print(f"changed person {_person_line(person_to_dict(row))}")
 
 
@@ -238,12 +248,17 @@ def _register_people(commands: argparse._SubParsersAction) -> None:
     add = _add(actions, "add", person_add, "add a person (on duty and with SMS by default)")
     add.add_argument("name", help="the person's name")
     add.add_argument("phone", help="the person's phone, e.g. 040 123 4567")
+    add.add_argument("--public-phone", default="", metavar="PHONE",
+                     help="the number callers get by SMS to reach this person again "
+                          "(default: none; callers get the on-call number)")
     _on_duty_options(add)
     _add_list(actions, person_list, "list the people")
     change = _add(actions, "change", person_change, "change a person")
     change.add_argument("ref", metavar="PERSON", help="the person's phone, name or id")
     change.add_argument("--name", help="a new name")
     change.add_argument("--phone", help="a new phone number")
+    change.add_argument("--public-phone", metavar="PHONE",
+                        help="the number callers get by SMS ('' to publish none)")
     _on_duty_options(change)
     remove = _add(actions, "remove", person_remove,
                   "remove a person (the call log keeps their name)")

@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 
 import peewee
+from playhouse.migrate import SqliteMigrator, migrate
 
-from .models import ALL_MODELS, database_proxy
+from .models import ALL_MODELS, BaseModel, database_proxy
 
 DEFAULT_PATH = Path("/var/lib/paivystys/paivystys.db")
 PRAGMAS = {
@@ -31,4 +32,25 @@ def open_database(path: Path | str | None = None) -> peewee.SqliteDatabase:
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     db.create_tables(ALL_MODELS, safe=True)
+    add_missing_columns(db, ALL_MODELS)
     return db
+
+
+def add_missing_columns(db: peewee.SqliteDatabase, models: list[type[BaseModel]]) -> list[str]:
+    """Bring a database made by an older version up to date.  Every schema change so far adds
+    a column with a default (or nullable), so adding what is missing is the whole migration;
+    returns the ``table.column`` names added."""
+    migrator = SqliteMigrator(db)
+    added: list[str] = []
+    operations = []
+    for model in models:
+        table = model._meta.table_name
+        existing = {column.name for column in db.get_columns(table)}
+        for field in model._meta.sorted_fields:
+            if field.column_name not in existing:
+                operations.append(migrator.add_column(table, field.column_name, field))
+                added.append(f"{table}.{field.column_name}")
+    if operations:
+        with db.atomic():
+            migrate(*operations)
+    return added

@@ -36,6 +36,10 @@ class OnCallNumber(BaseModel):
                                           on_delete="SET NULL")
     recording = peewee.BooleanField(default=False)
     retention_days = peewee.IntegerField(default=90)
+    # Which SMS messages this number's calls send (see modem.messages).
+    sms_on_taken = peewee.BooleanField(default=True)
+    sms_to_caller = peewee.BooleanField(default=True)
+    sms_on_missed = peewee.BooleanField(default=True)
     created_at = peewee.DateTimeField(default=utcnow)
 
 
@@ -44,6 +48,9 @@ class Person(BaseModel):
     phone = peewee.CharField(unique=True)  # E.164
     on_duty = peewee.BooleanField(default=True)
     wants_sms = peewee.BooleanField(default=True)
+    # The contact number callers get by SMS after talking to this person; None = the person
+    # publishes none, and callers get the on-call number instead.
+    public_phone = peewee.CharField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
 
 
@@ -110,6 +117,74 @@ class Leg(BaseModel):
         indexes = ((("call", "person", "stage"), True),)
 
 
+class OutboxMessage(BaseModel):
+    """One SMS to send, written before anything is sent (see modem.outbox)."""
+
+    # Idempotency key: the same event queued twice (a replayed journal, a restarted monitor)
+    # finds its row already there.
+    key = peewee.CharField(unique=True)
+    recipient = peewee.CharField()  # E.164
+    text = peewee.TextField()
+    reason = peewee.CharField()  # see modem.messages.kinds
+    call = peewee.ForeignKeyField(Call, null=True, backref="messages", on_delete="SET NULL")
+    person = peewee.ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    state = peewee.CharField(default="queued", index=True)  # see modem.outbox.states
+    encoding = peewee.CharField(null=True)  # "gsm7" | "ucs2", once encoded
+    parts = peewee.IntegerField(null=True)
+    attempts = peewee.IntegerField(default=0)
+    last_error = peewee.TextField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    next_attempt_at = peewee.DateTimeField(default=utcnow, index=True)
+    sent_at = peewee.DateTimeField(null=True)
+    delivered_at = peewee.DateTimeField(null=True)
+    failed_at = peewee.DateTimeField(null=True)
+
+
+class OutboxPart(BaseModel):
+    """One SMS-SUBMIT PDU of a message, tracked on its own: each part has its own place in the
+    modem's storage, its own message reference and its own delivery report."""
+
+    message = peewee.ForeignKeyField(OutboxMessage, backref="part_rows", on_delete="CASCADE")
+    seq = peewee.IntegerField()  # 1-based
+    pdu = peewee.TextField()  # hex, encoded once so every retry sends the very same bytes
+    tpdu_length = peewee.IntegerField()
+    state = peewee.CharField(default="pending")  # see modem.outbox.states
+    storage_index = peewee.IntegerField(null=True)
+    reference = peewee.IntegerField(null=True, index=True)  # TP-MR the modem gave it
+    sent_at = peewee.DateTimeField(null=True)
+    delivered_at = peewee.DateTimeField(null=True)
+    report_status = peewee.IntegerField(null=True)  # TP-ST of its status report
+
+    class Meta:
+        indexes = ((("message", "seq"), True),)
+
+
+class IncomingSms(BaseModel):
+    """A message the box received, kept whatever it said and whoever sent it."""
+
+    key = peewee.CharField(unique=True)  # sender + modem timestamp + text: a re-read is no new one
+    sender = peewee.CharField()
+    text = peewee.TextField()
+    sent_at = peewee.DateTimeField(null=True)  # the network's timestamp
+    received_at = peewee.DateTimeField(default=utcnow)
+    person = peewee.ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    action = peewee.CharField(null=True)  # see modem.duty.commands
+
+
+class ModemHealth(BaseModel):
+    """The modem's latest health, one row, written by the modem service for the console."""
+
+    id = peewee.IntegerField(primary_key=True, default=1)
+    device = peewee.CharField(null=True)
+    connected = peewee.BooleanField(default=False)
+    registered = peewee.BooleanField(default=False)
+    operator = peewee.CharField(null=True)
+    signal = peewee.IntegerField(null=True)  # CSQ rssi 0..31, None = unknown
+    last_error = peewee.TextField(null=True)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Group, OnCallNumber, Person, Membership, NumberGroup, Setting, Call, Leg,
+    OutboxMessage, OutboxPart, IncomingSms, ModemHealth,
 ]

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .models import Setting
 
 LANGUAGES = ("fi", "en")
+SMS_LANGUAGES = ("fi", "en", "sv")
+
+
+def _time_zone(key: str, value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{key}: unknown time zone {value!r} (e.g. Europe/Helsinki)") from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -15,8 +26,11 @@ class SettingSpec:
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[str, ...] | None = None
+    check: Callable[[str, str], str] | None = None  # for values neither numbers nor choices
 
     def validate(self, key: str, value: str) -> str:
+        if self.check is not None:
+            return self.check(key, value)
         if self.choices is not None:
             if value not in self.choices:
                 raise ValueError(f"{key}: must be one of {', '.join(self.choices)}, got {value!r}")
@@ -36,6 +50,9 @@ SPECS: dict[str, SettingSpec] = {
     "ring_time": SettingSpec("30", minimum=5, maximum=300),
     "confirm_timeout": SettingSpec("10", minimum=3, maximum=60),
     "prompt_language": SettingSpec("fi", choices=LANGUAGES),
+    "sms_language": SettingSpec("fi", choices=SMS_LANGUAGES),
+    # SMS texts say the time of the call as people on the box's site read clocks.
+    "time_zone": SettingSpec("Europe/Helsinki", check=_time_zone),
 }
 
 

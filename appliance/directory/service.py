@@ -248,9 +248,15 @@ class Directory:
         return row
 
     def change_number(self, ref: Ref, *, number: str | None = None, name: str | None = None,
-                      recording: bool | None = None,
-                      retention_days: int | None = None) -> OnCallNumber:
-        if number is None and name is None and recording is None and retention_days is None:
+                      recording: bool | None = None, retention_days: int | None = None,
+                      sms_on_taken: bool | None = None, sms_to_caller: bool | None = None,
+                      sms_on_missed: bool | None = None) -> OnCallNumber:
+        """Change what is given (None = unchanged).  The ``sms_*`` switches turn this number's
+        "took the call", "caller's follow-up" and "missed call" messages on or off."""
+        switches = {"sms_on_taken": sms_on_taken, "sms_to_caller": sms_to_caller,
+                    "sms_on_missed": sms_on_missed}
+        if (number is None and name is None and recording is None and retention_days is None
+                and all(value is None for value in switches.values())):
             raise Invalid("number", "number: nothing to change")
         changes: dict[str, object] = {}
         if number is not None:
@@ -261,6 +267,9 @@ class Directory:
             changes["recording"] = _bool("recording", recording)
         if retention_days is not None:
             changes["retention_days"] = _retention_days(retention_days)
+        for field, value in switches.items():
+            if value is not None:
+                changes[field] = _bool(field, value)
         with self.batch():
             row = self.number(ref)
             if "number" in changes:
@@ -366,21 +375,32 @@ class Directory:
             raise Invalid("wants_sms", f"wants_sms: {phone} is a landline and cannot receive "
                                        "SMS; turn SMS off for this person")
 
+    @staticmethod
+    def _public_phone(value: str) -> str | None:
+        """The number callers are given (see Person.public_phone); "" publishes none."""
+        if not value.strip():
+            return None
+        return e164(parse_person_phone(value, field="public_phone"))
+
     def add_person(self, name: str, phone: str, *, on_duty: bool = True,
-                   wants_sms: bool = True) -> Person:
+                   wants_sms: bool = True, public_phone: str = "") -> Person:
         clean_name = _name("name", name)
         clean_phone = e164(parse_person_phone(phone))
         duty = _bool("on_duty", on_duty)
         sms = _bool("wants_sms", wants_sms)
+        published = self._public_phone(public_phone)
         self._check_sms(clean_phone, sms)
         with self.batch():
             self._check_phone_free("phone", clean_phone)
-            row = Person.create(name=clean_name, phone=clean_phone, on_duty=duty, wants_sms=sms)
+            row = Person.create(name=clean_name, phone=clean_phone, on_duty=duty, wants_sms=sms,
+                                public_phone=published)
         return row
 
     def change_person(self, ref: Ref, *, name: str | None = None, phone: str | None = None,
-                      on_duty: bool | None = None, wants_sms: bool | None = None) -> Person:
-        if name is None and phone is None and on_duty is None and wants_sms is None:
+                      on_duty: bool | None = None, wants_sms: bool | None = None,
+                      public_phone: str | None = None) -> Person:
+        if (name is None and phone is None and on_duty is None and wants_sms is None
+                and public_phone is None):
             raise Invalid("person", "person: nothing to change")
         changes: dict[str, object] = {}
         if name is not None:
@@ -391,6 +411,8 @@ class Directory:
             changes["on_duty"] = _bool("on_duty", on_duty)
         if wants_sms is not None:
             changes["wants_sms"] = _bool("wants_sms", wants_sms)
+        if public_phone is not None:
+            changes["public_phone"] = self._public_phone(public_phone)
         with self.batch():
             row = self.person(ref)
             if "phone" in changes:

@@ -17,6 +17,9 @@ def number_to_dict(number: OnCallNumber) -> dict[str, Any]:
         "name": number.name,
         "recording": number.recording,
         "retention_days": number.retention_days,
+        "sms_on_taken": number.sms_on_taken,
+        "sms_to_caller": number.sms_to_caller,
+        "sms_on_missed": number.sms_on_missed,
         "groups": [link.group.name for link in links],
         "backup_group": number.backup_group.name if number.backup_group_id else None,
     }
@@ -46,6 +49,7 @@ def person_to_dict(person: Person) -> dict[str, Any]:
         "phone": person.phone,
         "on_duty": person.on_duty,
         "wants_sms": person.wants_sms,
+        "public_phone": person.public_phone,
         "groups": sorted((group.name for group in groups), key=str.casefold),
     }
 

@@ -48,7 +48,7 @@ def configure(run: Run) -> None:
            "--retention-days", "30")
     run.ok("group", "add", "Huolto")
     run.ok("group", "add", "Varalla")
-    run.ok("person", "add", "Matti Virtanen", "040 100 0001")
+    run.ok("person", "add", "Matti Virtanen", "040 100 0001", "--public-phone", "040 100 0009")
     run.ok("person", "add", "Liisa Korhonen", "0501000002", "--off-duty", "--no-sms")
     run.ok("member", "add", "Matti Virtanen", "Huolto")
     run.ok("member", "add", "+358501000002", "Huolto")
@@ -61,17 +61,20 @@ def test_configure_and_list_as_json(run: Run) -> None:
     assert run.applied == 9
     assert run.json("number", "list") == [{
         "id": 1, "number": "+358201234567", "name": "Demo päivystys", "recording": True,
-        "retention_days": 30, "groups": ["Huolto"], "backup_group": "Varalla"}]
+        "retention_days": 30, "sms_on_taken": True, "sms_to_caller": True,
+        "sms_on_missed": True, "groups": ["Huolto"], "backup_group": "Varalla"}]
     groups = run.json("group", "list")
     assert [g["name"] for g in groups] == ["Huolto", "Varalla"]
     assert [m["name"] for m in groups[0]["members"]] == ["Liisa Korhonen", "Matti Virtanen"]
     assert set(groups[0]) == {"id", "name", "members", "rings_for", "backup_for"}
     assert run.json("person", "list") == [
         {"id": 2, "name": "Liisa Korhonen", "phone": "+358501000002", "on_duty": False,
-         "wants_sms": False, "groups": ["Huolto"]},
+         "wants_sms": False, "public_phone": None, "groups": ["Huolto"]},
         {"id": 1, "name": "Matti Virtanen", "phone": "+358401000001", "on_duty": True,
-         "wants_sms": True, "groups": ["Huolto"]},
+         "wants_sms": True, "public_phone": "+358401000009", "groups": ["Huolto"]},
     ]
+    run.ok("number", "change", "Demo päivystys", "--no-sms-to-caller")
+    assert run.json("number", "list")[0]["sms_to_caller"] is False
     assert {"key": "ring_time", "value": "30", "default": "30"} in run.json("settings", "list")
     assert run.applied == 9
 

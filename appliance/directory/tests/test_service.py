@@ -212,7 +212,8 @@ def test_views(wired: Directory) -> None:
     wired.set_backup_group("Demo", "Varalla")
     number = number_to_dict(wired.number("Demo"))
     assert number == {"id": number["id"], "number": "+358201234567", "name": "Demo",
-                      "recording": False, "retention_days": 90, "groups": ["Sähkö", "Huolto"],
+                      "recording": False, "retention_days": 90, "sms_on_taken": True,
+                      "sms_to_caller": True, "sms_on_missed": True, "groups": ["Sähkö", "Huolto"],
                       "backup_group": "Varalla"}
     huolto = group_to_dict(wired.group("Huolto"))
     assert huolto["members"] == [{"id": 1, "name": "Matti", "phone": "+358401000001",
@@ -221,7 +222,19 @@ def test_views(wired: Directory) -> None:
     assert group_to_dict(wired.group("Varalla"))["backup_for"] == ["+358201234567"]
     assert person_to_dict(wired.person("Matti")) == {
         "id": 1, "name": "Matti", "phone": "+358401000001", "on_duty": True, "wants_sms": True,
-        "groups": ["Huolto"]}
+        "public_phone": None, "groups": ["Huolto"]}
+
+
+def test_public_phone_and_sms_switches(wired: Directory) -> None:
+    wired.add_person("Maija", "0401000002", public_phone="040 100 0003")
+    assert wired.person("Maija").public_phone == "+358401000003"
+    err = error(Invalid, wired.change_person, "Maija", public_phone="12")
+    assert err.field == "public_phone"
+    assert wired.change_person("Maija", public_phone="").public_phone is None
+    row = wired.change_number("Demo", sms_to_caller=False, sms_on_missed=False)
+    assert (row.sms_on_taken, row.sms_to_caller, row.sms_on_missed) == (True, False, False)
+    assert error(Invalid, wired.change_number, "Demo", sms_on_taken="maybe").field == (
+        "sms_on_taken")
 
 
 # --- groups ---------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""SMS through the box's GSM modem."""
