@@ -76,7 +76,7 @@ def test_configure_and_list_as_json(run: Run) -> None:
     run.ok("number", "change", "Demo päivystys", "--no-sms-to-caller")
     assert run.json("number", "list")[0]["sms_to_caller"] is False
     assert {"key": "ring_time", "value": "30", "default": "30"} in run.json("settings", "list")
-    assert run.applied == 9
+    assert run.applied == 10
 
 
 def test_lists_as_tables(run: Run) -> None:
