@@ -5,24 +5,14 @@ from __future__ import annotations
 import argparse
 
 from ..calllog import call_to_dict, format_calls, recent_calls
-from . import print_json, use_database
+from . import positive_int, print_json, use_database
 
 DEFAULT_LAST = 20
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("calls", help="show the call log, newest first")
-    parser.add_argument("--last", type=_positive, default=DEFAULT_LAST, metavar="N",
+    parser.add_argument("--last", type=positive_int, default=DEFAULT_LAST, metavar="N",
                         help="how many of the newest calls (default %(default)s)")
     parser.add_argument("--json", action="store_true", help="print JSON with every leg")
     parser.set_defaults(handler=run)

@@ -15,7 +15,7 @@ from ..lab.environment import LabError
 from ..monitor.ami import AmiError
 from ..runtime.host import RuntimeSetupError
 from ..runtime.instance import InstanceError
-from . import CommandError, admin, calls, lab
+from . import CommandError, admin, calls, lab, sms
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2  # what argparse uses for a bad command line, kept for bad values too
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     admin.register(commands)
     calls.register(commands)
+    sms.register(commands)
     lab.register(commands)
     return parser
 

@@ -61,6 +61,21 @@ class Lab:
     def carrier(self) -> AsteriskInstance:
         return self._deployment_or_fail().instance(CARRIER_SPEC)
 
+    @property
+    def modem_device(self) -> Path:
+        """The simulated modem's serial device (a link to its pseudo-terminal)."""
+        return self.state_dir / "run" / "modem.tty"
+
+    @property
+    def modem_control(self) -> Path:
+        """The simulated modem's control socket (incoming SMS, going silent...)."""
+        return self.state_dir / "run" / "modem-sim.sock"
+
+    @property
+    def modem_sent_log(self) -> Path:
+        """Every SMS part the simulated modem accepted, one JSON line each."""
+        return self.state_dir / "log" / "modem-sent.jsonl"
+
     def services(self) -> dict[str, Service]:
         run = self.state_dir / "run"
         secret = self.state_dir / APPLIANCE_SPEC.name / "ami.secret"
@@ -70,11 +85,21 @@ class Lab:
                         "--ami", f"127.0.0.1:{APPLIANCE_SPEC.ami_port}",
                         "--ami-user", AMI_USER, "--ami-secret-file", str(secret),
                         "--ready-file", str(run / "monitor.ready"))
+        simulator_args = ("--link", str(self.modem_device), "--control", str(self.modem_control),
+                          "--sent-log", str(self.modem_sent_log), "--delivery-delay", "1",
+                          "--ready-file", str(run / "modem-sim.ready"))
+        modem_args = ("--db", str(self.db_path), "--device", str(self.modem_device),
+                      "--ready-file", str(run / "modem.ready"))
+        # In start order: the modem service needs the simulated modem's device.
         return {
             "agi": Service("agi", "paivystys.agi.server", agi_args, self.state_dir,
                            self.netns_name),
             "monitor": Service("monitor", "paivystys.appliance.monitor.service", monitor_args,
                                self.state_dir, self.netns_name),
+            "modem-sim": Service("modem-sim", "paivystys.modem.simulator", simulator_args,
+                                 self.state_dir, self.netns_name),
+            "modem": Service("modem", "paivystys.modem.service", modem_args, self.state_dir,
+                             self.netns_name),
         }
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -98,8 +123,10 @@ class Lab:
                 instance.start()
         for instance in (carrier, appliance):
             instance.wait_ready(timeout=30)
-        for service in self.services().values():
+        for name, service in self.services().items():
             service.start()
+            if name == "modem-sim":
+                self.wait_services_ready(only=(name,))
         self.wait_services_ready()
         self.progress(f"lab is up in {self.state_dir}")
 
@@ -115,10 +142,14 @@ class Lab:
         for name, text in configs.items():
             carrier.write_config(name, text)
 
-    def wait_services_ready(self, timeout: float = 15.0) -> None:
-        """Both services answer: the FastAGI port accepts, the monitor is connected to AMI."""
+    def wait_services_ready(self, timeout: float = 15.0,
+                            only: tuple[str, ...] | None = None) -> None:
+        """The services answer: the FastAGI port accepts, the monitor is connected to AMI, the
+        simulated modem has its device, the modem service talks to it."""
         deadline = time.monotonic() + timeout
         for name, service in self.services().items():
+            if only is not None and name not in only:
+                continue
             while not service.is_running() or not service.ready_file.exists():
                 if time.monotonic() > deadline:
                     raise LabError(f"service '{name}' did not become ready; see "
@@ -127,7 +158,7 @@ class Lab:
 
     def down(self) -> None:
         deployment = self.deployment()
-        for service in self.services().values():
+        for service in reversed(self.services().values()):
             service.stop()
         if deployment is not None:
             for spec in (APPLIANCE_SPEC, CARRIER_SPEC):

@@ -1,0 +1,1 @@
+"""The durable SMS outbox: every message is a database row before anything is sent."""
