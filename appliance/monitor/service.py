@@ -14,6 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
+from paivystys.modem.messages.notifier import SmsNotifier
+
 from ..db.database import database_path, open_database
 from .ami import AmiClient
 from .bus import CallEnded, EventBus
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     client = AmiClient(host, port, args.ami_user, args.ami_secret)
     # A logged call needs its journal entry no more.
     bus.subscribe(lambda ended: forget(client, call_key(ended.call_id)), CallEnded)
+    # The call path's only SMS work: outbox rows; the modem service sends them.
+    SmsNotifier().subscribe(bus)
     client.add_listener(monitor.handle_event)
     stop = threading.Event()
     _stop_on_signals(stop)

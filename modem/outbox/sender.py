@@ -183,7 +183,11 @@ class OutboxSender:
         if _aware(message.created_at) + self._policy.max_age < now:
             self._fail(message, f"expired: not sent within {self._policy.max_age}")
             return False
-        parts = self._parts(message)
+        try:
+            parts = self._parts(message)
+        except ValueError as error:  # no number, no text: no retry can mend it
+            self._fail(message, f"cannot be sent: {error}")
+            return False
         for part in parts:
             try:
                 if part.state == states.PART_PENDING:

@@ -241,3 +241,12 @@ def test_a_status_report_for_an_unknown_reference_changes_nothing(modem, clock) 
     worker = sender(modem, clock)
     worker.send_due()
     assert worker.status_report(99, 0) is None
+
+
+def test_a_message_that_cannot_be_encoded_fails_at_once(modem, clock) -> None:
+    message = queue()
+    OutboxMessage.update(recipient="anonymous").where(OutboxMessage.id == message.id).execute()
+    sender(modem, clock).send_due()
+    row = reload(message)
+    assert row.state == states.FAILED and row.last_error.startswith("cannot be sent:")
+    assert modem.network == []
