@@ -1,0 +1,1 @@
+"""Duty by text message: a person texts ON or OFF to the box."""

@@ -1,0 +1,200 @@
+"""``paivystys-modem``: owns the GSM modem; sends the outbox, receives messages, reports health.
+
+Runs until SIGTERM (or SIGINT).  When the modem is missing, silent or without network, the
+service keeps retrying with back-off and messages wait in the outbox; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import serial
+
+from paivystys.appliance.db.database import database_path, open_database
+from paivystys.appliance.db.models import ModemHealth, utcnow
+
+from .duty.commands import handle_incoming
+from .gsm.adapter import ApplianceModem, CmsError, CommandError, ModemHealthReading, ReceivedSms
+from .outbox.sender import ModemGone, OutboxSender, modem_call
+
+log = logging.getLogger("paivystys.modem")
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+DEFAULT_DEVICE = "/dev/ttyUSB0"
+POLL_S = 0.25  # how often the outbox is looked at: the worst extra delay of a new message
+HEALTH_EVERY_S = 15.0
+UNREGISTERED_EVERY_S = 3.0
+SCAN_EVERY_S = 30.0  # received messages whose +CMTI got lost are found by this scan
+RECONNECT_FIRST_S = 1.0
+RECONNECT_MAX_S = 30.0
+
+
+class ModemService:
+    def __init__(self, device: str, baud: int, pin: str | None, stop: threading.Event,
+                 ready_file: Path | None = None) -> None:
+        self._device = device
+        self._baud = baud
+        self._pin = pin
+        self._stop = stop
+        self._ready_file = ready_file
+        self._lost = threading.Event()
+        self._sender: OutboxSender | None = None
+
+    def run(self) -> None:
+        delay = RECONNECT_FIRST_S
+        while not self._stop.is_set():
+            self._lost.clear()
+            modem = ApplianceModem(self._device, self._baud, on_incoming=self._incoming,
+                                   on_status_report=self._status_report,
+                                   on_lost=self._port_lost)
+            try:
+                modem_call(modem.connect, self._pin)
+                log.info("modem on %s connected", self._device)
+                self._serve(modem)
+                delay = RECONNECT_FIRST_S
+            except (ModemGone, CmsError, CommandError, serial.SerialException, OSError) as error:
+                log.warning("modem on %s: %s; retrying in %.0f s", self._device,
+                            error or type(error).__name__, delay)
+                self._record_health(None, error=str(error) or type(error).__name__)
+                if isinstance(error, ModemGone | CmsError):
+                    delay = RECONNECT_FIRST_S  # it answered once; try again soon
+            finally:
+                self._sender = None
+                modem.close()
+            if self._stop.wait(delay):
+                break
+            delay = min(delay * 2, RECONNECT_MAX_S)
+
+    def _serve(self, modem: ApplianceModem) -> None:
+        sender = OutboxSender(modem)
+        reading = self._check_health(modem)
+        sender.recover()
+        self._sender = sender
+        self._scan_received(modem)
+        self._mark_ready()
+        next_health = time.monotonic() + HEALTH_EVERY_S
+        next_scan = time.monotonic() + SCAN_EVERY_S
+        while not self._stop.is_set():
+            if self._lost.is_set():
+                raise ModemGone("the modem's port went away")
+            now = time.monotonic()
+            if now >= next_health:
+                reading = self._check_health(modem)
+                # Without network, look again soon: messages wait for it.
+                next_health = now + (HEALTH_EVERY_S if reading.registered else UNREGISTERED_EVERY_S)
+            if reading.registered:
+                sender.send_due()
+            if now >= next_scan:
+                self._scan_received(modem)
+                next_scan = now + SCAN_EVERY_S
+            self._stop.wait(POLL_S)
+
+    def _check_health(self, modem: ApplianceModem) -> ModemHealthReading:
+        reading = modem_call(modem.health)
+        self._record_health(reading)
+        if not reading.registered:
+            log.warning("modem is not registered to a network; messages wait")
+        return reading
+
+    def _record_health(self, reading: ModemHealthReading | None, error: str | None = None) -> None:
+        values = {"device": self._device, "connected": reading is not None,
+                  "registered": bool(reading and reading.registered),
+                  "operator": reading.operator if reading else None,
+                  "signal": reading.signal if reading else None,
+                  "updated_at": utcnow()}
+        if error is not None:
+            values["last_error"] = error
+        ModemHealth.insert(id=1, **values).on_conflict(
+            conflict_target=[ModemHealth.id], update=values).execute()
+
+    def _scan_received(self, modem: ApplianceModem) -> None:
+        for stored, decoded in modem_call(modem.received_messages):
+            if decoded.get("type") == "SMS-DELIVER":
+                handle_incoming(decoded.get("number") or "", decoded.get("text") or "",
+                                decoded.get("time"))
+            else:
+                log.warning("deleting unreadable stored message %s", stored.index)
+            try:
+                modem_call(modem.delete_stored, stored.index)
+            except CmsError as error:
+                log.warning("could not delete received message %s: %s", stored.index, error)
+
+    # -- called on the library's threads -------------------------------------------------------
+
+    def _incoming(self, sms: ReceivedSms) -> None:
+        # Returning normally lets the library delete the message from the modem: only after
+        # it is in the database.
+        handle_incoming(sms.number or "", sms.text or "", sms.time)
+
+    def _status_report(self, reference: int, status: int) -> None:
+        sender = self._sender
+        if sender is not None:
+            sender.status_report(reference, status)
+
+    def _port_lost(self, error: Exception) -> None:
+        log.warning("modem port error: %s", error)
+        self._lost.set()
+
+    def _mark_ready(self) -> None:
+        if self._ready_file is not None:
+            self._ready_file.parent.mkdir(parents=True, exist_ok=True)
+            self._ready_file.write_text(f"{os.getpid()}\n")
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="paivystys-modem", description=__doc__)
+    parser.add_argument("--db", type=Path, default=None,
+                        help=f"database file (default: $PAIVYSTYS_DB or {database_path()})")
+    parser.add_argument("--device", default=DEFAULT_DEVICE,
+                        help=f"the modem's serial device (default: {DEFAULT_DEVICE})")
+    parser.add_argument("--baud", type=int, default=115200, help="serial speed (default 115200)")
+    parser.add_argument("--pin-file", type=Path, metavar="PATH",
+                        help="file holding the SIM PIN (when the SIM asks for one)")
+    parser.add_argument("--ready-file", type=Path, metavar="PATH",
+                        help="written (our pid) once the modem is connected, removed on exit")
+    parser.add_argument("--verbose", action="store_true", help="log debug messages")
+    args = parser.parse_args(argv)
+    args.pin = None
+    if args.pin_file is not None:
+        try:
+            args.pin = args.pin_file.read_text().strip() or None
+        except OSError as exc:
+            parser.error(f"cannot read --pin-file: {exc}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format=LOG_FORMAT, stream=sys.stderr)
+    if not args.verbose:
+        logging.getLogger("gsmmodem").setLevel(logging.WARNING)
+    database = open_database(args.db)
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: object) -> None:
+        log.info("%s received; stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    log.info("modem service on %s, outbox in %s", args.device, database.database)
+    try:
+        ModemService(args.device, args.baud, args.pin, stop, args.ready_file).run()
+    finally:
+        if args.ready_file is not None:
+            args.ready_file.unlink(missing_ok=True)
+    database.close()
+    log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
