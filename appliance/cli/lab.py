@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from paivystys.appliance.calllog import call_to_dict, find_call
 
-from . import print_json, use_database
+from . import CommandError, print_json, use_database
 
 if TYPE_CHECKING:
     from paivystys.appliance.lab.environment import Lab
@@ -68,6 +68,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     call.add_argument("--hangup-after", type=float, metavar="S",
                       help="the caller gives up after S seconds")
     call.set_defaults(handler=_call)
+
+    sms = commands.add_parser("sms", help="the SMS messages the simulated modem has sent")
+    sms.add_argument("--json", action="store_true", help="print JSON with every part")
+    sms.set_defaults(handler=_sms)
+
+    sms_in = commands.add_parser("sms-in", help="deliver an SMS from FROM to the box")
+    sms_in.add_argument("sender", metavar="FROM", help="the sender's number, e.g. 040 123 4567")
+    sms_in.add_argument("text", metavar="TEXT", help='e.g. "OFF"')
+    sms_in.set_defaults(handler=_sms_in)
 
 
 def _lab(args: argparse.Namespace) -> Lab:
@@ -141,6 +150,39 @@ def _call(args: argparse.Namespace) -> int:
     use_database(args)
     lab.enter_namespace()
     print_json(place_and_log(lab, args.caller, args.dialled, args.hangup_after))
+    return 0
+
+
+def _sms(args: argparse.Namespace) -> int:
+    from paivystys.appliance.calllog.text import format_table
+    from paivystys.modem.simulator import read_sent_messages
+
+    messages = read_sent_messages(_lab(args).modem_sent_log)
+    if args.json:
+        print_json([message.to_dict() for message in messages])
+        return 0
+    if not messages:
+        print("The simulated modem has sent nothing.")
+        return 0
+    print(format_table(
+        ["Sent", "To", "Parts", "Text"],
+        [[message.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), message.recipient,
+          f"{len(message.parts)}" + ("" if message.complete else " (incomplete)"),
+          " ".join(message.text.split())] for message in messages],
+        right=(2,)))
+    return 0
+
+
+def _sms_in(args: argparse.Namespace) -> int:
+    from paivystys.modem.simulator import SimulatorControl, SimulatorControlError
+
+    lab = _lab(args)
+    try:
+        SimulatorControl(lab.modem_control).incoming(args.sender, args.text)
+    except (OSError, SimulatorControlError) as error:
+        raise CommandError(f"the simulated modem did not take the message ({error}); is lab "
+                           "mode up ('paivystys lab status')?") from error
+    print(f"delivered to the box's modem: from {args.sender}: {args.text}")
     return 0
 
 

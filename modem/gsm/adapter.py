@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ __all__ = ["ApplianceModem", "CmsError", "CommandError", "ModemHealthReading", "
            "StoredPdu", "TimeoutException"]
 
 CTRL_Z = "\x1a"
+ESC = b"\x1b"
 # 27.005 <stat> values of stored messages
 STAT_RECEIVED_UNREAD = 0
 STAT_RECEIVED_READ = 1
@@ -96,7 +98,18 @@ class ApplianceModem(GsmModem):
 
     def connect(self, pin: str | None = None, waitingForModemToStartInSeconds: float = 0) -> None:
         self._smsTextMode = False  # defect 4: PDU mode, always
+        self._cancel_pending_input()
         super().connect(pin=pin, waitingForModemToStartInSeconds=waitingForModemToStartInSeconds)
+
+    def _cancel_pending_input(self) -> None:
+        """A process killed mid-send leaves the modem waiting for the rest of a PDU after its
+        "> " prompt, where our ATZ would be taken as PDU text.  ESC cancels the prompt (27.005)
+        and CR ends any half-written command line; their answers are thrown away."""
+        with serial.Serial(self.port, self.baudrate, timeout=0.2) as port:
+            port.write(ESC + b"\r")
+            port.flush()
+            time.sleep(0.2)
+            port.reset_input_buffer()
 
     def close(self) -> None:
         """Close the port; safe on a half-open or already failed connection."""
