@@ -17,10 +17,11 @@ class does about each:
    start and say so to the modem at connect.
 5. SyntaxWarnings on Python 3.12+ from its regular expressions: silenced at import.
 
-Two more found while building the appliance: ``encodeSmsSubmitPdu`` raises on any emoji (so
-we encode PDUs ourselves), and an unsolicited ``+CMTI``/``+CDS`` that arrives while a command
-waits for its answer is swallowed into that answer; here such lines are always treated as
-notifications.
+More found while building the appliance: ``encodeSmsSubmitPdu`` raises on any emoji or "ÿ"
+(so we encode PDUs ourselves); an unsolicited ``+CMTI``/``+CDS`` that arrives while a command
+waits for its answer is swallowed into that answer, and of several ``+CMTI`` arriving together
+only the first is handled.  Here each such line is a notification of its own.  (A modem killed
+mid-send is also left in its "> " prompt: ``connect`` cancels it first.)
 """
 
 from __future__ import annotations
@@ -232,13 +233,14 @@ class ApplianceModem(GsmModem):
             self.fatalErrorCallback(error)
 
     def _handleLineRead(self, line: str, checkForResponseTerm: bool = True) -> None:
-        waiting = self._responseEvent is not None and not self._responseEvent.is_set()
         if self._pending_cds is not None:
             # The PDU line of a +CDS: both lines are one notification.
             first, self._pending_cds = self._pending_cds, None
             self.notifyCallback([first, line])
             return
-        if waiting and line.startswith(_UNSOLICITED_SINGLE):
+        if line.startswith(_UNSOLICITED_SINGLE):
+            # Alone, always: inside a response it would be swallowed, and the library handles
+            # only the first +CMTI of a burst (the second part of a long message).
             self.notifyCallback([line])
             return
         if line.startswith(_UNSOLICITED_WITH_PDU):
