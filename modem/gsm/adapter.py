@@ -115,10 +115,13 @@ class ApplianceModem(GsmModem):
     def close(self) -> None:
         """Close the port; safe on a half-open or already failed connection."""
         self.alive = False
+        port = getattr(self, "serial", None)
+        if port is not None:
+            with contextlib.suppress(OSError, serial.SerialException):
+                port.cancel_read()  # else the reader sits out its 1 s read timeout
         reader = getattr(self, "rxThread", None)
         if reader is not None and reader is not threading.current_thread():
             reader.join(timeout=2)
-        port = getattr(self, "serial", None)
         if port is not None:
             with contextlib.suppress(OSError, serial.SerialException):
                 port.close()
