@@ -28,7 +28,12 @@ def open_database(path: Path | str | None = None) -> peewee.SqliteDatabase:
     """Open (and create if needed) the database and bind the models to it."""
     target = Path(path) if path is not None else database_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    db = peewee.SqliteDatabase(str(target), pragmas=PRAGMAS, check_same_thread=False)
+    # BEGIN IMMEDIATE: a transaction takes the write lock when it starts (waiting up to
+    # busy_timeout).  With a plain BEGIN, one that reads first and then writes fails at once
+    # with "database is locked" whenever another process wrote in between (SQLite's WAL
+    # snapshot rule), which the call monitor met as soon as the modem service wrote too.
+    db = peewee.SqliteDatabase(str(target), pragmas=PRAGMAS, check_same_thread=False,
+                               lock_type="IMMEDIATE")
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     db.create_tables(ALL_MODELS, safe=True)

@@ -35,3 +35,34 @@ def test_a_database_from_an_older_version_gains_the_new_columns_and_keeps_its_ro
         assert Person.get_by_id(1).public_phone == "+358401111112"
     finally:
         db.close()
+
+
+def test_a_transaction_that_reads_then_writes_survives_another_process_writing(tmp_path):
+    """WAL's snapshot rule: with a plain BEGIN, the other writer gets in between and our
+    write fails at once with "database is locked".  Transactions take the write lock first."""
+    import threading
+    import time
+
+    from paivystys.appliance.db.models import Group
+
+    path = tmp_path / "busy.db"
+    db = open_database(path)
+    other_done = threading.Event()
+
+    def other_process_writes() -> None:
+        with sqlite3.connect(path, timeout=5) as other:
+            other.execute("INSERT INTO \"group\" (name, created_at) VALUES ('muu', '2026-01-01')")
+        other_done.set()
+
+    try:
+        with db.atomic():
+            assert Group.select().count() == 0
+            writer = threading.Thread(target=other_process_writes)
+            writer.start()
+            time.sleep(0.2)  # the other writer waits for our lock instead of getting ahead
+            Group.create(name="oma")
+        writer.join(timeout=5)
+        assert other_done.is_set()
+        assert sorted(group.name for group in Group.select()) == ["muu", "oma"]
+    finally:
+        db.close()
