@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import peewee
 from peewee import Model
 from playhouse.shortcuts import model_to_dict
 
@@ -53,6 +54,7 @@ ROUTING_AGI = "agi"
 ROUTING_FAILSAFE = "failsafe"
 # Ended calls stay in memory this long (in calls) for their late events.
 REMEMBERED_CALLS = 500
+BUSY_ATTEMPTS = 3
 
 Event = dict[str, str]
 M = TypeVar("M", bound=Model)
@@ -112,12 +114,21 @@ class CallMonitor:
         """Apply one AMI event (headers as a dict); anything not about a known call is
         ignored."""
         with self._lock:
-            try:
-                with Call._meta.database.atomic():
-                    self._apply(event)
-            except Exception:
-                self._outbox.clear()  # rolled back: nothing happened
-                raise
+            for attempt in range(1, BUSY_ATTEMPTS + 1):
+                try:
+                    with Call._meta.database.atomic():
+                        self._apply(event)
+                    break
+                except peewee.OperationalError as error:
+                    self._outbox.clear()  # rolled back: nothing happened
+                    # Locked beyond busy_timeout (another process held the database that
+                    # long): the handlers are idempotent, so the event is applied again.
+                    if "locked" not in str(error) or attempt == BUSY_ATTEMPTS:
+                        raise
+                    log.warning("database busy; applying %s again", event.get("Event"))
+                except Exception:
+                    self._outbox.clear()
+                    raise
             self._publish_outbox()
 
     def reconcile(self, ami: AmiClient) -> list[str]:

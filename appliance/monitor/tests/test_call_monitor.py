@@ -472,3 +472,25 @@ def test_reconcile_closes_calls_whose_channel_is_gone(
     lost.end(9.0, "NOANSWER")
     call = lost.call()
     assert (call.ended_at, call.wait_s) == (at(9.0), 9.0)
+
+
+def test_an_event_that_meets_a_locked_database_is_applied_again(
+        monitor: CallMonitor, people: dict[str, Person], published: list[object],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import peewee
+
+    script = Script(monitor, people)
+    script.start()
+    real_apply = monitor._apply
+    failures = iter([peewee.OperationalError("database is locked")])
+
+    def locked_once(event: dict[str, str]) -> None:
+        real_apply(event)  # half done, then the database refuses: rolled back
+        error = next(failures, None)
+        if error is not None:
+            raise error
+
+    monkeypatch.setattr(monitor, "_apply", locked_once)
+    script.stage(MAIN, 0.3, "Alice")
+    assert list(script.legs()) == [("Alice", MAIN)]
+    assert [type(e).__name__ for e in published].count("LegRinging") == 1
