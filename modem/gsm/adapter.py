@@ -58,6 +58,7 @@ CMS_INVALID_INDEX = 321
 SEND_TIMEOUT_S = 60
 COMMAND_TIMEOUT_S = 10
 _CMGL_LINE = re.compile(r"^\+CMGL:\s*(\d+),\s*(\d+),")
+_CSQ_LINE = re.compile(r"^\+CSQ:\s*(\d+),")
 _CREG_LINE = re.compile(r"^\+CREG:\s*\d+,\s*(\d+)")
 _COPS_LINE = re.compile(r'^\+COPS:\s*\d+,\s*\d+,\s*"([^"]*)"')
 _UNSOLICITED_SINGLE = ("+CMTI:", "+CDSI:")
@@ -132,7 +133,10 @@ class ApplianceModem(GsmModem):
         creg = lineStartingWith("+CREG:", self.write("AT+CREG?", timeout=5)) or ""
         match = _CREG_LINE.match(creg)
         registered = bool(match) and match.group(1) in ("1", "5")  # home or roaming
-        rssi = self.signalStrength  # -1 when the modem does not know (99)
+        # Not the library's signalStrength: it reads the answer's first line, which may be an
+        # unsolicited one that arrived meanwhile (a +CUSD, a +CREG).
+        csq = _CSQ_LINE.match(lineStartingWith("+CSQ:", self.write("AT+CSQ", timeout=5)) or "")
+        rssi = int(csq.group(1)) if csq else None
         operator = None
         try:
             cops = lineStartingWith("+COPS:", self.write("AT+COPS?", timeout=5)) or ""
@@ -142,7 +146,7 @@ class ApplianceModem(GsmModem):
         if match:
             operator = match.group(1)
         return ModemHealthReading(registered=registered,
-                                  signal=rssi if rssi is not None and rssi >= 0 else None,
+                                  signal=rssi if rssi is not None and rssi != 99 else None,
                                   operator=operator)
 
     # -- storage-based sending (see modem.outbox.sender for why) --------------------------------
