@@ -47,6 +47,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="JSON-lines file each sent part is appended to")
     parser.add_argument("--delivery-delay", type=_seconds, default=None,
                         help="seconds until a +CDS status report (default: no reports)")
+    parser.add_argument("--send-delay", type=_seconds, default=0.0,
+                        help="seconds each send waits for the network's answer (default 0)")
     parser.add_argument("--cms-error-rate", type=_rate, default=0.0,
                         help="share of sends failing with +CMS ERROR: 500 (default 0)")
     parser.add_argument("--pin", default=None, help="SIM PIN the host must enter")
@@ -66,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     simulator = ModemSimulator(arguments.link, sent_log_path=arguments.sent_log,
                                pin=arguments.pin, delivery_delay=arguments.delivery_delay,
                                cms_error_rate=arguments.cms_error_rate)
+    simulator.send_delay = arguments.send_delay or 0.0
     with simulator, ControlServer(simulator, arguments.control):
         if arguments.ready_file is not None:
             _write_atomically(arguments.ready_file, f"{os.getpid()}\n")

@@ -15,7 +15,8 @@ Commands (fields in brackets are optional):
 - ``{"cmd": "network", "registered": false}``: lose or regain the network (sends: 331).
 - ``{"cmd": "stall", "seconds": 5}``: the next send goes out but is answered that late.
 - ``{"cmd": "stray_byte"}``: an unsolicited line that is not UTF-8.
-- ``{"cmd": "set", ["delivery_delay": 2 | null], ["cms_error_rate": 0.1], ["rssi": 15]}``.
+- ``{"cmd": "set", ["delivery_delay": 2 | null], ["send_delay": 1.5], ["cms_error_rate": 0.1],
+  ["rssi": 15]}``.
 - ``{"cmd": "sent"}``: the answer has ``"messages"``, each ``SentMessage.to_dict()``.
 - ``{"cmd": "status"}``: the simulator's state (pid, link, silent, registered, storage...).
 """
@@ -155,6 +156,9 @@ def _set(simulator: ModemSimulator, arguments: _Arguments) -> dict[str, Any]:
     if arguments.has("delivery_delay"):
         delay = arguments.optional_number("delivery_delay")
         changes.append(lambda: setattr(simulator, "delivery_delay", delay))
+    if arguments.has("send_delay"):
+        send_delay = arguments.number("send_delay")
+        changes.append(lambda: setattr(simulator, "send_delay", send_delay))
     if arguments.has("cms_error_rate"):
         rate = arguments.number("cms_error_rate", maximum=1.0)
         changes.append(lambda: setattr(simulator, "cms_error_rate", rate))
@@ -164,7 +168,8 @@ def _set(simulator: ModemSimulator, arguments: _Arguments) -> dict[str, Any]:
             raise BadRequest("set: 'rssi' must be 0..31 or 99 (not known)")
         changes.append(lambda: setattr(simulator, "rssi", rssi))
     if not changes:
-        raise BadRequest("set: give at least one of 'delivery_delay', 'cms_error_rate', 'rssi'")
+        raise BadRequest("set: give at least one of 'delivery_delay', 'send_delay', "
+                         "'cms_error_rate', 'rssi'")
     for change in changes:
         change()
     return {}
@@ -296,7 +301,7 @@ class SimulatorControl:
         self.request("stray_byte")
 
     def set(self, **settings: float | None) -> None:
-        """Change ``delivery_delay``, ``cms_error_rate`` and/or ``rssi``."""
+        """Change ``delivery_delay``, ``send_delay``, ``cms_error_rate`` and/or ``rssi``."""
         self.request("set", **settings)
 
     def sent(self) -> list[SentMessage]:

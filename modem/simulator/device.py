@@ -55,6 +55,17 @@ class ModemSimulator:
     # -- settings the responder owns ------------------------------------------------------------
 
     @property
+    def send_delay(self) -> float:
+        """Seconds each send waits for the network's answer (0: answered at once)."""
+        return self.responder.send_delay
+
+    @send_delay.setter
+    def send_delay(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("send_delay must be >= 0 seconds")
+        self.responder.send_delay = seconds
+
+    @property
     def delivery_delay(self) -> float | None:
         """Seconds from a send to its +CDS status report; None: no reports."""
         return self.responder.delivery_delay

@@ -158,6 +158,9 @@ class AtResponder:
         self._pin = pin
         self.rssi = 21  # +CSQ <rssi>, 0..31 or 99 (unknown)
         self.delivery_delay: float | None = None  # seconds until a +CDS; None: no reports
+        # Seconds every send takes to be answered: a real modem waits for the network's
+        # acknowledgement (a second or more); 0 answers at once.
+        self.send_delay: float = 0.0
         self.cms_error_rate = 0.0  # probability of +CMS ERROR: 500 on any send
         self.smsc = SMSC_NUMBER
         self._sim_locked = pin is not None
@@ -590,10 +593,10 @@ class AtResponder:
         if submit.status_report_requested:
             self._schedule_status_report(reference, submit.address_field)
         answer = _answer([f"{result_name}: {reference}"])
-        if self._stall_seconds is not None:
-            self._stalled_answer = _Timed(self._clock() + self._stall_seconds,
-                                          next(self._sequence), answer)
-            self._stall_seconds = None
+        delay = self._stall_seconds if self._stall_seconds is not None else self.send_delay
+        self._stall_seconds = None
+        if delay > 0:
+            self._stalled_answer = _Timed(self._clock() + delay, next(self._sequence), answer)
             return b""
         return answer
 

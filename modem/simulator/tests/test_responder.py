@@ -269,6 +269,17 @@ def test_a_stalled_send_is_made_at_once_and_answered_late(
     assert modem.due_output() == b"\r\n+CMGS: 0\r\n" + OK + OK
 
 
+def test_every_send_waits_send_delay_for_the_networks_answer(
+        modem: AtResponder, clock: FakeClock, sent: list[SentPart]) -> None:
+    modem.send_delay = 1.5
+    for reference in (0, 1):
+        assert send(modem) == b""
+        assert modem.next_due() == clock.now + 1.5
+        clock.now += 1.5
+        assert modem.due_output() == f"\r\n+CMGS: {reference}\r\n".encode() + OK
+    assert len(sent) == 2
+
+
 def test_silence_swallows_input_and_holds_output(modem: AtResponder, clock: FakeClock) -> None:
     modem.go_silent(10.0)
     assert modem.feed(b"AT\r") == b""
