@@ -36,6 +36,7 @@ class Confirmations:
     def __init__(self, ami: AmiClient) -> None:
         self._lock = threading.Lock()
         self.confirmed: dict[str, float] = {}
+        self.heard: dict[str, float] = {}  # when this process's own AMI connection got it
         self.bridged: dict[str, float] = {}
         ami.add_listener(self._on_event)
 
@@ -43,6 +44,7 @@ class Confirmations:
         with self._lock:
             if headers.get("Event") == "UserEvent" and headers.get("UserEvent") == "PvConfirmed":
                 self.confirmed[headers["CallId"]] = float(headers["Timestamp"])
+                self.heard[headers["CallId"]] = time.time()
             elif headers.get("Event") == "BridgeEnter":
                 self.bridged.setdefault(headers["Uniqueid"], float(headers["Timestamp"]))
 
@@ -82,7 +84,7 @@ def main() -> None:
             handsets.set(phones[0], "human", answer_after=1, confirm_after=0.1, talk=1)
             for phone in phones[1:]:
                 handsets.set(phone, "no-answer")
-            to_rows, to_bridge, to_sent = [], [], []
+            to_rows, to_bridge, to_sent, to_heard = [], [], [], []
             for _ in range(args.calls):
                 started = dt.datetime.now(dt.UTC)
                 place_call(carrier, CALLER, number)
@@ -94,6 +96,7 @@ def main() -> None:
                 assert len(rows) == size - 1, (len(rows), size)
                 to_rows.append(max(row.created_at.timestamp() for row in rows) - confirmed)
                 to_bridge.append(events.bridged[call.call_id] - confirmed)
+                to_heard.append(events.heard[call.call_id] - confirmed)
                 deadline = time.monotonic() + 600
                 while True:
                     sent = [OutboxMessage.get_by_id(row.id) for row in rows]
@@ -105,7 +108,8 @@ def main() -> None:
             rows_ms = [value * 1000 for value in to_rows]
             print(f"{size:>5} {statistics.median(rows_ms):>17.1f} / {max(rows_ms):<10.1f}"
                   f"{statistics.median(to_bridge) * 1000:>20.1f} "
-                  f"{statistics.median(to_sent):>26.2f}")
+                  f"{statistics.median(to_sent):>26.2f}   (AMI delivery to another "
+                  f"client: {statistics.median(to_heard) * 1000:.1f} ms)")
         appliance.close()
         carrier.close()
 
