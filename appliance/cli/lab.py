@@ -174,15 +174,20 @@ def _sms(args: argparse.Namespace) -> int:
 
 
 def _sms_in(args: argparse.Namespace) -> int:
+    from paivystys.appliance.directory.phones import normalise_caller
     from paivystys.modem.simulator import SimulatorControl, SimulatorControlError
 
     lab = _lab(args)
+    # As a network presents a sender: E.164 when it is a number ("040 100 0001" too).
+    sender = normalise_caller(args.sender)
     try:
-        SimulatorControl(lab.modem_control).incoming(args.sender, args.text)
-    except (OSError, SimulatorControlError) as error:
-        raise CommandError(f"the simulated modem did not take the message ({error}); is lab "
-                           "mode up ('paivystys lab status')?") from error
-    print(f"delivered to the box's modem: from {args.sender}: {args.text}")
+        SimulatorControl(lab.modem_control).incoming(sender, args.text)
+    except SimulatorControlError as error:
+        raise CommandError(f"the simulated modem refused the message: {error}", 2) from error
+    except OSError as error:
+        raise CommandError(f"cannot reach the simulated modem ({error}); is lab mode up "
+                           "('paivystys lab status')?") from error
+    print(f"delivered to the box's modem: from {sender}: {args.text}")
     return 0
 
 

@@ -38,3 +38,33 @@ def test_lab_handset_rejects_bad_scripts(lab, capsys):
                  "--answer-after", "1"])
     assert code == 2
     assert "answer_after does not apply to a 'busy' handset" in capsys.readouterr().err
+
+
+def test_lab_sms_in_and_lab_sms_and_the_outbox(lab, scenario, capsys):
+    """An installer texts the box as a person, then reads what the modem sent back."""
+    import time
+
+    scenario.group("Tekstari", "Tekstaaja")
+    phone = scenario.people["Tekstaaja"]
+    db = ["--db", str(lab.db_path)]
+    spaced = f"0{phone[4:6]} {phone[6:9]} {phone[9:]}"  # "040 000 0123", as people type it
+    assert main([*db, "lab", "sms-in", spaced, "off"]) == 0
+    assert f"from {phone}: off" in capsys.readouterr().out
+
+    deadline = time.monotonic() + 15
+    while True:
+        assert main([*db, "lab", "sms", "--json"]) == 0
+        sent = [m for m in json.loads(capsys.readouterr().out) if m["recipient"] == phone]
+        if sent or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert len(sent) == 1 and "PÄÄLLE" in sent[0]["text"]
+
+    assert main([*db, "sms", "--json"]) == 0
+    outbox = json.loads(capsys.readouterr().out)
+    assert outbox["modem"]["connected"] and outbox["modem"]["registered"]
+    [mine] = [m for m in outbox["messages"] if m["recipient"] == phone]
+    assert (mine["reason"], mine["state"]) in {("duty_off", "sent"), ("duty_off", "delivered")}
+
+    assert main([*db, "lab", "sms-in", "", "x"]) == 2
+    assert "refused the message" in capsys.readouterr().err
