@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 
 import pytest
 from playhouse.shortcuts import model_to_dict
@@ -264,10 +263,9 @@ def test_a_reply_is_queued_once_in_the_sms_language(site: Site) -> None:
 
 # --- timing -----------------------------------------------------------------------------------
 
-def test_time_from_confirmation_to_queued_rows(db: None, capsys: pytest.CaptureFixture[str]
-                                               ) -> None:
-    """Printed, not asserted (machines differ): the issue's budget is 50 ms from the
-    confirmation to the outbox rows, on the call monitor's thread."""
+def test_a_50_person_group_through_the_call_monitor(db: None) -> None:
+    """The whole path on the monitor's thread: events in, 49 TAKEN rows and the caller's
+    text out; a replayed confirmation adds nothing.  (Its time is bench/sms_queue.py's.)"""
     group = Group.create(name="Iso ryhmä")
     number = OnCallNumber.create(number="+358201234567", name="Huolto")
     NumberGroup.create(number=number, group=group)
@@ -295,21 +293,15 @@ def test_time_from_confirmation_to_queued_rows(db: None, capsys: pytest.CaptureF
     winner = str(people[0].id)
     user(v.EVENT_LEG_ANSWER, 5, Person=winner, Stage=v.STAGE_MAIN, Channel="PJSIP/x")
 
-    began = time.perf_counter()
     user(v.EVENT_CONFIRMED, 9, Person=winner, Stage=v.STAGE_MAIN)
-    whole_event_ms = (time.perf_counter() - began) * 1000
     assert len(queued(k.TAKEN)) == 49
 
     notifier_only = SmsNotifier(clock=soon_after_arrival)
     event = CallConfirmed("5.5", ARRIVED + dt.timedelta(seconds=9), 0, people[0].id,
                           people[0].name, v.STAGE_MAIN)
     OutboxMessage.delete().execute()
-    began = time.perf_counter()
     assert len(notifier_only.call_confirmed(event)) == 49
-    subscriber_ms = (time.perf_counter() - began) * 1000
+    assert notifier_only.call_confirmed(event) == []
 
     user(v.EVENT_CALL_END, 60, DialStatus="ANSWER")
     assert [to for _kind, to, _text in queued(k.CALLER_CONTACT)] == ["+358401234567"]
-    with capsys.disabled():
-        print(f"\nPvConfirmed -> 49 TAKEN rows: {whole_event_ms:.1f} ms through the call "
-              f"monitor, {subscriber_ms:.1f} ms in the SMS subscriber alone (budget 50 ms)")
