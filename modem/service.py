@@ -15,13 +15,23 @@ import threading
 import time
 from pathlib import Path
 
+import peewee
 import serial
 
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.db.models import ModemHealth, utcnow
 
 from .duty.commands import handle_incoming
-from .gsm.adapter import ApplianceModem, CmsError, CommandError, ModemHealthReading, ReceivedSms
+from .gsm.adapter import (
+    ApplianceModem,
+    CmeError,
+    CmsError,
+    CommandError,
+    IncorrectPinError,
+    ModemHealthReading,
+    PinRequiredError,
+    ReceivedSms,
+)
 from .outbox.sender import ModemGone, OutboxSender, modem_call
 
 log = logging.getLogger("paivystys.modem")
@@ -34,6 +44,7 @@ UNREGISTERED_EVERY_S = 3.0
 SCAN_EVERY_S = 30.0  # received messages whose +CMTI got lost are found by this scan
 RECONNECT_FIRST_S = 1.0
 RECONNECT_MAX_S = 30.0
+CME_SIM_PUK_REQUIRED = 12
 
 
 class ModemService:
@@ -59,7 +70,16 @@ class ModemService:
                 log.info("modem on %s connected", self._device)
                 self._serve(modem)
                 delay = RECONNECT_FIRST_S
-            except (ModemGone, CmsError, CommandError, serial.SerialException, OSError) as error:
+            except (PinRequiredError, IncorrectPinError) as error:
+                self._sim_refuses(error)
+                break
+            except CmeError as error:
+                if error.code != CME_SIM_PUK_REQUIRED:
+                    raise
+                self._sim_refuses(error)
+                break
+            except (ModemGone, CmsError, CommandError, serial.SerialException, OSError,
+                    peewee.OperationalError) as error:
                 log.warning("modem on %s: %s; retrying in %.0f s", self._device,
                             error or type(error).__name__, delay)
                 self._record_health(None, error=str(error) or type(error).__name__)
@@ -71,6 +91,16 @@ class ModemService:
             if self._stop.wait(delay):
                 break
             delay = min(delay * 2, RECONNECT_MAX_S)
+
+    def _sim_refuses(self, error: Exception) -> None:
+        """No PIN, a wrong PIN, a PUK-locked SIM: trying again would use up the SIM's three
+        PIN attempts (then only the PUK opens it), so the service waits for a person."""
+        problem = {PinRequiredError: "the SIM wants a PIN and none is set (--pin-file)",
+                   IncorrectPinError: "the SIM refused the PIN"}.get(
+            type(error), "the SIM is locked: it needs its PUK (put it in a phone)")
+        log.error("%s; not trying again until the service is restarted", problem)
+        self._record_health(None, error=f"{problem}; not trying again until restarted")
+        self._stop.wait()
 
     def _serve(self, modem: ApplianceModem) -> None:
         sender = OutboxSender(modem)

@@ -38,13 +38,21 @@ import serial
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
-    from gsmmodem.exceptions import CmsError, CommandError, TimeoutException
+    from gsmmodem.exceptions import (
+        CmeError,
+        CmsError,
+        CommandError,
+        IncorrectPinError,
+        PinRequiredError,
+        TimeoutException,
+    )
     from gsmmodem.modem import GsmModem, ReceivedSms, StatusReport
     from gsmmodem.pdu import decodeSmsPdu
     from gsmmodem.util import lineStartingWith
 
-__all__ = ["ApplianceModem", "CmsError", "CommandError", "ModemHealthReading", "ReceivedSms",
-           "StoredPdu", "TimeoutException"]
+__all__ = ["ApplianceModem", "CmeError", "CmsError", "CommandError", "IncorrectPinError",
+           "ModemHealthReading", "PinRequiredError", "ReceivedSms", "StoredPdu",
+           "TimeoutException"]
 
 CTRL_Z = "\x1a"
 ESC = b"\x1b"

@@ -35,6 +35,7 @@ from paivystys.appliance.db.models import OutboxMessage, OutboxPart, database_pr
 from paivystys.modem.gsm.adapter import (
     STAT_STORED_SENT,
     STAT_STORED_UNSENT,
+    CmeError,
     CmsError,
     CommandError,
     StoredPdu,
@@ -68,11 +69,11 @@ class ModemGone(Exception):
 
 
 def modem_call(command: Callable[..., T], *args: object) -> T:
-    """Run one modem command; an explicit refusal (+CMS ERROR) stays a ``CmsError``, anything
-    that leaves its effect unknown becomes :class:`ModemGone`."""
+    """Run one modem command; an explicit refusal (+CMS ERROR, +CME ERROR) stays what it is,
+    anything that leaves its effect unknown becomes :class:`ModemGone`."""
     try:
         return command(*args)
-    except CmsError:
+    except (CmsError, CmeError):
         raise
     except TimeoutException as error:
         raise ModemGone(f"{command.__name__}: the modem did not answer") from error

@@ -80,6 +80,8 @@ STAT_ALL = 4
 CME_OPERATION_NOT_ALLOWED = 3
 CME_SIM_PIN_REQUIRED = 11
 CME_INCORRECT_PASSWORD = 16
+CME_SIM_PUK_REQUIRED = 12
+PIN_ATTEMPTS = 3  # then the SIM wants its PUK, as real SIMs do
 CMS_OPERATION_NOT_ALLOWED = 302
 CMS_OPERATION_NOT_SUPPORTED = 303
 CMS_INVALID_PDU_PARAMETER = 304
@@ -164,6 +166,7 @@ class AtResponder:
         self.cms_error_rate = 0.0  # probability of +CMS ERROR: 500 on any send
         self.smsc = SMSC_NUMBER
         self._sim_locked = pin is not None
+        self._pin_attempts_left = PIN_ATTEMPTS
         self._registered = True
         self._cfun = 1
         self._stores = {name: _MessageStore(capacity)
@@ -419,15 +422,21 @@ class AtResponder:
 
     def _at_cpin(self, operation: str, arguments: list[str]) -> bytes:
         if operation == "read":
-            return _answer(["+CPIN: SIM PIN" if self._sim_locked else "+CPIN: READY"])
+            if not self._sim_locked:
+                return _answer(["+CPIN: READY"])
+            return _answer(["+CPIN: SIM PIN" if self._pin_attempts_left else "+CPIN: SIM PUK"])
         if operation == "test":
             return _final("OK")
         if operation != "set" or not arguments:
             return _final("ERROR")
         if not self._sim_locked:
             return self._cme_error(CME_OPERATION_NOT_ALLOWED)
+        if not self._pin_attempts_left:
+            return self._cme_error(CME_SIM_PUK_REQUIRED)
         if arguments[0] != self._pin:
+            self._pin_attempts_left -= 1
             return self._cme_error(CME_INCORRECT_PASSWORD)
+        self._pin_attempts_left = PIN_ATTEMPTS
         self._sim_locked = False
         return _final("OK")
 
@@ -776,6 +785,7 @@ class AtResponder:
                 "silent": self._is_silent(self._clock()),
                 "registered": self._network_stat == 1,
                 "sim_locked": self._sim_locked,
+                "pin_attempts_left": self._pin_attempts_left,
                 "rssi": self.rssi,
                 "echo": self._echo,
                 "storage": {name: {"used": store.used, "total": store.capacity}

@@ -47,12 +47,12 @@ class ModemServiceProcess:
     def log_file(self) -> Path:
         return self.state_dir / "modem.log"
 
-    def start(self, wait_ready: bool = True) -> None:
+    def start(self, wait_ready: bool = True, *extra: str) -> None:
         self.ready_file.unlink(missing_ok=True)
         with open(self.log_file, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "paivystys.modem.service", "--db", str(self.db_path),
-                 "--device", str(self.device), "--ready-file", str(self.ready_file)],
+                 "--device", str(self.device), "--ready-file", str(self.ready_file), *extra],
                 stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         if wait_ready:
             wait_for(self.ready_file.exists, 20, f"the modem service (log: {self.log_file})")

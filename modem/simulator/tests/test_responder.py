@@ -303,3 +303,14 @@ def test_silence_without_end_lasts_until_wake(modem: AtResponder, clock: FakeClo
 def test_text_mode_message_commands_are_refused(modem: AtResponder) -> None:
     assert modem.feed(b"AT+CMGF=1\r") == OK
     assert modem.feed(b'AT+CMGS="+358401234567"\r') == b"\r\n+CMS ERROR: 302\r\n"
+
+
+def test_three_wrong_pins_lock_the_sim_until_its_puk(clock: FakeClock) -> None:
+    sim = AtResponder(pin="1234", clock=clock)
+    sim.feed(b"ATE0\r")
+    sim.feed(b"AT+CMEE=1\r")
+    for _ in range(3):
+        assert sim.feed(b'AT+CPIN="0000"\r') == b"\r\n+CME ERROR: 16\r\n"
+    assert sim.feed(b"AT+CPIN?\r") == b"\r\n+CPIN: SIM PUK\r\n" + OK
+    assert sim.feed(b'AT+CPIN="1234"\r') == b"\r\n+CME ERROR: 12\r\n"
+    assert sim.status()["pin_attempts_left"] == 0
