@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                         format=LOG_FORMAT, stream=sys.stderr)
     if not args.verbose:
         logging.getLogger("gsmmodem").setLevel(logging.WARNING)
-    database = open_database(args.db)
+    database = open_database(args.db, sync_every_commit=True)
     stop = threading.Event()
 
     def request_stop(signum: int, frame: object) -> None:

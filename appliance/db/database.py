@@ -24,15 +24,22 @@ def database_path() -> Path:
     return Path(os.environ.get("PAIVYSTYS_DB", DEFAULT_PATH))
 
 
-def open_database(path: Path | str | None = None) -> peewee.SqliteDatabase:
-    """Open (and create if needed) the database and bind the models to it."""
+def open_database(path: Path | str | None = None, *,
+                  sync_every_commit: bool = False) -> peewee.SqliteDatabase:
+    """Open (and create if needed) the database and bind the models to it.
+
+    ``sync_every_commit``: fsync at every commit (SQLite ``synchronous=FULL``), so even a power
+    cut cannot take back a commit.  The default (NORMAL, with WAL) survives a killed process
+    and a clean reboot but may lose the last commits to a power cut; the modem service asks
+    for FULL because what it commits says what the network already has."""
     target = Path(path) if path is not None else database_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     # BEGIN IMMEDIATE: a transaction takes the write lock when it starts (waiting up to
     # busy_timeout).  With a plain BEGIN, one that reads first and then writes fails at once
     # with "database is locked" whenever another process wrote in between (SQLite's WAL
     # snapshot rule), which the call monitor met as soon as the modem service wrote too.
-    db = peewee.SqliteDatabase(str(target), pragmas=PRAGMAS, check_same_thread=False,
+    pragmas = {**PRAGMAS, "synchronous": "full"} if sync_every_commit else PRAGMAS
+    db = peewee.SqliteDatabase(str(target), pragmas=pragmas, check_same_thread=False,
                                lock_type="IMMEDIATE")
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)

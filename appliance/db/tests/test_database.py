@@ -66,3 +66,23 @@ def test_a_transaction_that_reads_then_writes_survives_another_process_writing(t
         assert sorted(group.name for group in Group.select()) == ["muu", "oma"]
     finally:
         db.close()
+
+
+def test_sync_every_commit_is_per_connection_and_on_every_thread(tmp_path):
+    import threading
+
+    db = open_database(tmp_path / "full.db", sync_every_commit=True)
+    try:
+        seen = []
+        thread = threading.Thread(
+            target=lambda: seen.append(db.execute_sql("PRAGMA synchronous").fetchone()[0]))
+        thread.start()
+        thread.join()
+        assert seen == [2]  # FULL, also on a thread's own connection
+    finally:
+        db.close()
+    db = open_database(tmp_path / "full.db")
+    try:
+        assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    finally:
+        db.close()
