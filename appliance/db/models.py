@@ -97,6 +97,10 @@ class Call(BaseModel):
     recording = peewee.CharField(null=True)  # path relative to the recordings directory
     routing = peewee.CharField(default="agi")  # "agi" | "failsafe"
 
+    class Meta:
+        # The call log's filters: by number or by who answered, newest first.
+        indexes = ((("number", "arrived_at"), False), (("answered_by", "arrived_at"), False))
+
 
 class Leg(BaseModel):
     """One person rung for one call."""
@@ -114,7 +118,7 @@ class Leg(BaseModel):
     result = peewee.CharField(null=True)  # see appliance.monitor.outcomes
 
     class Meta:
-        indexes = ((("call", "person", "stage"), True),)
+        indexes = ((("call", "person", "stage"), True), (("person", "call"), False))
 
 
 class OutboxMessage(BaseModel):
@@ -184,7 +188,57 @@ class ModemHealth(BaseModel):
     updated_at = peewee.DateTimeField(default=utcnow)
 
 
+class Trunk(BaseModel):
+    """The SIP trunk to the phone network, one row (none: the lab's carrier on loopback).
+
+    ``mode`` "ip": the operator knows the box by its address (IP-authenticated);
+    "registration": the box registers with ``username``/``password`` at ``host``."""
+
+    id = peewee.IntegerField(primary_key=True, default=1)
+    mode = peewee.CharField()  # "ip" | "registration"
+    host = peewee.CharField()
+    port = peewee.IntegerField(default=5060)
+    transport = peewee.CharField(default="udp")  # "udp" | "tcp"
+    username = peewee.CharField(null=True)
+    password = peewee.CharField(null=True)  # the operator's secret: never in logs or backups' views
+    from_domain = peewee.CharField(null=True)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+
+class User(BaseModel):
+    """Someone who may use the LAN API: an admin, or an on-call person (``person`` set)."""
+
+    username = peewee.CharField(unique=True)
+    password_hash = peewee.CharField()  # argon2id
+    role = peewee.CharField()  # "admin" | "person"
+    person = peewee.ForeignKeyField(Person, null=True, unique=True, on_delete="CASCADE")
+    failed_logins = peewee.IntegerField(default=0)
+    locked_until = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    last_login_at = peewee.DateTimeField(null=True)
+
+
+class ApiToken(BaseModel):
+    """A login's bearer token; only its SHA-256 is stored."""
+
+    token_hash = peewee.CharField(unique=True)
+    user = peewee.ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    created_at = peewee.DateTimeField(default=utcnow)
+    expires_at = peewee.DateTimeField(index=True)
+    revoked = peewee.BooleanField(default=False)
+
+
+class AuditEntry(BaseModel):
+    """Who changed what, when: every change through the API or the CLI."""
+
+    at = peewee.DateTimeField(default=utcnow, index=True)
+    actor = peewee.CharField()  # a username, "cli:<unix user>", or "system"
+    action = peewee.CharField()  # e.g. "group.add", "login.locked"
+    target = peewee.CharField(null=True)
+    details = peewee.TextField(null=True)  # JSON
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Group, OnCallNumber, Person, Membership, NumberGroup, Setting, Call, Leg,
-    OutboxMessage, OutboxPart, IncomingSms, ModemHealth,
+    OutboxMessage, OutboxPart, IncomingSms, ModemHealth, Trunk, User, ApiToken, AuditEntry,
 ]
