@@ -188,6 +188,17 @@ class ModemHealth(BaseModel):
     updated_at = peewee.DateTimeField(default=utcnow)
 
 
+class HealthReport(BaseModel):
+    """What a service last found about a part it watches ("asterisk", "trunk"), for /api/health.
+    ``ok`` None: not known.  A report older than a minute means its writer is not running."""
+
+    key = peewee.CharField(primary_key=True)
+    ok = peewee.BooleanField(null=True)
+    state = peewee.CharField()
+    detail = peewee.TextField(null=True)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+
 class Trunk(BaseModel):
     """The SIP trunk to the phone network, one row (none: the lab's carrier on loopback).
 
@@ -240,5 +251,6 @@ class AuditEntry(BaseModel):
 
 ALL_MODELS: list[type[BaseModel]] = [
     Group, OnCallNumber, Person, Membership, NumberGroup, Setting, Call, Leg,
-    OutboxMessage, OutboxPart, IncomingSms, ModemHealth, Trunk, User, ApiToken, AuditEntry,
+    OutboxMessage, OutboxPart, IncomingSms, ModemHealth, HealthReport, Trunk, User, ApiToken,
+    AuditEntry,
 ]
