@@ -20,6 +20,8 @@ from ..db.database import database_path, open_database
 from .ami import AmiClient
 from .bus import CallEnded, EventBus
 from .call_monitor import CallMonitor
+from .feed import EventFeed
+from .health import report_once, run_reports, write_report
 from .journal import call_key, forget, replay_journal
 
 log = logging.getLogger("paivystys.monitor")
@@ -47,6 +49,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help=f"AMI username (default: {DEFAULT_AMI_USER})")
     parser.add_argument("--ami-secret-file", type=Path, required=True, metavar="PATH",
                         help="file holding the AMI password")
+    parser.add_argument("--events-socket", type=Path, metavar="PATH",
+                        help="serve every call event as JSON lines on this Unix socket "
+                             "(for the API's live view)")
     parser.add_argument("--ready-file", type=Path, metavar="PATH",
                         help="written (our pid) once connected to AMI, removed on exit")
     parser.add_argument("--verbose", action="store_true", help="log debug messages")
@@ -79,6 +84,10 @@ def _on_connect(ami: AmiClient, monitor: CallMonitor, ready_file: Path | None) -
     if ready_file is not None:
         ready_file.parent.mkdir(parents=True, exist_ok=True)
         ready_file.write_text(f"{os.getpid()}\n")
+    try:
+        report_once(ami)
+    except Exception:  # the health report must never cost the call log its connection
+        log.exception("health report failed")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,12 +106,18 @@ def main(argv: list[str] | None = None) -> int:
     client.add_listener(monitor.handle_event)
     stop = threading.Event()
     _stop_on_signals(stop)
+    feed = EventFeed(bus, args.events_socket).start() if args.events_socket else None
+    threading.Thread(target=run_reports, args=(client, stop), name="health",
+                     daemon=True).start()
     log.info("monitoring %s:%s into %s", host, port, database.database)
     try:
         client.run_forever(lambda ami: _on_connect(ami, monitor, args.ready_file), stop)
     finally:
         if args.ready_file is not None:
             args.ready_file.unlink(missing_ok=True)
+        if feed is not None:
+            feed.close()
+        write_report("asterisk", None, "the call monitor stopped")
     database.close()
     log.info("stopped")
     return 0

@@ -1,0 +1,76 @@
+"""The FastAPI application: routers of each feature, error shapes, the database, and the
+background work of the API process (the live view's hub, recording retention)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.recordings.retention import delete_expired
+
+from . import errors
+from .auth import http as auth_http
+from .context import ApiConfig
+from .events import http as events_http
+from .events.hub import EventHub
+from .health import http as health_http
+from .health.service import snapshot
+from .management import http as management_http
+from .recordings import http as recordings_http
+
+log = logging.getLogger(__name__)
+
+RETENTION_EVERY_S = 3600.0
+ROUTERS = (auth_http, management_http, recordings_http, health_http, events_http)
+
+
+def create_app(config: ApiConfig) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = open_database(config.db_path)
+        data_dir = Path(database.database).resolve().parent
+        hub = EventHub(config.events_socket, lambda: snapshot(data_dir, config.version))
+        app.state.hub = hub
+        hub.start()
+        retention = (asyncio.create_task(_retention_loop(config.recordings_dir))
+                     if config.recordings_dir is not None else None)
+        if config.ready_file is not None:
+            config.ready_file.parent.mkdir(parents=True, exist_ok=True)
+            config.ready_file.write_text(f"{os.getpid()}\n")
+        try:
+            yield
+        finally:
+            if config.ready_file is not None:
+                config.ready_file.unlink(missing_ok=True)
+            if retention is not None:
+                retention.cancel()
+                with suppress(asyncio.CancelledError):
+                    await retention
+            await hub.stop()
+            database.close()
+
+    # No /docs pages on the box: the OpenAPI document is enough for the console and tools.
+    app = FastAPI(title="Päivystysvaihde", version=config.version, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.config = config
+    errors.install(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    return app
+
+
+async def _retention_loop(recordings_dir: Path) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            await loop.run_in_executor(None, delete_expired, recordings_dir)
+        except Exception:
+            log.exception("deleting expired recordings failed; trying again in an hour")
+        await asyncio.sleep(RETENTION_EVERY_S)

@@ -1,0 +1,1 @@
+"""Users, passwords (argon2), login with throttling and lock-out, expiring tokens."""

@@ -1,0 +1,105 @@
+"""POST /api/login, the caller's own account (/api/me...), and users (admin)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from paivystys.appliance.audit import record
+from paivystys.appliance.db.models import Person, User
+from paivystys.appliance.directory import Directory
+
+from ..context import Admin, Config, CurrentUser, PersonUser
+from ..errors import FieldError
+from . import service
+from .schemas import (
+    DutyRequest,
+    LoginRequest,
+    LoginResponse,
+    MeOut,
+    PasswordChange,
+    UserChange,
+    UserCreate,
+    UserOut,
+)
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+@router.post("/login", response_model=LoginResponse,
+             responses={401: {}, 423: {"description": "locked after repeated failures"},
+                        429: {"description": "too many failures from this address"}})
+def login(body: LoginRequest, request: Request, config: Config) -> LoginResponse:
+    client = request.client.host if request.client else "unknown"
+    done = service.log_in(body.username, body.password, client, config.throttle)
+    record(done.user.username, "login", done.user.username, {"client": client})
+    return LoginResponse(token=done.token, expires_at=done.expires_at.isoformat(),
+                         user=UserOut(**service.user_to_dict(done.user)))
+
+
+@router.post("/logout", status_code=204, responses={401: {}})
+def logout(user: CurrentUser, request: Request) -> Response:
+    token = request.headers.get("authorization", "").partition(" ")[2]
+    service.revoke(token)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=MeOut, responses={401: {}})
+def me(user: CurrentUser) -> MeOut:
+    person = Person.get_or_none(Person.id == user.person_id) if user.person_id else None
+    return MeOut(**service.user_to_dict(user), person_name=person.name if person else None,
+                 on_duty=person.on_duty if person else None)
+
+
+@router.put("/me/duty", response_model=MeOut, responses={401: {}, 403: {}})
+def set_my_duty(body: DutyRequest, user: PersonUser) -> MeOut:
+    Directory().change_person(user.person_id, on_duty=body.on_duty)
+    record(user.username, "duty.on" if body.on_duty else "duty.off", user.username)
+    return me(user)
+
+
+@router.put("/me/password", status_code=204, responses={401: {}, 422: {}})
+def change_my_password(body: PasswordChange, user: CurrentUser) -> Response:
+    if not service.password_matches(user, body.old_password):
+        raise FieldError("old_password", "old_password: that is not your password")
+    service.set_password(user, body.new_password, field="new_password")
+    record(user.username, "password.change", user.username)
+    return Response(status_code=204)
+
+
+# --- users (admin) ---------------------------------------------------------------------
+
+@router.get("/users", response_model=list[UserOut], responses={401: {}, 403: {}})
+def list_users(user: Admin) -> list[UserOut]:
+    return [UserOut(**service.user_to_dict(row)) for row in User.select().order_by(User.id)]
+
+
+@router.post("/users", response_model=UserOut, status_code=201,
+             responses={401: {}, 403: {}, 404: {}, 409: {}})
+def add_user(body: UserCreate, user: Admin) -> UserOut:
+    created = service.create_user(body.username, body.password, body.role, body.person_id)
+    record(user.username, "user.add", created.username,
+           {"role": created.role, "person_id": created.person_id})
+    return UserOut(**service.user_to_dict(created))
+
+
+@router.patch("/users/{user_id}", response_model=UserOut,
+              responses={401: {}, 403: {}, 404: {}})
+def change_user(user_id: int, body: UserChange, user: Admin) -> UserOut:
+    target = service.find_user(user_id)
+    if body.password is not None:
+        service.set_password(target, body.password)
+        record(user.username, "user.password", target.username)
+    if body.unlock:
+        target.failed_logins, target.locked_until = 0, None
+        target.save()
+        record(user.username, "user.unlock", target.username)
+    return UserOut(**service.user_to_dict(service.find_user(user_id)))
+
+
+@router.delete("/users/{user_id}", status_code=204,
+               responses={401: {}, 403: {}, 404: {}, 409: {}})
+def remove_user(user_id: int, user: Admin) -> Response:
+    target = service.find_user(user_id)
+    service.remove_user(target)
+    record(user.username, "user.remove", target.username)
+    return Response(status_code=204)

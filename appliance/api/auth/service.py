@@ -1,0 +1,237 @@
+"""Users and logins.
+
+Passwords are argon2id hashes (argon2-cffi); a token is 32 random bytes of which only the
+SHA-256 is stored, valid for ``TOKEN_TTL``.  Repeated failures lock the user for
+``LOCKOUT`` after ``MAX_FAILURES`` in a row (stored, so a restart does not reset it); a
+client address that fails too often in a minute is throttled (in memory: it only has to
+slow a guesser down).  An unknown username costs the same argon2 work as a wrong password,
+so timing does not tell which usernames exist.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import re
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+import argon2
+
+from paivystys.appliance.audit import record
+from paivystys.appliance.db.models import ApiToken, Person, User, database_proxy, utcnow
+from paivystys.appliance.directory.errors import Conflict, Invalid, NotFound
+
+ROLE_ADMIN = "admin"
+ROLE_PERSON = "person"
+ROLES = (ROLE_ADMIN, ROLE_PERSON)
+TOKEN_TTL = dt.timedelta(hours=12)
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+THROTTLE_ATTEMPTS = 10  # per client address ...
+THROTTLE_WINDOW_S = 60.0  # ... in this many seconds
+PASSWORD_MIN = 10
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
+
+_hasher = argon2.PasswordHasher()
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+class AuthError(Exception):
+    """A login or token was refused; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Login:
+    token: str
+    expires_at: dt.datetime
+    user: User
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- users -------------------------------------------------------------------------------
+
+def check_password_quality(password: str, username: str, field: str = "password") -> None:
+    if len(password) < PASSWORD_MIN:
+        raise Invalid(field, f"{field}: at least {PASSWORD_MIN} characters, please")
+    if password.strip().casefold() == username.casefold():
+        raise Invalid(field, f"{field}: must not be the username")
+
+
+def create_user(username: str, password: str, role: str,
+                person_id: int | None = None) -> User:
+    name = username.strip().lower()
+    if not USERNAME.fullmatch(name):
+        raise Invalid("username", "username: 3-64 characters: a-z, 0-9, '.', '_', '-', "
+                                  f"starting with a letter or digit; got {username!r}")
+    if role not in ROLES:
+        raise Invalid("role", f"role: one of {', '.join(ROLES)}, got {role!r}")
+    check_password_quality(password, name)
+    if role == ROLE_PERSON and person_id is None:
+        raise Invalid("person_id", "person_id: an on-call person's account names the person")
+    with database_proxy.atomic():
+        if User.get_or_none(User.username == name) is not None:
+            raise Conflict("username", f"username: {name!r} is taken")
+        if person_id is not None:
+            if Person.get_or_none(Person.id == person_id) is None:
+                raise NotFound("person_id", f"person_id: no person with id {person_id}")
+            if User.get_or_none(User.person == person_id) is not None:
+                raise Conflict("person_id", f"person_id: person {person_id} has an account")
+        return User.create(username=name, password_hash=_hasher.hash(password), role=role,
+                           person=person_id)
+
+
+def password_matches(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except argon2.exceptions.VerificationError:
+        return False
+
+
+def set_password(user: User, password: str, field: str = "password") -> None:
+    check_password_quality(password, user.username, field)
+    user.password_hash = _hasher.hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.save()
+    revoke_all(user)
+
+
+def find_user(ref: int | str) -> User:
+    user = (User.get_or_none(User.id == int(ref)) if str(ref).isdigit()
+            else User.get_or_none(User.username == str(ref).strip().lower()))
+    if user is None:
+        raise NotFound("user", f"user: no user {ref!r}")
+    return user
+
+
+def remove_user(user: User) -> None:
+    if user.role == ROLE_ADMIN and User.select().where(User.role == ROLE_ADMIN).count() == 1:
+        raise Conflict("user", "user: the last admin cannot be removed")
+    user.delete_instance()
+
+
+def admin_exists() -> bool:
+    return User.select().where(User.role == ROLE_ADMIN).exists()
+
+
+def user_to_dict(user: User) -> dict[str, object]:
+    return {"id": user.id, "username": user.username, "role": user.role,
+            "person_id": user.person_id,
+            "locked_until": (_aware(user.locked_until).isoformat(timespec="seconds")
+                             if user.locked_until else None)}
+
+
+# --- logging in ----------------------------------------------------------------------------
+
+class Throttle:
+    """Failed logins per client address in a sliding window."""
+
+    def __init__(self, attempts: int = THROTTLE_ATTEMPTS, window_s: float = THROTTLE_WINDOW_S,
+                 clock=time.monotonic) -> None:
+        self._attempts = attempts
+        self._window = window_s
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> None:
+        with self._lock:
+            recent = self._recent(client)
+            if len(recent) >= self._attempts:
+                wait = int(recent[0] + self._window - self._clock()) + 1
+                raise AuthError(429, f"too many failed logins from {client}; wait {wait} s",
+                                retry_after=wait)
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            self._recent(client).append(self._clock())
+
+    def _recent(self, client: str) -> deque[float]:
+        recent = self._failures[client]
+        while recent and recent[0] <= self._clock() - self._window:
+            recent.popleft()
+        return recent
+
+
+def log_in(username: str, password: str, client: str, throttle: Throttle,
+           now: dt.datetime | None = None) -> Login:
+    now = now or utcnow()
+    throttle.check(client)
+    user = User.get_or_none(User.username == username.strip().lower())
+    if user is None:
+        _verify_dummy(password)
+        throttle.failed(client)
+        raise AuthError(401, "wrong username or password")
+    locked_until = _aware(user.locked_until)
+    if locked_until is not None and locked_until > now:
+        throttle.failed(client)
+        raise AuthError(423, "too many failed logins: this user is locked until "
+                             f"{locked_until.isoformat(timespec='minutes')}",
+                        retry_after=int((locked_until - now).total_seconds()) + 1)
+    try:
+        _hasher.verify(user.password_hash, password)
+    except argon2.exceptions.VerificationError:
+        throttle.failed(client)
+        _record_failure(user, now)
+        raise AuthError(401, "wrong username or password") from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    user.save()
+    token = secrets.token_urlsafe(32)
+    expires = now + TOKEN_TTL
+    ApiToken.create(token_hash=_token_hash(token), user=user, created_at=now, expires_at=expires)
+    return Login(token, expires, user)
+
+
+def _verify_dummy(password: str) -> None:
+    with contextlib.suppress(argon2.exceptions.VerificationError):
+        _hasher.verify(_DUMMY_HASH, password)
+
+
+def _record_failure(user: User, now: dt.datetime) -> None:
+    # One UPDATE, so two concurrent failures both count.
+    User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
+    failures = User.get_by_id(user.id).failed_logins
+    if failures >= MAX_FAILURES:
+        User.update(locked_until=now + LOCKOUT, failed_logins=0).where(
+            User.id == user.id).execute()
+        record("system", "login.locked", user.username, {"failures": failures})
+
+
+def user_for_token(token: str, now: dt.datetime | None = None) -> User | None:
+    now = now or utcnow()
+    row = (ApiToken.select(ApiToken, User).join(User)
+           .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked == False)  # noqa: E712
+           .first())
+    if row is None or _aware(row.expires_at) <= now:
+        return None
+    return row.user
+
+
+def revoke(token: str) -> None:
+    ApiToken.update(revoked=True).where(ApiToken.token_hash == _token_hash(token)).execute()
+
+
+def revoke_all(user: User) -> None:
+    ApiToken.update(revoked=True).where(ApiToken.user == user).execute()

@@ -1,0 +1,62 @@
+"""What every request handler may need: the running API's configuration and shared state,
+and who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from paivystys.appliance.db.models import User
+
+from .auth.service import ROLE_ADMIN, ROLE_PERSON, Throttle, user_for_token
+
+
+@dataclass
+class ApiConfig:
+    db_path: Path | None
+    recordings_dir: Path | None = None  # where Asterisk's MixMonitor files are, on this host
+    events_socket: Path | None = None  # the call monitor's event feed
+    version: str = "0"
+    ready_file: Path | None = None  # written (our pid) once serving, removed at shutdown
+    throttle: Throttle = field(default_factory=Throttle)
+
+
+_bearer = HTTPBearer(auto_error=False, description="the token from POST /api/login")
+
+
+def config(request: Request) -> ApiConfig:
+    return request.app.state.config
+
+
+def current_user(credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                        Depends(_bearer)]) -> User:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "log in first (POST /api/login)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    user = user_for_token(credentials.credentials)
+    if user is None:
+        raise HTTPException(401, "the token is unknown, revoked or expired: log in again",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def admin(user: Annotated[User, Depends(current_user)]) -> User:
+    if user.role != ROLE_ADMIN:
+        raise HTTPException(403, "only an admin may do this")
+    return user
+
+
+def person(user: Annotated[User, Depends(current_user)]) -> User:
+    if user.role != ROLE_PERSON or user.person_id is None:
+        raise HTTPException(403, "only an on-call person's account may do this")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+Admin = Annotated[User, Depends(admin)]
+PersonUser = Annotated[User, Depends(person)]
+Config = Annotated[ApiConfig, Depends(config)]

@@ -1,0 +1,1 @@
+"""/api/events: the live view's WebSocket (call events from the monitor, health changes)."""

@@ -1,0 +1,1 @@
+"""/api/health: Asterisk, the trunk, the modem, the disk, the last backup, the version."""

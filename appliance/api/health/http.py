@@ -1,0 +1,19 @@
+"""GET /api/health (admin)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+
+from ..context import Admin, Config
+from .service import snapshot
+
+router = APIRouter(prefix="/api", tags=["health"], responses={401: {}, 403: {}})
+
+
+@router.get("/health")
+def health(user: Admin, config: Config) -> dict[str, Any]:
+    data_dir = config.db_path.parent if config.db_path else Path("/")
+    return snapshot(data_dir, config.version)

@@ -1,0 +1,78 @@
+"""The appliance's health in one dictionary, from what each service last reported.
+
+A report older than ``STALE_AFTER`` says more about its writer than about the part: such a
+part is shown as not known, naming the service that stopped reporting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+from paivystys.appliance.db.models import HealthReport, ModemHealth, OutboxMessage, utcnow
+from paivystys.modem.outbox import states
+
+STALE_AFTER = dt.timedelta(seconds=60)
+DISK_LOW_BYTES = 1_000_000_000
+WRITERS = {"asterisk": "the call monitor", "trunk": "the call monitor",
+           "modem": "the modem service"}
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _report(key: str, now: dt.datetime) -> dict[str, Any]:
+    row = HealthReport.get_or_none(HealthReport.key == key)
+    if row is None:
+        return {"ok": None, "state": f"no report yet from {WRITERS[key]}", "detail": None,
+                "updated_at": None}
+    updated = _aware(row.updated_at)
+    if now - updated > STALE_AFTER:
+        return {"ok": None, "state": f"{WRITERS[key]} has not reported since "
+                                     f"{updated.isoformat(timespec='seconds')}",
+                "detail": row.state, "updated_at": updated.isoformat(timespec="seconds")}
+    return {"ok": row.ok, "state": row.state, "detail": row.detail,
+            "updated_at": updated.isoformat(timespec="seconds")}
+
+
+def _modem(now: dt.datetime) -> dict[str, Any]:
+    row = ModemHealth.get_or_none(ModemHealth.id == 1)
+    if row is None:
+        return {"ok": None, "state": "no report yet from the modem service", "registered": None,
+                "signal": None, "operator": None, "last_error": None}
+    updated = _aware(row.updated_at)
+    stale = now - updated > STALE_AFTER and row.connected
+    ok = None if stale else (row.connected and row.registered)
+    state = ("the modem service has not reported since "
+             f"{updated.isoformat(timespec='seconds')}" if stale
+             else "registered" if ok else "connected, no network" if row.connected
+             else "not connected")
+    return {"ok": ok, "state": state, "registered": row.registered, "signal": row.signal,
+            "operator": row.operator, "last_error": row.last_error,
+            "updated_at": updated.isoformat(timespec="seconds")}
+
+
+def _disk(path: Path) -> dict[str, Any]:
+    usage = shutil.disk_usage(path)
+    return {"ok": usage.free > DISK_LOW_BYTES, "free_bytes": usage.free,
+            "total_bytes": usage.total, "path": str(path)}
+
+
+def snapshot(data_dir: Path, version: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    from paivystys.appliance.backup import last_backup_at
+
+    now = now or utcnow()
+    last_backup = last_backup_at()
+    waiting = OutboxMessage.select().where(OutboxMessage.state.in_(states.OPEN_STATES)).count()
+    return {
+        "asterisk": _report("asterisk", now),
+        "trunk": _report("trunk", now),
+        "modem": _modem(now),
+        "disk": _disk(data_dir),
+        "sms_waiting": waiting,
+        "last_backup": last_backup.isoformat(timespec="seconds") if last_backup else None,
+        "version": version,
+        "checked_at": now.isoformat(timespec="seconds"),
+    }

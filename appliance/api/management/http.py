@@ -1,0 +1,242 @@
+"""/api/numbers, /api/groups, /api/people, /api/settings, /api/sms/templates (admin).
+
+Every change goes through the directory (validated, then Asterisk's configuration is
+regenerated and reloaded without dropping calls) and into the audit log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Response
+
+from paivystys.appliance.audit import record
+from paivystys.appliance.db.models import Group, NumberGroup, OnCallNumber
+from paivystys.appliance.directory import Directory
+from paivystys.appliance.directory.views import group_to_dict, person_to_dict, settings_to_dicts
+from paivystys.modem.messages import kinds, templates
+
+from ..context import Admin
+from ..errors import FieldError
+from .schemas import (
+    BackupGroup,
+    GroupCreate,
+    GroupOut,
+    GroupRef,
+    NumberChange,
+    NumberCreate,
+    NumberGroups,
+    NumberOut,
+    PersonChange,
+    PersonCreate,
+    PersonOut,
+    SettingOut,
+    SettingValue,
+    TemplateOut,
+    TemplateText,
+)
+
+router = APIRouter(prefix="/api", tags=["management"],
+                   responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})
+
+
+def _number_out(number: OnCallNumber) -> NumberOut:
+    links = (NumberGroup.select(NumberGroup, Group).join(Group)
+             .where(NumberGroup.number == number).order_by(NumberGroup.position, NumberGroup.id))
+    backup = (GroupRef(id=number.backup_group.id, name=number.backup_group.name)
+              if number.backup_group_id else None)
+    return NumberOut(id=number.id, number=number.number, name=number.name,
+                     recording=number.recording, retention_days=number.retention_days,
+                     sms_on_taken=number.sms_on_taken, sms_to_caller=number.sms_to_caller,
+                     sms_on_missed=number.sms_on_missed,
+                     groups=[GroupRef(id=link.group.id, name=link.group.name) for link in links],
+                     backup_group=backup)
+
+
+def _changes(body: NumberChange | PersonChange) -> dict[str, object]:
+    return body.model_dump(exclude_none=True)
+
+
+# --- numbers -----------------------------------------------------------------------------
+
+@router.get("/numbers", response_model=list[NumberOut])
+def list_numbers(user: Admin) -> list[NumberOut]:
+    return [_number_out(row) for row in Directory().list_numbers()]
+
+
+@router.post("/numbers", response_model=NumberOut, status_code=201)
+def add_number(body: NumberCreate, user: Admin) -> NumberOut:
+    row = Directory().add_number(body.number, body.name, recording=body.recording,
+                                 retention_days=body.retention_days)
+    record(user.username, "number.add", row.number, body.model_dump())
+    return _number_out(row)
+
+
+@router.get("/numbers/{number_id}", response_model=NumberOut)
+def get_number(number_id: int, user: Admin) -> NumberOut:
+    return _number_out(Directory().number(number_id))
+
+
+@router.patch("/numbers/{number_id}", response_model=NumberOut)
+def change_number(number_id: int, body: NumberChange, user: Admin) -> NumberOut:
+    row = Directory().change_number(number_id, **_changes(body))
+    record(user.username, "number.change", row.number, _changes(body))
+    return _number_out(row)
+
+
+@router.delete("/numbers/{number_id}", status_code=204)
+def remove_number(number_id: int, user: Admin) -> Response:
+    row = Directory().remove_number(number_id)
+    record(user.username, "number.remove", row.number)
+    return Response(status_code=204)
+
+
+@router.put("/numbers/{number_id}/groups", response_model=NumberOut)
+def set_number_groups(number_id: int, body: NumberGroups, user: Admin) -> NumberOut:
+    directory = Directory()
+    directory.set_number_groups(number_id, body.groups)
+    row = directory.number(number_id)
+    record(user.username, "number.groups", row.number, {"groups": body.groups})
+    return _number_out(row)
+
+
+@router.put("/numbers/{number_id}/backup", response_model=NumberOut)
+def set_backup_group(number_id: int, body: BackupGroup, user: Admin) -> NumberOut:
+    row = Directory().set_backup_group(number_id, body.backup_group)
+    record(user.username, "number.backup", row.number, {"backup_group": body.backup_group})
+    return _number_out(row)
+
+
+# --- groups ------------------------------------------------------------------------------
+
+@router.get("/groups", response_model=list[GroupOut])
+def list_groups(user: Admin) -> list[dict]:
+    return [group_to_dict(row) for row in Directory().list_groups()]
+
+
+@router.post("/groups", response_model=GroupOut, status_code=201)
+def add_group(body: GroupCreate, user: Admin) -> dict:
+    row = Directory().add_group(body.name)
+    record(user.username, "group.add", row.name)
+    return group_to_dict(row)
+
+
+@router.get("/groups/{group_id}", response_model=GroupOut)
+def get_group(group_id: int, user: Admin) -> dict:
+    return group_to_dict(Directory().group(group_id))
+
+
+@router.patch("/groups/{group_id}", response_model=GroupOut)
+def rename_group(group_id: int, body: GroupCreate, user: Admin) -> dict:
+    row = Directory().rename_group(group_id, body.name)
+    record(user.username, "group.rename", row.name, {"id": group_id})
+    return group_to_dict(row)
+
+
+@router.get("/groups/{group_id}/dependents", response_model=list[str])
+def group_dependents(group_id: int, user: Admin) -> list[str]:
+    """What removing the group would change (numbers that ring it or fall back to it)."""
+    return Directory().group_dependents(group_id)
+
+
+@router.delete("/groups/{group_id}", status_code=204)
+def remove_group(group_id: int, user: Admin, force: bool = Query(False)) -> Response:
+    row = Directory().remove_group(group_id, force=force)
+    record(user.username, "group.remove", row.name, {"force": force})
+    return Response(status_code=204)
+
+
+@router.put("/groups/{group_id}/members/{person_id}", status_code=204)
+def add_member(group_id: int, person_id: int, user: Admin) -> Response:
+    row = Directory().add_member(person_id, group_id)
+    record(user.username, "member.add", f"{row.person.name} -> {row.group.name}")
+    return Response(status_code=204)
+
+
+@router.delete("/groups/{group_id}/members/{person_id}", status_code=204)
+def remove_member(group_id: int, person_id: int, user: Admin) -> Response:
+    row = Directory().remove_member(person_id, group_id)
+    record(user.username, "member.remove", f"{row.person.name} -> {row.group.name}")
+    return Response(status_code=204)
+
+
+# --- people ------------------------------------------------------------------------------
+
+@router.get("/people", response_model=list[PersonOut])
+def list_people(user: Admin) -> list[dict]:
+    return [person_to_dict(row) for row in Directory().list_people()]
+
+
+@router.post("/people", response_model=PersonOut, status_code=201)
+def add_person(body: PersonCreate, user: Admin) -> dict:
+    row = Directory().add_person(body.name, body.phone, on_duty=body.on_duty,
+                                 wants_sms=body.wants_sms, public_phone=body.public_phone)
+    record(user.username, "person.add", row.name, body.model_dump())
+    return person_to_dict(row)
+
+
+@router.get("/people/{person_id}", response_model=PersonOut)
+def get_person(person_id: int, user: Admin) -> dict:
+    return person_to_dict(Directory().person(person_id))
+
+
+@router.patch("/people/{person_id}", response_model=PersonOut)
+def change_person(person_id: int, body: PersonChange, user: Admin) -> dict:
+    row = Directory().change_person(person_id, **_changes(body))
+    record(user.username, "person.change", row.name, _changes(body))
+    return person_to_dict(row)
+
+
+@router.delete("/people/{person_id}", status_code=204)
+def remove_person(person_id: int, user: Admin) -> Response:
+    row = Directory().remove_person(person_id)
+    record(user.username, "person.remove", row.name)
+    return Response(status_code=204)
+
+
+# --- settings and SMS texts ---------------------------------------------------------------
+
+@router.get("/settings", response_model=list[SettingOut])
+def list_settings(user: Admin) -> list[dict]:
+    return settings_to_dicts()
+
+
+@router.put("/settings/{key}", response_model=SettingOut)
+def set_setting(key: str, body: SettingValue, user: Admin) -> dict:
+    Directory().set_setting(key, body.value)
+    record(user.username, "setting.set", key, {"value": body.value})
+    return next(row for row in settings_to_dicts() if row["key"] == key)
+
+
+def _template_out(kind: str, language: str) -> TemplateOut:
+    text = templates.template(kind, language)
+    return TemplateOut(kind=kind, language=language, text=text,
+                       custom=text != templates.DEFAULTS[kind][language],
+                       placeholders=list(templates.PLACEHOLDERS[kind]))
+
+
+def _check_template_ref(kind: str, language: str) -> None:
+    if kind not in kinds.KINDS:
+        raise FieldError("kind", f"kind: one of {', '.join(kinds.KINDS)}, got {kind!r}", 404)
+    if language not in templates.LANGUAGES:
+        raise FieldError("language", f"language: one of {', '.join(templates.LANGUAGES)}, "
+                                     f"got {language!r}", 404)
+
+
+@router.get("/sms/templates", response_model=list[TemplateOut])
+def list_templates(user: Admin) -> list[TemplateOut]:
+    return [_template_out(kind, language)
+            for kind in kinds.KINDS for language in templates.LANGUAGES]
+
+
+@router.put("/sms/templates/{kind}/{language}", response_model=TemplateOut)
+def set_template(kind: str, language: str, body: TemplateText, user: Admin) -> TemplateOut:
+    _check_template_ref(kind, language)
+    templates.set_template(kind, language, body.text)
+    record(user.username, "sms_template.set", f"{kind}.{language}", {"text": body.text})
+    return _template_out(kind, language)
+
+
+@router.delete("/sms/templates/{kind}/{language}", response_model=TemplateOut)
+def reset_template(kind: str, language: str, user: Admin) -> TemplateOut:
+    _check_template_ref(kind, language)
+    templates.reset_template(kind, language)
+    record(user.username, "sms_template.reset", f"{kind}.{language}")
+    return _template_out(kind, language)

@@ -1,0 +1,1 @@
+"""/api/recordings: a person's own recordings, listed and streamed with range requests."""

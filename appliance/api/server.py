@@ -1,0 +1,121 @@
+"""``paivystys-api``: the LAN API over HTTPS (uvicorn), advertised with mDNS.
+
+The first start makes the appliance's key and certificate (``--tls-dir``); every start logs
+the URL and the certificate's SHA-256 fingerprint and writes them to ``api.json`` beside the
+database, where ``paivystys status`` reads them for the installer to compare with what the
+console shows on first connect."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import uvicorn
+
+from paivystys.appliance.db.database import database_path
+
+from .app import create_app
+from .context import ApiConfig
+from .tls import ensure_certificate
+
+log = logging.getLogger("paivystys.api")
+
+DEFAULT_LISTEN = "0.0.0.0:8443"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+STATUS_FILE = "api.json"
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    host, separator, port = text.rpartition(":")
+    if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
+    return host.strip("[]"), int(port)
+
+
+def version() -> str:
+    try:
+        return metadata.version("paivystysvaihde")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def advertised_host(host: str) -> str:
+    """The address a console should use: the listen address, or for a wildcard this box's
+    outward address (the one a route to the LAN would use)."""
+    if host not in ("0.0.0.0", "::"):
+        return host
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: no packet is sent by connect()
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="paivystys-api", description=__doc__)
+    parser.add_argument("--db", type=Path, default=None,
+                        help=f"database file (default: $PAIVYSTYS_DB or {database_path()})")
+    parser.add_argument("--listen", type=parse_listen, default=DEFAULT_LISTEN,
+                        metavar="HOST:PORT", help=f"default {DEFAULT_LISTEN}")
+    parser.add_argument("--tls-dir", type=Path, metavar="DIR",
+                        help="the key and certificate (default: tls/ beside the database)")
+    parser.add_argument("--recordings-dir", type=Path, metavar="DIR",
+                        help="where the call recordings are on this host")
+    parser.add_argument("--events-socket", type=Path, metavar="PATH",
+                        help="the call monitor's event feed (paivystys-monitor --events-socket)")
+    parser.add_argument("--no-advertise", action="store_true",
+                        help="do not announce the API with mDNS")
+    parser.add_argument("--ready-file", type=Path, metavar="PATH",
+                        help="written (our pid) once the API serves, removed on exit")
+    parser.add_argument("--verbose", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format=LOG_FORMAT, stream=sys.stderr)
+    db_path = (args.db or database_path()).resolve()
+    host, port = args.listen
+    public_host = advertised_host(host)
+    identity = ensure_certificate(args.tls_dir or db_path.parent / "tls",
+                                  addresses=[public_host])
+    url = f"https://{public_host}:{port}"
+    log.info("API at %s, certificate SHA-256 fingerprint %s", url, identity.fingerprint)
+    status_file = db_path.parent / STATUS_FILE
+    status_file.write_text(json.dumps({"api_url": url, "api_fingerprint": identity.fingerprint,
+                                       "pid": os.getpid()}) + "\n")
+    config = ApiConfig(db_path=db_path, recordings_dir=args.recordings_dir,
+                       events_socket=args.events_socket, version=version(),
+                       ready_file=args.ready_file)
+    app = create_app(config)
+
+    advertiser = None
+    if not args.no_advertise:
+        from .discovery import Advertiser
+
+        try:
+            advertiser = Advertiser(port=port, fingerprint=identity.fingerprint,
+                                    version=config.version).start()
+        except OSError as error:  # no multicast on this network: the address still works
+            log.warning("mDNS announcement failed (%s); consoles must type %s", error, url)
+    try:
+        uvicorn.run(app, host=host, port=port, ssl_certfile=str(identity.cert_path),
+                    ssl_keyfile=str(identity.key_path), log_level="warning",
+                    server_header=False)
+    finally:
+        if advertiser is not None:
+            advertiser.close()
+        status_file.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

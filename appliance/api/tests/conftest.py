@@ -1,0 +1,117 @@
+"""The real API server over TLS on loopback, in a thread, with its own database; clients are
+httpx clients that trust exactly the server's self-made certificate."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from paivystys.appliance.api.app import create_app
+from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, Throttle, create_user
+from paivystys.appliance.api.context import ApiConfig
+from paivystys.appliance.api.tls import ensure_certificate
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.directory import Directory
+
+ADMIN_PASSWORD = "admin-salasana-123"
+PERSON_PASSWORD = "maija-salasana-123"
+OTHER_PASSWORD = "pekka-salasana-123"
+
+
+@dataclass
+class RunningApi:
+    base_url: str
+    config: ApiConfig
+    cert_path: Path
+    state_dir: Path
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        trust_only_ours = ssl.create_default_context(cafile=str(self.cert_path))
+        return httpx.Client(base_url=self.base_url, verify=trust_only_ours, headers=headers,
+                            timeout=30)
+
+    def login(self, username: str, password: str) -> str:
+        with self.client() as client:
+            answer = client.post("/api/login", json={"username": username, "password": password})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["token"]
+
+
+def serve(config: ApiConfig, state_dir: Path) -> Iterator[RunningApi]:
+    identity = ensure_certificate(state_dir / "tls")
+    app = create_app(config)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(
+        app, ssl_certfile=str(identity.cert_path), ssl_keyfile=str(identity.key_path),
+        log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "the API server did not start"
+        time.sleep(0.02)
+    try:
+        yield RunningApi(f"https://127.0.0.1:{port}", config, identity.cert_path, state_dir)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
+
+
+@dataclass
+class Site:
+    """An admin, two on-call people with accounts, a number and a group."""
+
+    admin_token: str
+    person_token: str
+    other_token: str
+    person_id: int
+    other_id: int
+    number_id: int
+    group_id: int
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
+    state_dir = tmp_path_factory.mktemp("api")
+    db_path = state_dir / "paivystys.db"
+    database = open_database(db_path)
+    config = ApiConfig(db_path=db_path, recordings_dir=state_dir / "recordings")
+    yield from serve(config, state_dir)
+    database.close()
+
+
+@pytest.fixture(scope="module")
+def site(api: RunningApi) -> Site:
+    directory = Directory()
+    group = directory.add_group("Huolto API")
+    number = directory.add_number("020 555 0100", "API-testi")
+    maija = directory.add_person("Maija API", "040 555 0101")
+    pekka = directory.add_person("Pekka API", "040 555 0102")
+    directory.add_member(maija.id, group.id)
+    directory.set_number_groups(number.id, [group.id])
+    create_user("admin", ADMIN_PASSWORD, ROLE_ADMIN)
+    create_user("maija", PERSON_PASSWORD, ROLE_PERSON, maija.id)
+    create_user("pekka", OTHER_PASSWORD, ROLE_PERSON, pekka.id)
+    return Site(api.login("admin", ADMIN_PASSWORD), api.login("maija", PERSON_PASSWORD),
+                api.login("pekka", OTHER_PASSWORD), maija.id, pekka.id, number.id, group.id)
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle(request: pytest.FixtureRequest) -> None:
+    """Every test starts with no failed logins counted against 127.0.0.1."""
+    if "api" in request.fixturenames:
+        request.getfixturevalue("api").config.throttle = Throttle()

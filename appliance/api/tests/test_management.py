@@ -1,0 +1,88 @@
+"""Managing the configuration over the API: changes land in the directory, bad input gets a
+4xx naming the field (never a 500), and every change is in the audit log."""
+
+from __future__ import annotations
+
+import pytest
+
+from paivystys.appliance.db.models import AuditEntry
+
+from .conftest import RunningApi, Site
+
+
+@pytest.fixture
+def admin(api: RunningApi, site: Site):
+    with api.client(site.admin_token) as client:
+        yield client
+
+
+def field_of(answer) -> str:
+    assert 400 <= answer.status_code < 500, answer.text
+    return answer.json()["detail"][0]["loc"][-1]
+
+
+def test_a_group_with_two_people_on_a_number(admin, site: Site) -> None:
+    group = admin.post("/api/groups", json={"name": "Sähkö API"}).json()
+    people = [admin.post("/api/people", json={"name": name, "phone": phone}).json()
+              for name, phone in (("Aino API", "040 555 0201"), ("Eino API", "+358405550202"))]
+    assert [person["phone"] for person in people] == ["+358405550201", "+358405550202"]
+    for person in people:
+        assert admin.put(f"/api/groups/{group['id']}/members/{person['id']}").status_code == 204
+    number = admin.put(f"/api/numbers/{site.number_id}/groups",
+                       json={"groups": [site.group_id, group["id"]]}).json()
+    assert [g["name"] for g in number["groups"]] == ["Huolto API", "Sähkö API"]
+    shown = admin.get(f"/api/groups/{group['id']}").json()
+    assert sorted(member["name"] for member in shown["members"]) == ["Aino API", "Eino API"]
+    assert shown["rings_for"] == ["+358205550100"]
+    assert AuditEntry.select().where(AuditEntry.actor == "admin",
+                                     AuditEntry.action == "member.add").count() >= 2
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/people", {"name": "X", "phone": "12"}, "phone"),
+    ("/api/people", {"name": "", "phone": "040 555 0299"}, "name"),
+    ("/api/people", {"name": "X", "phone": "040 555 0298", "public_phone": "abc"},
+     "public_phone"),
+    ("/api/people", {"name": "X", "phone": "040 555 0297", "bogus": 1}, "bogus"),
+    ("/api/people", {"name": "X", "phone": "040 555 0296", "on_duty": "kyllä"}, "on_duty"),
+    ("/api/numbers", {"number": "not a number", "name": "X"}, "number"),
+    ("/api/numbers", {"number": "020 555 0999", "name": "X", "retention_days": 0},
+     "retention_days"),
+    ("/api/groups", {"name": "Huolto API"}, "name"),
+    ("/api/users", {"username": "x y", "password": "salasana-123", "role": "admin"},
+     "username"),
+    ("/api/users", {"username": "uusi", "password": "lyhyt", "role": "admin"}, "password"),
+    ("/api/users", {"username": "uusi", "password": "salasana-123", "role": "boss"}, "role"),
+    ("/api/users", {"username": "uusi", "password": "salasana-123", "role": "person"},
+     "person_id"),
+])
+def test_bad_input_names_its_field(admin, path: str, body: dict, field: str) -> None:
+    assert field_of(admin.post(path, json=body)) == field
+
+
+def test_bad_changes_name_their_field(admin, site: Site) -> None:
+    assert field_of(admin.patch(f"/api/people/{site.person_id}",
+                                json={"phone": "+358 9"})) == "phone"
+    assert field_of(admin.put(f"/api/numbers/{site.number_id}/groups",
+                              json={"groups": [999999]})) == "groups"
+    assert field_of(admin.put(f"/api/numbers/{site.number_id}/backup",
+                              json={"backup_group": site.group_id})) == "backup_group"
+    assert field_of(admin.put("/api/settings/ring_time", json={"value": "2"})) == "ring_time"
+    assert field_of(admin.put("/api/settings/nope", json={"value": "2"})) == "key"
+    assert field_of(admin.put("/api/sms/templates/taken/fi",
+                              json={"text": "{nimi} otti"})) == "sms_template.taken.fi"
+    assert field_of(admin.get("/api/people/999999")) == "person"
+
+
+def test_settings_and_templates(admin) -> None:
+    assert admin.put("/api/settings/ring_time", json={"value": "25"}).json()["value"] == "25"
+    changed = admin.put("/api/sms/templates/taken/en", json={"text": "{name} has it"}).json()
+    assert changed["custom"] is True
+    assert admin.delete("/api/sms/templates/taken/en").json()["custom"] is False
+
+
+def test_removing_a_group_in_use_says_what_uses_it(admin, site: Site) -> None:
+    answer = admin.delete(f"/api/groups/{site.group_id}")
+    assert answer.status_code == 409
+    assert "+358205550100" in answer.json()["detail"][0]["msg"]
+    assert admin.get(f"/api/groups/{site.group_id}/dependents").json()

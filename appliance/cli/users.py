@@ -1,0 +1,143 @@
+"""`paivystys user ...`: the LAN API's accounts (the first admin is made here: the box has no
+default password), and `paivystys status`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+
+from paivystys.appliance.api.auth import service
+from paivystys.appliance.audit import record
+
+from ..calllog.text import format_table
+from . import CommandError, print_json, use_database
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        if not sys.stdin.isatty():
+            raise CommandError("no terminal to ask the password on: use --password-stdin", 2)
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise CommandError("the passwords differ", 2)
+    if not password:
+        raise CommandError("an empty password", 2)
+    return password
+
+
+def user_add(args: argparse.Namespace) -> None:
+    use_database(args)
+    person_id = None
+    if args.person is not None:
+        from paivystys.appliance.directory import Directory
+
+        person_id = Directory().person(args.person).id
+    role = service.ROLE_ADMIN if args.admin else service.ROLE_PERSON
+    user = service.create_user(args.username, _password(args), role, person_id)
+    record(_actor(), "user.add", user.username, {"role": role, "person_id": person_id})
+    print(f"added {role} {user.username}" + (f" (person {person_id})" if person_id else ""))
+
+
+def user_list(args: argparse.Namespace) -> None:
+    use_database(args)
+    from paivystys.appliance.db.models import User
+
+    users = [service.user_to_dict(user) for user in User.select().order_by(User.id)]
+    if args.json:
+        print_json(users)
+        return
+    print(format_table(["ID", "User", "Role", "Person", "Locked until"],
+                       [[str(u["id"]), str(u["username"]), str(u["role"]),
+                         str(u["person_id"] or "-"), str(u["locked_until"] or "-")]
+                        for u in users], right=(0,)))
+
+
+def user_password(args: argparse.Namespace) -> None:
+    use_database(args)
+    user = service.find_user(args.user)
+    service.set_password(user, _password(args))
+    record(_actor(), "user.password", user.username)
+    print(f"new password for {user.username}; their logins were ended")
+
+
+def user_unlock(args: argparse.Namespace) -> None:
+    use_database(args)
+    user = service.find_user(args.user)
+    user.failed_logins, user.locked_until = 0, None
+    user.save()
+    record(_actor(), "user.unlock", user.username)
+    print(f"{user.username} may log in again")
+
+
+def user_remove(args: argparse.Namespace) -> None:
+    use_database(args)
+    user = service.find_user(args.user)
+    service.remove_user(user)
+    record(_actor(), "user.remove", user.username)
+    print(f"removed {user.username}")
+
+
+def status(args: argparse.Namespace) -> None:
+    """What an installer checks: the API's address and certificate fingerprint (to compare
+    with what the console shows on first connect) and the health reports."""
+    db = use_database(args)
+    from pathlib import Path
+
+    from paivystys.appliance.api.health.service import snapshot
+    from paivystys.appliance.api.server import STATUS_FILE, version
+
+    data_dir = Path(db.database).resolve().parent
+    api_file = data_dir / STATUS_FILE
+    api = json.loads(api_file.read_text()) if api_file.exists() else {}
+    result = {"database": str(Path(db.database).resolve()),
+              "api_url": api.get("api_url"), "api_fingerprint": api.get("api_fingerprint"),
+              "admin_exists": service.admin_exists(),
+              "health": snapshot(data_dir, version())}
+    if args.json:
+        print_json(result)
+        return
+    print(f"API:          {result['api_url'] or 'not running'}")
+    print(f"Certificate:  {result['api_fingerprint'] or '-'}")
+    if not result["admin_exists"]:
+        print("No admin yet: paivystys user add NAME --admin")
+    for part in ("asterisk", "trunk", "modem"):
+        print(f"{part.capitalize() + ':':13} {result['health'][part]['state']}")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("user", help="accounts of the LAN API (console logins)")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="add an account (asks the password)")
+    add.add_argument("username")
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--admin", action="store_true", help="manages everything")
+    who.add_argument("--person", metavar="PERSON",
+                     help="an on-call person's own account (their phone, name or id)")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of standard input")
+    add.set_defaults(handler=user_add)
+    listing = actions.add_parser("list", help="the accounts")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=user_list)
+    password = actions.add_parser("password", help="set a new password (ends their logins)")
+    password.add_argument("user", help="username or id")
+    password.add_argument("--password-stdin", action="store_true")
+    password.set_defaults(handler=user_password)
+    for name, handler, text in (("unlock", user_unlock, "lift a lock-out now"),
+                                ("remove", user_remove, "remove an account")):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("user", help="username or id")
+        action.set_defaults(handler=handler)
+
+    status_parser = commands.add_parser(
+        "status", help="the API's address and certificate fingerprint, and the health")
+    status_parser.add_argument("--json", action="store_true")
+    status_parser.set_defaults(handler=status)
