@@ -1,0 +1,93 @@
+"""The live view's WebSocket: admins only; health first, then the call monitor's events as
+they come from its event socket."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import ssl
+from collections.abc import Iterator
+
+import pytest
+import websockets
+
+from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, create_user
+from paivystys.appliance.api.context import ApiConfig
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.directory import Directory
+from paivystys.appliance.monitor.bus import CallConfirmed, CallStarted, EventBus
+from paivystys.appliance.monitor.feed import EventFeed
+
+from .conftest import RunningApi, serve
+
+AT = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningApi, EventBus]]:
+    state_dir = tmp_path_factory.mktemp("live")
+    db_path = state_dir / "paivystys.db"
+    database = open_database(db_path)
+    bus = EventBus()
+    feed = EventFeed(bus, state_dir / "events.sock").start()
+    config = ApiConfig(db_path=db_path, events_socket=state_dir / "events.sock")
+    try:
+        yield from ((api, bus) for api in serve(config, state_dir))
+    finally:
+        feed.close()
+        database.close()
+
+
+def connect(api: RunningApi, token: str | None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    context = ssl.create_default_context(cafile=str(api.cert_path))
+    url = api.base_url.replace("https://", "wss://") + "/api/events"
+    return websockets.connect(url, ssl=context, additional_headers=headers, open_timeout=10)
+
+
+async def next_of_kind(socket, kind: str) -> dict:
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        if message["kind"] == kind:
+            return message
+
+
+def test_an_admin_sees_health_then_call_events(live) -> None:
+    api, bus = live
+    create_user("valvoja", "valvoja-salasana-1", ROLE_ADMIN)
+    token = api.login("valvoja", "valvoja-salasana-1")
+
+    async def watch() -> list[dict]:
+        async with connect(api, token) as socket:
+            hello = await next_of_kind(socket, "hello")
+            assert set(hello["health"]) >= {"asterisk", "trunk", "modem", "disk", "version"}
+            await asyncio.sleep(1.5)  # the hub has connected to the feed by now
+            bus.publish(CallStarted("9.1", AT, None, "+358201234567", "+358401234567"))
+            bus.publish(CallConfirmed("9.1", AT, 3, 2, "Maija", "main"))
+            return [await next_of_kind(socket, "call"), await next_of_kind(socket, "call")]
+
+    events = asyncio.run(watch())
+    assert [event["event"]["type"] for event in events] == ["CallStarted", "CallConfirmed"]
+    assert events[1]["event"]["person_name"] == "Maija"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "person", "made-up"])
+def test_nobody_else_gets_the_live_view(live, who: str) -> None:
+    api, _bus = live
+    token = None
+    if who == "person":
+        person = Directory().add_person("Katsoja", "040 555 0301")
+        create_user("katsoja", "katsoja-salasana-1", ROLE_PERSON, person.id)
+        token = api.login("katsoja", "katsoja-salasana-1")
+    elif who == "made-up":
+        token = "not-a-token"
+
+    async def attempt() -> None:
+        async with connect(api, token) as socket:
+            await socket.recv()
+
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        asyncio.run(attempt())
+    assert refused.value.response.status_code == 403
+
