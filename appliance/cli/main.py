@@ -15,7 +15,7 @@ from ..lab.environment import LabError
 from ..monitor.ami import AmiError
 from ..runtime.host import RuntimeSetupError
 from ..runtime.instance import InstanceError
-from . import CommandError, admin, calls, lab, sms
+from . import CommandError, admin, backup, calls, lab, sms, users
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2  # what argparse uses for a bad command line, kept for bad values too
@@ -28,8 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the database (default: $PAIVYSTYS_DB or %(default)s)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     admin.register(commands)
+    backup.register(commands)
     calls.register(commands)
     sms.register(commands)
+    users.register(commands)
     lab.register(commands)
     return parser
 

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 LAB_NETNS = "paivystys-lab"
 AMI_USER = "paivystys"
+API_PORT = 8443
 
 
 @dataclass
@@ -76,6 +77,15 @@ class Lab:
         """Every SMS part the simulated modem accepted, one JSON line each."""
         return self.state_dir / "log" / "modem-sent.jsonl"
 
+    @property
+    def events_socket(self) -> Path:
+        """The call monitor's event feed, read by the API's live view."""
+        return self.state_dir / "run" / "events.sock"
+
+    @property
+    def api_url(self) -> str:
+        return f"https://127.0.0.1:{API_PORT}"
+
     def services(self) -> dict[str, Service]:
         run = self.state_dir / "run"
         secret = self.state_dir / APPLIANCE_SPEC.name / "ami.secret"
@@ -84,12 +94,18 @@ class Lab:
         monitor_args = ("--db", str(self.db_path),
                         "--ami", f"127.0.0.1:{APPLIANCE_SPEC.ami_port}",
                         "--ami-user", AMI_USER, "--ami-secret-file", str(secret),
+                        "--events-socket", str(self.events_socket),
                         "--ready-file", str(run / "monitor.ready"))
         simulator_args = ("--link", str(self.modem_device), "--control", str(self.modem_control),
                           "--sent-log", str(self.modem_sent_log), "--delivery-delay", "1",
                           "--ready-file", str(run / "modem-sim.ready"))
         modem_args = ("--db", str(self.db_path), "--device", str(self.modem_device),
                       "--ready-file", str(run / "modem.ready"))
+        # mDNS stays off in the lab's namespace (only lo); the API is at api_url.
+        api_args = ("--db", str(self.db_path), "--listen", f"127.0.0.1:{API_PORT}",
+                    "--recordings-dir", str(self.state_dir / APPLIANCE_SPEC.name / "recordings"),
+                    "--events-socket", str(self.events_socket), "--no-advertise",
+                    "--ready-file", str(run / "api.ready"))
         # In start order: the modem service needs the simulated modem's device.
         return {
             "agi": Service("agi", "paivystys.agi.server", agi_args, self.state_dir,
@@ -100,6 +116,8 @@ class Lab:
                                  self.state_dir, self.netns_name),
             "modem": Service("modem", "paivystys.modem.service", modem_args, self.state_dir,
                              self.netns_name),
+            "api": Service("api", "paivystys.appliance.api.server", api_args, self.state_dir,
+                           self.netns_name),
         }
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -142,7 +160,7 @@ class Lab:
         for name, text in configs.items():
             carrier.write_config(name, text)
 
-    def wait_services_ready(self, timeout: float = 15.0,
+    def wait_services_ready(self, timeout: float = 30.0,
                             only: tuple[str, ...] | None = None) -> None:
         """The services answer: the FastAGI port accepts, the monitor is connected to AMI, the
         simulated modem has its device, the modem service talks to it."""

@@ -1,0 +1,426 @@
+"""Backup and restore of the configuration as one JSON file (the call log and recordings stay
+out: they are history, not configuration, and a restore must not rewrite history).
+
+The file holds every configuration row with its id, so memberships, ringing groups, backup
+groups and user-to-person links come back exactly, and the call log's links to the people,
+numbers and groups it names stay valid.  It also holds the API users' password hashes (a
+restored box must still let its admin in) and the SIP trunk's password: it is a secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+import peewee
+
+from ..db import settings as db_settings
+from ..db.models import (
+    ALL_MODELS,
+    ApiToken,
+    BaseModel,
+    Group,
+    Membership,
+    NumberGroup,
+    OnCallNumber,
+    Person,
+    Setting,
+    Trunk,
+    User,
+    database_proxy,
+    utcnow,
+)
+from ..directory import service as directory_service
+from ..directory.errors import ApplyFailed
+from ..directory.phones import looks_like_phone
+
+ApplyFn = Callable[[], None]
+Rows = dict[type[BaseModel], list[dict[str, Any]]]
+
+FORMAT = "paivystys-backup"
+VERSION = 1
+LAST_BACKUP_KEY = "backup.last_at"  # this box's own record, neither backed up nor restored
+SECRET_NOTE = ("This file holds the SIP trunk's password and the API users' password hashes: "
+               "keep it as secret as the passwords themselves.")
+
+# The configuration, in the file's order: parents before the rows that refer to them.
+CONFIGURATION: tuple[type[BaseModel], ...] = (
+    Group, OnCallNumber, Person, Membership, NumberGroup, Setting, Trunk, User,
+)
+
+# Values the rest of the appliance trusts to be E.164 (the dialplan dials them as they are).
+PHONE_COLUMNS = frozenset({("on_call_number", "number"), ("person", "phone"),
+                           ("person", "public_phone")})
+# The allowed values models.py documents for these columns.
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("trunk", "mode"): ("ip", "registration"),
+    ("trunk", "transport"): ("udp", "tcp"),
+    ("user", "role"): ("admin", "person"),
+}
+# Never echoed in an error message: messages end up on terminals and in logs.
+SECRET_COLUMNS = frozenset({("trunk", "password"), ("user", "password_hash")})
+
+
+class BackupError(Exception):
+    """The file cannot be restored; nothing was changed.
+
+    ``field`` locates the problem ("version", "person[2].phone") so an API can show it next to
+    the upload; the message says the same in words, naming table, row and column."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a valid backup file holds."""
+
+    created_at: str | None  # as the file says
+    appliance_version: str | None  # the version that wrote it
+    counts: dict[str, int]  # rows per table
+
+
+@dataclass(frozen=True)
+class RestoreSummary:
+    backup: BackupInfo
+    tokens_revoked: int  # API logins that ended: users may have changed, so everyone logs in
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.backup.counts
+
+
+# --- backup ----------------------------------------------------------------------------------
+
+def _raw_rows(query: peewee.Query) -> list[tuple[Any, ...]]:
+    """Rows as SQLite stores them, without peewee's conversions, so timestamps are written to
+    the file (and restored) exactly as they were."""
+    sql, params = query.sql()
+    return database_proxy.execute_sql(sql, params).fetchall()
+
+
+def _json_value(field: peewee.Field, value: object) -> object:
+    """SQLite keeps booleans as 0/1; the file says true/false, as a person reading it expects."""
+    if isinstance(field, peewee.BooleanField) and value is not None:
+        return bool(value)
+    return value
+
+
+def _dump(model: type[BaseModel]) -> list[dict[str, Any]]:
+    fields = model._meta.sorted_fields
+    query = model.select(*fields).order_by(model._meta.primary_key)
+    if model is Setting:
+        query = query.where(Setting.key != LAST_BACKUP_KEY)
+    return [{field.column_name: _json_value(field, value)
+             for field, value in zip(fields, row, strict=True)} for row in _raw_rows(query)]
+
+
+def create_backup() -> bytes:
+    """The whole configuration as one UTF-8 JSON document (stable order, so two backups of the
+    same configuration differ only in their time); records the time as the last backup."""
+    now = utcnow().replace(microsecond=0)
+    with database_proxy.atomic():  # one consistent snapshot
+        tables = {model._meta.table_name: _dump(model) for model in CONFIGURATION}
+        Setting.insert(key=LAST_BACKUP_KEY, value=now.isoformat()).on_conflict_replace().execute()
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": now.isoformat(),
+        "appliance_version": metadata.version("paivystysvaihde"),
+        "note": SECRET_NOTE,
+        "tables": tables,
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def last_backup_at() -> dt.datetime | None:
+    """When the last backup was taken (None: never), for the health view."""
+    row = Setting.get_or_none(Setting.key == LAST_BACKUP_KEY)
+    if row is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(row.value)
+    except ValueError:  # edited behind our back: no usable record, not a broken health view
+        return None
+
+
+# --- validation --------------------------------------------------------------------------------
+
+def _shown(table: str, column: str, value: object) -> str:
+    return "a hidden value" if (table, column) in SECRET_COLUMNS else repr(value)
+
+
+def _is_timestamp(value: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _value(table: str, where: str, ref: str, field: peewee.Field, value: object) -> object:
+    """``value`` checked for ``field``: the type SQLite would silently accept anything for."""
+    column = field.column_name
+    if value is None:
+        if field.null:
+            return None
+        raise BackupError(f"{ref}.{column}", f"{where}: {column}: must not be null")
+    if isinstance(field, peewee.BooleanField):
+        ok, kind = isinstance(value, bool), "true or false"
+    elif isinstance(field, peewee.ForeignKeyField | peewee.IntegerField):
+        ok, kind = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+    elif isinstance(field, peewee.DateTimeField):
+        ok, kind = isinstance(value, str) and _is_timestamp(value), "an ISO 8601 date and time"
+    elif isinstance(field, peewee.CharField | peewee.TextField):
+        ok, kind = isinstance(value, str), "text"
+    else:  # a new kind of column in models.py: this module needs a rule for it
+        raise TypeError(f"{table}.{column}: no backup rule for a {type(field).__name__}")
+    if not ok:
+        raise BackupError(f"{ref}.{column}", f"{where}: {column}: must be {kind}, "
+                                             f"got {_shown(table, column, value)}")
+    if (table, column) in PHONE_COLUMNS and looks_like_phone(str(value)) != value:
+        raise BackupError(f"{ref}.{column}", f"{where}: {column}: {value!r} is not a phone "
+                                             "number in E.164 form (like +358401234567)")
+    choices = CHOICES.get((table, column))
+    if choices is not None and value not in choices:
+        raise BackupError(f"{ref}.{column}", f"{where}: {column}: must be one of "
+                                             f"{', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _locate(model: type[BaseModel], key: object, position: int) -> tuple[str, str]:
+    """How messages name a row ("person id 2") and how ``BackupError.field`` does
+    ("person[2]"); by its position when its key is unusable."""
+    table = model._meta.table_name
+    if isinstance(key, int | str) and not isinstance(key, bool):
+        return f"{table} {model._meta.primary_key.column_name} {key!r}", f"{table}[{key}]"
+    return f"{table} row {position}", f"{table}[#{position}]"
+
+
+def _row(model: type[BaseModel], position: int, raw: object) -> dict[str, Any]:
+    """One row checked and completed: a column this schema added after the backup was written
+    gets its default, an unknown column is refused (its data would be silently lost)."""
+    table = model._meta.table_name
+    columns = {field.column_name: field for field in model._meta.sorted_fields}
+    key = raw.get(model._meta.primary_key.column_name) if isinstance(raw, dict) else None
+    where, ref = _locate(model, key, position)
+    if not isinstance(raw, dict):
+        raise BackupError(ref, f"{where}: must be an object of columns")
+    for column in raw:
+        if column not in columns:
+            raise BackupError(f"{ref}.{column}", f"{where}: {column}: unknown column "
+                                                 f"(a {table} has {', '.join(columns)})")
+    row: dict[str, Any] = {}
+    for column, field in columns.items():
+        if column in raw:
+            row[field.name] = _value(table, where, ref, field, raw[column])
+        elif field.default is not None:
+            row[field.name] = field.default() if callable(field.default) else field.default
+        elif field.null:
+            row[field.name] = None
+        else:
+            raise BackupError(f"{ref}.{column}", f"{where}: {column}: missing")
+    if model is Setting:
+        _check_setting(where, ref, row["key"], row["value"])
+    return row
+
+
+def _check_setting(where: str, ref: str, key: str, value: str) -> None:
+    if key == LAST_BACKUP_KEY:
+        raise BackupError(ref, f"{where}: is this box's own record of its last backup, not "
+                               "configuration; remove the row")
+    spec = db_settings.SPECS.get(key)
+    if spec is not None:
+        try:
+            spec.validate(key, value)
+        except ValueError as exc:
+            raise BackupError(f"{ref}.value", f"{where}: value: {exc}") from None
+
+
+def _check_unique(model: type[BaseModel], rows: list[dict[str, Any]]) -> None:
+    """What the database would refuse half-way through, refused before anything changes."""
+    meta = model._meta
+    keys = [(meta.primary_key,)] + [(field,) for field in meta.sorted_fields if field.unique]
+    keys += [tuple(meta.fields[name] for name in names)
+             for names, unique in meta.indexes if unique]
+    for fields in keys:
+        seen: dict[tuple[Any, ...], str] = {}
+        for position, row in enumerate(rows, start=1):
+            values = tuple(row[field.name] for field in fields)
+            if None in values:  # SQLite lets NULLs repeat in a unique column
+                continue
+            # A repeated id cannot name its row: the row's position does.
+            key = None if fields[0] is meta.primary_key else row[meta.primary_key.name]
+            where, ref = _locate(model, key, position)
+            columns = "/".join(field.column_name for field in fields)
+            if values in seen:
+                shown = ", ".join(_shown(meta.table_name, field.column_name, value)
+                                  for field, value in zip(fields, values, strict=True))
+                raise BackupError(f"{ref}.{fields[0].column_name}",
+                                  f"{where}: {columns}: {shown} is already in {seen[values]}; "
+                                  "it must be unique")
+            seen[values] = where
+
+
+def _check_references(rows: Rows) -> None:
+    ids = {model: {row[model._meta.primary_key.name] for row in model_rows}
+           for model, model_rows in rows.items()}
+    for model, model_rows in rows.items():
+        links = [field for field in model._meta.sorted_fields
+                 if isinstance(field, peewee.ForeignKeyField)]
+        for position, row in enumerate(model_rows, start=1):
+            for field in links:
+                target = row[field.name]
+                if target is not None and target not in ids[field.rel_model]:
+                    where, ref = _locate(model, row[model._meta.primary_key.name], position)
+                    raise BackupError(f"{ref}.{field.column_name}",
+                                      f"{where}: {field.column_name}: no "
+                                      f"{field.rel_model._meta.table_name} with id {target} "
+                                      "in the backup")
+
+
+def _text(document: dict[str, Any], key: str) -> str | None:
+    value = document.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _parse(data: bytes) -> tuple[BackupInfo, Rows]:
+    """The file checked completely: format, version, every table, row, column and link."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BackupError("format", f"not a Päivystysvaihde backup: not JSON ({exc})") from None
+    found = document.get("format") if isinstance(document, dict) else None
+    if found != FORMAT:
+        raise BackupError("format", f"not a Päivystysvaihde backup: format is {found!r}, "
+                                    f"expected {FORMAT!r}")
+    version = document.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise BackupError("version", f"version: must be a whole number from 1 up, "
+                                     f"got {version!r}")
+    if version > VERSION:
+        raise BackupError("version", f"version: the backup is format version {version}, "
+                                     f"written by a newer Päivystysvaihde "
+                                     f"({_text(document, 'appliance_version') or 'unknown'}); "
+                                     f"this one reads up to version {VERSION}: update the "
+                                     "appliance before restoring it")
+    tables = document.get("tables")
+    if not isinstance(tables, dict):
+        raise BackupError("tables", "tables: missing, or not an object of tables")
+    known = {model._meta.table_name: model for model in CONFIGURATION}
+    for name, raw_rows in tables.items():
+        if name not in known:
+            raise BackupError("tables", f"tables: unknown table {name!r} "
+                                        f"(known: {', '.join(known)})")
+        if not isinstance(raw_rows, list):
+            raise BackupError(name, f"{name}: must be a list of rows")
+    missing = [name for name in known if name not in tables]
+    if missing:
+        raise BackupError("tables", f"tables: no {', '.join(map(repr, missing))} table in "
+                                    "the backup")
+    rows: Rows = {model: [_row(model, position, raw)
+                          for position, raw in enumerate(tables[name], start=1)]
+                  for name, model in known.items()}
+    for model, model_rows in rows.items():
+        _check_unique(model, model_rows)
+    _check_references(rows)
+    info = BackupInfo(created_at=_text(document, "created_at"),
+                      appliance_version=_text(document, "appliance_version"),
+                      counts={model._meta.table_name: len(model_rows)
+                              for model, model_rows in rows.items()})
+    return info, rows
+
+
+def check_backup(data: bytes) -> BackupInfo:
+    """Validate a backup as a restore would, changing nothing (a dry run)."""
+    return _parse(data)[0]
+
+
+# --- restore ---------------------------------------------------------------------------------
+
+def _outside_links() -> list[peewee.ForeignKeyField]:
+    """Links from the tables a restore keeps (call log, SMS, tokens) into the configuration."""
+    return [field for model in ALL_MODELS if model not in CONFIGURATION
+            for field in model._meta.sorted_fields
+            if isinstance(field, peewee.ForeignKeyField) and field.rel_model in CONFIGURATION]
+
+
+def _surviving_ids(model: type[BaseModel], rows: list[dict[str, Any]]) -> list[Any]:
+    """Ids of the rows that are the same thing before and after the restore: same id and, when
+    the table has one, same ``created_at``.  A person removed after the backup whose id went to
+    someone new is not the backup's person: the new one's calls must not be relinked to them."""
+    meta = model._meta
+    identity = [meta.primary_key] + ([meta.fields["created_at"]]
+                                     if "created_at" in meta.fields else [])
+    current = set(_raw_rows(model.select(*identity)))
+    restored = {tuple(row[field.name] for field in identity) for row in rows}
+    return sorted(key[0] for key in current & restored)
+
+
+def _replace(rows: Rows) -> int:
+    """Swap the configuration; foreign keys are off, so this does by hand what they would do
+    for rows that really go away, and checks the result before the transaction commits."""
+    links = _outside_links()
+    surviving = {model: _surviving_ids(model, rows[model])
+                 for model in {field.rel_model for field in links}}
+    # Users may have changed (passwords, roles, people): every login starts again.
+    revoked = ApiToken.update(revoked=True).where(ApiToken.revoked == False).execute()  # noqa: E712
+    for model in CONFIGURATION:
+        query = model.delete()
+        if model is Setting:
+            query = query.where(Setting.key != LAST_BACKUP_KEY)
+        query.execute()
+    for model in CONFIGURATION:
+        for batch in peewee.chunked(rows[model], 100):
+            model.insert_many(batch).execute()
+    for field in links:
+        gone = field.is_null(False) & field.not_in(surviving[field.rel_model])
+        if field.on_delete == "SET NULL":
+            field.model.update({field: None}).where(gone).execute()
+        elif field.on_delete == "CASCADE":
+            field.model.delete().where(gone).execute()
+        # Any other link would have refused the delete: the check below refuses the restore.
+    broken = database_proxy.execute_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, _, parent, _ = broken[0]
+        raise BackupError("tables", f"cannot restore: {len(broken)} {table} row(s) would refer "
+                                    f"to {parent} rows the backup does not have")
+    return revoked
+
+
+def restore_backup(data: bytes, *, apply: ApplyFn | None = None) -> RestoreSummary:
+    """Replace the whole configuration with the backup's, then apply it to Asterisk once.
+
+    Everything is validated before anything changes; the swap is one transaction.  Rows are
+    restored with their ids while foreign keys are off: deleting and re-inserting with them on
+    would fire ON DELETE SET NULL and unlink the call log from every person, number and group,
+    even those the backup brings back.  ``apply`` defaults to the directory's
+    ``apply_configuration``, looked up when called (as ``Directory`` does)."""
+    info, rows = _parse(data)
+    if database_proxy.in_transaction():
+        raise RuntimeError("restore_backup must not run inside a transaction: SQLite ignores "
+                           "turning foreign keys off there")
+    enforced = database_proxy.pragma("foreign_keys")
+    database_proxy.pragma("foreign_keys", 0)
+    try:
+        if database_proxy.pragma("foreign_keys"):
+            raise RuntimeError("restore_backup: SQLite did not turn foreign keys off")
+        with database_proxy.atomic():
+            revoked = _replace(rows)
+    finally:
+        database_proxy.pragma("foreign_keys", enforced)
+    try:
+        (apply or directory_service.apply_configuration)()
+    except Exception as exc:
+        raise ApplyFailed("asterisk", "the backup is restored, but applying it to Asterisk "
+                                      f"failed: {exc}") from exc
+    return RestoreSummary(backup=info, tokens_revoked=revoked)

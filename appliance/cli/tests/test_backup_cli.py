@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import json
+import stat
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from paivystys.appliance.backup import last_backup_at
+from paivystys.appliance.cli.backup import COMMAND
+from paivystys.appliance.directory import service
+
+from .test_admin import Run, configure
+
+VERSION = metadata.version("paivystysvaihde")
+
+
+@pytest.fixture
+def run(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> Run:
+    runner = Run(tmp_path / "paivystys.db", capsys)
+    monkeypatch.setattr(service, "apply_configuration", runner.apply)
+    return runner
+
+
+def listing(run: Run) -> dict[str, list[dict]]:
+    return {what: run.json(what, "list") for what in ("number", "group", "person", "settings")}
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def counts(out: str) -> dict[str, int]:
+    """The rows per table a command printed, one indented "table  count" line each."""
+    return {table: int(count) for table, count in
+            (line.split() for line in out.splitlines() if line.startswith("  "))}
+
+
+def fails(run: Run, *argv: str) -> str:
+    """The one error line of a command that must exit 2 and print nothing else."""
+    code, out, err = run(*argv)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    return err.removeprefix("paivystys: error: ").rstrip("\n")
+
+
+def test_create_saves_a_private_file_and_says_what(run: Run, tmp_path: Path) -> None:
+    configure(run)
+    path = tmp_path / "varmuuskopio.json"
+    out = run.ok(COMMAND, "create", str(path))
+    lines = out.splitlines()
+    assert lines[0].startswith(f"saved the configuration to {path} (")
+    assert lines[0].endswith(" bytes, mode 0600), rows:")
+    assert counts(out) == {"group": 2, "on_call_number": 1, "person": 2, "membership": 2,
+                           "number_group": 1, "setting": 0, "trunk": 0, "user": 0}
+    assert "password" in lines[9] and "secret" in lines[9]
+    assert mode(path) == 0o600
+    assert json.loads(path.read_bytes())["format"] == "paivystys-backup"
+    assert last_backup_at() is not None
+    assert list(tmp_path.glob(".*")) == []  # no temporary file left behind
+
+
+def test_create_refuses_to_overwrite_without_force(run: Run, tmp_path: Path) -> None:
+    configure(run)
+    path = tmp_path / "backup.json"
+    path.write_text("an older backup")
+    path.chmod(0o644)
+    assert fails(run, COMMAND, "create", str(path)) == (
+        f"{path} already exists; give --force to overwrite it")
+    assert path.read_text() == "an older backup"
+    assert last_backup_at() is None
+    run.ok(COMMAND, "create", str(path), "--force")
+    assert json.loads(path.read_bytes())["tables"]["group"][0]["name"] == "Huolto"
+    assert mode(path) == 0o600
+
+
+def test_create_into_a_missing_directory(run: Run, tmp_path: Path) -> None:
+    configure(run)
+    path = tmp_path / "no-such-dir" / "backup.json"
+    assert fails(run, COMMAND, "create", str(path)) == (
+        f"cannot write {path}: No such file or directory")
+    assert last_backup_at() is None  # a backup nobody has is not the last backup
+
+
+def test_restore_replaces_the_configuration_and_applies_once(run: Run, tmp_path: Path) -> None:
+    configure(run)
+    before = listing(run)
+    path = tmp_path / "backup.json"
+    run.ok(COMMAND, "create", str(path))
+    run.ok("group", "rename", "Huolto", "Kiinteistö")
+    run.ok("person", "remove", "Matti Virtanen")
+    run.ok("number", "add", "020 111 2222", "Toinen")
+    run.ok("settings", "set", "ring_time", "60")
+    assert listing(run) != before
+    applied = run.applied
+    out = run.ok(COMMAND, "restore", str(path))
+    assert run.applied == applied + 1
+    assert listing(run) == before
+    lines = out.splitlines()
+    assert lines[0].startswith(f"restored the configuration from {path} (backup of 20")
+    assert lines[0].endswith(f", Päivystysvaihde {VERSION}), rows:")
+    assert counts(out)["person"] == 2
+    assert lines[-1] == "0 API login(s) ended: everyone logs in again."
+
+
+def test_dry_run_checks_and_changes_nothing(run: Run, tmp_path: Path) -> None:
+    configure(run)
+    path = tmp_path / "backup.json"
+    run.ok(COMMAND, "create", str(path))
+    run.ok("group", "rename", "Huolto", "Kiinteistö")
+    changed = listing(run)
+    applied = run.applied
+    out = run.ok(COMMAND, "restore", str(path), "--dry-run")
+    assert out.startswith(f"{path} is a valid backup of 20")
+    assert "nothing was changed" in out
+    assert counts(out)["person"] == 2
+    assert (listing(run), run.applied) == (changed, applied)
+
+
+def test_an_invalid_backup_is_one_line_and_changes_nothing(run: Run, tmp_path: Path) -> None:
+    configure(run)
+    path = tmp_path / "backup.json"
+    run.ok(COMMAND, "create", str(path))
+    backup = json.loads(path.read_bytes())
+    backup["tables"]["membership"][0]["group_id"] = 42
+    path.write_text(json.dumps(backup))
+    run.ok("group", "rename", "Huolto", "Kiinteistö")
+    changed = listing(run)
+    applied = run.applied
+    for dry_run in ((), ("--dry-run",)):
+        assert fails(run, COMMAND, "restore", str(path), *dry_run) == (
+            f"{path}: membership id 1: group_id: no group with id 42 in the backup "
+            "(nothing was changed)")
+    assert (listing(run), run.applied) == (changed, applied)
+
+
+def test_restore_of_a_missing_file(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "missing.json"
+    assert fails(run, COMMAND, "restore", str(path)) == (
+        f"cannot read {path}: No such file or directory")
+
+
+def test_restore_of_a_newer_backup_is_refused(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "backup.json"
+    run.ok(COMMAND, "create", str(path))
+    backup = json.loads(path.read_bytes())
+    backup["version"] = 2
+    path.write_text(json.dumps(backup))
+    assert fails(run, COMMAND, "restore", str(path)).startswith(
+        f"{path}: version: the backup is format version 2, written by a newer Päivystysvaihde")
