@@ -17,6 +17,7 @@ from paivystys.appliance.recordings.retention import delete_expired
 
 from . import errors
 from .auth import http as auth_http
+from .backup import http as backup_http
 from .context import ApiConfig
 from .events import http as events_http
 from .events.hub import EventHub
@@ -28,7 +29,8 @@ from .recordings import http as recordings_http
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY_S = 3600.0
-ROUTERS = (auth_http, management_http, recordings_http, health_http, events_http)
+ROUTERS = (auth_http, management_http, recordings_http, health_http, events_http,
+           backup_http)
 
 
 def create_app(config: ApiConfig) -> FastAPI:

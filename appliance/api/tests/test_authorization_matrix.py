@@ -56,6 +56,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/recordings"): LOGGED_IN,
     ("GET", "/api/recordings/{call_id}"): LOGGED_IN,
     ("GET", "/api/health"): ADMINS,
+    ("GET", "/api/backup"): ADMINS,
+    ("POST", "/api/restore"): ADMINS,
 }
 # Placeholders that reach no real row, so an allowed caller's request changes nothing.
 PATH_VALUES = {"user_id": "999999", "number_id": "999999", "group_id": "999999",

@@ -1,0 +1,1 @@
+"""/api/backup and /api/restore: the configuration as one file (admin)."""

@@ -1,0 +1,45 @@
+"""Backup and restore through the API, as the console does it."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import RunningApi, Site
+
+
+def test_download_change_restore(api: RunningApi, site: Site) -> None:
+    with api.client(site.admin_token) as admin:
+        download = admin.get("/api/backup")
+        assert download.status_code == 200
+        assert "attachment" in download.headers["content-disposition"]
+        assert download.headers["cache-control"] == "no-store"
+        backup = download.content
+        assert json.loads(backup)["format"] == "paivystys-backup"
+        assert admin.get("/api/health").json()["last_backup"] is not None
+
+        extra = admin.post("/api/groups", json={"name": "Palautettava"}).json()
+        restored = admin.post("/api/restore", content=backup,
+                              headers={"Content-Type": "application/json"})
+        assert restored.status_code == 200, restored.text
+        assert restored.json()["tokens_revoked"] >= 1
+        # every login ended: this token too
+        assert admin.get("/api/groups").status_code == 401
+    token = api.login("admin", "admin-salasana-123")
+    with api.client(token) as admin:
+        names = [group["name"] for group in admin.get("/api/groups").json()]
+        assert extra["name"] not in names and "Huolto API" in names
+        site.admin_token = token
+        site.person_token = api.login("maija", "maija-salasana-123")
+        site.other_token = api.login("pekka", "pekka-salasana-123")
+
+
+def test_a_broken_backup_changes_nothing_and_names_the_problem(api: RunningApi,
+                                                               site: Site) -> None:
+    with api.client(site.admin_token) as admin:
+        backup = json.loads(admin.get("/api/backup").content)
+        backup["tables"]["person"][0]["phone"] = "050 100"
+        answer = admin.post("/api/restore", content=json.dumps(backup),
+                            headers={"Content-Type": "application/json"})
+        assert answer.status_code == 422
+        assert answer.json()["detail"][0]["loc"][-1].endswith(".phone")
+        assert admin.get("/api/me").status_code == 200  # nothing happened: still logged in
