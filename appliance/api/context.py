@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from paivystys.appliance.db.models import User
@@ -25,6 +26,7 @@ class ApiConfig:
     throttle: Throttle = field(default_factory=Throttle)
 
 
+MAX_ID = 2**53  # what a JSON number holds exactly
 _bearer = HTTPBearer(auto_error=False, description="the token from POST /api/login")
 
 
@@ -56,6 +58,8 @@ def person(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
+# Row ids in paths: SQLite's integers are 64-bit; anything larger can only be "not found".
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a row id")]
 CurrentUser = Annotated[User, Depends(current_user)]
 Admin = Annotated[User, Depends(admin)]
 PersonUser = Annotated[User, Depends(person)]

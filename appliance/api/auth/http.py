@@ -8,7 +8,7 @@ from paivystys.appliance.audit import record
 from paivystys.appliance.db.models import Person, User
 from paivystys.appliance.directory import Directory
 
-from ..context import Admin, Config, CurrentUser, PersonUser
+from ..context import Admin, Config, CurrentUser, Id, PersonUser
 from ..errors import FieldError
 from . import service
 from .schemas import (
@@ -84,7 +84,7 @@ def add_user(body: UserCreate, user: Admin) -> UserOut:
 
 @router.patch("/users/{user_id}", response_model=UserOut,
               responses={401: {}, 403: {}, 404: {}})
-def change_user(user_id: int, body: UserChange, user: Admin) -> UserOut:
+def change_user(user_id: Id, body: UserChange, user: Admin) -> UserOut:
     target = service.find_user(user_id)
     if body.password is not None:
         service.set_password(target, body.password)
@@ -98,7 +98,7 @@ def change_user(user_id: int, body: UserChange, user: Admin) -> UserOut:
 
 @router.delete("/users/{user_id}", status_code=204,
                responses={401: {}, 403: {}, 404: {}, 409: {}})
-def remove_user(user_id: int, user: Admin) -> Response:
+def remove_user(user_id: Id, user: Admin) -> Response:
     target = service.find_user(user_id)
     service.remove_user(target)
     record(user.username, "user.remove", target.username)

@@ -51,7 +51,7 @@ class UserCreate(Strict):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
     role: Literal["admin", "person"]
-    person_id: int | None = Field(default=None, ge=1)
+    person_id: int | None = Field(default=None, ge=1, le=2**53)
 
 
 class UserChange(Strict):

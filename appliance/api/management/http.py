@@ -13,7 +13,7 @@ from paivystys.appliance.directory import Directory
 from paivystys.appliance.directory.views import group_to_dict, person_to_dict, settings_to_dicts
 from paivystys.modem.messages import kinds, templates
 
-from ..context import Admin
+from ..context import Admin, Id
 from ..errors import FieldError
 from .schemas import (
     BackupGroup,
@@ -70,26 +70,26 @@ def add_number(body: NumberCreate, user: Admin) -> NumberOut:
 
 
 @router.get("/numbers/{number_id}", response_model=NumberOut)
-def get_number(number_id: int, user: Admin) -> NumberOut:
+def get_number(number_id: Id, user: Admin) -> NumberOut:
     return _number_out(Directory().number(number_id))
 
 
 @router.patch("/numbers/{number_id}", response_model=NumberOut)
-def change_number(number_id: int, body: NumberChange, user: Admin) -> NumberOut:
+def change_number(number_id: Id, body: NumberChange, user: Admin) -> NumberOut:
     row = Directory().change_number(number_id, **_changes(body))
     record(user.username, "number.change", row.number, _changes(body))
     return _number_out(row)
 
 
 @router.delete("/numbers/{number_id}", status_code=204)
-def remove_number(number_id: int, user: Admin) -> Response:
+def remove_number(number_id: Id, user: Admin) -> Response:
     row = Directory().remove_number(number_id)
     record(user.username, "number.remove", row.number)
     return Response(status_code=204)
 
 
 @router.put("/numbers/{number_id}/groups", response_model=NumberOut)
-def set_number_groups(number_id: int, body: NumberGroups, user: Admin) -> NumberOut:
+def set_number_groups(number_id: Id, body: NumberGroups, user: Admin) -> NumberOut:
     directory = Directory()
     directory.set_number_groups(number_id, body.groups)
     row = directory.number(number_id)
@@ -98,7 +98,7 @@ def set_number_groups(number_id: int, body: NumberGroups, user: Admin) -> Number
 
 
 @router.put("/numbers/{number_id}/backup", response_model=NumberOut)
-def set_backup_group(number_id: int, body: BackupGroup, user: Admin) -> NumberOut:
+def set_backup_group(number_id: Id, body: BackupGroup, user: Admin) -> NumberOut:
     row = Directory().set_backup_group(number_id, body.backup_group)
     record(user.username, "number.backup", row.number, {"backup_group": body.backup_group})
     return _number_out(row)
@@ -119,39 +119,39 @@ def add_group(body: GroupCreate, user: Admin) -> dict:
 
 
 @router.get("/groups/{group_id}", response_model=GroupOut)
-def get_group(group_id: int, user: Admin) -> dict:
+def get_group(group_id: Id, user: Admin) -> dict:
     return group_to_dict(Directory().group(group_id))
 
 
 @router.patch("/groups/{group_id}", response_model=GroupOut)
-def rename_group(group_id: int, body: GroupCreate, user: Admin) -> dict:
+def rename_group(group_id: Id, body: GroupCreate, user: Admin) -> dict:
     row = Directory().rename_group(group_id, body.name)
     record(user.username, "group.rename", row.name, {"id": group_id})
     return group_to_dict(row)
 
 
 @router.get("/groups/{group_id}/dependents", response_model=list[str])
-def group_dependents(group_id: int, user: Admin) -> list[str]:
+def group_dependents(group_id: Id, user: Admin) -> list[str]:
     """What removing the group would change (numbers that ring it or fall back to it)."""
     return Directory().group_dependents(group_id)
 
 
 @router.delete("/groups/{group_id}", status_code=204)
-def remove_group(group_id: int, user: Admin, force: bool = Query(False)) -> Response:
+def remove_group(group_id: Id, user: Admin, force: bool = Query(False)) -> Response:
     row = Directory().remove_group(group_id, force=force)
     record(user.username, "group.remove", row.name, {"force": force})
     return Response(status_code=204)
 
 
 @router.put("/groups/{group_id}/members/{person_id}", status_code=204)
-def add_member(group_id: int, person_id: int, user: Admin) -> Response:
+def add_member(group_id: Id, person_id: Id, user: Admin) -> Response:
     row = Directory().add_member(person_id, group_id)
     record(user.username, "member.add", f"{row.person.name} -> {row.group.name}")
     return Response(status_code=204)
 
 
 @router.delete("/groups/{group_id}/members/{person_id}", status_code=204)
-def remove_member(group_id: int, person_id: int, user: Admin) -> Response:
+def remove_member(group_id: Id, person_id: Id, user: Admin) -> Response:
     row = Directory().remove_member(person_id, group_id)
     record(user.username, "member.remove", f"{row.person.name} -> {row.group.name}")
     return Response(status_code=204)
@@ -173,19 +173,19 @@ def add_person(body: PersonCreate, user: Admin) -> dict:
 
 
 @router.get("/people/{person_id}", response_model=PersonOut)
-def get_person(person_id: int, user: Admin) -> dict:
+def get_person(person_id: Id, user: Admin) -> dict:
     return person_to_dict(Directory().person(person_id))
 
 
 @router.patch("/people/{person_id}", response_model=PersonOut)
-def change_person(person_id: int, body: PersonChange, user: Admin) -> dict:
+def change_person(person_id: Id, body: PersonChange, user: Admin) -> dict:
     row = Directory().change_person(person_id, **_changes(body))
     record(user.username, "person.change", row.name, _changes(body))
     return person_to_dict(row)
 
 
 @router.delete("/people/{person_id}", status_code=204)
-def remove_person(person_id: int, user: Admin) -> Response:
+def remove_person(person_id: Id, user: Admin) -> Response:
     row = Directory().remove_person(person_id)
     record(user.username, "person.remove", row.name)
     return Response(status_code=204)

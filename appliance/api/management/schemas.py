@@ -4,11 +4,16 @@ same fields as these bodies."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+RowId = Annotated[int, Field(ge=1, le=2**53)]
 
 
 Name = Field(min_length=1, max_length=100)
@@ -33,11 +38,11 @@ class NumberChange(Strict):
 
 
 class NumberGroups(Strict):
-    groups: list[int] = Field(max_length=100, description="group ids, all rung at once")
+    groups: list[RowId] = Field(max_length=100, description="group ids, all rung at once")
 
 
 class BackupGroup(Strict):
-    backup_group: int | None = Field(description="a group id, or null for none")
+    backup_group: RowId | None = Field(description="a group id, or null for none")
 
 
 class GroupRef(BaseModel):

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from paivystys.appliance.recordings.access import RecordingGone, own_recordings, recording_file
 
-from ..context import Config, CurrentUser
+from ..context import Config, CurrentUser, Id
 
 router = APIRouter(prefix="/api/recordings", tags=["recordings"], responses={401: {}})
 
@@ -43,7 +43,7 @@ def list_recordings(user: CurrentUser) -> list[RecordingOut]:
 @router.get("/{call_id}", response_class=FileResponse,
             responses={200: {"content": {"audio/wav": {}}}, 206: {"description": "a range"},
                        404: {}, 410: {"description": "the file is gone"}})
-def get_recording(call_id: int, user: CurrentUser, config: Config) -> FileResponse:
+def get_recording(call_id: Id, user: CurrentUser, config: Config) -> FileResponse:
     if config.recordings_dir is None:
         raise HTTPException(404, "no such recording")
     try:

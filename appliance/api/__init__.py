@@ -1,0 +1,1 @@
+"""The appliance's LAN API (HTTPS, JSON)."""
