@@ -70,10 +70,11 @@ def test_nobody_else_gets_it_not_even_an_admin(api: RunningApi, site: Site, reco
 
 def test_guessed_ids_look_like_nothing_is_there(api: RunningApi, site: Site, recorded) -> None:
     with api.client(site.other_token) as pekka:
+        assert pekka.get("/api/recordings/0").status_code == 422  # not an id at all
         for guess in (recorded["maijas"] - 1, recorded["maijas"] + 1, recorded["maijas"],
-                      999999, 0):
+                      999999, 2**53):
             answer = pekka.get(f"/api/recordings/{guess}")
-            if guess == recorded["pekkas"]:
+            if guess == recorded["pekkas"] or guess < 1:
                 continue
             assert answer.status_code == 404, guess
             assert answer.json() == {"detail": "no such recording"}
