@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 from importlib import metadata
 from pathlib import Path
 
@@ -58,6 +59,40 @@ def advertised_host(host: str) -> str:
             return "127.0.0.1"
 
 
+class Announcement:
+    """The mDNS announcement, retried in the background until the box has an address (DHCP
+    may not be done at boot); the API serves meanwhile at its address."""
+
+    RETRY_S = 30.0
+
+    def __init__(self, port: int, fingerprint: str, version: str, url: str) -> None:
+        self._port, self._fingerprint, self._version, self._url = port, fingerprint, version, url
+        self._stop = threading.Event()
+        self._advertiser = None
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="mdns", daemon=True).start()
+
+    def _run(self) -> None:
+        from .discovery import Advertiser, NoAddressToAdvertise
+
+        while not self._stop.is_set():
+            try:
+                self._advertiser = Advertiser(port=self._port, fingerprint=self._fingerprint,
+                                              version=self._version).start()
+                log.info("announced with mDNS as %s", self._advertiser.name)
+                return
+            except (NoAddressToAdvertise, OSError) as error:
+                log.warning("mDNS announcement failed (%s); consoles can type %s; trying "
+                            "again in %.0f s", error, self._url, self.RETRY_S)
+            self._stop.wait(self.RETRY_S)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._advertiser is not None:
+            self._advertiser.close()
+
+
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="paivystys-api", description=__doc__)
     parser.add_argument("--db", type=Path, default=None,
@@ -97,22 +132,15 @@ def main(argv: list[str] | None = None) -> int:
                        ready_file=args.ready_file)
     app = create_app(config)
 
-    advertiser = None
+    advertiser = Announcement(port, identity.fingerprint, config.version, url)
     if not args.no_advertise:
-        from .discovery import Advertiser
-
-        try:
-            advertiser = Advertiser(port=port, fingerprint=identity.fingerprint,
-                                    version=config.version).start()
-        except OSError as error:  # no multicast on this network: the address still works
-            log.warning("mDNS announcement failed (%s); consoles must type %s", error, url)
+        advertiser.start()
     try:
         uvicorn.run(app, host=host, port=port, ssl_certfile=str(identity.cert_path),
                     ssl_keyfile=str(identity.key_path), log_level="warning",
                     server_header=False)
     finally:
-        if advertiser is not None:
-            advertiser.close()
+        advertiser.close()
         status_file.unlink(missing_ok=True)
     return 0
 

@@ -1,0 +1,399 @@
+"""The API's TLS identity: a key and a self-signed certificate made once, pinned by fingerprint.
+
+The appliance has no public name and no CA, so clients cannot verify it the usual way.  Instead
+the appliance makes its own key and certificate on first start and shows the certificate's
+SHA-256 fingerprint (`paivystys status --json`, the log); the console pins that fingerprint on
+first connect and from then on talks only to a server that presents exactly that certificate.
+The pair is therefore never replaced behind anyone's back: a new certificate makes every
+console refuse the appliance until someone pins the new fingerprint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import ipaddress
+import logging
+import os
+import socket
+import ssl
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+if TYPE_CHECKING:
+    import httpx
+
+log = logging.getLogger(__name__)
+
+KEY_FILE = "api.key"
+CERT_FILE = "api.crt"
+# The Pi has no real-time clock: until NTP answers, its clock may be behind the consoles'.
+BACKDATE = timedelta(days=1)
+VALIDITY = timedelta(days=3653)  # ten years: the certificate is pinned, not renewed
+COMMON_NAME_PREFIX = "Päivystysvaihde"
+FINGERPRINT_HEX_DIGITS = 64
+
+
+class CertificateError(Exception):
+    """The key or certificate on disk cannot be used; the message says which file and what to do."""
+
+
+class FingerprintMismatch(Exception):
+    """The server presented another certificate than the pinned one.
+
+    Deliberately not an `OSError`/`ssl.SSLError`: httpx would turn those into a `ConnectError`
+    that looks like a network hiccup worth retrying, and this is not one.
+    """
+
+    def __init__(self, expected: str, got: str) -> None:
+        super().__init__(
+            f"The server's certificate fingerprint is {got}, not the pinned {expected}: this is "
+            "not the appliance that was paired, or its certificate has been replaced."
+        )
+        self.expected = expected
+        self.got = got
+
+
+@dataclass(frozen=True)
+class ServerIdentity:
+    cert_path: Path
+    key_path: Path
+    fingerprint: str
+
+
+def fingerprint_of_der(der: bytes) -> str:
+    """SHA-256 of a DER certificate written as `openssl x509 -fingerprint -sha256` writes it."""
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def fingerprint(certificate: bytes | str) -> str:
+    """The fingerprint of a certificate given as PEM (text or bytes) or as DER bytes."""
+    data = certificate.encode("ascii") if isinstance(certificate, str) else certificate
+    if data.lstrip().startswith(b"-----BEGIN"):
+        data = x509.load_pem_x509_certificate(data).public_bytes(serialization.Encoding.DER)
+    return fingerprint_of_der(data)
+
+
+def parse_fingerprint(text: str) -> str:
+    """`text` as a canonical fingerprint; colons, spaces and letter case as a person typed them.
+
+    Raises ValueError for anything that is not 32 bytes of hex, so a mistyped pin fails at once
+    instead of as a mismatch on every connection.
+    """
+    digits = "".join(text.split()).replace(":", "").upper()
+    if len(digits) != FINGERPRINT_HEX_DIGITS or any(c not in "0123456789ABCDEF" for c in digits):
+        raise ValueError(f"Not a SHA-256 certificate fingerprint: {text!r}")
+    return ":".join(digits[i:i + 2] for i in range(0, len(digits), 2))
+
+
+def ensure_certificate(directory: Path, hostnames: Sequence[str] = (),
+                       addresses: Sequence[str] = ()) -> ServerIdentity:
+    """The API's key and certificate in `directory`, made on the first call and reused after.
+
+    `hostnames` and `addresses` only go into a certificate made now: clients pin the
+    fingerprint, not a name, so a later change of name or address is no reason for a new one.
+    A key without a certificate (a power cut between the two writes of the first start) gets a
+    new certificate; anything else that is off raises CertificateError and changes nothing.
+    """
+    names = _subject_alternative_names(hostnames, addresses)  # bad input fails before any write
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key_path = directory / KEY_FILE
+    cert_path = directory / CERT_FILE
+    made_key = made_certificate = False
+    with _locked_directory(directory) as directory_fd:
+        if key_path.exists():
+            key = _load_private_key(key_path)
+        elif cert_path.exists():
+            raise CertificateError(
+                f"{cert_path} exists but its key {key_path} is missing. Delete {cert_path} to "
+                "make a new pair; every console must then pin the new fingerprint."
+            )
+        else:
+            key = ec.generate_private_key(ec.SECP256R1())
+            _write_atomically(key_path, key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption()), 0o600, directory_fd)
+            made_key = True
+
+        if cert_path.exists():
+            certificate = _load_certificate(cert_path)
+            if _public_key_der(certificate.public_key()) != _public_key_der(key.public_key()):
+                raise CertificateError(
+                    f"{cert_path} does not belong to the key {key_path}. Delete both files to "
+                    "make a new pair; every console must then pin the new fingerprint."
+                )
+        else:
+            certificate = _self_signed_certificate(key, names)
+            _write_atomically(cert_path, certificate.public_bytes(serialization.Encoding.PEM),
+                              0o644, directory_fd)
+            made_certificate = True
+    identity = ServerIdentity(
+        cert_path, key_path,
+        fingerprint_of_der(certificate.public_bytes(serialization.Encoding.DER)))
+    if made_certificate:
+        # For an old key it is news: consoles that pinned a lost certificate will refuse us.
+        log.log(logging.INFO if made_key else logging.WARNING,
+                "Made a new API certificate %s, fingerprint %s", cert_path, identity.fingerprint)
+    return identity
+
+
+@contextlib.contextmanager
+def _locked_directory(directory: Path) -> Iterator[int]:
+    """Hold an exclusive lock on `directory` (yielding its fd).
+
+    The service and `paivystys status` may both arrive first; without the lock each could make
+    a key and one would return a fingerprint that is not the one on disk.
+    """
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _write_atomically(path: Path, data: bytes, mode: int, directory_fd: int) -> None:
+    """Write `path` so that a power cut leaves either no file or the whole file, never a part."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            os.fchmod(file.fileno(), mode)
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    os.fsync(directory_fd)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CertificateError(
+            f"Cannot read {path}: {error.strerror}. Fix its permissions, or delete both "
+            f"{KEY_FILE} and {CERT_FILE} to make a new pair; every console must then pin the "
+            "new fingerprint."
+        ) from error
+
+
+def _load_private_key(path: Path) -> ec.EllipticCurvePrivateKey:
+    try:
+        key = serialization.load_pem_private_key(_read(path), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
+        raise _unusable(path, "is not an unencrypted PEM private key") from error
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise _unusable(path, "is not an elliptic-curve private key")
+    return key
+
+
+def _load_certificate(path: Path) -> x509.Certificate:
+    try:
+        return x509.load_pem_x509_certificate(_read(path))
+    except ValueError as error:
+        raise _unusable(path, "is not a PEM certificate") from error
+
+
+def _unusable(path: Path, problem: str) -> CertificateError:
+    return CertificateError(
+        f"{path} {problem}. Delete both {KEY_FILE} and {CERT_FILE} in {path.parent} to make a "
+        "new pair; every console must then pin the new fingerprint."
+    )
+
+
+def _public_key_der(public_key: Any) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.DER,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _subject_alternative_names(hostnames: Sequence[str],
+                               addresses: Sequence[str]) -> x509.SubjectAlternativeName:
+    """Every name a client on the LAN or on the box itself may use for the appliance."""
+    host_name = socket.gethostname().lower()
+    dns_names = dict.fromkeys(name for name in (
+        "localhost", host_name, f"{_short_host_name()}.local", *hostnames) if name)
+    ip_addresses = dict.fromkeys(ipaddress.ip_address(address)
+                                 for address in ("127.0.0.1", "::1", *addresses))
+    return x509.SubjectAlternativeName([*(x509.DNSName(name) for name in dns_names),
+                                        *(x509.IPAddress(address) for address in ip_addresses)])
+
+
+def _short_host_name() -> str:
+    return socket.gethostname().lower().split(".")[0] or "localhost"
+
+
+def _self_signed_certificate(key: ec.EllipticCurvePrivateKey,
+                             names: x509.SubjectAlternativeName) -> x509.Certificate:
+    # X.509 caps a common name at 64 characters; host names may be 63 on their own.
+    subject = x509.Name([x509.NameAttribute(
+        NameOID.COMMON_NAME, f"{COMMON_NAME_PREFIX} {_short_host_name()}"[:64])])
+    now = datetime.now(UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - BACKDATE)
+        .not_valid_after(now + VALIDITY)
+        .add_extension(names, critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(
+            digital_signature=True, content_commitment=False, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+
+
+def server_ssl_context(identity: ServerIdentity) -> ssl.SSLContext:
+    """TLS 1.2+ with the API's identity, for servers that take a context (uvicorn takes the
+    file paths instead)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(identity.cert_path, identity.key_path)
+    return context
+
+
+def verify_pinned(peer: ssl.SSLSocket | ssl.SSLObject | bytes, expected: str) -> None:
+    """Raise FingerprintMismatch unless `peer` (a connection or a DER certificate) is pinned."""
+    der = peer if isinstance(peer, bytes) else peer.getpeercert(binary_form=True)
+    got = fingerprint_of_der(der) if der else "(no certificate)"
+    expected = parse_fingerprint(expected)
+    if got != expected:
+        raise FingerprintMismatch(expected, got)
+
+
+class _PinnedSSLSocket(ssl.SSLSocket):
+    """A blocking TLS socket (httpx's sync transport) that checks the pin as its handshake ends.
+
+    `send`/`write` check too, so a socket wrapped with `do_handshake_on_connect=False` cannot
+    let OpenSSL's implicit handshake carry request bytes out before the check.
+    """
+
+    _pin_checked = False
+
+    def do_handshake(self, block: bool = False) -> None:
+        super().do_handshake(block)
+        try:
+            verify_pinned(self, self.context.pinned_fingerprint)  # type: ignore[attr-defined]
+        except FingerprintMismatch:
+            # SSLSocket._create closes the socket only on OSError and ValueError.
+            self.close()
+            raise
+        self._pin_checked = True
+
+    def send(self, data: Any, flags: int = 0) -> int:
+        if not self._pin_checked:
+            self.do_handshake()
+        return super().send(data, flags)
+
+    def write(self, data: Any) -> int:
+        if not self._pin_checked:
+            self.do_handshake()
+        return super().write(data)
+
+
+class _PinnedSSLObject(ssl.SSLObject):
+    """A memory-BIO TLS connection (asyncio, anyio, httpx through an HTTPS proxy), pin-checked
+    the same way as _PinnedSSLSocket."""
+
+    _pin_checked = False
+
+    def do_handshake(self) -> None:
+        super().do_handshake()
+        verify_pinned(self, self.context.pinned_fingerprint)  # type: ignore[attr-defined]
+        self._pin_checked = True
+
+    def write(self, data: Any) -> int:
+        if not self._pin_checked:
+            self.do_handshake()
+        return super().write(data)
+
+
+class _PinnedContext(ssl.SSLContext):
+    """Every connection this context wraps is one of the pin-checking classes above."""
+
+    sslsocket_class = _PinnedSSLSocket
+    sslobject_class = _PinnedSSLObject
+    pinned_fingerprint: str
+
+
+def _unverified_client_context(context: ssl.SSLContext) -> ssl.SSLContext:
+    """`context` set to accept any certificate: the caller compares fingerprints instead."""
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def pinned_client_context(expected_fingerprint: str) -> ssl.SSLContext:
+    """A client context that completes a handshake only with the pinned certificate.
+
+    Python's ssl cannot pin, so verification is off and every connection made from this
+    context compares the peer's certificate fingerprint as soon as its handshake completes,
+    before a byte of application data goes out; a mismatch raises FingerprintMismatch.  Works
+    wherever a context is accepted: `httpx.Client(verify=...)`, `httpx.AsyncClient(verify=...)`,
+    `asyncio.open_connection(ssl=...)`, `context.wrap_socket(...)`.
+    """
+    context = _PinnedContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.pinned_fingerprint = parse_fingerprint(expected_fingerprint)
+    return _unverified_client_context(context)
+
+
+def fetch_peer_fingerprint(host: str, port: int, timeout: float = 5.0) -> str:
+    """The fingerprint the server at host:port presents, for a person to compare and pin."""
+    context = _unverified_client_context(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    with (socket.create_connection((host, port), timeout=timeout) as connection,
+          context.wrap_socket(connection, server_hostname=host) as tls):
+        der = tls.getpeercert(binary_form=True)
+    if der is None:
+        raise ssl.SSLError(f"{host}:{port} presented no certificate")
+    return fingerprint_of_der(der)
+
+
+_OPTIONS_THAT_BYPASS_THE_PIN = ("verify", "transport", "mounts")
+
+
+def httpx_client(base_url: str, expected_fingerprint: str, **kwargs: Any) -> httpx.Client:
+    """An httpx client that talks only to the server whose certificate is pinned.
+
+    Every new connection checks the fingerprint right after its TLS handshake (see
+    pinned_client_context); a mismatch raises FingerprintMismatch, not an httpx error.  Proxies
+    from the environment are ignored unless `trust_env=True` is passed: the appliance is on the
+    LAN.  Requests to anything but https:// are refused, since they would bypass the pin.
+    """
+    # httpx belongs to the console and the tests, not to the appliance, which only serves.
+    import httpx
+
+    for option in _OPTIONS_THAT_BYPASS_THE_PIN:
+        if option in kwargs:
+            raise TypeError(f"httpx_client sets {option!r} itself; passing it would bypass the pin")
+    kwargs.setdefault("trust_env", False)
+
+    def refuse_plain_http(request: httpx.Request) -> None:
+        if request.url.scheme != "https":
+            raise httpx.UnsupportedProtocol(
+                f"{request.url} is not https: a pinned client sends nothing in the clear",
+                request=request)
+
+    event_hooks = kwargs.pop("event_hooks", {})
+    event_hooks = {**event_hooks,
+                   "request": [refuse_plain_http, *event_hooks.get("request", [])]}
+    return httpx.Client(base_url=base_url, verify=pinned_client_context(expected_fingerprint),
+                        event_hooks=event_hooks, **kwargs)
