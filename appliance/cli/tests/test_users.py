@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from paivystys.appliance.cli.main import main
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.db.models import AuditEntry, User
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "paivystys.db"
+    open_database(path)
+    return path
+
+
+def run(db: Path, monkeypatch, *argv: str, stdin: str = "") -> int:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    return main(["--db", str(db), *argv])
+
+
+def test_the_first_admin_is_made_with_a_password_read_once(db, monkeypatch, capsys) -> None:
+    assert run(db, monkeypatch, "status", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["admin_exists"] is False
+    assert run(db, monkeypatch, "user", "add", "Toimisto", "--admin", "--password-stdin",
+               stdin="toimisto-salasana\n") == 0
+    assert "added admin toimisto" in capsys.readouterr().out
+    user = User.get(User.username == "toimisto")
+    assert user.password_hash.startswith("$argon2id$")
+    assert "toimisto-salasana" not in user.password_hash
+    entry = AuditEntry.get(AuditEntry.action == "user.add")
+    assert entry.actor.startswith("cli:") and "salasana" not in (entry.details or "")
+    assert run(db, monkeypatch, "status", "--json") == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["admin_exists"] is True
+    assert set(status) >= {"api_url", "api_fingerprint", "health"}
+
+
+def test_a_weak_password_or_no_terminal_is_refused(db, monkeypatch, capsys) -> None:
+    assert run(db, monkeypatch, "user", "add", "toimisto", "--admin", "--password-stdin",
+               stdin="lyhyt\n") == 2
+    assert "password: at least" in capsys.readouterr().err
+    assert run(db, monkeypatch, "user", "add", "toimisto", "--admin") == 2
+    assert "--password-stdin" in capsys.readouterr().err
+    assert User.select().count() == 0
+
+
+def test_a_persons_account_and_unlock(db, monkeypatch, capsys) -> None:
+    assert run(db, monkeypatch, "person", "add", "Maija", "040 100 0001") == 0
+    assert run(db, monkeypatch, "user", "add", "maija", "--person", "Maija",
+               "--password-stdin", stdin="maijan-salasana\n") == 0
+    user = User.get(User.username == "maija")
+    assert user.role == "person" and user.person.name == "Maija"
+    User.update(locked_until="2999-01-01 00:00:00+00:00").execute()
+    assert run(db, monkeypatch, "user", "unlock", "maija") == 0
+    assert User.get(User.username == "maija").locked_until is None
+    assert run(db, monkeypatch, "user", "list", "--json") == 0
+    assert "maija" in capsys.readouterr().out
