@@ -10,9 +10,10 @@ from paivystys.appliance.db import settings
 from paivystys.appliance.db.models import OnCallNumber, Person
 from paivystys.appliance.prompts import prompt_path
 from paivystys.appliance.runtime.instance import InstanceSpec
+from paivystys.appliance.trunk.service import trunk_spec
 
 from .dialplan import PROMPT_NAMES, DialplanInput, NumberPlan, render_extensions
-from .pjsip import LAB_TRUNK, TrunkSpec, render_pjsip
+from .pjsip import render_pjsip
 
 APPLIANCE_SPEC = InstanceSpec(name="appliance", sip_port=5060, ami_port=5038,
                               rtp_start=10000, rtp_end=10999)
@@ -54,8 +55,9 @@ def dialplan_input(instance_dir: Path) -> DialplanInput:
     )
 
 
-def appliance_configs(instance_dir: Path, trunk: TrunkSpec = LAB_TRUNK) -> dict[str, str]:
+def appliance_configs(instance_dir: Path) -> dict[str, str]:
     configs = base_configs(APPLIANCE_SPEC)
-    configs["pjsip.conf"] = render_pjsip(trunk)
+    # The stored trunk, or the lab's carrier while none is configured.
+    configs["pjsip.conf"] = render_pjsip(trunk_spec())
     configs["extensions.conf"] = render_extensions(dialplan_input(instance_dir))
     return configs

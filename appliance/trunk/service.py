@@ -1,0 +1,246 @@
+"""The SIP trunk's settings: read, validated change, reset.
+
+One row (``Trunk``, id 1).  Without it the appliance uses the lab's trunk: IP-authenticated,
+the simulated carrier at 127.0.0.1:5070 over UDP.  On a real box that address is nothing: a
+fresh box reaches no phone network until an admin sets the operator's trunk, which is why
+:class:`TrunkSettings` says whether a trunk was ``configured``.
+
+Every change is checked completely before anything is written (an :class:`Invalid` names the
+field and says what was wrong), written in one transaction, then applied: pjsip.conf is
+regenerated and res_pjsip reloaded, which calls in progress survive.  The password is never
+returned, logged or repeated in an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..asterisk.pjsip import (
+    CONF_SYNTAX,
+    LAB_TRUNK,
+    MODE_REGISTRATION,
+    MODES,
+    TRANSPORTS,
+    TrunkSpec,
+)
+from ..db.models import Trunk, utcnow
+from ..directory.errors import Invalid
+from ..directory.service import ApplyFn, Directory
+
+log = logging.getLogger(__name__)
+
+TRUNK_ID = 1
+DEFAULT_PORT = 5060
+MAX_HOST = 253  # a DNS name's limit
+MAX_USERNAME = 128
+MAX_PASSWORD = 128
+_HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_HOST_AND_PORT = re.compile(r"([^:]+):(\d+)")
+_BRACKETED_IPV6 = re.compile(r"\[[0-9A-Fa-f:.]+\](?::\d+)?")
+# RFC 3261's user part without ';' (pjsip.conf), '?' and '/' (read as URI headers and paths)
+# and '%' escapes: what operators' account names and phone numbers use, and nothing that could
+# make the URIs built from it mean something else.
+_USERNAME = re.compile(r"[A-Za-z0-9\-_.!~*'()&=+$,]+")
+_USERNAME_CHARS = "letters, digits and - _ . ! ~ * ' ( ) & = + $ ,"
+
+
+@dataclass(frozen=True)
+class TrunkSettings:
+    """The trunk as an admin sees it: everything but the password, of which only whether one
+    is stored.  ``configured`` is false while no trunk was set (the lab's carrier is used)."""
+
+    mode: str
+    host: str
+    port: int
+    transport: str
+    username: str | None
+    from_domain: str | None
+    has_password: bool
+    configured: bool
+    updated_at: dt.datetime | None
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def get_trunk() -> TrunkSettings:
+    row = Trunk.get_or_none(Trunk.id == TRUNK_ID)
+    if row is None:
+        return TrunkSettings(mode=LAB_TRUNK.mode, host=LAB_TRUNK.host, port=LAB_TRUNK.port,
+                             transport=LAB_TRUNK.transport, username=None, from_domain=None,
+                             has_password=False, configured=False, updated_at=None)
+    return TrunkSettings(mode=row.mode, host=row.host, port=row.port, transport=row.transport,
+                         username=row.username, from_domain=row.from_domain,
+                         has_password=bool(row.password), configured=True,
+                         updated_at=row.updated_at)
+
+
+def trunk_spec() -> TrunkSpec:
+    """The trunk pjsip.conf is generated from, password included."""
+    row = Trunk.get_or_none(Trunk.id == TRUNK_ID)
+    if row is None:
+        return LAB_TRUNK
+    return TrunkSpec(mode=row.mode, host=row.host, port=row.port, transport=row.transport,
+                     username=row.username, password=row.password, from_domain=row.from_domain,
+                     revision=int(row.updated_at.timestamp() * 1_000_000))
+
+
+# --- value validation ------------------------------------------------------------------------
+
+def _text(field: str, value: object, *, secret: bool = False) -> str:
+    """``value`` as text that pjsip.conf can carry; a secret is never repeated in the error."""
+    shown = "" if secret else f", got {value!r}"
+    if not isinstance(value, str):
+        raise Invalid(field, f"{field}: must be text{shown}")
+    if any(unicodedata.category(char).startswith("C") for char in value):
+        raise Invalid(field, f"{field}: contains a line break or another control character"
+                             f"{shown}")
+    if any(char in value for char in CONF_SYNTAX):
+        raise Invalid(field, f"{field}: must not contain ';', '[' or ']' (Asterisk's "
+                             f"configuration cannot hold them){shown}")
+    return value
+
+
+def _choice(field: str, value: object, choices: tuple[str, ...]) -> str:
+    text = _text(field, value).strip().lower()
+    if text not in choices:
+        raise Invalid(field, f"{field}: must be {' or '.join(choices)}, got {value!r}")
+    return text
+
+
+def _host(field: str, value: object) -> str:
+    """A host name or an IPv4 / IPv6 address, alone: no scheme, user, port or path."""
+    if isinstance(value, str) and _BRACKETED_IPV6.fullmatch(value.strip()):
+        raise Invalid(field, f"{field}: write an IPv6 address without '[' and ']' (and the "
+                             f"port in its own field), got {value!r}")
+    text = _text(field, value).strip()
+    if not text:
+        raise Invalid(field, f"{field}: must not be empty")
+    if any(char.isspace() for char in text):
+        raise Invalid(field, f"{field}: must not contain spaces, got {text!r}")
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        pass
+    else:
+        if address.is_unspecified or address.is_multicast or "%" in text:
+            raise Invalid(field, f"{field}: {text!r} is not the address of one host")
+        return str(address)
+    if "://" in text or text.lower().startswith(("sip:", "sips:")):
+        raise Invalid(field, f"{field}: give the host alone, without 'sip:' or another "
+                             f"scheme, got {text!r}")
+    if "@" in text:
+        raise Invalid(field, f"{field}: give the host alone, without a user name, got {text!r}")
+    if with_port := _HOST_AND_PORT.fullmatch(text):
+        raise Invalid(field, f"{field}: give the port in its own field (host "
+                             f"{with_port[1]!r}, port {with_port[2]}), got {text!r}")
+    if ":" in text:
+        raise Invalid(field, f"{field}: {text!r} is not a valid IPv6 address")
+    name = text.lower().removesuffix(".")
+    labels = name.split(".")
+    if all(label.isdigit() for label in labels):
+        raise Invalid(field, f"{field}: {text!r} is not a valid IPv4 address")
+    if len(name) > MAX_HOST or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        raise Invalid(field, f"{field}: {text!r} is not a host name or an IP address (a name "
+                             "holds letters, digits, '-' and '.')")
+    return name
+
+
+def _port(value: object) -> int:
+    field = "port"
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(field, f"{field}: must be a whole number, got {value!r}")
+    if not 1 <= value <= 65535:
+        raise Invalid(field, f"{field}: must be 1..65535, got {value}")
+    return value
+
+
+def _username(value: object) -> str:
+    field = "username"
+    if value is None:
+        raise Invalid(field, f"{field}: a registration trunk needs the operator's user name")
+    text = _text(field, value).strip()
+    if not text:
+        raise Invalid(field, f"{field}: a registration trunk needs the operator's user name")
+    if len(text) > MAX_USERNAME:
+        raise Invalid(field, f"{field}: is longer than {MAX_USERNAME} characters")
+    if not _USERNAME.fullmatch(text):
+        raise Invalid(field, f"{field}: {text!r} holds characters a SIP user name cannot; "
+                             f"allowed are {_USERNAME_CHARS}")
+    return text
+
+
+def _password(value: object) -> str:
+    field = "password"
+    text = _text(field, value, secret=True)
+    if not text:
+        raise Invalid(field, f"{field}: must not be empty")
+    if text != text.strip():
+        raise Invalid(field, f"{field}: must not begin or end with a space (Asterisk would "
+                             "drop it)")
+    if len(text) > MAX_PASSWORD:
+        raise Invalid(field, f"{field}: is longer than {MAX_PASSWORD} characters")
+    return text
+
+
+def _from_domain(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _host("from_domain", value)
+
+
+# --- changes ---------------------------------------------------------------------------------
+
+def set_trunk(mode: str, host: str, port: int | str = DEFAULT_PORT, transport: str = "udp",
+              username: str | None = None, password: str | None = None,
+              from_domain: str | None = None, *,
+              apply: ApplyFn | None = None) -> TrunkSettings:
+    """Replace the trunk and apply it.
+
+    A registration trunk needs ``username`` and a password; ``password=None`` keeps the stored
+    one (so a form need not show it).  An IP trunk stores neither: the operator knows the box
+    by its address.  ``from_domain`` (empty: none) is the domain in From headers; a
+    registration trunk without one uses ``host``.  ``apply`` runs once the change is
+    committed; None means :func:`~paivystys.appliance.directory.apply_configuration`, as for
+    the directory's changes (tests inject their own).
+    """
+    clean_mode = _choice("mode", mode, MODES)
+    clean_host = _host("host", host)
+    clean_port = _port(port)
+    clean_transport = _choice("transport", transport, TRANSPORTS)
+    clean_domain = _from_domain(from_domain)
+    clean_username = new_password = None
+    if clean_mode == MODE_REGISTRATION:
+        clean_username = _username(username)
+        if password is not None:
+            new_password = _password(password)
+    with Directory(apply).batch():
+        row = Trunk.get_or_none(Trunk.id == TRUNK_ID)
+        if clean_mode == MODE_REGISTRATION and new_password is None:
+            if row is None or not row.password:
+                raise Invalid("password", "password: a registration trunk needs the "
+                                          "operator's password (none is stored yet)")
+            new_password = row.password
+        values = {"mode": clean_mode, "host": clean_host, "port": clean_port,
+                  "transport": clean_transport, "username": clean_username,
+                  "password": new_password, "from_domain": clean_domain,
+                  "updated_at": utcnow()}
+        Trunk.insert(id=TRUNK_ID, **values).on_conflict(
+            conflict_target=[Trunk.id], update=values).execute()
+    log.info("trunk set: %s, %s port %d over %s%s", clean_mode, clean_host, clean_port,
+             clean_transport, f", user {clean_username}" if clean_username else "")
+    return get_trunk()
+
+
+def reset_trunk(*, apply: ApplyFn | None = None) -> TrunkSettings:
+    """Forget the trunk (password included): the lab's default applies again."""
+    with Directory(apply).batch():
+        Trunk.delete().where(Trunk.id == TRUNK_ID).execute()
+    log.info("trunk reset to the lab default (%s port %d)", LAB_TRUNK.host, LAB_TRUNK.port)
+    return get_trunk()

@@ -1,0 +1,113 @@
+"""pjsip.conf rendered from the trunk: the lab's IP trunk as before, a registration trunk, TCP,
+IPv6 and a password with characters Asterisk's parser could trip on."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from paivystys.appliance.asterisk.pjsip import LAB_TRUNK, TrunkSpec, render_pjsip
+
+PASSWORD = 'p#a"ss \\x'
+REGISTRATION = TrunkSpec(mode="registration", host="sip.operaattori.fi", port=5060,
+                         username="+358201234567", password=PASSWORD, revision=17)
+
+
+def sections(conf: str) -> dict[tuple[str, str], dict[str, str]]:
+    """(name, type) -> settings; comments dropped as Asterisk drops them."""
+    result: dict[tuple[str, str], dict[str, str]] = {}
+    for block in re.split(r"^(?=\[)", conf, flags=re.MULTILINE):
+        lines = [line for line in block.splitlines() if line and not line.startswith(";")]
+        if not lines:
+            continue
+        name = lines[0].strip("[]")
+        settings = dict(line.split("=", 1) for line in lines[1:])
+        key = (name, settings["type"])
+        assert key not in result, f"{key} defined twice"
+        result[key] = settings
+    return result
+
+
+def test_lab_trunk_is_the_ip_trunk_to_the_simulated_carrier() -> None:
+    conf = sections(render_pjsip(LAB_TRUNK))
+    assert set(conf) == {("global", "global"), ("transport-udp", "transport"),
+                         ("trunk", "endpoint"), ("trunk", "aor"), ("trunk", "identify")}
+    assert conf["transport-udp", "transport"]["bind"] == "127.0.0.1:5060"
+    endpoint = conf["trunk", "endpoint"]
+    assert endpoint["transport"] == "transport-udp"
+    assert endpoint["context"] == "pv-inbound"
+    assert "outbound_auth" not in endpoint
+    assert "from_domain" not in endpoint
+    assert conf["trunk", "aor"]["contact"] == "sip:127.0.0.1:5070"
+    assert conf["trunk", "identify"]["match"] == "127.0.0.1"
+
+
+def test_registration_trunk_registers_and_answers_challenges() -> None:
+    conf = sections(render_pjsip(REGISTRATION))
+    auth = conf["trunk-auth-17", "auth"]
+    assert auth == {"type": "auth", "auth_type": "userpass", "username": "+358201234567",
+                    "password": PASSWORD}
+    registration = conf["trunk", "registration"]
+    assert registration["outbound_auth"] == "trunk-auth-17"
+    assert registration["server_uri"] == "sip:sip.operaattori.fi:5060"
+    assert registration["client_uri"] == "sip:+358201234567@sip.operaattori.fi"
+    assert registration["contact_user"] == "+358201234567"
+    assert registration["transport"] == "transport-udp"
+    assert registration["max_random_initial_delay"] == "0"
+    assert (registration["line"], registration["endpoint"]) == ("yes", "trunk")
+    for key in ("retry_interval", "forbidden_retry_interval", "fatal_retry_interval",
+                "expiration", "max_retries"):
+        assert int(registration[key]) > 0, key
+    assert registration["auth_rejection_permanent"] == "no"
+    endpoint = conf["trunk", "endpoint"]
+    assert endpoint["outbound_auth"] == "trunk-auth-17"
+    assert endpoint["from_user"] == "+358201234567"
+    assert endpoint["from_domain"] == "sip.operaattori.fi"
+    assert conf["trunk", "aor"]["contact"] == "sip:sip.operaattori.fi:5060"
+    assert conf["trunk", "identify"]["match"] == "sip.operaattori.fi"
+
+
+def test_from_domain_goes_to_from_headers_and_the_registered_address() -> None:
+    trunk = TrunkSpec(**{**vars(REGISTRATION), "from_domain": "operaattori.fi"})
+    conf = sections(render_pjsip(trunk))
+    assert conf["trunk", "endpoint"]["from_domain"] == "operaattori.fi"
+    assert conf["trunk", "registration"]["client_uri"] == "sip:+358201234567@operaattori.fi"
+    ip_trunk = sections(render_pjsip(TrunkSpec(host="192.0.2.10", from_domain="operaattori.fi")))
+    assert ip_trunk["trunk", "endpoint"]["from_domain"] == "operaattori.fi"
+
+
+def test_tcp_trunk_gets_a_tcp_transport_and_uris() -> None:
+    trunk = TrunkSpec(**{**vars(REGISTRATION), "transport": "tcp", "port": 5080})
+    conf = sections(render_pjsip(trunk))
+    assert conf["transport-tcp", "transport"] == {"type": "transport", "protocol": "tcp",
+                                                  "bind": "127.0.0.1:5060"}
+    assert ("transport-udp", "transport") in conf
+    assert conf["trunk", "endpoint"]["transport"] == "transport-tcp"
+    assert conf["trunk", "registration"]["transport"] == "transport-tcp"
+    uri = "sip:sip.operaattori.fi:5080;transport=tcp"
+    assert conf["trunk", "registration"]["server_uri"] == uri
+    assert conf["trunk", "aor"]["contact"] == uri
+
+
+def test_ipv6_host_is_bracketed_in_uris_only() -> None:
+    conf = sections(render_pjsip(TrunkSpec(host="2001:db8::1")))
+    assert conf["trunk", "aor"]["contact"] == "sip:[2001:db8::1]:5060"
+    assert conf["trunk", "identify"]["match"] == "2001:db8::1"
+
+
+def test_the_password_is_not_in_the_specs_repr() -> None:
+    assert PASSWORD not in repr(REGISTRATION)
+
+
+@pytest.mark.parametrize("field", ["host", "username", "password", "from_domain"])
+@pytest.mark.parametrize("bad", [";x", "a\nb", "[x]"])
+def test_values_that_would_break_the_file_are_refused(field: str, bad: str) -> None:
+    trunk = TrunkSpec(**{**vars(REGISTRATION), field: f"ok{bad}"})
+    with pytest.raises(ValueError, match=f"trunk {field} holds a character"):
+        render_pjsip(trunk)
+
+
+def test_a_registration_without_credentials_is_refused() -> None:
+    with pytest.raises(ValueError, match="needs a username and a password"):
+        render_pjsip(TrunkSpec(**{**vars(REGISTRATION), "password": None}))

@@ -1,0 +1,197 @@
+"""The trunk service: every field validated (the error names it), stored, applied; the password
+never shown."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from paivystys.appliance.asterisk.configuration import appliance_configs
+from paivystys.appliance.asterisk.pjsip import LAB_TRUNK
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.db.models import Trunk
+from paivystys.appliance.directory import ApplyFailed, Invalid
+from paivystys.appliance.trunk import get_trunk, reset_trunk, set_trunk, trunk_spec
+
+PASSWORD = 'Sal#a"sana\\1'
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+
+
+@pytest.fixture
+def applied(tmp_path: Path) -> Iterator[Counter]:
+    db = open_database(tmp_path / "paivystys.db")
+    yield Counter()
+    db.close()
+
+
+def registration(applied: Counter, **overrides: object):
+    values: dict[str, object] = {"mode": "registration", "host": "sip.operaattori.fi",
+                                 "username": "+358201234567", "password": PASSWORD}
+    values.update(overrides)
+    return set_trunk(**values, apply=applied)  # type: ignore[arg-type]
+
+
+def test_without_a_row_the_lab_carrier_is_the_trunk(applied: Counter) -> None:
+    trunk = get_trunk()
+    assert (trunk.mode, trunk.host, trunk.port, trunk.transport) == ("ip", "127.0.0.1", 5070,
+                                                                      "udp")
+    assert trunk.configured is False
+    assert trunk.has_password is False
+    assert trunk_spec() == LAB_TRUNK
+
+
+def test_ip_trunk_is_stored_and_applied_without_credentials(applied: Counter) -> None:
+    trunk = set_trunk(" IP ", "192.0.2.10", "5080", "TCP", username="ignored",
+                      password="ignored", from_domain="Operaattori.FI.", apply=applied)
+    assert applied.calls == 1
+    assert (trunk.mode, trunk.host, trunk.port, trunk.transport) == ("ip", "192.0.2.10", 5080,
+                                                                      "tcp")
+    assert (trunk.username, trunk.has_password, trunk.configured) == (None, False, True)
+    assert trunk.from_domain == "operaattori.fi"
+    row = Trunk.get_by_id(1)
+    assert (row.username, row.password) == (None, None)
+
+
+def test_registration_trunk_keeps_its_password_when_none_is_given(applied: Counter) -> None:
+    registration(applied)
+    trunk = registration(applied, password=None, port=5061)
+    assert trunk.has_password is True
+    assert trunk.port == 5061
+    assert trunk_spec().password == PASSWORD
+    assert applied.calls == 2
+
+
+def test_switching_to_ip_forgets_the_password(applied: Counter) -> None:
+    registration(applied)
+    set_trunk("ip", "192.0.2.10", apply=applied)
+    err = error(registration, applied, password=None)
+    assert err.field == "password"
+    assert "none is stored yet" in str(err)
+
+
+def test_every_save_renames_the_credentials(applied: Counter) -> None:
+    """A new revision makes Asterisk register again at reload instead of at the next refresh,
+    which is what makes a corrected password show at once."""
+    registration(applied)
+    first = trunk_spec()
+    registration(applied, password="uusi-salasana")
+    assert trunk_spec().auth_name != first.auth_name
+
+
+def test_reset_returns_to_the_lab_default(applied: Counter) -> None:
+    registration(applied)
+    trunk = reset_trunk(apply=applied)
+    assert trunk.configured is False
+    assert trunk_spec() == LAB_TRUNK
+    assert Trunk.select().count() == 0
+    assert applied.calls == 2
+
+
+def test_the_generated_pjsip_conf_uses_the_stored_trunk(applied: Counter,
+                                                        tmp_path: Path) -> None:
+    assert "type=registration" not in appliance_configs(tmp_path)["pjsip.conf"]
+    registration(applied)
+    conf = appliance_configs(tmp_path)["pjsip.conf"]
+    assert "server_uri=sip:sip.operaattori.fi:5060" in conf
+    assert f"password={PASSWORD}\n" in conf
+
+
+def error(call, *args: object, **kwargs: object) -> Invalid:
+    with pytest.raises(Invalid) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"mode": "sip"}, "mode", "mode: must be ip or registration, got 'sip'"),
+    ({"mode": None}, "mode", "mode: must be text, got None"),
+    ({"host": ""}, "host", "host: must not be empty"),
+    ({"host": "sip operaattori.fi"}, "host", "host: must not contain spaces"),
+    ({"host": "sip:operaattori.fi"}, "host", "without 'sip:'"),
+    ({"host": "https://operaattori.fi"}, "host", "without 'sip:' or another scheme"),
+    ({"host": "user@operaattori.fi"}, "host", "without a user name"),
+    ({"host": "operaattori.fi:5060"}, "host", "give the port in its own field"),
+    ({"host": "192.0.2.1:5060"}, "host", "(host '192.0.2.1', port 5060)"),
+    ({"host": "[2001:db8::1]"}, "host", "without '[' and ']'"),
+    ({"host": "[2001:db8::1]:5060"}, "host", "without '[' and ']'"),
+    ({"host": "2001:db8::zz"}, "host", "not a valid IPv6 address"),
+    ({"host": "192.0.2.300"}, "host", "not a valid IPv4 address"),
+    ({"host": "0.0.0.0"}, "host", "not the address of one host"),
+    ({"host": "-bad-.fi"}, "host", "is not a host name or an IP address"),
+    ({"host": "ä.fi"}, "host", "is not a host name"),
+    ({"host": "a" * 64 + ".fi"}, "host", "is not a host name"),
+    ({"host": "operaattori.fi]"}, "host", "must not contain ';', '[' or ']'"),
+    ({"host": "operaattori.fi\ntype=aor"}, "host", "control character"),
+    ({"host": "operaattori.fi;x"}, "host", "must not contain ';', '[' or ']'"),
+    ({"port": 0}, "port", "port: must be 1..65535, got 0"),
+    ({"port": 65536}, "port", "got 65536"),
+    ({"port": "50x"}, "port", "port: must be a whole number, got '50x'"),
+    ({"port": True}, "port", "must be a whole number"),
+    ({"port": 5060.5}, "port", "must be a whole number"),
+    ({"transport": "tls"}, "transport", "transport: must be udp or tcp, got 'tls'"),
+    ({"username": None}, "username", "needs the operator's user name"),
+    ({"username": "  "}, "username", "needs the operator's user name"),
+    ({"username": "matti meikäläinen"}, "username", "holds characters a SIP user name cannot"),
+    ({"username": "user@operaattori.fi"}, "username", "allowed are letters, digits"),
+    ({"username": "user;x"}, "username", "must not contain ';', '[' or ']'"),
+    ({"username": "u" * 129}, "username", "longer than 128 characters"),
+    ({"password": ""}, "password", "password: must not be empty"),
+    ({"password": " salasana"}, "password", "must not begin or end with a space"),
+    ({"password": "sala\nsana"}, "password", "control character"),
+    ({"password": "sala;sana"}, "password", "must not contain ';', '[' or ']'"),
+    ({"password": "[sala]"}, "password", "must not contain ';', '[' or ']'"),
+    ({"password": "x" * 129}, "password", "longer than 128 characters"),
+    ({"password": 1234}, "password", "password: must be text"),
+    ({"from_domain": "sip:operaattori.fi"}, "from_domain", "from_domain: give the host alone"),
+    ({"from_domain": "a]b"}, "from_domain", "from_domain:"),
+])
+def test_every_bad_value_is_refused_naming_its_field(applied: Counter, overrides: dict,
+                                                     field: str, message: str) -> None:
+    err = error(registration, applied, **overrides)
+    assert err.field == field
+    assert message in str(err)
+    assert str(err).startswith(f"{field}:")
+    assert Trunk.select().count() == 0
+    assert applied.calls == 0
+
+
+@pytest.mark.parametrize(("host", "stored"), [
+    ("SIP.Operaattori.FI", "sip.operaattori.fi"),
+    ("sip.operaattori.fi.", "sip.operaattori.fi"),
+    ("192.0.2.7", "192.0.2.7"),
+    (" 2001:DB8:0::1 ", "2001:db8::1"),
+    ("localhost", "localhost"),
+])
+def test_hosts_are_stored_in_one_form(applied: Counter, host: str, stored: str) -> None:
+    assert set_trunk("ip", host, apply=applied).host == stored
+
+
+def test_the_password_is_never_shown(applied: Counter,
+                                     caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    trunk = registration(applied)
+    shown = [repr(trunk), repr(trunk_spec()), caplog.text]
+    for bad in ("sala;sana", "sala\nsana", " " + PASSWORD):
+        shown.append(str(error(registration, applied, password=bad)))
+    assert not any(PASSWORD in text or "sala" in text for text in shown), shown
+    assert "+358201234567" in caplog.text  # the log says what changed, but the secret
+
+
+def test_apply_failure_keeps_the_change_and_says_so(applied: Counter) -> None:
+    def broken() -> None:
+        raise RuntimeError("asterisk.ctl: connection refused")
+
+    with pytest.raises(ApplyFailed) as caught:
+        registration(broken)
+    assert caught.value.field == "asterisk"
+    assert get_trunk().configured is True

@@ -1,0 +1,102 @@
+"""The trunk's state from Asterisk's AMI replies (recorded from Asterisk 22 in the lab)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.monitor.ami import AmiActionError, AmiConnectionError, Headers
+from paivystys.appliance.trunk import set_trunk, trunk_status
+
+SECRET = "salasana-123"
+AUTH_DETAIL = {"Event": "AuthDetail", "ObjectType": "auth", "ObjectName": "trunk-auth-1",
+               "Username": "+358201234567", "AuthType": "userpass", "Password": SECRET}
+
+
+def registration_detail(status: str) -> Headers:
+    return {"Event": "OutboundRegistrationDetail", "ObjectType": "registration",
+            "ObjectName": "trunk", "ServerUri": "sip:127.0.0.1:5080",
+            "ClientUri": "sip:+358201234567@127.0.0.1", "Transport": "transport-udp",
+            "Status": status, "NextReg": "0", "OutboundAuth": "trunk-auth-1"}
+
+
+CONTACT_STATUS = {"Event": "ContactStatusDetail", "AOR": "trunk", "URI": "sip:127.0.0.1:5070",
+                  "Status": "NonQualified", "RoundtripUsec": "N/A", "EndpointName": "trunk"}
+
+
+class FakeAmi:
+    """Answers list actions from a table; anything else is an AMI error."""
+
+    def __init__(self, replies: dict[str, list[Headers] | Exception]) -> None:
+        self.replies = replies
+        self.asked: list[tuple[str, dict[str, str]]] = []
+
+    def action_list(self, name: str, **headers: str) -> list[Headers]:
+        self.asked.append((name, headers))
+        reply = self.replies[name]
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[None]:
+    database = open_database(tmp_path / "paivystys.db")
+    yield
+    database.close()
+
+
+@pytest.fixture
+def registration_trunk(db: None) -> None:
+    set_trunk("registration", "127.0.0.1", 5080, username="+358201234567", password=SECRET,
+              apply=lambda: None)
+
+
+def status_with(events: list[Headers] | Exception):
+    ami = FakeAmi({"PJSIPShowRegistrationsOutbound": events, "PJSIPShowEndpoint": events})
+    return trunk_status(ami), ami  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("registration_trunk")
+@pytest.mark.parametrize(("status", "registered", "state", "words"), [
+    ("Registered", True, "registered", "registered at sip:127.0.0.1:5080"),
+    ("Rejected", False, "rejected", "did not accept the registration"),
+    ("Unregistered", False, "unregistered", "not registered at sip:127.0.0.1:5080 yet"),
+    ("Stopped", False, "stopped", "registration at sip:127.0.0.1:5080: Stopped"),
+])
+def test_registration_state(status: str, registered: bool, state: str, words: str) -> None:
+    result, ami = status_with([registration_detail(status), AUTH_DETAIL])
+    assert ami.asked == [("PJSIPShowRegistrationsOutbound", {})]
+    assert (result.mode, result.registered, result.state) == ("registration", registered, state)
+    assert words in result.detail
+    assert SECRET not in repr(result)
+
+
+@pytest.mark.usefixtures("registration_trunk")
+def test_registration_missing_in_asterisk_is_not_loaded() -> None:
+    result, _ = status_with([])
+    assert (result.registered, result.state) == (False, "not loaded")
+
+
+@pytest.mark.usefixtures("db")
+def test_ip_trunk_without_qualify_is_not_monitored() -> None:
+    result, ami = status_with([{"Event": "EndpointDetail", "ObjectName": "trunk"},
+                               CONTACT_STATUS])
+    assert ami.asked == [("PJSIPShowEndpoint", {"Endpoint": "trunk"})]
+    assert (result.mode, result.registered, result.state) == ("ip", None, "not monitored")
+    assert "sip:127.0.0.1:5070" in result.detail
+
+
+@pytest.mark.usefixtures("db")
+def test_ip_trunk_missing_in_asterisk_is_not_loaded() -> None:
+    result, _ = status_with(AmiActionError("PJSIPShowEndpoint", {"Response": "Error"}))
+    assert (result.registered, result.state) == (False, "not loaded")
+
+
+@pytest.mark.usefixtures("registration_trunk")
+def test_an_unreachable_asterisk_is_the_callers_to_report() -> None:
+    with pytest.raises(AmiConnectionError):
+        status_with(AmiConnectionError("not connected to AMI"))
