@@ -25,12 +25,13 @@ from .health import http as health_http
 from .health.service import snapshot
 from .management import http as management_http
 from .recordings import http as recordings_http
+from .trunk import http as trunk_http
 
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY_S = 3600.0
 ROUTERS = (auth_http, management_http, recordings_http, health_http, events_http,
-           backup_http)
+           backup_http, trunk_http)
 
 
 def create_app(config: ApiConfig) -> FastAPI:

@@ -58,6 +58,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/health"): ADMINS,
     ("GET", "/api/backup"): ADMINS,
     ("POST", "/api/restore"): ADMINS,
+    ("GET", "/api/trunk"): ADMINS,
+    ("PUT", "/api/trunk"): ADMINS,
+    ("DELETE", "/api/trunk"): ADMINS,
 }
 # Placeholders that reach no real row, so an allowed caller's request changes nothing.
 PATH_VALUES = {"user_id": "999999", "number_id": "999999", "group_id": "999999",

@@ -86,3 +86,17 @@ def test_removing_a_group_in_use_says_what_uses_it(admin, site: Site) -> None:
     assert answer.status_code == 409
     assert "+358205550100" in answer.json()["detail"][0]["msg"]
     assert admin.get(f"/api/groups/{site.group_id}/dependents").json()
+
+
+def test_the_trunk_password_is_write_only_and_errors_name_fields(admin) -> None:
+    body = {"mode": "registration", "host": "sip.operaattori.fi", "username": "+358201234567",
+            "password": "Sal#a-sana"}
+    shown = admin.put("/api/trunk", json=body).json()
+    assert shown["has_password"] is True and "password" not in shown
+    assert "Sal#a" not in admin.get("/api/trunk").text
+    assert field_of(admin.put("/api/trunk", json={**body, "host": "sip:x"})) == "host"
+    assert field_of(admin.put("/api/trunk", json={**body, "port": 70000})) == "port"
+    assert field_of(admin.put("/api/trunk", json={**body, "mode": "magic"})) == "mode"
+    assert admin.delete("/api/trunk").json()["configured"] is False
+    assert "Sal#a" not in str(AuditEntry.select().where(
+        AuditEntry.action == "trunk.set").get().details)

@@ -1,0 +1,1 @@
+"""/api/trunk: the SIP trunk to the phone network (admin)."""
