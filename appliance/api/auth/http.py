@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from paivystys.appliance.audit import record
+from paivystys.appliance.audit import entries, record
 from paivystys.appliance.db.models import Person, User
 from paivystys.appliance.directory import Directory
 
@@ -64,6 +64,14 @@ def change_my_password(body: PasswordChange, user: CurrentUser) -> Response:
     service.set_password(user, body.new_password, field="new_password")
     record(user.username, "password.change", user.username)
     return Response(status_code=204)
+
+
+# --- the audit log (admin) -------------------------------------------------------------
+
+@router.get("/audit", responses={401: {}, 403: {}})
+def audit_log(user: Admin, limit: int = Query(100, ge=1, le=1000)) -> list[dict]:
+    """Who changed what, newest first."""
+    return entries(limit)
 
 
 # --- users (admin) ---------------------------------------------------------------------

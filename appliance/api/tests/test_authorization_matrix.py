@@ -58,6 +58,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/health"): ADMINS,
     ("GET", "/api/backup"): ADMINS,
     ("POST", "/api/restore"): ADMINS,
+    ("GET", "/api/audit"): ADMINS,
     ("GET", "/api/trunk"): ADMINS,
     ("PUT", "/api/trunk"): ADMINS,
     ("DELETE", "/api/trunk"): ADMINS,

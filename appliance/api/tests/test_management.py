@@ -100,3 +100,10 @@ def test_the_trunk_password_is_write_only_and_errors_name_fields(admin) -> None:
     assert admin.delete("/api/trunk").json()["configured"] is False
     assert "Sal#a" not in str(AuditEntry.select().where(
         AuditEntry.action == "trunk.set").get().details)
+
+
+def test_the_audit_log_says_who_changed_what(admin) -> None:
+    admin.post("/api/groups", json={"name": "Auditoitava"})
+    latest = admin.get("/api/audit", params={"limit": 5}).json()
+    assert any(entry["action"] == "group.add" and entry["target"] == "Auditoitava"
+               and entry["actor"] == "admin" for entry in latest)
