@@ -18,6 +18,7 @@ from paivystys.appliance.recordings.retention import delete_expired
 from . import errors
 from .auth import http as auth_http
 from .backup import http as backup_http
+from .calls import http as calls_http
 from .context import ApiConfig
 from .events import http as events_http
 from .events.hub import EventHub
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 RETENTION_EVERY_S = 3600.0
 ROUTERS = (auth_http, management_http, recordings_http, health_http, events_http,
-           backup_http, trunk_http)
+           backup_http, trunk_http, calls_http)
 
 
 def create_app(config: ApiConfig) -> FastAPI:

@@ -59,6 +59,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/backup"): ADMINS,
     ("POST", "/api/restore"): ADMINS,
     ("GET", "/api/audit"): ADMINS,
+    # An on-call person sees the calls they answered or were rung for (tested in test_calls).
+    ("GET", "/api/calls"): LOGGED_IN,
+    ("GET", "/api/calls.csv"): LOGGED_IN,
+    ("GET", "/api/calls/{call_id}"): LOGGED_IN,
     ("GET", "/api/trunk"): ADMINS,
     ("PUT", "/api/trunk"): ADMINS,
     ("DELETE", "/api/trunk"): ADMINS,
