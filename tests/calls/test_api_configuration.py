@@ -53,3 +53,51 @@ def test_the_api_reports_the_lab_healthy(api):
     health = api.get("/api/health").json()
     assert health["asterisk"]["ok"] is True, health
     assert health["modem"]["ok"] is True, health
+
+
+def test_the_live_view_follows_a_real_call_from_ringing_to_bridged(lab, api, scenario,
+                                                                   handsets, call):
+    """The chain the console's live view relies on: Asterisk -> the monitor -> its event
+    socket -> the API -> the WebSocket."""
+    import asyncio
+    import json
+    import threading
+
+    import websockets
+
+    scenario.group("Livenäkymä", "Katsottu Kaisa")
+    handsets.set(scenario.people["Katsottu Kaisa"], "human", answer_after=1, confirm_after=1,
+                 talk=2)
+    token = api.headers["Authorization"].partition(" ")[2]
+    trust = ssl.create_default_context(cafile=str(lab.state_dir / "tls" / "api.crt"))
+    seen: list[dict] = []
+    connected = threading.Event()
+
+    async def watch() -> None:
+        url = lab.api_url.replace("https://", "wss://") + "/api/events"
+        async with websockets.connect(url, ssl=trust, open_timeout=10,
+                                      additional_headers={"Authorization": f"Bearer {token}"}
+                                      ) as socket:
+            connected.set()
+            while True:
+                message = json.loads(await asyncio.wait_for(socket.recv(), 60))
+                if message["kind"] != "call":
+                    continue
+                seen.append(message["event"])
+                if message["event"]["type"] == "CallEnded":
+                    return
+
+    watcher = threading.Thread(target=lambda: asyncio.run(watch()), daemon=True)
+    watcher.start()
+    assert connected.wait(15)
+    row = call(scenario.number)
+    watcher.join(timeout=30)
+
+    mine = [event for event in seen if event["call_id"] == row["call_id"]]
+    kinds = [event["type"] for event in mine]
+    for expected in ("CallStarted", "LegRinging", "LegAnswered", "CallConfirmed",
+                     "CallBridged", "CallEnded"):
+        assert expected in kinds, kinds
+    assert kinds.index("LegRinging") < kinds.index("CallConfirmed") < kinds.index("CallBridged")
+    ringing = next(event for event in mine if event["type"] == "LegRinging")
+    assert ringing["person_name"] == "Katsottu Kaisa"
