@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 
 from paivystys.appliance.api.auth import service
@@ -99,17 +100,32 @@ def status(args: argparse.Namespace) -> None:
     api = json.loads(api_file.read_text()) if api_file.exists() else {}
     result = {"database": str(Path(db.database).resolve()),
               "api_url": api.get("api_url"), "api_fingerprint": api.get("api_fingerprint"),
+              "api_running": _alive(api.get("pid")),
               "admin_exists": service.admin_exists(),
               "health": snapshot(data_dir, version())}
     if args.json:
         print_json(result)
         return
-    print(f"API:          {result['api_url'] or 'not running'}")
+    running = "" if result["api_running"] else " (not running)"
+    print(f"API:          {result['api_url'] or 'never started'}{running}")
     print(f"Certificate:  {result['api_fingerprint'] or '-'}")
     if not result["admin_exists"]:
         print("No admin yet: paivystys user add NAME --admin")
     for part in ("asterisk", "trunk", "modem"):
         print(f"{part.capitalize() + ':':13} {result['health'][part]['state']}")
+
+
+def _alive(pid: object) -> bool:
+    """Whether the API that wrote api.json still runs (a killed one leaves the file)."""
+    if not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def register(commands: argparse._SubParsersAction) -> None:

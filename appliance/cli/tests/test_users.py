@@ -37,7 +37,8 @@ def test_the_first_admin_is_made_with_a_password_read_once(db, monkeypatch, caps
     assert run(db, monkeypatch, "status", "--json") == 0
     status = json.loads(capsys.readouterr().out)
     assert status["admin_exists"] is True
-    assert set(status) >= {"api_url", "api_fingerprint", "health"}
+    assert set(status) >= {"api_url", "api_fingerprint", "api_running", "health"}
+    assert status["api_running"] is False
 
 
 def test_a_weak_password_or_no_terminal_is_refused(db, monkeypatch, capsys) -> None:
