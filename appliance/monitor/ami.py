@@ -330,11 +330,15 @@ def _encode_action(headers: dict[str, HeaderValue]) -> bytes:
 class AmiClient:
     """AMI connection with thread-safe actions, event listeners and a reconnect loop."""
 
-    def __init__(self, host: str, port: int, username: str, secret: str) -> None:
+    def __init__(self, host: str, port: int, username: str, secret: str, *,
+                 event_filters: tuple[str, ...] = ()) -> None:
+        """``event_filters``: regular expressions for AMI's ``Filter`` action, set after each
+        login; only events matching one of them are sent to this connection."""
         self.host = host
         self.port = port
         self.username = username
         self._secret = secret
+        self._event_filters = event_filters
         self.action_timeout = DEFAULT_ACTION_TIMEOUT
         self._listeners: list[Listener] = []
         self._listeners_lock = threading.Lock()
@@ -365,6 +369,11 @@ class AmiClient:
         manager.reply_timeout = self.action_timeout
         self._manager = manager
         log.info("AMI connected to %s:%s (%s)", self.host, self.port, manager.version)
+        for pattern in self._event_filters:
+            reply = self.action("Filter", check=False, Operation="Add", Filter=pattern)
+            if reply.get("Response") != "Success":
+                # Only an optimisation: unfiltered, the events still come, just more of them.
+                log.warning("AMI filter %r refused: %s", pattern, reply.get("Message"))
 
     def close(self) -> None:
         """Log off and disconnect.  Listeners stay registered for the next connect()."""

@@ -27,6 +27,11 @@ from .journal import call_key, forget, replay_journal
 log = logging.getLogger("paivystys.monitor")
 
 DEFAULT_AMI = "127.0.0.1:5038"
+# The monitor reads UserEvents, the caller's BridgeEnter and Hangup, and the answers to its
+# own list actions (they carry its ActionID).  A 20-person call makes Asterisk send ~10 other
+# events per leg (Newstate, DialState, SoftHangupRequest...), which the monitor would parse
+# only to ignore, on the thread that also queues the call's SMS.
+EVENT_FILTERS = ("^Event: (UserEvent|BridgeEnter|Hangup)", "ActionID:")
 DEFAULT_AMI_USER = "paivystys"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -98,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     host, port = args.ami
     bus = EventBus()
     monitor = CallMonitor(bus)
-    client = AmiClient(host, port, args.ami_user, args.ami_secret)
+    client = AmiClient(host, port, args.ami_user, args.ami_secret, event_filters=EVENT_FILTERS)
     # A logged call needs its journal entry no more.
     bus.subscribe(lambda ended: forget(client, call_key(ended.call_id)), CallEnded)
     # The call path's only SMS work: outbox rows; the modem service sends them.

@@ -76,6 +76,8 @@ class _Connection:
             self.core_show_channels(action_id)
         elif name == "DBGetTree":
             self.db_get_tree(action.get("Family", ""), action_id)
+        elif name == "Filter":
+            self.send([("Response", "Success"), action_id, ("Message", "Filter Added")])
         elif name == "DBDelTree":
             self.db_del_tree(f"/{action.get('Family', '')}/{action.get('Key', '')}", action_id)
         else:

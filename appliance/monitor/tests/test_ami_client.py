@@ -286,3 +286,15 @@ def test_repeated_headers(client: AmiClient, fake: FakeAmi) -> None:
     [output] = [event for event in seen if event["Event"] == "Output"]
     assert user["Channel"] == "PJSIP/trunk-1"
     assert output["Output"] == "line 1\nline 2"
+
+
+def test_event_filters_are_set_after_every_login(fake: FakeAmi) -> None:
+    client = AmiClient("127.0.0.1", fake.port, "monitor", "s3cret",
+                       event_filters=("^Event: UserEvent", "ActionID:"))
+    try:
+        client.connect()
+        client.connect()  # a reconnect filters again: filters belong to the session
+        filters = [action["Filter"] for action in fake.actions if action.get("Action") == "Filter"]
+        assert filters == ["^Event: UserEvent", "ActionID:"] * 2
+    finally:
+        client.close()
