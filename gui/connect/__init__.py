@@ -1,0 +1,1 @@
+"""The first window: choose an appliance, confirm its certificate, log in."""

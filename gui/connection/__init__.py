@@ -1,0 +1,1 @@
+"""What the console remembers about appliances, and finding them on the LAN."""

@@ -1,0 +1,1 @@
+"""Talking to the appliance: certificate pinning, the API client, background calls."""
