@@ -1,1 +1,0 @@
-"""The call log screen: the appliance's calls, filtered, sorted and paged by the server."""

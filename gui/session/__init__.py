@@ -1,0 +1,1 @@
+"""What the console shows once logged in (for now: who is logged in where)."""
