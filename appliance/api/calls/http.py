@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
 from paivystys.appliance.api.auth.service import ROLE_ADMIN
@@ -42,9 +42,13 @@ def _visible_to(user: User) -> int | None:
     return user.person_id
 
 
-def _filter(user: User, since: dt.datetime | None, until: dt.datetime | None,
-            number_id: int | None, person_id: int | None, answered_by_id: int | None,
-            outcome: str | None, caller: str | None) -> CallFilter:
+def call_filter(user: CurrentUser,
+                since: dt.datetime | None = None, until: dt.datetime | None = None,
+                number_id: OptionalId = None, person_id: OptionalId = None,
+                answered_by_id: OptionalId = None,
+                outcome: Annotated[str | None, Query(max_length=40)] = None,
+                caller: Annotated[str | None, Query(max_length=40)] = None) -> CallFilter:
+    """The filter parameters the list and the CSV share, limited to what the caller sees."""
     visible_to = _visible_to(user)
     try:
         return CallFilter(since=since, until=until, number_id=number_id, person_id=person_id,
@@ -54,24 +58,20 @@ def _filter(user: User, since: dt.datetime | None, until: dt.datetime | None,
         raise FieldError(error.field, error.message) from None
 
 
+Filter = Annotated[CallFilter, Depends(call_filter)]
+Sort = Annotated[str, Query(max_length=20)]
+
+
 @router.get("/calls")
-def list_calls(user: CurrentUser,
-               since: dt.datetime | None = None, until: dt.datetime | None = None,
-               number_id: OptionalId = None, person_id: OptionalId = None,
-               answered_by_id: OptionalId = None,
-               outcome: Annotated[str | None, Query(max_length=40)] = None,
-               caller: Annotated[str | None, Query(max_length=40)] = None,
-               sort: Annotated[str, Query(max_length=20)] = DEFAULT_SORT,
+def list_calls(filters: Filter, sort: Sort = DEFAULT_SORT,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
                cursor: Annotated[str | None, Query(max_length=500)] = None,
                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
                with_total: bool = False) -> dict[str, Any]:
     """Newest first by default; follow ``next_cursor`` for the next page (as fast at row
     90,000 as at row 1).  ``with_total`` counts the matching calls (ask on the first page)."""
-    call_filter = _filter(user, since, until, number_id, person_id, answered_by_id, outcome,
-                          caller)
     try:
-        result = page(call_filter, sort, limit, cursor, offset=offset, with_total=with_total)
+        result = page(filters, sort, limit, cursor, offset=offset, with_total=with_total)
     except QueryError as error:
         raise FieldError(error.field, error.message) from None
     return {"items": result.items, "next_cursor": result.next_cursor, "total": result.total}
@@ -79,18 +79,9 @@ def list_calls(user: CurrentUser,
 
 @router.get("/calls.csv", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}}}})
-def export_calls(user: CurrentUser,
-                 since: dt.datetime | None = None, until: dt.datetime | None = None,
-                 number_id: OptionalId = None, person_id: OptionalId = None,
-                 answered_by_id: OptionalId = None,
-                 outcome: Annotated[str | None, Query(max_length=40)] = None,
-                 caller: Annotated[str | None, Query(max_length=40)] = None,
-                 sort: Annotated[str, Query(max_length=20)] = DEFAULT_SORT,
-                 ) -> StreamingResponse:
-    call_filter = _filter(user, since, until, number_id, person_id, answered_by_id, outcome,
-                          caller)
+def export_calls(filters: Filter, sort: Sort = DEFAULT_SORT) -> StreamingResponse:
     try:
-        rows = csv_rows(call_filter, sort)
+        rows = csv_rows(filters, sort)
         first = next(rows, "")  # a bad sort fails here, before the download starts
     except QueryError as error:
         raise FieldError(error.field, error.message) from None
