@@ -352,6 +352,17 @@ class ConnectWindow(QWidget):
         self._appliance = self.store.find(self._appliance.url)
         self.logged_in.emit(session)
 
+    def log_in_again(self, url: str, reason: str) -> None:
+        """After the appliance ended a session: its login form, saying why (`reason`)."""
+        appliance = self.store.find(url)
+        if appliance is None:  # forgotten meanwhile: start from choosing
+            self.pages.setCurrentWidget(self.choose_page)
+            self._show_error(self.connect_error, self.connect_retry, reason, retry=None)
+            return
+        self.address_field.setText(url)
+        self._continue_with(appliance)  # the token is forgotten: straight to the form
+        self._show_error(self.login_error, self.login_retry, reason, retry=None)
+
     @property
     def appliance_name(self) -> str:
         return self._appliance.name if self._appliance else ""

@@ -2,6 +2,216 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fi_FI">
 <context>
+    <name>CallLog</name>
+    <message>
+        <location filename="../calllog/model.py" line="32"/>
+        <source>answered</source>
+        <translation>vastattu</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="33"/>
+        <source>answered by backup</source>
+        <translation>varahenkilö vastasi</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="34"/>
+        <source>missed</source>
+        <translation>vastaamaton</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="35"/>
+        <source>caller hung up</source>
+        <translation>soittaja katkaisi</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="36"/>
+        <source>unknown number</source>
+        <translation>tuntematon numero</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="42"/>
+        <source>no answer</source>
+        <translation>ei vastannut</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="43"/>
+        <source>busy</source>
+        <translation>varattu</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="44"/>
+        <source>declined</source>
+        <translation>hylkäsi</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="45"/>
+        <source>voicemail?</source>
+        <translation>vastaaja?</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="46"/>
+        <source>took the call</source>
+        <translation>otti puhelun</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="47"/>
+        <source>too late</source>
+        <translation>liian myöhään</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="48"/>
+        <source>could not ring</source>
+        <translation>soitto ei onnistunut</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="54"/>
+        <source>main</source>
+        <translation>pää</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="56"/>
+        <source>backup</source>
+        <translation>vara</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="73"/>
+        <source>yyyy-MM-dd HH:mm</source>
+        <translation>d.M.yyyy H.mm</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="80"/>
+        <source>HH:mm:ss</source>
+        <translation>H.mm.ss</translation>
+    </message>
+</context>
+<context>
+    <name>CallLogModel</name>
+    <message>
+        <location filename="../calllog/model.py" line="113"/>
+        <source>Arrived</source>
+        <translation>Saapui</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="113"/>
+        <source>Number</source>
+        <translation>Numero</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="113"/>
+        <source>Caller</source>
+        <translation>Soittaja</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="113"/>
+        <source>Wait s</source>
+        <translation>Odotus s</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="114"/>
+        <source>Talk s</source>
+        <translation>Puhe s</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="114"/>
+        <source>Outcome</source>
+        <translation>Tulos</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="114"/>
+        <source>Answered by</source>
+        <translation>Vastaaja</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="162"/>
+        <source>in progress</source>
+        <translation>käynnissä</translation>
+    </message>
+</context>
+<context>
+    <name>CallLogView</name>
+    <message>
+        <location filename="../calllog/view.py" line="81"/>
+        <source>Today</source>
+        <translation>Tänään</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="81"/>
+        <source>Last 7 days</source>
+        <translation>Viimeiset 7 päivää</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="82"/>
+        <source>Last 30 days</source>
+        <translation>Viimeiset 30 päivää</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="82"/>
+        <source>All</source>
+        <translation>Kaikki</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="87"/>
+        <source>All outcomes</source>
+        <translation>Kaikki tulokset</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="92"/>
+        <source>Caller number</source>
+        <translation>Soittajan numero</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="102"/>
+        <source>Export CSV…</source>
+        <translation>Vie CSV…</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="130"/>
+        <source>Whom the chosen call rang:</source>
+        <translation>Kenelle valittu puhelu soi:</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="142"/>
+        <source>More</source>
+        <translation>Lisää</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="186"/>
+        <location filename="../calllog/view.py" line="198"/>
+        <source>Loading…</source>
+        <translation>Ladataan…</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="239"/>
+        <source>{shown} of {total} calls</source>
+        <translation>{shown} / {total} puhelua</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="265"/>
+        <source>Export calls</source>
+        <translation>Vie puhelut</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="266"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-tiedostot (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="289"/>
+        <source>Exporting…</source>
+        <translation>Viedään…</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="296"/>
+        <source>Cannot write {path}: {reason}</source>
+        <translation>Tiedostoa {path} ei voi kirjoittaa: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="301"/>
+        <source>Saved {path}</source>
+        <translation>Tallennettu {path}</translation>
+    </message>
+</context>
+<context>
     <name>CertificateChangedDialog</name>
     <message>
         <location filename="../connect/dialogs.py" line="99"/>
@@ -251,61 +461,172 @@
     </message>
 </context>
 <context>
-    <name>SessionWindow</name>
+    <name>HealthStrip</name>
     <message>
-        <location filename="../session/window.py" line="29"/>
+        <location filename="../main/window.py" line="44"/>
+        <source>Asterisk: …</source>
+        <translation>Asterisk: …</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="45"/>
+        <source>Trunk: …</source>
+        <translation>Runkolinja: …</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="46"/>
+        <source>Modem: …</source>
+        <translation>Modeemi: …</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="47"/>
+        <source>Disk: …</source>
+        <translation>Levy: …</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="61"/>
+        <source>Asterisk: running</source>
+        <translation>Asterisk: käynnissä</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="62"/>
+        <source>Asterisk: down</source>
+        <translation>Asterisk: poissa käytöstä</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="62"/>
+        <source>Asterisk: not known</source>
+        <translation>Asterisk: ei tiedossa</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="63"/>
+        <source>Trunk: registered</source>
+        <translation>Runkolinja: rekisteröity</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="64"/>
+        <source>Trunk: down</source>
+        <translation>Runkolinja: poissa käytöstä</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="64"/>
+        <source>Trunk: not known</source>
+        <translation>Runkolinja: ei tiedossa</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="68"/>
+        <source>Modem signal: {percent} %</source>
+        <translation>Modeemin signaali: {percent} %</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="70"/>
+        <source>Modem: registered</source>
+        <translation>Modeemi: rekisteröity</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="71"/>
+        <source>Modem: {state}</source>
+        <translation>Modeemi: {state}</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="72"/>
+        <source>Modem: not known</source>
+        <translation>Modeemi: ei tiedossa</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="74"/>
+        <source>Disk free: {gigabytes} GB</source>
+        <translation>Levyä vapaana: {gigabytes} Gt</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="80"/>
+        <source>Health not updated: {reason}</source>
+        <translation>Tilaa ei päivitetty: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>LegsModel</name>
+    <message>
+        <location filename="../calllog/model.py" line="191"/>
+        <source>Person</source>
+        <translation>Henkilö</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="191"/>
+        <source>Group</source>
+        <translation>Ryhmä</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="191"/>
+        <source>Stage</source>
+        <translation>Vaihe</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="191"/>
+        <source>Result</source>
+        <translation>Tulos</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="192"/>
+        <source>Rung</source>
+        <translation>Soitettu</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="192"/>
+        <source>Answered</source>
+        <translation>Vastattu</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="204"/>
+        <source>ringing</source>
+        <translation>soi</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../main/window.py" line="107"/>
         <source>Päivystysvaihde – {name}</source>
         <translation>Päivystysvaihde – {name}</translation>
     </message>
     <message>
-        <location filename="../session/window.py" line="39"/>
-        <source>Refresh</source>
-        <translation>Päivitä</translation>
+        <location filename="../main/window.py" line="118"/>
+        <source>Calls</source>
+        <translation>Puhelut</translation>
     </message>
     <message>
-        <location filename="../session/window.py" line="41"/>
-        <source>Log in again</source>
-        <translation>Kirjaudu uudelleen</translation>
+        <location filename="../main/window.py" line="120"/>
+        <source>Log out</source>
+        <translation>Kirjaudu ulos</translation>
     </message>
     <message>
-        <location filename="../session/window.py" line="47"/>
-        <source>User:</source>
-        <translation>Käyttäjä:</translation>
+        <location filename="../main/window.py" line="138"/>
+        <source>Switchboard: {name} ({address})</source>
+        <translation>Vaihde: {name} ({address})</translation>
     </message>
     <message>
-        <location filename="../session/window.py" line="48"/>
-        <source>Role:</source>
-        <translation>Rooli:</translation>
-    </message>
-    <message>
-        <location filename="../session/window.py" line="49"/>
-        <source>On duty:</source>
-        <translation>Päivystys:</translation>
-    </message>
-    <message>
-        <location filename="../session/window.py" line="54"/>
-        <source>Connected to {name}</source>
-        <translation>Yhdistetty vaihteeseen {name}</translation>
-    </message>
-    <message>
-        <location filename="../session/window.py" line="75"/>
+        <location filename="../main/window.py" line="157"/>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
     </message>
     <message>
-        <location filename="../session/window.py" line="76"/>
+        <location filename="../main/window.py" line="157"/>
         <source>on-call person</source>
         <translation>päivystäjä</translation>
     </message>
     <message>
-        <location filename="../session/window.py" line="81"/>
-        <source>{name}: on duty</source>
-        <translation>{name}: päivystää</translation>
+        <location filename="../main/window.py" line="159"/>
+        <source>Logged in as {user} ({role})</source>
+        <translation>Kirjautuneena {user} ({role})</translation>
     </message>
     <message>
-        <location filename="../session/window.py" line="83"/>
-        <source>{name}: off duty</source>
-        <translation>{name}: ei päivystä</translation>
+        <location filename="../main/window.py" line="164"/>
+        <source>on duty</source>
+        <translation>päivystämässä</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="164"/>
+        <source>off duty</source>
+        <translation>ei päivystämässä</translation>
     </message>
 </context>
 </TS>

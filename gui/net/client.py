@@ -11,7 +11,7 @@ import logging
 import ssl
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -153,6 +153,27 @@ class ApplianceClient:
 
     def delete(self, path: str) -> Any:
         return self._request("DELETE", path)
+
+    def download(self, path: str, target: BinaryIO, **params: Any) -> int:
+        """Stream a GET answer (a CSV export of any length) into `target` chunk by chunk, so
+        memory stays flat; returns the bytes written.  Network failures are ApiFailure as in
+        `_request`; a failing `target` (disk full) raises its own OSError for the caller."""
+        written = 0
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            with self._http.stream("GET", path, params=params or None,
+                                   headers=headers) as response:
+                if response.is_error:
+                    response.read()
+                    raise _failure_from_response(response)
+                for chunk in response.iter_bytes():
+                    written += target.write(chunk)
+        except FingerprintMismatch as error:
+            raise ApiFailure(FailureKind.TLS_MISMATCH, str(error)) from error
+        except (httpx.TransportError, ssl.SSLError) as error:
+            raise ApiFailure(FailureKind.UNREACHABLE,
+                             f"{self.base_url}: {error or type(error).__name__}") from error
+        return written
 
     def _request(self, method: str, path: str, authorised: bool = True, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if authorised and self.token else {}

@@ -1,8 +1,10 @@
 """The console against the real appliance API over TLS, offscreen.
 
-The API server is the appliance's own (started in a thread as its API tests do); nothing of
-the API is mocked.  Only the keyring is replaced where a test needs one, since this machine
-has none.
+The API server is the appliance's own `paivystys-api`, run as a process of its own as on the
+box: the test process then holds only what the console holds (Qt, its pool threads), so a
+thread-affinity fault in the console cannot hide behind, or be blamed on, the server.
+Nothing of the API is mocked.  Only the keyring is replaced where a test needs one, since
+this machine has none.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,44 +26,77 @@ import keyring.backend
 import keyring.backends.fail
 import keyring.errors
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from paivystys.appliance.api.auth.service import (
-    ROLE_ADMIN,
-    ROLE_PERSON,
-    Throttle,
-    create_user,
-)
-from paivystys.appliance.api.context import ApiConfig
-from paivystys.appliance.api.tests.conftest import RunningApi, serve
-from paivystys.appliance.api.tls import fingerprint
+from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, create_user
+from paivystys.appliance.api.tls import CERT_FILE, fingerprint
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.directory import Directory
 from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.i18n import compile_translations
+from paivystys.gui.net.worker import UiThreadCollector, finish_background_calls
 
 ADMIN_PASSWORD = "admin-salasana-123"
 PERSON_PASSWORD = "maija-salasana-123"
 WidgetT = TypeVar("WidgetT", bound=QWidget)
 SCREENSHOTS = os.environ.get("PAIVYSTYS_SCREENSHOTS")  # a folder: keep the screenshots there
+START_TIMEOUT_S = 30
 
 
 @dataclass
 class Appliance:
     """A running API server and what a person would read off the box."""
 
-    api: RunningApi
+    url: str
     fingerprint: str
-    config: ApiConfig
-
-    @property
-    def url(self) -> str:
-        return self.api.base_url
+    db_path: Path
+    state_dir: Path
+    recordings_dir: Path
 
 
-def _appliance(api: RunningApi) -> Appliance:
-    return Appliance(api, fingerprint(api.cert_path.read_bytes()), api.config)
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _accepts(port: int) -> bool:
+    # The ready file is written at start-up, a moment before uvicorn listens.
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def run_api(db_path: Path, tls_dir: Path, recordings_dir: Path,
+            events_socket: Path | None = None) -> Iterator[Appliance]:
+    """`paivystys-api` on a free loopback port until the generator is closed."""
+    port = free_port()
+    ready = tls_dir.parent / f"api-{port}.ready"
+    command = [sys.executable, "-m", "paivystys.appliance.api.server", "--db", str(db_path),
+               "--listen", f"127.0.0.1:{port}", "--tls-dir", str(tls_dir),
+               "--recordings-dir", str(recordings_dir), "--no-advertise",
+               "--ready-file", str(ready)]
+    if events_socket is not None:
+        command += ["--events-socket", str(events_socket)]
+    log_path = tls_dir.parent / f"api-{port}.log"
+    with log_path.open("wb") as log_file:
+        server = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not (ready.exists() and _accepts(port)):
+            assert server.poll() is None, f"the API server exited: {log_path.read_text()}"
+            assert time.monotonic() < deadline, f"the API did not start: {log_path.read_text()}"
+            time.sleep(0.05)
+        yield Appliance(f"https://127.0.0.1:{port}",
+                        fingerprint((tls_dir / CERT_FILE).read_bytes()),
+                        db_path, db_path.parent, recordings_dir)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -67,17 +105,26 @@ def translations() -> list[Path]:
     return compile_translations()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ui_thread_collector(qapp: QApplication) -> Iterator[UiThreadCollector]:
+    """As the console's main() does: Python collects cycles on the UI thread only."""
+    collector = UiThreadCollector()
+    yield collector
+    finish_background_calls()
+    collector.stop()
+
+
 @pytest.fixture(scope="module")
 def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
     state_dir = tmp_path_factory.mktemp("appliance")
     db_path = state_dir / "paivystys.db"
     database = open_database(db_path)
-    config = ApiConfig(db_path=db_path, recordings_dir=state_dir / "recordings")
     maija = Directory().add_person("Maija Konsoli", "040 555 0111")
     create_user("admin", ADMIN_PASSWORD, ROLE_ADMIN)
     create_user("maija", PERSON_PASSWORD, ROLE_PERSON, maija.id)
-    for api in serve(config, state_dir):
-        yield _appliance(api)
+    recordings = state_dir / "recordings"
+    recordings.mkdir()
+    yield from run_api(db_path, state_dir / "tls", recordings)
     database.close()
 
 
@@ -85,15 +132,7 @@ def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
 def reinstalled_appliance(appliance: Appliance,
                           tmp_path: Path) -> Iterator[Appliance]:
     """The same appliance with a new certificate (a reinstalled box, or an impostor)."""
-    for api in serve(appliance.config, tmp_path):
-        yield _appliance(api)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle(request: pytest.FixtureRequest) -> None:
-    """Every test starts with no failed logins counted against 127.0.0.1."""
-    if "appliance" in request.fixturenames:
-        request.getfixturevalue("appliance").config.throttle = Throttle()
+    yield from run_api(appliance.db_path, tmp_path / "tls", appliance.recordings_dir)
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -147,9 +186,7 @@ def show(qtbot: QtBot) -> Iterator[Callable[[WidgetT], WidgetT]]:
 
 @pytest.fixture
 def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_port()
 
 
 def screenshot(widget: QWidget, name: str, tmp_path: Path) -> Path:

@@ -1,1 +1,0 @@
-"""What the console shows once logged in (for now: who is logged in where)."""

@@ -1,0 +1,155 @@
+"""The call log against the real API: order, filters, server-side sorting, cursor paging,
+legs, a person's own calls, and the CSV export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from paivystys.appliance.db.models import Call, Leg, Person
+from paivystys.appliance.directory import Directory
+from paivystys.gui.calllog.model import CALL_ROLE
+from paivystys.gui.calllog.view import CallLogView
+from paivystys.gui.net.client import ApplianceClient
+
+from .conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance
+
+CALLS = 120
+MAIJAS_CALLS = 10  # the newest ten rang Maija first
+WAIT_COLUMN = 3
+
+
+@pytest.fixture(scope="module")
+def calls(appliance: Appliance) -> list[int]:
+    """120 calls in the last two hours: every third missed, the rest answered by Pekka."""
+    directory = Directory()
+    number = directory.add_number("020 555 0100", "Huolto")
+    pekka = directory.add_person("Pekka Varalla", "040 555 0222")
+    maija = Person.get(Person.name == "Maija Konsoli")
+    now = dt.datetime.now(dt.UTC)
+    made = []
+    for index in range(CALLS):
+        arrived = now - dt.timedelta(minutes=index + 1)
+        missed = index % 3 == 2
+        call = Call.create(call_id=f"gui-{index}", number=number.id, dialled="+358205550100",
+                           caller=f"+3584090{index:05d}", arrived_at=arrived,
+                           outcome="missed" if missed else "answered",
+                           answered_by=None if missed else pekka.id,
+                           answered_by_name=None if missed else pekka.name,
+                           wait_s=float((index * 7) % 50), talk_s=None if missed else 60.0)
+        if index < MAIJAS_CALLS:
+            Leg.create(call=call, person=maija.id, person_name=maija.name, phone=maija.phone,
+                       group_name="Huoltoryhmä", stage="main", rung_at=arrived,
+                       result="no_answer")
+        Leg.create(call=call, person=pekka.id, person_name=pekka.name, phone=pekka.phone,
+                   group_name="Huoltoryhmä", stage="backup",
+                   rung_at=arrived + dt.timedelta(seconds=20),
+                   answered_at=None if missed else arrived + dt.timedelta(seconds=25),
+                   result="no_answer" if missed else "confirmed")
+        made.append(call.id)
+    return made
+
+
+@pytest.fixture
+def log_in(appliance: Appliance) -> Iterator[Callable[[str, str], ApplianceClient]]:
+    clients: list[ApplianceClient] = []
+
+    def make(username: str, password: str) -> ApplianceClient:
+        clients.append(ApplianceClient(appliance.url, appliance.fingerprint))
+        clients[-1].login(username, password)
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def call_log(qtbot: QtBot, show: Callable[[CallLogView], CallLogView], calls: list[int],
+             log_in: Callable[[str, str], ApplianceClient]) -> CallLogView:
+    view = show(CallLogView(log_in("admin", ADMIN_PASSWORD), page_size=50))
+    _wait_loaded(qtbot, view)
+    return view
+
+
+def _wait_loaded(qtbot: QtBot, view: CallLogView) -> None:
+    qtbot.waitUntil(lambda: view.calls.pending == 0 and view.model.rowCount() > 0)
+
+
+def _column(view: CallLogView, key: str) -> list:
+    return [call[key] for call in view.model.calls]
+
+
+def test_newest_first_with_the_total_and_pages_by_cursor(
+        qtbot: QtBot, call_log: CallLogView, calls: list[int]) -> None:
+    assert call_log.model.rowCount() == 50
+    assert call_log.count_label.text() == "50 of 120 calls"
+    assert _column(call_log, "id")[:3] == calls[:3]  # calls[0] arrived last
+    for shown in (100, 120):
+        assert call_log.more_button.isEnabled()
+        qtbot.mouseClick(call_log.more_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda shown=shown: call_log.model.rowCount() == shown)
+    assert _column(call_log, "id") == calls
+    assert not call_log.more_button.isEnabled()
+    assert call_log.count_label.text() == "120 of 120 calls"
+
+
+def test_filters_by_outcome(qtbot: QtBot, call_log: CallLogView) -> None:
+    call_log.outcome_box.setCurrentIndex(call_log.outcome_box.findData("missed"))
+    qtbot.waitUntil(lambda: call_log.count_label.text() == "40 of 40 calls")
+    assert set(_column(call_log, "outcome")) == {"missed"}
+    assert call_log.model.index(0, 5).data() == "missed"
+    assert not call_log.more_button.isEnabled()
+
+
+def test_sorts_by_wait_on_the_server(qtbot: QtBot, call_log: CallLogView) -> None:
+    header = call_log.table.horizontalHeader()
+    header.sectionClicked.emit(WAIT_COLUMN)
+    qtbot.waitUntil(lambda: call_log.sort == "wait_s" and call_log.calls.pending == 0)
+    waits = _column(call_log, "wait_s")
+    assert waits == sorted(waits) and waits[0] == 0.0  # the shortest of all 120, not of 50
+    header.sectionClicked.emit(WAIT_COLUMN)
+    qtbot.waitUntil(lambda: call_log.sort == "-wait_s" and call_log.calls.pending == 0)
+    waits = _column(call_log, "wait_s")
+    assert waits == sorted(waits, reverse=True) and waits[0] == 49.0
+    assert header.sortIndicatorSection() == WAIT_COLUMN
+
+
+def test_the_chosen_calls_legs_are_shown(qtbot: QtBot, call_log: CallLogView) -> None:
+    call_log.table.selectRow(0)
+    legs = call_log.legs_model
+    assert legs.rowCount() == 2
+    assert [legs.index(row, 0).data() for row in range(2)] == ["Maija Konsoli", "Pekka Varalla"]
+    assert legs.index(0, 3).data() == "no answer"
+    assert legs.index(1, 2).data() == "backup"
+    assert legs.index(1, 3).data() == "took the call"
+    assert legs.index(1, 5).data()  # answered at, in local time
+    assert call_log.table.model().index(0, 0).data(CALL_ROLE)["legs"][1]["person"] == (
+        "Pekka Varalla")
+
+
+def test_a_person_sees_only_their_calls(
+        qtbot: QtBot, show: Callable[[CallLogView], CallLogView], calls: list[int],
+        log_in: Callable[[str, str], ApplianceClient]) -> None:
+    view = show(CallLogView(log_in("maija", PERSON_PASSWORD), page_size=50))
+    _wait_loaded(qtbot, view)
+    assert _column(view, "id") == calls[:MAIJAS_CALLS]
+    assert view.count_label.text() == "10 of 10 calls"
+
+
+def test_csv_export_writes_the_filtered_calls(
+        qtbot: QtBot, call_log: CallLogView, tmp_path: Path) -> None:
+    call_log.outcome_box.setCurrentIndex(call_log.outcome_box.findData("missed"))
+    qtbot.waitUntil(lambda: call_log.count_label.text() == "40 of 40 calls")
+    target = tmp_path / "puhelut.csv"
+    call_log.export_to(target)
+    qtbot.waitUntil(lambda: call_log.export_button.isEnabled() and target.exists())
+    assert call_log.status.text() == f"Saved {target}"
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert "caller" in lines[0].lower()
+    assert len(lines) == 1 + 40
