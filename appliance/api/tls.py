@@ -23,16 +23,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-if TYPE_CHECKING:
-    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -47,22 +44,6 @@ FINGERPRINT_HEX_DIGITS = 64
 
 class CertificateError(Exception):
     """The key or certificate on disk cannot be used; the message says which file and what to do."""
-
-
-class FingerprintMismatch(Exception):
-    """The server presented another certificate than the pinned one.
-
-    Deliberately not an `OSError`/`ssl.SSLError`: httpx would turn those into a `ConnectError`
-    that looks like a network hiccup worth retrying, and this is not one.
-    """
-
-    def __init__(self, expected: str, got: str) -> None:
-        super().__init__(
-            f"The server's certificate fingerprint is {got}, not the pinned {expected}: this is "
-            "not the appliance that was paired, or its certificate has been replaced."
-        )
-        self.expected = expected
-        self.got = got
 
 
 @dataclass(frozen=True)
@@ -268,132 +249,3 @@ def server_ssl_context(identity: ServerIdentity) -> ssl.SSLContext:
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(identity.cert_path, identity.key_path)
     return context
-
-
-def verify_pinned(peer: ssl.SSLSocket | ssl.SSLObject | bytes, expected: str) -> None:
-    """Raise FingerprintMismatch unless `peer` (a connection or a DER certificate) is pinned."""
-    der = peer if isinstance(peer, bytes) else peer.getpeercert(binary_form=True)
-    got = fingerprint_of_der(der) if der else "(no certificate)"
-    expected = parse_fingerprint(expected)
-    if got != expected:
-        raise FingerprintMismatch(expected, got)
-
-
-class _PinnedSSLSocket(ssl.SSLSocket):
-    """A blocking TLS socket (httpx's sync transport) that checks the pin as its handshake ends.
-
-    `send`/`write` check too, so a socket wrapped with `do_handshake_on_connect=False` cannot
-    let OpenSSL's implicit handshake carry request bytes out before the check.
-    """
-
-    _pin_checked = False
-
-    def do_handshake(self, block: bool = False) -> None:
-        super().do_handshake(block)
-        try:
-            verify_pinned(self, self.context.pinned_fingerprint)  # type: ignore[attr-defined]
-        except FingerprintMismatch:
-            # SSLSocket._create closes the socket only on OSError and ValueError.
-            self.close()
-            raise
-        self._pin_checked = True
-
-    def send(self, data: Any, flags: int = 0) -> int:
-        if not self._pin_checked:
-            self.do_handshake()
-        return super().send(data, flags)
-
-    def write(self, data: Any) -> int:
-        if not self._pin_checked:
-            self.do_handshake()
-        return super().write(data)
-
-
-class _PinnedSSLObject(ssl.SSLObject):
-    """A memory-BIO TLS connection (asyncio, anyio, httpx through an HTTPS proxy), pin-checked
-    the same way as _PinnedSSLSocket."""
-
-    _pin_checked = False
-
-    def do_handshake(self) -> None:
-        super().do_handshake()
-        verify_pinned(self, self.context.pinned_fingerprint)  # type: ignore[attr-defined]
-        self._pin_checked = True
-
-    def write(self, data: Any) -> int:
-        if not self._pin_checked:
-            self.do_handshake()
-        return super().write(data)
-
-
-class _PinnedContext(ssl.SSLContext):
-    """Every connection this context wraps is one of the pin-checking classes above."""
-
-    sslsocket_class = _PinnedSSLSocket
-    sslobject_class = _PinnedSSLObject
-    pinned_fingerprint: str
-
-
-def _unverified_client_context(context: ssl.SSLContext) -> ssl.SSLContext:
-    """`context` set to accept any certificate: the caller compares fingerprints instead."""
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
-
-
-def pinned_client_context(expected_fingerprint: str) -> ssl.SSLContext:
-    """A client context that completes a handshake only with the pinned certificate.
-
-    Python's ssl cannot pin, so verification is off and every connection made from this
-    context compares the peer's certificate fingerprint as soon as its handshake completes,
-    before a byte of application data goes out; a mismatch raises FingerprintMismatch.  Works
-    wherever a context is accepted: `httpx.Client(verify=...)`, `httpx.AsyncClient(verify=...)`,
-    `asyncio.open_connection(ssl=...)`, `context.wrap_socket(...)`.
-    """
-    context = _PinnedContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.pinned_fingerprint = parse_fingerprint(expected_fingerprint)
-    return _unverified_client_context(context)
-
-
-def fetch_peer_fingerprint(host: str, port: int, timeout: float = 5.0) -> str:
-    """The fingerprint the server at host:port presents, for a person to compare and pin."""
-    context = _unverified_client_context(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
-    with (socket.create_connection((host, port), timeout=timeout) as connection,
-          context.wrap_socket(connection, server_hostname=host) as tls):
-        der = tls.getpeercert(binary_form=True)
-    if der is None:
-        raise ssl.SSLError(f"{host}:{port} presented no certificate")
-    return fingerprint_of_der(der)
-
-
-_OPTIONS_THAT_BYPASS_THE_PIN = ("verify", "transport", "mounts")
-
-
-def httpx_client(base_url: str, expected_fingerprint: str, **kwargs: Any) -> httpx.Client:
-    """An httpx client that talks only to the server whose certificate is pinned.
-
-    Every new connection checks the fingerprint right after its TLS handshake (see
-    pinned_client_context); a mismatch raises FingerprintMismatch, not an httpx error.  Proxies
-    from the environment are ignored unless `trust_env=True` is passed: the appliance is on the
-    LAN.  Requests to anything but https:// are refused, since they would bypass the pin.
-    """
-    # httpx belongs to the console and the tests, not to the appliance, which only serves.
-    import httpx
-
-    for option in _OPTIONS_THAT_BYPASS_THE_PIN:
-        if option in kwargs:
-            raise TypeError(f"httpx_client sets {option!r} itself; passing it would bypass the pin")
-    kwargs.setdefault("trust_env", False)
-
-    def refuse_plain_http(request: httpx.Request) -> None:
-        if request.url.scheme != "https":
-            raise httpx.UnsupportedProtocol(
-                f"{request.url} is not https: a pinned client sends nothing in the clear",
-                request=request)
-
-    event_hooks = kwargs.pop("event_hooks", {})
-    event_hooks = {**event_hooks,
-                   "request": [refuse_plain_http, *event_hooks.get("request", [])]}
-    return httpx.Client(base_url=base_url, verify=pinned_client_context(expected_fingerprint),
-                        event_hooks=event_hooks, **kwargs)

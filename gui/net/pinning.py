@@ -139,12 +139,19 @@ def fetch_fingerprint(host: str, port: int, timeout: float = 5.0) -> str:
     return fingerprint_of_der(der)
 
 
+_OPTIONS_THAT_BYPASS_THE_PIN = ("verify", "transport", "mounts", "trust_env")
+
+
 def pinned_httpx_client(base_url: str, fingerprint: str, **kwargs: Any) -> httpx.Client:
     """An httpx client that talks only to the pinned server, and only over https.
 
     Proxies from the environment are ignored (the appliance is on the LAN, and a proxy would
     present its own certificate anyway).  A plain-http URL is refused before anything is sent.
     """
+    for option in _OPTIONS_THAT_BYPASS_THE_PIN:
+        if option in kwargs:
+            raise TypeError(f"the pinned client sets {option!r} itself; "
+                            "passing it would bypass the pin")
 
     def refuse_plain_http(request: httpx.Request) -> None:
         if request.url.scheme != "https":
