@@ -24,8 +24,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-import peewee
-
 from paivystys.agi.decision import IncomingCall, decide
 from paivystys.agi.handlers.incoming_call import IncomingCallHandler
 from paivystys.agi.registry import AgiHandler, HandlerContext, Registry
@@ -34,6 +32,7 @@ from paivystys.agi.tests.fake_asterisk import agi_env, run_agi
 from paivystys.appliance.asterisk.variables import AGI_INCOMING_CALL, DECISION
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Group, Membership, NumberGroup, OnCallNumber, Person
+from paivystys.appliance.db.query_count import count_queries
 
 NUMBER = "+358401234567"
 MAIN_PEOPLE = 100
@@ -80,23 +79,6 @@ def percentiles(samples: list[float]) -> str:
     p50, p95, p99 = (cuts[index] * 1000 for index in (49, 94, 98))
     worst = max(samples) * 1000
     return f"p50 {p50:6.3f} ms   p95 {p95:6.3f} ms   p99 {p99:6.3f} ms   max {worst:6.3f} ms"
-
-
-def count_queries(db: peewee.Database, function: Callable[[], object]) -> int:
-    executed = 0
-    execute_sql = db.execute_sql
-
-    def counting(*args: object, **kwargs: object) -> object:
-        nonlocal executed
-        executed += 1
-        return execute_sql(*args, **kwargs)
-
-    db.execute_sql = counting
-    try:
-        function()
-    finally:
-        db.execute_sql = execute_sql
-    return executed
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ from paivystys.appliance.calllog.query import (
     page,
 )
 from paivystys.appliance.db.database import open_database
+from paivystys.appliance.db.query_count import count_queries
 
 NUMBERS = 5
 GROUPS = 6
@@ -183,23 +184,6 @@ def timed_pairs(function: Callable[[], object], baseline: Callable[[], object],
 def p50_p95(samples: list[float]) -> tuple[float, float]:
     cuts = statistics.quantiles(samples, n=20, method="inclusive")
     return statistics.median(samples) * 1000, cuts[18] * 1000
-
-
-def count_queries(db: peewee.Database, function: Callable[[], object]) -> int:
-    executed = 0
-    execute_sql = db.execute_sql
-
-    def counting(*args: object, **kwargs: object) -> object:
-        nonlocal executed
-        executed += 1
-        return execute_sql(*args, **kwargs)
-
-    db.execute_sql = counting
-    try:
-        function()
-    finally:
-        db.execute_sql = execute_sql
-    return executed
 
 
 def add_person(db: peewee.SqliteDatabase, name: str, phone: str) -> int:

@@ -24,6 +24,7 @@ from paivystys.appliance.calllog.query import (
 )
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Leg, OnCallNumber, Person
+from paivystys.appliance.db.query_count import count_queries
 
 T0 = dt.datetime(2025, 1, 15, 10, 0, 0, tzinfo=dt.UTC)
 ALL_SORTS = [prefix + field for field in SORT_FIELDS for prefix in ("", "-")]
@@ -143,23 +144,6 @@ def test_legs_are_included_in_ring_order(log: Log) -> None:
     assert item["number"] == "+358201000002" and item["number_name"] == "IT-tuki"
     unknown = next(item for item in page().items if item["id"] == log.calls["c5"].id)
     assert unknown["legs"] == [] and unknown["number"] == "0209999999"
-
-
-def count_queries(db: peewee.SqliteDatabase, function: Callable[[], object]) -> int:
-    executed = 0
-    execute_sql = db.execute_sql
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        nonlocal executed
-        executed += 1
-        return execute_sql(*args, **kwargs)
-
-    db.execute_sql = counting
-    try:
-        function()
-    finally:
-        db.execute_sql = execute_sql
-    return executed
 
 
 def test_a_page_costs_the_same_queries_however_many_calls(
