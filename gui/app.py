@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 
-from PySide6.QtCore import QLocale, QObject
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
 from paivystys.gui.connect.window import ConnectWindow
 from paivystys.gui.connection.discovery import ApplianceBrowser
 from paivystys.gui.connection.store import ApplianceStore, default_store_path
-from paivystys.gui.i18n import install_translators
+from paivystys.gui.i18n.language import Language
 from paivystys.gui.main.window import MainWindow
 from paivystys.gui.net.client import Session
 from paivystys.gui.net.worker import UiThreadCollector, finish_background_calls
@@ -22,26 +23,63 @@ ORGANIZATION_NAME = "Paivystysvaihde"
 
 class Console(QObject):
     """Which window is shown: connecting until a login, then the main window until the
-    session ends (log out: back to connecting; ended by the appliance: its login form)."""
+    session ends (log out: back to connecting; ended by the appliance: its login form).
 
-    def __init__(self, store: ApplianceStore, browser: ApplianceBrowser | None = None,
+    Switching the language builds the shown window anew in the new language (the session
+    goes on; what was typed into a half-filled form is not kept), rather than every widget
+    carrying code to re-word itself.
+    """
+
+    def __init__(self, store: ApplianceStore, language: Language,
+                 browsers: Callable[[], ApplianceBrowser | None] = lambda: None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.connect_window = ConnectWindow(store, browser)
+        self.language = language
+        self._browsers = browsers
         self.main_window: MainWindow | None = None
-        self.connect_window.logged_in.connect(self.open_session)
+        self._appliance_name = ""
+        self.connect_window = self._new_connect_window()
+
+    def _new_connect_window(self) -> ConnectWindow:
+        window = ConnectWindow(self.store, self._browsers())
+        window.logged_in.connect(self.open_session)
+        window.language_selector.chosen.connect(self.switch_language)
+        return window
 
     def start(self) -> None:
         self.connect_window.show()
 
     def open_session(self, session: Session) -> None:
-        self.main_window = MainWindow(session, self.connect_window.appliance_name, self.store)
+        self._appliance_name = self.connect_window.appliance_name
+        self._open_main_window(session)
+        self.connect_window.hide()
+
+    def _open_main_window(self, session: Session) -> None:
+        self.main_window = MainWindow(session, self._appliance_name, self.store)
         self.main_window.logged_out.connect(self._back_to_connecting)
         self.main_window.session_ended.connect(
             lambda reason: self._back_to_login(session.base_url, reason))
+        self.main_window.language_selector.chosen.connect(self.switch_language)
         self.main_window.show()
-        self.connect_window.hide()
+
+    def switch_language(self, code: str) -> None:
+        self.language.switch(code)
+        if self.main_window is not None:
+            session = self.main_window.session
+            geometry = self.main_window.saveGeometry()
+            self._close_main_window()
+            self._open_main_window(session)
+            assert self.main_window is not None
+            self.main_window.restoreGeometry(geometry)
+        shown = self.connect_window.isVisible()
+        address = self.connect_window.address_field.text()
+        self.connect_window.close()
+        self.connect_window.deleteLater()
+        self.connect_window = self._new_connect_window()
+        self.connect_window.address_field.setText(address)
+        if shown:
+            self.connect_window.show()
 
     def _close_main_window(self) -> None:
         if self.main_window is not None:
@@ -68,13 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName(ORGANIZATION_NAME)
     app.setApplicationDisplayName("Päivystysvaihde")
     app.setDesktopFileName(APPLICATION_NAME)
-    translators = install_translators(app, QLocale.system())
+    language = Language(app, QSettings())
     collector = UiThreadCollector(app)
 
-    console = Console(ApplianceStore(default_store_path()), ApplianceBrowser())
+    console = Console(ApplianceStore(default_store_path()), language, ApplianceBrowser)
     console.start()
     status = app.exec()
     finish_background_calls()
     collector.stop()
-    del translators, console
+    del console, language
     return status

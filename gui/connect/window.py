@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from paivystys.gui.connection.discovery import ApplianceBrowser, FoundAppliance
 from paivystys.gui.connection.store import ApplianceStore, KnownAppliance
+from paivystys.gui.i18n.language import LanguageSelector
 from paivystys.gui.net.address import ApplianceAddress, InvalidAddress, parse_address
 from paivystys.gui.net.client import (
     ApiFailure,
@@ -72,9 +73,14 @@ class ConnectWindow(QWidget):
         self.login_page = self._build_login_page()
         self.pages.addWidget(self.choose_page)
         self.pages.addWidget(self.login_page)
+        self.language_selector = LanguageSelector()
+        language_row = QHBoxLayout()
+        language_row.addStretch(1)
+        language_row.addWidget(self.language_selector)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addWidget(self.pages)
+        layout.addLayout(language_row)
 
         self._list_known()
         last = store.last_used()

@@ -32,6 +32,25 @@ def lrelease_command() -> str:
     return found
 
 
+def lupdate_command() -> str:
+    return lrelease_command().replace("lrelease", "lupdate")
+
+
+def console_sources() -> list[Path]:
+    """Every module of the console that may hold user-visible text (tests do not)."""
+    package = TRANSLATIONS_DIR.parent
+    return sorted(path for path in package.rglob("*.py")
+                  if "tests" not in path.relative_to(package).parts
+                  and not path.name.startswith("setup"))
+
+
+def update_catalog(catalog: Path) -> None:
+    """Bring `catalog` (a .ts) in line with the sources: new texts are added as unfinished,
+    texts no longer in the sources dropped, existing translations kept."""
+    subprocess.run([lupdate_command(), "-silent", "-no-obsolete",
+                    *map(str, console_sources()), "-ts", str(catalog)], check=True)
+
+
 def compile_translations(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
     """Compile every `.ts` in `directory` to the `.qm` beside it."""
     made = []

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from paivystys.gui.calllog.view import CallLogView
 from paivystys.gui.connect.messages import describe
 from paivystys.gui.connection.store import ApplianceStore
+from paivystys.gui.i18n.language import LanguageSelector
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind, Session
 from paivystys.gui.net.worker import BackgroundCalls
 
@@ -123,8 +124,10 @@ class MainWindow(QMainWindow):
         self.log_out_button = QPushButton(self.tr("Log out"))
         self.log_out_button.clicked.connect(self.log_out)
 
+        self.language_selector = LanguageSelector()
         side = QVBoxLayout()
         side.addWidget(self.navigation, 1)
+        side.addWidget(self.language_selector)
         side.addWidget(self.log_out_button)
         body = QHBoxLayout()
         body.addLayout(side)

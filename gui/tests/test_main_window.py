@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from paivystys.appliance.api.auth.service import revoke
 from paivystys.gui.app import Console
 from paivystys.gui.connection.store import ApplianceStore
+from paivystys.gui.i18n.language import ENGLISH, FINNISH, SETTINGS_KEY, Language
 from paivystys.gui.main.window import MainWindow
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 
@@ -21,10 +23,20 @@ from .test_calllog import calls  # noqa: F401 (the module's calls, for the scree
 
 
 @pytest.fixture
-def console(qtbot: QtBot, store: ApplianceStore, appliance: Appliance) -> Iterator[Console]:
+def language(qapp: QApplication, tmp_path: Path) -> Iterator[Language]:
+    """English, as chosen earlier on this PC; English again after the test."""
+    settings = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+    settings.setValue(SETTINGS_KEY, ENGLISH)
+    language = Language(qapp, settings)
+    yield language
+    language.switch(ENGLISH)
+
+
+@pytest.fixture
+def console(qtbot: QtBot, store: ApplianceStore, appliance: Appliance,
+            language: Language) -> Iterator[Console]:
     store.pin("Toimisto", appliance.url, appliance.fingerprint)
-    console = Console(store)
-    qtbot.addWidget(console.connect_window)
+    console = Console(store, language)
     console.start()
     yield console
     if console.main_window is not None:
@@ -95,3 +107,25 @@ def test_a_token_revoked_during_use_returns_to_the_login_form(
     assert "expired" in window.login_error.text()
     assert window.username_field.text() == "admin"
     screenshot(window, "login-again", tmp_path)
+
+
+def test_switching_language_rewords_the_window_and_keeps_the_session(
+        qtbot: QtBot, console: Console, language: Language, tmp_path: Path) -> None:
+    main = _log_in(qtbot, console, "admin", ADMIN_PASSWORD)
+    session = main.session
+    main.language_selector.activated.emit(main.language_selector.findData(FINNISH))
+    finnish = console.main_window
+    assert finnish is not None and finnish is not main and finnish.isVisible()
+    assert finnish.session == session  # no new login
+    assert finnish.log_out_button.text() == "Kirjaudu ulos"
+    assert finnish.navigation.item(0).text() == "Puhelut"
+    assert finnish.language_selector.currentData() == FINNISH
+    assert language.code == FINNISH
+    assert QSettings(str(tmp_path / "console.ini"),
+                     QSettings.Format.IniFormat).value(SETTINGS_KEY) == FINNISH  # remembered
+    qtbot.waitUntil(lambda: finnish.call_log.calls.pending == 0)
+    screenshot(finnish, "main-calllog-fi", tmp_path)
+
+    finnish.language_selector.activated.emit(finnish.language_selector.findData(ENGLISH))
+    assert console.main_window is not None
+    assert console.main_window.log_out_button.text() == "Log out"
