@@ -27,6 +27,7 @@ from paivystys.gui.calllog.view import CallLogView
 from paivystys.gui.connect.messages import describe
 from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.i18n.language import LanguageSelector
+from paivystys.gui.manage.view import ManageView
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind, Session
 from paivystys.gui.net.worker import BackgroundCalls
 
@@ -120,6 +121,11 @@ class MainWindow(QMainWindow):
         self.navigation.setFixedWidth(160)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         self._add_page(self.tr("Calls"), self.call_log)
+        self.manage: ManageView | None = None
+        if self.is_admin:
+            self.manage = ManageView(self.client)
+            self.manage.session_ended.connect(self._session_over)
+            self._add_page(self.tr("Manage"), self.manage)
         self.navigation.setCurrentRow(0)
         self.log_out_button = QPushButton(self.tr("Log out"))
         self.log_out_button.clicked.connect(self.log_out)

@@ -66,6 +66,15 @@ class Session:
     expires_at: str
 
 
+@dataclass(frozen=True)
+class ByteRange:
+    """Part of a file the appliance serves: `data` from byte `start`, of `total` in all."""
+
+    data: bytes
+    start: int
+    total: int
+
+
 _STATUS_KINDS = {401: FailureKind.UNAUTHORIZED, 403: FailureKind.FORBIDDEN,
                  404: FailureKind.NOT_FOUND, 423: FailureKind.LOCKED,
                  429: FailureKind.THROTTLED}
@@ -151,8 +160,11 @@ class ApplianceClient:
     def put(self, path: str, body: Any = None) -> Any:
         return self._request("PUT", path, json=body)
 
-    def delete(self, path: str) -> Any:
-        return self._request("DELETE", path)
+    def patch(self, path: str, body: Any = None) -> Any:
+        return self._request("PATCH", path, json=body)
+
+    def delete(self, path: str, **params: Any) -> Any:
+        return self._request("DELETE", path, params=params or None)
 
     def download(self, path: str, target: BinaryIO, **params: Any) -> int:
         """Stream a GET answer (a CSV export of any length) into `target` chunk by chunk, so
@@ -174,6 +186,27 @@ class ApplianceClient:
             raise ApiFailure(FailureKind.UNREACHABLE,
                              f"{self.base_url}: {error or type(error).__name__}") from error
         return written
+
+    def get_range(self, path: str, start: int, length: int) -> ByteRange:
+        """`length` bytes of a file from byte `start` (fewer at its end), by an HTTP Range
+        request: a recording plays, and seeks, without being downloaded whole."""
+        headers = {"Range": f"bytes={start}-{start + length - 1}"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = self._http.get(path, headers=headers)
+        except FingerprintMismatch as error:
+            raise ApiFailure(FailureKind.TLS_MISMATCH, str(error)) from error
+        except (httpx.TransportError, ssl.SSLError, OSError) as error:
+            raise ApiFailure(FailureKind.UNREACHABLE,
+                             f"{self.base_url}: {error or type(error).__name__}") from error
+        if response.is_error:
+            raise _failure_from_response(response)
+        if response.status_code == 206:  # "Content-Range: bytes 0-99/1234"
+            total = response.headers["content-range"].rpartition("/")[2]
+            return ByteRange(response.content, start, int(total))
+        # A server that ignores Range answers the whole file.
+        return ByteRange(response.content[start:start + length], start, len(response.content))
 
     def _request(self, method: str, path: str, authorised: bool = True, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if authorised and self.token else {}

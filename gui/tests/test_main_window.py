@@ -68,7 +68,7 @@ def test_an_admin_sees_who_is_logged_in_and_the_health(
     assert main.health_strip.asterisk.text() == "Asterisk: not known"  # no report yet
     assert main.health_strip.disk.text().startswith("Disk free: ")
     assert [main.navigation.item(row).text() for row in range(main.navigation.count())] == [
-        "Calls"]
+        "Calls", "Manage"]
     main.call_log.table.selectRow(0)
     screenshot(main, "main-calllog", tmp_path)
 
@@ -76,7 +76,7 @@ def test_an_admin_sees_who_is_logged_in_and_the_health(
 def test_a_person_has_no_health_strip_and_sees_their_duty(
         qtbot: QtBot, console: Console) -> None:
     main = _log_in(qtbot, console, "maija", PERSON_PASSWORD)
-    assert main.health_strip is None
+    assert main.health_strip is None and main.manage is None
     qtbot.waitUntil(lambda: "Maija Konsoli" in main.user_label.text())
     assert main.user_label.text().startswith("Logged in as maija – Maija Konsoli (on-call")
 

@@ -1,0 +1,202 @@
+"""The tables of the Manage screens: rows as the API lists them (dicts), columns that say
+how to show and sort them, a filter, and selection kept by row id across reloads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+Index = QModelIndex | QPersistentModelIndex
+Row = dict[str, Any]
+ROW_ROLE = Qt.ItemDataRole.UserRole  # the API's item behind a row
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+ROW_PADDING = 10  # pixels above the font's height: rows as dense as a file manager's
+COLUMN_PADDING = 18  # pixels beyond the widest text: columns that do not touch
+_NOT_DIGITS = re.compile(r"[\s\-()/]")
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[Row], str]
+    sort_key: Callable[[Row], Any] | None = None  # default: the text, case-insensitively
+    check_key: str | None = None  # a true/false value of the row, shown as a check box
+    checkable: bool = False  # the user may tick it: `RowsModel.toggled` asks for the change
+
+
+class RowsModel(QAbstractTableModel):
+    """Rows in the API's order; a ticked check box is shown at once and reported by
+    `toggled(row, column, checked)` for the page to save (and to reload on failure)."""
+
+    toggled = Signal(object, int, bool)
+
+    def __init__(self, owner: QObject, columns: list[Column],
+                 search_text: Callable[[Row], str] | None = None,
+                 muted: Callable[[Row], bool] | None = None) -> None:
+        # Owned by the page, so that Qt deletes it with the page: the columns refer back to the
+        # page, and Python's collector must never be the one to delete a model in that cycle.
+        super().__init__(owner)
+        self.columns = columns
+        self.rows: list[Row] = []
+        self._search_text = search_text
+        self._muted = muted  # rows shown greyed, e.g. people who are off duty
+        self._muted_brush = QGuiApplication.palette().brush(
+            QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+
+    def replace_rows(self, rows: list[Row]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(row)
+        if role == Qt.ItemDataRole.CheckStateRole and column.check_key is not None:
+            return (Qt.CheckState.Checked if row[column.check_key]
+                    else Qt.CheckState.Unchecked)
+        if role == ROW_ROLE:
+            return row
+        if role == Qt.ItemDataRole.ForegroundRole and self._muted and self._muted(row):
+            return self._muted_brush
+        if role == SORT_ROLE:
+            if column.sort_key is not None:
+                return column.sort_key(row)
+            return column.text(row).casefold()
+        if role == SEARCH_ROLE:
+            return self._search_text(row) if self._search_text else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and self.columns[index.column()].checkable:
+            flags |= Qt.ItemFlag.ItemIsUserCheckable
+        return flags
+
+    def setData(self, index: Index, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        column = self.columns[index.column()]
+        if role != Qt.ItemDataRole.CheckStateRole or not column.checkable:
+            return False
+        checked = Qt.CheckState(value) == Qt.CheckState.Checked
+        row = self.rows[index.row()] = {**self.rows[index.row()], column.check_key: checked}
+        self.dataChanged.emit(index, index, [role])
+        self.toggled.emit(row, index.column(), checked)
+        return True
+
+
+class RowsFilter(QSortFilterProxyModel):
+    """Sorts by each column's sort key; filters on the words typed, all of which must appear
+    in the row (a phone number is found however its digits are spaced)."""
+
+    def __init__(self, model: RowsModel) -> None:
+        super().__init__(model)
+        self.setSourceModel(model)
+        self.setSortRole(SORT_ROLE)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._words: list[str] = []
+
+    def set_query(self, text: str) -> None:
+        self.beginFilterChange()
+        self._words = [word.casefold() for word in text.split()]
+        if self._words and all(_NOT_DIGITS.sub("", word).lstrip("+").isdigit()
+                               for word in self._words):
+            self._words = [_NOT_DIGITS.sub("", text)]  # "040 555" is one number, not two words
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._words:
+            return True
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        haystack = model.data(index, SEARCH_ROLE) or " ".join(
+            model.data(model.index(source_row, column, source_parent)) or ""
+            for column in range(model.columnCount()))
+        text = haystack.casefold()
+        squeezed = _NOT_DIGITS.sub("", text)
+        return all(word in text or word in squeezed for word in self._words)
+
+
+def national_phone(phone: str) -> str:
+    """+358401234567 as 0401234567, so that a number typed the Finnish way is found."""
+    return "0" + phone[4:] if phone.startswith("+358") else phone
+
+
+def rows_table(model: QAbstractTableModel, sortable: bool = True) -> QTableView:
+    """A read-only table of whole rows whose columns fit their contents after every reload
+    and can then be widened by hand."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + ROW_PADDING)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    header.setHighlightSections(False)
+
+    def fit_columns() -> None:
+        table.resizeColumnsToContents()
+        for column in range(model.columnCount() - 1):
+            table.setColumnWidth(column, table.columnWidth(column) + COLUMN_PADDING)
+
+    model.modelReset.connect(fit_columns)
+    model.layoutChanged.connect(fit_columns)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    if sortable:
+        table.setSortingEnabled(True)
+        table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    return table
+
+
+def selected_row(table: QTableView) -> Row | None:
+    indexes = table.selectionModel().selectedRows()
+    return indexes[0].data(ROW_ROLE) if indexes else None
+
+
+def select_id(table: QTableView, row_id: int | None) -> None:
+    """Select the row with id `row_id` again after a reload (or the first row)."""
+    model = table.model()
+    if model.rowCount() == 0:
+        return
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        if row_id is not None and index.data(ROW_ROLE)["id"] == row_id:
+            table.selectRow(row)
+            table.scrollTo(index)
+            return
+    table.selectRow(0)

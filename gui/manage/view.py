@@ -1,0 +1,82 @@
+"""The Manage screen (admins): a tab per part of the configuration.
+
+A tab asks the appliance again whenever it is shown, so what one tab changed (a group
+renamed, a person deleted) is current on the next, and so is what another admin changed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from paivystys.gui.net.client import ApiFailure, ApplianceClient
+from paivystys.gui.net.worker import BackgroundCalls
+
+from .groups import GroupsPage
+from .numbers import NumbersPage
+from .page import ManagePage
+from .people import PeoplePage
+from .settings import SettingsPage
+from .templates import TemplatesPage
+from .trunk import TrunkPage
+from .users import UsersPage
+
+
+class ManageView(QWidget):
+    """Emits `session_ended(ApiFailure)` when the appliance no longer accepts the login."""
+
+    session_ended = Signal(object)
+
+    def __init__(self, client: ApplianceClient, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.calls = BackgroundCalls(self)
+        self.people = PeoplePage(client, self.calls)
+        self.groups = GroupsPage(client, self.calls)
+        self.numbers = NumbersPage(client, self.calls)
+        self.users = UsersPage(client, self.calls)
+        self.settings = SettingsPage(client, self.calls)
+        self.templates = TemplatesPage(client, self.calls)
+        self.trunk = TrunkPage(client, self.calls)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        for page, title in ((self.people, self.tr("People")),
+                            (self.groups, self.tr("Groups")),
+                            (self.numbers, self.tr("On-call numbers")),
+                            (self.users, self.tr("Users")),
+                            (self.settings, self.tr("Settings")),
+                            (self.templates, self.tr("SMS texts")),
+                            (self.trunk, self.tr("Trunk"))):
+            self.tabs.addTab(page, title)
+            page.session_ended.connect(self.session_ended.emit)
+            page.forbidden.connect(self._forbidden)
+        self.tabs.currentChanged.connect(lambda _index: self.reload())
+
+        self.refusal = QLabel(self.tr(
+            "<h3>Only an admin can manage the switchboard</h3>"
+            "<p>You are logged in with an on-call person's account. Log in as an admin to "
+            "manage people, groups and numbers.</p>"))
+        self.refusal.setObjectName("refusal")
+        self.refusal.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.refusal.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.refusal)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    def current_page(self) -> ManagePage:
+        return self.tabs.currentWidget()
+
+    def reload(self) -> None:
+        if self.stack.currentWidget() is self.tabs:
+            self.current_page().reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.reload()
+
+    def _forbidden(self, _failure: ApiFailure) -> None:
+        self.stack.setCurrentWidget(self.refusal)
