@@ -69,6 +69,7 @@ def serve(config: ApiConfig, state_dir: Path) -> Iterator[RunningApi]:
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
+        assert not thread.is_alive(), "the API server did not stop within 10 s"
 
 
 @dataclass

@@ -4,6 +4,8 @@ they come from its event socket."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import datetime as dt
 import json
 import ssl
@@ -12,8 +14,9 @@ from collections.abc import Iterator
 import pytest
 import websockets
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, create_user
+from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, create_user, revoke
 from paivystys.appliance.api.context import ApiConfig
+from paivystys.appliance.api.events.http import TOKEN_CHECK_S
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.monitor.bus import CallConfirmed, CallStarted, EventBus
@@ -91,3 +94,47 @@ def test_nobody_else_gets_the_live_view(live, who: str) -> None:
         asyncio.run(attempt())
     assert refused.value.response.status_code == 403
 
+
+
+def test_a_revoked_admin_stream_ends_with_1008(live) -> None:
+    api, _bus = live
+    create_user("lahtija", "lahtija-salasana-1", ROLE_ADMIN)
+    token = api.login("lahtija", "lahtija-salasana-1")
+
+    async def watch() -> websockets.exceptions.ConnectionClosed:
+        async with connect(api, token) as socket:
+            await next_of_kind(socket, "hello")
+            revoke(token)
+            with pytest.raises(websockets.exceptions.ConnectionClosed) as ended:
+                while True:  # health messages may still come before the check
+                    await asyncio.wait_for(socket.recv(), 3 * TOKEN_CHECK_S)
+            return ended.value
+
+    ended = asyncio.run(watch())
+    assert ended.rcvd is not None and ended.rcvd.code == 1008
+    assert "log in again" in ended.rcvd.reason
+
+
+def test_the_server_stops_while_a_live_view_is_quiet(tmp_path) -> None:
+    """Without listening for the close, the handler waited for an event forever and uvicorn
+    waited for the handler: the API could not be stopped while anyone watched."""
+    database = open_database(tmp_path / "paivystys.db")
+    create_user("sulkija", "sulkija-salasana-1", ROLE_ADMIN)
+    config = ApiConfig(db_path=tmp_path / "paivystys.db")
+    running = serve(config, tmp_path)
+    api = next(running)
+    token = api.login("sulkija", "sulkija-salasana-1")
+    stopping = concurrent.futures.ThreadPoolExecutor(1)
+
+    async def watch() -> concurrent.futures.Future[None]:
+        async with connect(api, token) as socket:
+            await next_of_kind(socket, "hello")
+            stopped = stopping.submit(running.close)  # fails if the server is still up
+            with contextlib.suppress(websockets.exceptions.ConnectionClosed):
+                while True:
+                    await socket.recv()
+        return stopped
+
+    asyncio.run(asyncio.wait_for(watch(), 60)).result(timeout=60)
+    stopping.shutdown()
+    database.close()
