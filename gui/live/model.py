@@ -1,0 +1,360 @@
+"""The calls in progress, as the call monitor's events tell them: one row a call.
+
+The model knows nothing of sockets: `apply()` takes one event as the appliance sends it (the
+monitor's event dataclass as a dict, ``type`` naming it), `seed()` the call log's rows for
+what happened before the view connected, and `tick()` moves time on.  So it can be tested by
+feeding it dicts.
+
+Times: an event's ``at`` is the appliance's clock, which need not agree with this PC's (a box
+without a real-time clock may be off by minutes).  The model keeps the latest difference
+between the two as seen when an event arrived, and counts a caller's wait on the appliance's
+clock; the events themselves travel in milliseconds, so that difference is the clock skew.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+from paivystys.gui.calllog.model import leg_result_names, outcome_names
+
+Index = QModelIndex | QPersistentModelIndex
+
+# An ended call stays on the list, greyed, this long: long enough to see how it ended.
+LINGER_S = 5.0
+# Calls already gone from the list, remembered so that a late seed cannot bring one back.
+REMEMBERED_ENDED = 200
+
+# A call's state, in the order a call goes through them.
+RINGING = "ringing"
+CONFIRMED = "confirmed"  # someone pressed 1; the caller is being connected
+TALKING = "talking"  # caller and the person who answered are bridged
+ENDED = "ended"
+
+# A leg's state before it ends; then it is the leg's result (the call log's leg results).
+LEG_RINGING = "ringing"
+LEG_ANSWERED = "answered"  # picked up, hears the prompt, has not pressed 1 (yet)
+LEG_CONFIRMED = "confirmed"
+BACKUP_STAGE = "backup"
+RINGING_COLOUR = "#a15c00"  # amber: a caller is waiting
+ANSWERED_COLOUR = "#1b6e2d"  # green: someone has the call
+
+# Events that mean the call is still going on (and so may add a call the view missed).
+IN_PROGRESS_EVENTS = ("CallStarted", "LegRinging", "LegAnswered", "CallConfirmed",
+                      "CallBridged")
+
+COLUMNS = ("number", "caller", "waited", "state", "answered_by", "legs")
+
+
+@dataclass
+class LiveLeg:
+    person: str
+    stage: str
+    leg_id: int | None = None  # None for a leg known only from the call log
+    state: str = LEG_RINGING
+
+
+@dataclass
+class LiveCall:
+    call_id: str
+    number: str | None = None  # None while only later events of the call are known
+    caller: str | None = None
+    arrived_at: float | None = None  # the appliance's clock, seconds since the epoch
+    waited_until: float | None = None  # someone took the call, or it ended
+    bridged_at: float | None = None
+    state: str = RINGING
+    answered_by: str | None = None
+    outcome: str | None = None
+    ended_locally_at: float | None = None  # this PC's clock, for how long it lingers
+    legs: list[LiveLeg] = field(default_factory=list)
+
+    def leg(self, leg_id: int | None, person: str, stage: str) -> LiveLeg | None:
+        """The leg an event names, by its id; a leg seeded from the call log has no id yet
+        and is found by person and stage (which is how the monitor keys a call's legs too)."""
+        for leg in self.legs:
+            if leg_id is not None and leg.leg_id == leg_id:
+                return leg
+        for leg in self.legs:
+            if leg.leg_id is None and (leg.person, leg.stage) == (person, stage):
+                leg.leg_id = leg_id
+                return leg
+        return None
+
+    def has_leg(self, person: str, stage: str) -> bool:
+        return any((leg.person, leg.stage) == (person, stage) for leg in self.legs)
+
+
+def _timestamp(text: str | None) -> float | None:
+    if not text:
+        return None
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:  # the appliance writes UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
+
+
+def duration_text(seconds: float) -> str:
+    """0:07, 12:34, 1:02:03."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def leg_state_names() -> dict[str, str]:
+    return {
+        LEG_RINGING: QCoreApplication.translate("LiveView", "ringing"),
+        LEG_ANSWERED: QCoreApplication.translate("LiveView", "answered, not pressed 1 yet"),
+        **leg_result_names(),
+    }
+
+
+class LiveCallsModel(QAbstractTableModel):
+    """Calls in arrival order; an ended call greys out and leaves after `linger_s`."""
+
+    def __init__(self, clock: Callable[[], float] = time.time,
+                 linger_s: float = LINGER_S) -> None:
+        super().__init__()
+        self.calls: list[LiveCall] = []
+        self._clock = clock
+        self._linger_s = linger_s
+        self._skew = 0.0  # this PC's clock minus the appliance's
+        self._gone: deque[str] = deque(maxlen=REMEMBERED_ENDED)
+        self._leg_states = leg_state_names()
+        self._outcomes = outcome_names()
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def call(self, call_id: str) -> LiveCall | None:
+        return next((call for call in self.calls if call.call_id == call_id), None)
+
+    def waited(self, call: LiveCall) -> float | None:
+        """How long the caller has waited: until someone confirmed, else until now."""
+        if call.arrived_at is None:
+            return None
+        until = call.waited_until if call.waited_until is not None else self._appliance_now()
+        return max(0.0, until - call.arrived_at)
+
+    def headers(self) -> list[str]:
+        return [self.tr("Number"), self.tr("Caller"), self.tr("Waited"), self.tr("State"),
+                self.tr("Answered by"), self.tr("People rung")]
+
+    def state_text(self, call: LiveCall) -> str:
+        if call.state == ENDED:
+            outcome = self._outcomes.get(call.outcome or "", call.outcome or "")
+            return self.tr("ended: {outcome}").format(outcome=outcome) if outcome else self.tr(
+                "ended")
+        if call.state == TALKING and call.bridged_at is not None:
+            return self.tr("talking {duration}").format(
+                duration=duration_text(self._appliance_now() - call.bridged_at))
+        if call.state == TALKING:
+            return self.tr("talking")
+        if call.state == CONFIRMED:
+            return self.tr("connecting")
+        return self.tr("ringing")
+
+    def legs_text(self, call: LiveCall) -> str:
+        lines = []
+        for leg in call.legs:
+            state = self._leg_states.get(leg.state, leg.state)
+            if leg.stage == BACKUP_STAGE:
+                lines.append(self.tr("{person} (backup): {state}").format(
+                    person=leg.person, state=state))
+            else:
+                lines.append(self.tr("{person}: {state}").format(person=leg.person, state=state))
+        return "\n".join(lines)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.calls)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers()[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        call = self.calls[index.row()]
+        key = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and call.state == ENDED:
+            return QGuiApplication.palette().color(QPalette.ColorGroup.Disabled,
+                                                   QPalette.ColorRole.Text)
+        if role == Qt.ItemDataRole.ForegroundRole and key == "state":
+            return QColor(RINGING_COLOUR if call.state == RINGING else ANSWERED_COLOUR)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            vertical = Qt.AlignmentFlag.AlignTop
+            if key == "waited":
+                return Qt.AlignmentFlag.AlignRight | vertical
+            return Qt.AlignmentFlag.AlignLeft | vertical
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if key == "number":
+            return call.number or "—"
+        if key == "caller":
+            return call.caller or "—"
+        if key == "waited":
+            waited = self.waited(call)
+            return "—" if waited is None else duration_text(waited)
+        if key == "state":
+            return self.state_text(call)
+        if key == "answered_by":
+            return call.answered_by or ""
+        return self.legs_text(call)
+
+    # --- changing -------------------------------------------------------------------------
+
+    def apply(self, event: dict[str, Any]) -> None:
+        """One call event from the appliance's stream (a `paivystys.appliance.monitor.bus`
+        dataclass as a dict, ``type`` naming it); kinds this view does not know are ignored."""
+        kind = event.get("type")
+        at = _timestamp(event.get("at"))
+        if at is not None:
+            self._skew = self._clock() - at
+        call_id = str(event.get("call_id", ""))
+        if not call_id or call_id in self._gone:
+            return
+        if kind == "CallEnded":
+            self._end(call_id, event, at)
+            return
+        if kind not in (*IN_PROGRESS_EVENTS, "LegEnded"):
+            return
+        call = self.call(call_id)
+        if call is None:
+            if kind not in IN_PROGRESS_EVENTS:
+                # A leg's late end of a call that ended before this view connected: showing
+                # it would leave a call on the list that nothing ever ends.
+                return
+            call = self._add(LiveCall(call_id))
+        if kind == "CallStarted":
+            call.number = event.get("dialled") or call.number
+            call.caller = event.get("caller") or call.caller
+            call.arrived_at = at
+        elif kind == "CallBridged":
+            call.state = TALKING
+            call.bridged_at = at
+            call.waited_until = at or call.waited_until  # exacter than the confirmation's
+        elif kind == "CallConfirmed":
+            self._confirm(call, event, at)
+        else:
+            self._apply_leg(call, kind, event)
+        self._changed(call)
+
+    def seed(self, rows: list[dict[str, Any]]) -> None:
+        """The newest calls of the call log (the API's list): calls still in progress that
+        the events did not tell of (they began before this view connected) join the list,
+        and calls the log says have ended leave it (they ended while it was disconnected)."""
+        for row in rows:
+            call_id = str(row.get("call_id") or "")
+            if not call_id or call_id in self._gone:
+                continue
+            call = self.call(call_id)
+            if row.get("ended_at"):
+                if call is not None and call.state != ENDED:
+                    self._end(call_id, {"outcome": row.get("outcome")}, None)
+                continue
+            call = call or self._add(LiveCall(call_id))
+            self._fill_from_log(call, row)
+            self._changed(call)
+
+    def tick(self) -> None:
+        """A second has passed: the waits move on and ended calls past their time leave."""
+        now = self._clock()
+        for row in reversed(range(len(self.calls))):
+            ended = self.calls[row].ended_locally_at
+            if ended is not None and now - ended >= self._linger_s:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                self._gone.append(self.calls.pop(row).call_id)
+                self.endRemoveRows()
+        if self.calls:
+            first, last = COLUMNS.index("waited"), COLUMNS.index("state")
+            self.dataChanged.emit(self.index(0, first), self.index(len(self.calls) - 1, last),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+    def _add(self, call: LiveCall) -> LiveCall:
+        row = len(self.calls)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.calls.append(call)
+        self.endInsertRows()
+        return call
+
+    def _changed(self, call: LiveCall) -> None:
+        row = self.calls.index(call)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def _confirm(self, call: LiveCall, event: dict[str, Any], at: float | None) -> None:
+        leg = self._leg(call, event)
+        leg.state = LEG_CONFIRMED
+        call.answered_by = leg.person
+        call.waited_until = at
+        if call.state == RINGING:
+            call.state = CONFIRMED
+
+    def _apply_leg(self, call: LiveCall, kind: str, event: dict[str, Any]) -> None:
+        leg = self._leg(call, event)
+        if kind == "LegAnswered" and leg.state == LEG_RINGING:
+            leg.state = LEG_ANSWERED
+        elif kind == "LegEnded":
+            # A provisional result may be refined by a later LegEnded: the last word counts.
+            leg.state = event.get("result") or leg.state
+
+    def _leg(self, call: LiveCall, event: dict[str, Any]) -> LiveLeg:
+        person = str(event.get("person_name") or "")
+        stage = str(event.get("stage") or "")
+        leg_id = event.get("leg_id")
+        leg = call.leg(leg_id, person, stage)
+        if leg is None:
+            leg = LiveLeg(person, stage, leg_id)
+            call.legs.append(leg)
+        return leg
+
+    def _end(self, call_id: str, event: dict[str, Any], at: float | None) -> None:
+        call = self.call(call_id)
+        if call is None:
+            return  # it ended before this view knew of it: nothing to show
+        call.state = ENDED
+        call.outcome = event.get("outcome") or call.outcome
+        if call.ended_locally_at is None:
+            call.ended_locally_at = self._clock()
+        if call.waited_until is None:  # the wait stops counting when the call ends
+            call.waited_until = at if at is not None else self._appliance_now()
+        self._changed(call)
+
+    def _appliance_now(self) -> float:
+        return self._clock() - self._skew
+
+    def _fill_from_log(self, call: LiveCall, row: dict[str, Any]) -> None:
+        """What the events have not told yet; the events, being newer, win otherwise."""
+        call.number = call.number or row.get("dialled") or row.get("number")
+        call.caller = call.caller or row.get("caller")
+        call.arrived_at = call.arrived_at or _timestamp(row.get("arrived_at"))
+        if row.get("answered_by") and call.answered_by is None:
+            call.answered_by = row["answered_by"]
+            call.waited_until = call.bridged_at = _timestamp(row.get("answered_at"))
+            # The log keeps one answer time for "pressed 1" and "connected"; the connection
+            # follows within milliseconds, so a call answered in the log is being talked on.
+            call.state = TALKING
+        for logged in row.get("legs") or []:
+            person, stage = str(logged.get("person") or ""), str(logged.get("stage") or "")
+            if call.has_leg(person, stage):
+                continue
+            state = logged.get("result") or (LEG_ANSWERED if logged.get("answered_at")
+                                             else LEG_RINGING)
+            call.legs.append(LiveLeg(person, stage, None, state))

@@ -1,0 +1,204 @@
+"""The live view against the real API (`paivystys-api` as its own process) and a real event
+feed: the call monitor's Unix socket, fed here from the test's own event bus."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, create_user, revoke
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.db.models import Call, Leg
+from paivystys.appliance.directory import Directory
+from paivystys.appliance.monitor.bus import CallStarted, EventBus, LegRinging
+from paivystys.appliance.monitor.feed import EventFeed
+from paivystys.gui.live.view import LiveView
+from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
+
+from . import conftest
+from .conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, run_api
+
+# The hub connects to the event feed within its reconnect pause (1 s) of starting.
+HUB_READY_MS = 1500
+WRONG_PIN = ":".join(["AB"] * 32)
+
+
+@dataclass
+class Box:
+    """The appliance's state that outlives one API process: database, certificate, feed."""
+
+    state_dir: Path
+    db_path: Path
+    bus: EventBus
+
+    @property
+    def events_socket(self) -> Path:
+        return self.state_dir / "events.sock"
+
+    def serve(self) -> Iterator[Appliance]:
+        return run_api(self.db_path, self.state_dir / "tls", self.state_dir / "recordings",
+                       events_socket=self.events_socket)
+
+
+@pytest.fixture(scope="module")
+def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
+    state_dir = tmp_path_factory.mktemp("live")
+    (state_dir / "recordings").mkdir()
+    db_path = state_dir / "paivystys.db"
+    database = open_database(db_path)
+    create_user("valvoja", ADMIN_PASSWORD, ROLE_ADMIN)
+    person = Directory().add_person("Katsoja Kaisa", "040 555 0199")
+    create_user("kaisa", PERSON_PASSWORD, ROLE_PERSON, person.id)
+    bus = EventBus()
+    feed = EventFeed(bus, state_dir / "events.sock").start()
+    yield Box(state_dir, db_path, bus)
+    feed.close()
+    database.close()
+
+
+@pytest.fixture(scope="module")
+def live_appliance(box: Box) -> Iterator[Appliance]:
+    servers = box.serve()
+    yield next(servers)
+    servers.close()
+
+
+@pytest.fixture
+def log_in() -> Iterator[Callable[[Appliance, str, str], ApplianceClient]]:
+    clients: list[ApplianceClient] = []
+
+    def make(appliance: Appliance, username: str, password: str) -> ApplianceClient:
+        client = ApplianceClient(appliance.url, appliance.fingerprint)
+        client.login(username, password)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def _connected(view: LiveView) -> bool:
+    return view.connection_label.text().startswith("Connected")
+
+
+def _in_progress_call_in_the_log() -> str:
+    """A call the monitor logged before the view connected, still ringing Kaisa."""
+    now = dt.datetime.now(dt.UTC)
+    call = Call.create(call_id="before.1", dialled="+358201110000", caller="+358401110000",
+                       arrived_at=now - dt.timedelta(seconds=20))
+    Leg.create(call=call, person_name="Katsoja Kaisa", phone="+358405550199", stage="main",
+               rung_at=now - dt.timedelta(seconds=19))
+    return call.call_id
+
+
+def test_an_admin_follows_health_and_calls_live(
+        qtbot: QtBot, show: Callable[[LiveView], LiveView], box: Box,
+        live_appliance: Appliance, log_in: Callable[..., ApplianceClient],
+        tmp_path: Path) -> None:
+    earlier = _in_progress_call_in_the_log()
+    client = log_in(live_appliance, "valvoja", ADMIN_PASSWORD)
+    view = LiveView(client)
+    view.resize(900, 240)
+    with qtbot.waitSignal(view.health_changed, timeout=10_000) as health:
+        show(view)
+    assert set(health.args[0]) >= {"asterisk", "trunk", "modem", "disk"}
+    qtbot.waitUntil(lambda: _connected(view))
+
+    # Already ringing when the view connected: read from the call log.
+    qtbot.waitUntil(lambda: view.model.call(earlier) is not None)
+    assert view.model.legs_text(view.model.call(earlier)) == "Katsoja Kaisa: ringing"
+
+    qtbot.wait(HUB_READY_MS)
+    now = dt.datetime.now(dt.UTC)
+    box.bus.publish(CallStarted("live.1", now, None, "+358201234567", "+358401234567"))
+    box.bus.publish(LegRinging("live.1", now, 5, None, "Valvoja Ville", "Ryhmä",
+                               "+358405550100", "main"))
+    qtbot.waitUntil(lambda: view.model.call("live.1") is not None
+                    and bool(view.model.call("live.1").legs))
+    live = view.model.call("live.1")
+    assert (live.number, live.caller) == ("+358201234567", "+358401234567")
+    assert view.model.legs_text(live) == "Valvoja Ville: ringing"
+    assert view.table.isVisible() and not view.empty_label.isVisible()
+    view.grab().save(str(tmp_path / "live-view-two-calls.png"))
+
+    stream = view.stream
+    view.close()
+    assert stream is not None and not stream.running  # closing ended the thread
+
+
+def test_a_person_is_told_the_live_view_is_for_admins(
+        qtbot: QtBot, show: Callable[[LiveView], LiveView], live_appliance: Appliance,
+        log_in: Callable[..., ApplianceClient]) -> None:
+    view = show(LiveView(log_in(live_appliance, "kaisa", PERSON_PASSWORD)))
+    ended: list[ApiFailure] = []
+    view.session_ended.connect(ended.append)
+    qtbot.waitUntil(lambda: "only admins" in view.connection_label.text(), timeout=10_000)
+    assert view.connection_label.text() == "Not connected: only admins can follow calls live."
+    qtbot.waitUntil(lambda: view.stream is not None and not view.stream.running)
+    assert ended == []  # the login is fine; it just is not an admin's
+
+
+def test_a_revoked_token_ends_the_session(
+        qtbot: QtBot, show: Callable[[LiveView], LiveView], live_appliance: Appliance,
+        log_in: Callable[..., ApplianceClient]) -> None:
+    client = log_in(live_appliance, "valvoja", ADMIN_PASSWORD)
+    revoke(client.token)
+    view = LiveView(client)
+    with qtbot.waitSignal(view.session_ended, timeout=10_000) as ended:
+        show(view)
+    failure = ended.args[0]
+    assert isinstance(failure, ApiFailure) and failure.kind is FailureKind.UNAUTHORIZED
+    assert view.connection_label.text() == "Not connected: the session has ended."
+
+
+def test_another_certificate_stops_the_view_without_retrying(
+        qtbot: QtBot, show: Callable[[LiveView], LiveView], live_appliance: Appliance,
+        log_in: Callable[..., ApplianceClient]) -> None:
+    token = log_in(live_appliance, "valvoja", ADMIN_PASSWORD).token
+    with ApplianceClient(live_appliance.url, WRONG_PIN, token) as impostor_pin:
+        view = show(LiveView(impostor_pin))
+        qtbot.waitUntil(view.try_again_button.isVisible, timeout=10_000)
+        assert view.connection_label.text() == "Not connected."
+        assert "different certificate" in view.error.text()
+        assert view.stream is not None
+        qtbot.waitUntil(lambda: not view.stream.running)  # gave up: no retry loop
+        view.close()
+
+
+def test_the_view_reconnects_when_the_appliance_is_back_and_ends_when_the_token_is_revoked(
+        qtbot: QtBot, show: Callable[[LiveView], LiveView], box: Box,
+        monkeypatch: pytest.MonkeyPatch, log_in: Callable[..., ApplianceClient]) -> None:
+    servers = box.serve()
+    appliance = next(servers)
+    port = int(appliance.url.rsplit(":", 1)[1])
+    monkeypatch.setattr(conftest, "free_port", lambda: port)  # restarts on the same address
+    client = log_in(appliance, "valvoja", ADMIN_PASSWORD)
+    view = show(LiveView(client, first_retry_s=0.5, max_retry_s=2.0))
+    try:
+        qtbot.waitUntil(lambda: _connected(view), timeout=10_000)
+
+        servers.close()  # the appliance restarts
+        qtbot.waitUntil(lambda: view.connection_label.text().startswith("Connection lost"),
+                        timeout=15_000)
+        assert view.error.isVisible()  # says why: the switchboard does not answer
+        servers = box.serve()
+        with qtbot.waitSignal(view.health_changed, timeout=15_000):
+            next(servers)
+        qtbot.waitUntil(lambda: _connected(view))
+        assert not view.error.isVisible()
+
+        revoke(client.token)  # e.g. an admin ended this login elsewhere
+        servers.close()
+        servers = box.serve()
+        with qtbot.waitSignal(view.session_ended, timeout=15_000) as ended:
+            next(servers)
+        assert ended.args[0].kind is FailureKind.UNAUTHORIZED
+    finally:
+        view.close()
+        servers.close()
