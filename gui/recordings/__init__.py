@@ -1,0 +1,1 @@
+"""The Recordings page: the logged-in person's own call recordings, played as they stream."""
