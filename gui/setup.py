@@ -35,6 +35,8 @@ packages = ["paivystys.gui", *(f"paivystys.gui.{name}" for name in
 setup(
     packages=packages,
     package_dir={"paivystys.gui": "."},
-    package_data={"paivystys.gui.i18n": ["*.qm"]},
+    # The desktop entry and its icon too: `python -m paivystys.gui.desktop` installs them.
+    package_data={"paivystys.gui": ["paivystys-console.desktop"],
+                  "paivystys.gui.i18n": ["*.qm"], "paivystys.gui.icons": ["*.svg"]},
     cmdclass={"build_py": BuildWithTranslations},
 )

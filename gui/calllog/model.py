@@ -7,16 +7,24 @@ why a column names the API's `sort=` field instead of the model implementing `so
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
-    QDateTime,
+    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+)
+
+from paivystys.gui.formatting import (
+    format_datetime,
+    format_duration,
+    format_phone,
+    format_time,
 )
 
 Index = QModelIndex | QPersistentModelIndex
@@ -57,31 +65,10 @@ def stage_name(stage: str | None) -> str:
     return stage or ""
 
 
-def _local(stamp: str | None) -> QDateTime | None:
-    if not stamp:
-        return None
-    moment = QDateTime.fromString(stamp, Qt.DateFormat.ISODateWithMs)
-    return moment.toLocalTime() if moment.isValid() else None
-
-
-def date_time_text(stamp: str | None) -> str:
-    """An API timestamp (UTC) as local time, in the UI language's own way of writing it."""
-    moment = _local(stamp)
-    # The format is translated so that the Finnish UI writes 25.11.2026 14.05.
-    if moment is None:
-        return ""
-    return moment.toString(QCoreApplication.translate("CallLog", "yyyy-MM-dd HH:mm"))
-
-
-def time_text(stamp: str | None) -> str:
-    moment = _local(stamp)
-    if moment is None:
-        return ""
-    return moment.toString(QCoreApplication.translate("CallLog", "HH:mm:ss"))
-
-
-def seconds_text(value: float | None) -> str:
-    return "" if value is None else str(round(value))
+def api_time(stamp: str) -> dt.datetime:
+    """An API timestamp (ISO 8601, UTC) as an aware datetime; naive would mean UTC too."""
+    moment = dt.datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -102,20 +89,27 @@ CALL_COLUMNS = (
 
 
 class CallLogModel(QAbstractTableModel):
-    """The calls loaded so far, page after page, in the server's order."""
+    """The calls loaded so far, page after page, in the server's order, written the way
+    `locale` (the chosen language's) writes times, durations and phone numbers."""
 
-    def __init__(self) -> None:
+    def __init__(self, locale: QLocale | None = None) -> None:
         super().__init__()
         self.calls: list[dict[str, Any]] = []
+        self.locale = locale if locale is not None else QLocale()
         self._outcomes = outcome_names()
+        # Each row's texts, made on first display: the view asks for them again and again
+        # (sizing the columns to their contents, every paint), and parsing a phone number
+        # or converting a time each time made drawing 2,000 rows take seconds.
+        self._texts: list[tuple[str, ...] | None] = []
 
     def headers(self) -> list[str]:
-        return [self.tr("Arrived"), self.tr("Number"), self.tr("Caller"), self.tr("Wait s"),
-                self.tr("Talk s"), self.tr("Outcome"), self.tr("Answered by")]
+        return [self.tr("Arrived"), self.tr("Number"), self.tr("Caller"), self.tr("Wait"),
+                self.tr("Talk"), self.tr("Outcome"), self.tr("Answered by")]
 
     def replace_calls(self, calls: list[dict[str, Any]]) -> None:
         self.beginResetModel()
         self.calls = list(calls)
+        self._texts = [None] * len(self.calls)
         self.endResetModel()
 
     def append_calls(self, calls: list[dict[str, Any]]) -> None:
@@ -124,6 +118,7 @@ class CallLogModel(QAbstractTableModel):
         first = len(self.calls)
         self.beginInsertRows(QModelIndex(), first, first + len(calls) - 1)
         self.calls.extend(calls)
+        self._texts.extend([None] * len(calls))
         self.endInsertRows()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
@@ -148,15 +143,24 @@ class CallLogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("wait_s", "talk_s"):
             return NUMBER_ALIGNMENT
         if role == Qt.ItemDataRole.ToolTipRole and key == "number_name":
-            return call["number"]
+            return format_phone(call["number"], self.locale)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
+        texts = self._texts[index.row()]
+        if texts is None:
+            texts = self._texts[index.row()] = tuple(
+                self._text(call, column.key) for column in CALL_COLUMNS)
+        return texts[index.column()]
+
+    def _text(self, call: dict[str, Any], key: str) -> str:
         if key == "arrived_at":
-            return date_time_text(call["arrived_at"])
+            return format_datetime(api_time(call["arrived_at"]), self.locale)
         if key == "number_name":
-            return call["number_name"] or call["number"]
+            return call["number_name"] or format_phone(call["number"], self.locale)
+        if key == "caller":
+            return format_phone(call["caller"], self.locale)
         if key in ("wait_s", "talk_s"):
-            return seconds_text(call[key])
+            return "" if call[key] is None else format_duration(call[key], self.locale)
         if key == "outcome":
             outcome = call["outcome"]
             return self.tr("in progress") if outcome is None else self._outcomes.get(
@@ -167,11 +171,12 @@ class CallLogModel(QAbstractTableModel):
 class LegsModel(QAbstractTableModel):
     """Whom one call rang, in ring order, and how each leg ended."""
 
-    KEYS = ("person", "group", "stage", "result", "rung_at", "answered_at")
+    KEYS = ("person", "group", "stage", "result", "rung_at", "answered_at", "phone")
 
-    def __init__(self) -> None:
+    def __init__(self, locale: QLocale | None = None) -> None:
         super().__init__()
         self.legs: list[dict[str, Any]] = []
+        self.locale = locale if locale is not None else QLocale()
         self._results = leg_result_names()
 
     def show_legs(self, legs: list[dict[str, Any]]) -> None:
@@ -189,7 +194,7 @@ class LegsModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return (self.tr("Person"), self.tr("Group"), self.tr("Stage"), self.tr("Result"),
-                    self.tr("Rung"), self.tr("Answered"))[section]
+                    self.tr("Rung"), self.tr("Answered"), self.tr("Phone"))[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -203,5 +208,8 @@ class LegsModel(QAbstractTableModel):
             result = leg["result"]
             return self.tr("ringing") if result is None else self._results.get(result, result)
         if key in ("rung_at", "answered_at"):
-            return time_text(leg[key])
+            stamp = leg[key]
+            return "" if stamp is None else format_time(api_time(stamp), self.locale)
+        if key == "phone":
+            return format_phone(leg["phone"], self.locale)
         return leg[key] or ""

@@ -4,11 +4,12 @@ legs, a person's own calls, and the CSV export."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from pytestqt.qtbot import QtBot
 
 from paivystys.appliance.db.models import Call, Leg, Person
@@ -131,6 +132,23 @@ def test_the_chosen_calls_legs_are_shown(qtbot: QtBot, call_log: CallLogView) ->
     assert legs.index(1, 5).data()  # answered at, in local time
     assert call_log.table.model().index(0, 0).data(CALL_ROLE)["legs"][1]["person"] == (
         "Pekka Varalla")
+
+
+def test_finnish_writes_numbers_times_and_durations_the_finnish_way(
+        qtbot: QtBot, show: Callable[[CallLogView], CallLogView], calls: list[int],
+        log_in: Callable[[str, str], ApplianceClient]) -> None:
+    finnish = QLocale(QLocale.Language.Finnish, QLocale.Country.Finland)
+    view = show(CallLogView(log_in("admin", ADMIN_PASSWORD), page_size=50, locale=finnish))
+    _wait_loaded(qtbot, view)
+    row = [view.model.index(1, column).data() for column in range(view.model.columnCount())]
+    assert row[2] == "040 900 0001"  # +358409000001
+    assert row[WAIT_COLUMN] == "7 s" and row[4] == "1 min 0 s"
+    assert re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}\.\d{2}", row[0])
+    assert view.model.index(1, 1).data(Qt.ItemDataRole.ToolTipRole) == "020 555 0100"
+    view.table.selectRow(1)
+    legs = view.legs_model
+    assert legs.index(1, 6).data() == "040 555 0222"
+    assert re.fullmatch(r"\d{1,2}\.\d{2}\.\d{2}", legs.index(1, 4).data())
 
 
 def test_a_person_sees_only_their_calls(
