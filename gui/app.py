@@ -13,6 +13,7 @@ from paivystys.gui.connect.window import ConnectWindow
 from paivystys.gui.connection.discovery import ApplianceBrowser
 from paivystys.gui.connection.store import ApplianceStore, default_store_path
 from paivystys.gui.i18n.language import Language
+from paivystys.gui.icons import application_icon
 from paivystys.gui.main.window import MainWindow
 from paivystys.gui.net.client import Session
 from paivystys.gui.net.worker import UiThreadCollector, finish_background_calls
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName(ORGANIZATION_NAME)
     app.setApplicationDisplayName("Päivystysvaihde")
     app.setDesktopFileName(APPLICATION_NAME)
+    app.setWindowIcon(application_icon())
     language = Language(app, QSettings())
     collector = UiThreadCollector(app)
 

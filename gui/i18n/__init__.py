@@ -37,10 +37,11 @@ def lupdate_command() -> str:
 
 
 def console_sources() -> list[Path]:
-    """Every module of the console that may hold user-visible text (tests do not)."""
+    """Every module of the console that may hold user-visible text (tests do not; a wheel
+    build's `build/` holds stale copies)."""
     package = TRANSLATIONS_DIR.parent
     return sorted(path for path in package.rglob("*.py")
-                  if "tests" not in path.relative_to(package).parts
+                  if not {"tests", "build"} & set(path.relative_to(package).parts)
                   and not path.name.startswith("setup"))
 
 

@@ -27,9 +27,11 @@ from paivystys.gui.calllog.view import CallLogView
 from paivystys.gui.connect.messages import describe
 from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.i18n.language import LanguageSelector
+from paivystys.gui.live.view import LiveView
 from paivystys.gui.manage.view import ManageView
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind, Session
 from paivystys.gui.net.worker import BackgroundCalls
+from paivystys.gui.recordings.view import RecordingsView
 
 HEALTH_INTERVAL_MS = 30_000
 BAD_STYLE = "QLabel { color: #b00020; font-weight: bold; }"
@@ -120,7 +122,16 @@ class MainWindow(QMainWindow):
         self.navigation.setObjectName("navigation")
         self.navigation.setFixedWidth(160)
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.live: LiveView | None = None
+        if self.is_admin:  # the appliance streams calls to admins only
+            self.live = LiveView(self.client)
+            self.live.session_ended.connect(self._session_over)
+            self.live.health_changed.connect(self._show_health)
+            self._add_page(self.tr("Live"), self.live)
         self._add_page(self.tr("Calls"), self.call_log)
+        self.recordings = RecordingsView(self.client)
+        self.recordings.session_ended.connect(self._session_over)
+        self._add_page(self.tr("Recordings"), self.recordings)
         self.manage: ManageView | None = None
         if self.is_admin:
             self.manage = ManageView(self.client)
@@ -212,10 +223,17 @@ class MainWindow(QMainWindow):
             return
         self._ended = True
         self._health_timer.stop()
+        if self.live is not None:
+            self.live.stop()
+        self.recordings.shutdown()
         self.store.forget_token(self.session.base_url, self.session.username)
         tell()
 
     def closeEvent(self, event: QEvent) -> None:
         self._health_timer.stop()
+        # A page hears no closeEvent of its own; both use the client until they stop.
+        if self.live is not None:
+            self.live.close()
+        self.recordings.shutdown()
         self.client.close()
         super().closeEvent(event)

@@ -68,7 +68,10 @@ def test_an_admin_sees_who_is_logged_in_and_the_health(
     assert main.health_strip.asterisk.text() == "Asterisk: not known"  # no report yet
     assert main.health_strip.disk.text().startswith("Disk free: ")
     assert [main.navigation.item(row).text() for row in range(main.navigation.count())] == [
-        "Calls", "Manage"]
+        "Live", "Calls", "Recordings", "Manage"]
+    assert main.pages.currentWidget() is main.live  # what an admin watches first
+    main.navigation.setCurrentRow(1)
+    assert main.pages.currentWidget() is main.call_log
     main.call_log.table.selectRow(0)
     screenshot(main, "main-calllog", tmp_path)
 
@@ -76,7 +79,8 @@ def test_an_admin_sees_who_is_logged_in_and_the_health(
 def test_a_person_has_no_health_strip_and_sees_their_duty(
         qtbot: QtBot, console: Console) -> None:
     main = _log_in(qtbot, console, "maija", PERSON_PASSWORD)
-    assert main.health_strip is None and main.manage is None
+    assert main.health_strip is None and main.manage is None and main.live is None
+    assert main.pages.currentWidget() is main.call_log
     qtbot.waitUntil(lambda: "Maija Konsoli" in main.user_label.text())
     assert main.user_label.text().startswith("Logged in as maija – Maija Konsoli (on-call")
 
@@ -118,7 +122,7 @@ def test_switching_language_rewords_the_window_and_keeps_the_session(
     assert finnish is not None and finnish is not main and finnish.isVisible()
     assert finnish.session == session  # no new login
     assert finnish.log_out_button.text() == "Kirjaudu ulos"
-    assert finnish.navigation.item(0).text() == "Puhelut"
+    assert finnish.navigation.item(1).text() == "Puhelut"
     assert finnish.language_selector.currentData() == FINNISH
     assert language.code == FINNISH
     assert QSettings(str(tmp_path / "console.ini"),
