@@ -23,6 +23,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -30,6 +31,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from paivystys.gui.calllog.model import leg_result_names, outcome_names
+from paivystys.gui.formatting import format_phone
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -207,9 +209,9 @@ class LiveCallsModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if key == "number":
-            return call.number or "—"
+            return format_phone(call.number, QLocale()) if call.number else "—"
         if key == "caller":
-            return call.caller or "—"
+            return format_phone(call.caller, QLocale()) if call.caller else "—"
         if key == "waited":
             waited = self.waited(call)
             return "—" if waited is None else duration_text(waited)

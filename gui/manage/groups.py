@@ -22,7 +22,16 @@ from paivystys.gui.net.worker import BackgroundCalls
 
 from .forms import EditDialog
 from .page import ManagePage, heading
-from .tables import Column, Row, RowsFilter, RowsModel, rows_table, select_id, selected_row
+from .tables import (
+    Column,
+    Row,
+    RowsFilter,
+    RowsModel,
+    rows_table,
+    select_id,
+    selected_row,
+    shown_phone,
+)
 
 
 class GroupDialog(EditDialog):
@@ -63,8 +72,8 @@ class GroupsPage(ManagePage):
             Column(self.tr("Group"), lambda g: g["name"]),
             Column(self.tr("People"), lambda g: self._people_text(g),
                    sort_key=lambda g: len(g["members"])),
-            Column(self.tr("Rings for"), lambda g: ", ".join(g["rings_for"])),
-            Column(self.tr("Backup for"), lambda g: ", ".join(g["backup_for"])),
+            Column(self.tr("Rings for"), lambda g: ", ".join(map(shown_phone, g["rings_for"]))),
+            Column(self.tr("Backup for"), lambda g: ", ".join(map(shown_phone, g["backup_for"]))),
         ])
         self.proxy = RowsFilter(self.model)
         self.table = rows_table(self.proxy)
@@ -81,7 +90,7 @@ class GroupsPage(ManagePage):
         self.members_heading = heading(self.tr("People in the group"))
         self.members_model = RowsModel(self, [
             Column(self.tr("Name"), lambda p: p["name"]),
-            Column(self.tr("Phone"), lambda p: p["phone"]),
+            Column(self.tr("Phone"), lambda p: shown_phone(p["phone"])),
             Column(self.tr("Duty"), lambda p: self.tr("on duty") if p["on_duty"]
                    else self.tr("off duty")),
         ], muted=lambda p: not p["on_duty"])
@@ -166,7 +175,8 @@ class GroupsPage(ManagePage):
         self.person_box.clear()
         for person in sorted(self.people, key=lambda p: p["name"].casefold()):
             if person["id"] not in members:
-                self.person_box.addItem(f"{person['name']} ({person['phone']})", person["id"])
+                self.person_box.addItem(f"{person['name']} ({shown_phone(person['phone'])})",
+                                        person["id"])
         self.person_box.setCurrentIndex(-1)
         self._enable_buttons()
 

@@ -34,6 +34,7 @@ from .tables import (
     rows_table,
     select_id,
     selected_row,
+    shown_phone,
 )
 
 CREATE_FIELDS = ("number", "name", "recording", "retention_days")
@@ -199,7 +200,7 @@ class NumbersPage(ManagePage):
         super().__init__(client, calls, parent)
         self.groups: list[Row] = []
         self.model = RowsModel(self, [
-            Column(self.tr("Number"), lambda n: n["number"]),
+            Column(self.tr("Number"), lambda n: shown_phone(n["number"])),
             Column(self.tr("Name"), lambda n: n["name"]),
             Column(self.tr("Rings"), lambda n: ", ".join(ref["name"] for ref in n["groups"])
                    or self.tr("nobody")),

@@ -30,6 +30,7 @@ from .tables import (
     rows_table,
     select_id,
     selected_row,
+    shown_phone,
 )
 
 ON_DUTY_COLUMN = 2
@@ -92,11 +93,12 @@ class PeoplePage(ManagePage):
         super().__init__(client, calls, parent)
         self.model = RowsModel(self, [
             Column(self.tr("Name"), lambda p: p["name"]),
-            Column(self.tr("Phone"), lambda p: p["phone"]),
+            Column(self.tr("Phone"), lambda p: shown_phone(p["phone"])),
             Column(self.tr("On duty"), lambda p: "", sort_key=lambda p: p["on_duty"],
                    check_key="on_duty", checkable=True),
             Column(self.tr("SMS"), lambda p: self.tr("yes") if p["wants_sms"] else self.tr("no")),
-            Column(self.tr("Number for callers"), lambda p: p.get("public_phone") or ""),
+            Column(self.tr("Number for callers"),
+                   lambda p: shown_phone(p.get("public_phone") or "")),
             Column(self.tr("Groups"), lambda p: ", ".join(p["groups"])),
         ], search_text=_search_text, muted=lambda p: not p["on_duty"])
         self.model.toggled.connect(self._duty_toggled)
@@ -193,7 +195,7 @@ class PeoplePage(ManagePage):
         path = f"/api/people/{person['id']}"
         self.confirm(self.tr("Delete person"),
                      self.tr("Delete {name} ({phone})?").format(name=person["name"],
-                                                                phone=person["phone"]),
+                                                                phone=shown_phone(person["phone"])),
                      consequences, self.tr("Delete person"),
                      lambda: self.change(lambda: self.client.delete(path),
                                          self.tr("{name} deleted.").format(name=person["name"])))

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -19,6 +20,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from paivystys.gui.formatting import format_phone
 
 Index = QModelIndex | QPersistentModelIndex
 Row = dict[str, Any]
@@ -145,6 +148,11 @@ class RowsFilter(QSortFilterProxyModel):
         text = haystack.casefold()
         squeezed = _NOT_DIGITS.sub("", text)
         return all(word in text or word in squeezed for word in self._words)
+
+
+def shown_phone(phone: str) -> str:
+    """A number as the chosen language writes it: Finnish "040 555 0111"."""
+    return format_phone(phone, QLocale()) if phone else ""
 
 
 def national_phone(phone: str) -> str:

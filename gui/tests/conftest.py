@@ -26,6 +26,7 @@ import keyring.backend
 import keyring.backends.fail
 import keyring.errors
 import pytest
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -35,6 +36,7 @@ from paivystys.appliance.db.database import open_database
 from paivystys.appliance.directory import Directory
 from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.i18n import compile_translations
+from paivystys.gui.i18n.language import ENGLISH, locale_for
 from paivystys.gui.net.worker import UiThreadCollector, finish_background_calls
 
 ADMIN_PASSWORD = "admin-salasana-123"
@@ -103,6 +105,12 @@ def run_api(db_path: Path, tls_dir: Path, recordings_dir: Path,
 def translations() -> list[Path]:
     """The .qm files, compiled from the .ts sources as the wheel build does."""
     return compile_translations()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def english_locale() -> None:
+    """The console's English (as `Language` sets it), whatever this machine's locale is."""
+    QLocale.setDefault(locale_for(ENGLISH))
 
 
 @pytest.fixture(scope="session", autouse=True)

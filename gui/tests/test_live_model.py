@@ -119,7 +119,8 @@ def test_a_real_call_from_ringing_to_talking_to_gone(model: LiveCallsModel,
                                                      clock: Clock) -> None:
     feed(model, clock, event("CallStarted"))
     assert model.rowCount() == 1
-    assert (cell(model, "number"), cell(model, "caller")) == ("+358200000001", "+358400000004")
+    assert (cell(model, "number"), cell(model, "caller")) == ("+358 200 000 001",
+                                                              "+358 40 000 0004")
     assert (cell(model, "state"), cell(model, "legs")) == ("ringing", "")
 
     feed(model, clock, event("LegRinging", 0), event("LegRinging", 1))
@@ -236,7 +237,8 @@ def test_a_call_begun_before_connecting_comes_from_the_call_log(model: LiveCalls
     clock.now = appliance_time(event("LegAnswered")) + 1
     model.seed([log_row(), log_row(call_id="older.1", ended_at="2026-11-26T01:00:00+00:00")])
     assert model.rowCount() == 1  # the ended one is not shown
-    assert (cell(model, "number"), cell(model, "caller")) == ("+358200000001", "+358400000004")
+    assert (cell(model, "number"), cell(model, "caller")) == ("+358 200 000 001",
+                                                              "+358 40 000 0004")
     assert cell(model, "legs") == ("Hiljainen Heikki: ringing\n"
                                    "Näkyvä Niina: answered, not pressed 1 yet")
     assert cell(model, "waited") == "0:03"
