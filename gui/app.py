@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication
@@ -14,9 +15,11 @@ from paivystys.gui.connection.discovery import ApplianceBrowser
 from paivystys.gui.connection.store import ApplianceStore, default_store_path
 from paivystys.gui.i18n.language import Language
 from paivystys.gui.icons import application_icon
-from paivystys.gui.main.window import MainWindow
 from paivystys.gui.net.client import Session
 from paivystys.gui.net.worker import UiThreadCollector, finish_background_calls
+
+if TYPE_CHECKING:
+    from paivystys.gui.main.window import MainWindow
 
 APPLICATION_NAME = "paivystys-console"
 ORGANIZATION_NAME = "Paivystysvaihde"
@@ -57,6 +60,10 @@ class Console(QObject):
         self.connect_window.hide()
 
     def _open_main_window(self, session: Session) -> None:
+        # Imported here: its pages are a third of the start-up, and the login window (what
+        # start-up is waited on for) needs none of them.
+        from paivystys.gui.main.window import MainWindow
+
         self.main_window = MainWindow(session, self._appliance_name, self.store)
         self.main_window.logged_out.connect(self._back_to_connecting)
         self.main_window.session_ended.connect(
