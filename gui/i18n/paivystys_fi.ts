@@ -4,125 +4,115 @@
 <context>
     <name>CallLog</name>
     <message>
-        <location filename="../calllog/model.py" line="32"/>
+        <location filename="../calllog/model.py" line="40"/>
         <source>answered</source>
         <translation>vastattu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="33"/>
+        <location filename="../calllog/model.py" line="41"/>
         <source>answered by backup</source>
         <translation>varahenkilö vastasi</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="34"/>
+        <location filename="../calllog/model.py" line="42"/>
         <source>missed</source>
         <translation>vastaamaton</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="35"/>
+        <location filename="../calllog/model.py" line="43"/>
         <source>caller hung up</source>
         <translation>soittaja katkaisi</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="36"/>
+        <location filename="../calllog/model.py" line="44"/>
         <source>unknown number</source>
         <translation>tuntematon numero</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="42"/>
+        <location filename="../calllog/model.py" line="50"/>
         <source>no answer</source>
         <translation>ei vastannut</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="43"/>
+        <location filename="../calllog/model.py" line="51"/>
         <source>busy</source>
         <translation>varattu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="44"/>
+        <location filename="../calllog/model.py" line="52"/>
         <source>declined</source>
         <translation>hylkäsi</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="45"/>
+        <location filename="../calllog/model.py" line="53"/>
         <source>voicemail?</source>
         <translation>vastaaja?</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="46"/>
+        <location filename="../calllog/model.py" line="54"/>
         <source>took the call</source>
         <translation>otti puhelun</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="47"/>
+        <location filename="../calllog/model.py" line="55"/>
         <source>too late</source>
         <translation>liian myöhään</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="48"/>
+        <location filename="../calllog/model.py" line="56"/>
         <source>could not ring</source>
         <translation>soitto ei onnistunut</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="54"/>
+        <location filename="../calllog/model.py" line="62"/>
         <source>main</source>
         <translation>pää</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="56"/>
+        <location filename="../calllog/model.py" line="64"/>
         <source>backup</source>
         <translation>vara</translation>
-    </message>
-    <message>
-        <location filename="../calllog/model.py" line="73"/>
-        <source>yyyy-MM-dd HH:mm</source>
-        <translation>d.M.yyyy H.mm</translation>
-    </message>
-    <message>
-        <location filename="../calllog/model.py" line="80"/>
-        <source>HH:mm:ss</source>
-        <translation>H.mm.ss</translation>
     </message>
 </context>
 <context>
     <name>CallLogModel</name>
     <message>
-        <location filename="../calllog/model.py" line="113"/>
+        <location filename="../calllog/model.py" line="106"/>
         <source>Arrived</source>
         <translation>Saapui</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="113"/>
+        <location filename="../calllog/model.py" line="106"/>
         <source>Number</source>
         <translation>Numero</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="113"/>
+        <location filename="../calllog/model.py" line="106"/>
         <source>Caller</source>
         <translation>Soittaja</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="113"/>
-        <source>Wait s</source>
-        <translation>Odotus s</translation>
+        <location filename="../calllog/model.py" line="106"/>
+        <source>Wait</source>
+        <translation>Odotus</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="114"/>
-        <source>Talk s</source>
-        <translation>Puhe s</translation>
-    </message>
-    <message>
-        <location filename="../calllog/model.py" line="114"/>
+        <location filename="../calllog/model.py" line="107"/>
         <source>Outcome</source>
         <translation>Tulos</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="114"/>
+        <location filename="../calllog/model.py" line="107"/>
         <source>Answered by</source>
         <translation>Vastaaja</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="162"/>
+        <location filename="../calllog/model.py" line="107"/>
+        <source>Talk</source>
+        <translation>Puheaika</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="166"/>
         <source>in progress</source>
         <translation>käynnissä</translation>
     </message>
@@ -130,83 +120,83 @@
 <context>
     <name>CallLogView</name>
     <message>
-        <location filename="../calllog/view.py" line="81"/>
+        <location filename="../calllog/view.py" line="87"/>
         <source>Today</source>
         <translation>Tänään</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="81"/>
+        <location filename="../calllog/view.py" line="87"/>
         <source>Last 7 days</source>
         <translation>Viimeiset 7 päivää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="82"/>
+        <location filename="../calllog/view.py" line="88"/>
         <source>Last 30 days</source>
         <translation>Viimeiset 30 päivää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="82"/>
+        <location filename="../calllog/view.py" line="88"/>
         <source>All</source>
         <translation>Kaikki</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="87"/>
+        <location filename="../calllog/view.py" line="93"/>
         <source>All outcomes</source>
         <translation>Kaikki tulokset</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="92"/>
+        <location filename="../calllog/view.py" line="98"/>
         <source>Caller number</source>
         <translation>Soittajan numero</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="102"/>
+        <location filename="../calllog/view.py" line="108"/>
         <source>Export CSV…</source>
         <translation>Vie CSV…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="130"/>
+        <location filename="../calllog/view.py" line="140"/>
         <source>Whom the chosen call rang:</source>
         <translation>Kenelle valittu puhelu soi:</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="142"/>
+        <location filename="../calllog/view.py" line="152"/>
         <source>More</source>
         <translation>Lisää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="186"/>
-        <location filename="../calllog/view.py" line="198"/>
+        <location filename="../calllog/view.py" line="197"/>
+        <location filename="../calllog/view.py" line="209"/>
         <source>Loading…</source>
         <translation>Ladataan…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="239"/>
+        <location filename="../calllog/view.py" line="250"/>
         <source>{shown} of {total} calls</source>
         <translation>{shown} / {total} puhelua</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="265"/>
+        <location filename="../calllog/view.py" line="277"/>
         <source>Export calls</source>
         <translation>Vie puhelut</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="266"/>
+        <location filename="../calllog/view.py" line="278"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-tiedostot (*.csv)</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="289"/>
+        <location filename="../calllog/view.py" line="301"/>
         <source>Exporting…</source>
         <translation>Viedään…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="296"/>
+        <location filename="../calllog/view.py" line="308"/>
         <source>Cannot write {path}: {reason}</source>
         <translation>Tiedostoa {path} ei voi kirjoittaa: {reason}</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="301"/>
+        <location filename="../calllog/view.py" line="313"/>
         <source>Saved {path}</source>
         <translation>Tallennettu {path}</translation>
     </message>
@@ -262,111 +252,157 @@
 <context>
     <name>ConnectWindow</name>
     <message>
-        <location filename="../connect/window.py" line="67"/>
+        <location filename="../connect/window.py" line="68"/>
         <source>Päivystysvaihde – connect</source>
         <translation>Päivystysvaihde – yhdistä</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="98"/>
+        <location filename="../connect/window.py" line="104"/>
         <source>e.g. 192.168.1.20 or vaihde.local</source>
         <translation>esim. 192.168.1.20 tai vaihde.local</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="100"/>
+        <location filename="../connect/window.py" line="106"/>
         <source>Connect</source>
         <translation>Yhdistä</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="106"/>
-        <location filename="../connect/window.py" line="145"/>
+        <location filename="../connect/window.py" line="112"/>
+        <location filename="../connect/window.py" line="151"/>
         <source>Try again</source>
         <translation>Yritä uudelleen</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="119"/>
+        <location filename="../connect/window.py" line="125"/>
         <source>Connect to a switchboard</source>
         <translation>Yhdistä vaihteeseen</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="121"/>
+        <location filename="../connect/window.py" line="127"/>
         <source>Switchboards found on this network and ones used before:</source>
         <translation>Tästä verkosta löytyneet ja aiemmin käytetyt vaihteet:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="123"/>
+        <location filename="../connect/window.py" line="129"/>
         <source>Or type its address:</source>
         <translation>Tai kirjoita vaihteen osoite:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="139"/>
+        <location filename="../connect/window.py" line="145"/>
         <source>Log in</source>
         <translation>Kirjaudu</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="142"/>
+        <location filename="../connect/window.py" line="148"/>
         <source>Back</source>
         <translation>Takaisin</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="151"/>
+        <location filename="../connect/window.py" line="157"/>
         <source>Username:</source>
         <translation>Käyttäjätunnus:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="152"/>
+        <location filename="../connect/window.py" line="158"/>
         <source>Password:</source>
         <translation>Salasana:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="188"/>
+        <location filename="../connect/window.py" line="194"/>
         <source>used before as {user}</source>
         <translation>käytetty aiemmin tunnuksella {user}</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="189"/>
+        <location filename="../connect/window.py" line="195"/>
         <source>used before</source>
         <translation>käytetty aiemmin</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="209"/>
+        <location filename="../connect/window.py" line="215"/>
         <source>on this network</source>
         <translation>tässä verkossa</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="211"/>
+        <location filename="../connect/window.py" line="217"/>
         <source>on this network, used before</source>
         <translation>tässä verkossa, käytetty aiemmin</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="234"/>
+        <location filename="../connect/window.py" line="240"/>
         <source>That is not an address. Type e.g. 192.168.1.20, vaihde.local or https://vaihde.local:8443.</source>
         <translation>Tämä ei ole osoite. Kirjoita esim. 192.168.1.20, vaihde.local tai https://vaihde.local:8443.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="242"/>
-        <location filename="../connect/window.py" line="282"/>
+        <location filename="../connect/window.py" line="248"/>
+        <location filename="../connect/window.py" line="288"/>
         <source>Connecting to {address}…</source>
         <translation>Yhdistetään osoitteeseen {address}…</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="258"/>
+        <location filename="../connect/window.py" line="264"/>
         <source>Not connected: the certificate of {name} has changed.</source>
         <translation>Ei yhdistetty: vaihteen {name} varmenne on vaihtunut.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="312"/>
+        <location filename="../connect/window.py" line="318"/>
         <source>Log in to {name}</source>
         <translation>Kirjaudu vaihteeseen {name}</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="326"/>
+        <location filename="../connect/window.py" line="332"/>
         <source>Type your username and password.</source>
         <translation>Kirjoita käyttäjätunnus ja salasana.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="329"/>
+        <location filename="../connect/window.py" line="335"/>
         <source>Logging in…</source>
         <translation>Kirjaudutaan…</translation>
+    </message>
+</context>
+<context>
+    <name>Desktop</name>
+    <message>
+        <location filename="../desktop.py" line="105"/>
+        <source>Add the console to this user&apos;s application menu.</source>
+        <translation>Lisää ohjelma tämän käyttäjän sovellusvalikkoon.</translation>
+    </message>
+    <message>
+        <location filename="../desktop.py" line="107"/>
+        <source>remove the menu entry and the icon instead</source>
+        <translation>poista sen sijaan valikkokohta ja kuvake</translation>
+    </message>
+    <message>
+        <location filename="../desktop.py" line="111"/>
+        <source>This system has no freedesktop.org application menu. Start the console with {command}, or pin or link that.</source>
+        <translation>Tässä järjestelmässä ei ole freedesktop.org-sovellusvalikkoa. Käynnistä ohjelma komennolla {command} tai kiinnitä tai linkitä se.</translation>
+    </message>
+    <message>
+        <location filename="../desktop.py" line="118"/>
+        <source>Removed {path}</source>
+        <translation>Poistettu {path}</translation>
+    </message>
+    <message>
+        <location filename="../desktop.py" line="121"/>
+        <source>Wrote {path}</source>
+        <translation>Kirjoitettu {path}</translation>
+    </message>
+</context>
+<context>
+    <name>EditDialog</name>
+    <message>
+        <location filename="../manage/forms.py" line="183"/>
+        <source>Save</source>
+        <translation>Tallenna</translation>
+    </message>
+    <message>
+        <location filename="../manage/forms.py" line="185"/>
+        <source>Cancel</source>
+        <translation>Peruuta</translation>
+    </message>
+    <message>
+        <location filename="../manage/forms.py" line="242"/>
+        <source>Saving…</source>
+        <translation>Tallennetaan…</translation>
     </message>
 </context>
 <context>
@@ -461,84 +497,280 @@
     </message>
 </context>
 <context>
+    <name>Formatting</name>
+    <message>
+        <location filename="../formatting/__init__.py" line="92"/>
+        <source>{hours} h {minutes} min {seconds} s</source>
+        <translation>{hours} h {minutes} min {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../formatting/__init__.py" line="94"/>
+        <source>{minutes} min {seconds} s</source>
+        <translation>{minutes} min {seconds} s</translation>
+    </message>
+    <message>
+        <location filename="../formatting/__init__.py" line="96"/>
+        <source>{seconds} s</source>
+        <translation>{seconds} s</translation>
+    </message>
+</context>
+<context>
+    <name>GroupDialog</name>
+    <message>
+        <location filename="../manage/groups.py" line="33"/>
+        <source>New group</source>
+        <translation>Uusi ryhmä</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="34"/>
+        <source>Rename {name}</source>
+        <translation>Nimeä ryhmä {name} uudelleen</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="39"/>
+        <source>e.g. Maintenance</source>
+        <translation>esim. Huolto</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="40"/>
+        <source>Name:</source>
+        <translation>Nimi:</translation>
+    </message>
+</context>
+<context>
+    <name>GroupsPage</name>
+    <message>
+        <location filename="../manage/groups.py" line="63"/>
+        <source>Group</source>
+        <translation>Ryhmä</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="64"/>
+        <source>People</source>
+        <translation>Henkilöt</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="66"/>
+        <source>Rings for</source>
+        <translation>Päivystysnumerot</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="67"/>
+        <source>Backup for</source>
+        <translation>Varana numeroille</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="73"/>
+        <source>New group…</source>
+        <translation>Uusi ryhmä…</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="75"/>
+        <source>Rename…</source>
+        <translation>Nimeä uudelleen…</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="77"/>
+        <source>Delete…</source>
+        <translation>Poista…</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="81"/>
+        <location filename="../manage/groups.py" line="164"/>
+        <source>People in the group</source>
+        <translation>Ryhmän henkilöt</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="83"/>
+        <source>Name</source>
+        <translation>Nimi</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="84"/>
+        <source>Phone</source>
+        <translation>Puhelin</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="85"/>
+        <source>Duty</source>
+        <translation>Päivystys</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="85"/>
+        <source>on duty</source>
+        <translation>päivystämässä</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="86"/>
+        <source>off duty</source>
+        <translation>ei päivystämässä</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="93"/>
+        <source>Choose a person</source>
+        <translation>Valitse henkilö</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="95"/>
+        <source>Add to group</source>
+        <translation>Lisää ryhmään</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="97"/>
+        <source>Remove from group</source>
+        <translation>Poista ryhmästä</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="103"/>
+        <source>Groups</source>
+        <translation>Ryhmät</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="136"/>
+        <source>{count} ({on_duty} on duty)</source>
+        <translation>{count} ({on_duty} päivystämässä)</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="163"/>
+        <source>People in {group}</source>
+        <translation>Ryhmän {group} henkilöt</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="185"/>
+        <source>Group added. Now add its people on the right.</source>
+        <translation>Ryhmä lisätty. Lisää nyt sen henkilöt oikealla.</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="192"/>
+        <source>Group renamed.</source>
+        <translation>Ryhmä nimetty uudelleen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="213"/>
+        <source>{number} rings only this group: it would ring nobody.</source>
+        <translation>Numero {number} soittaa vain tälle ryhmälle, joten se ei soittaisi enää kenellekään.</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="216"/>
+        <source>{number} stops ringing this group.</source>
+        <translation>Numero {number} lakkaa soittamasta tälle ryhmälle.</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="219"/>
+        <source>{number} is left without a backup group.</source>
+        <translation>Numero {number} jää ilman vararyhmää.</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="222"/>
+        <source>Its people ({count}) stay; only their membership in this group ends.</source>
+        <translation>Sen henkilöt ({count}) säilyvät; vain heidän jäsenyytensä tässä ryhmässä päättyy.</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="226"/>
+        <location filename="../manage/groups.py" line="228"/>
+        <source>Delete group</source>
+        <translation>Poista ryhmä</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="227"/>
+        <source>Delete the group {name}?</source>
+        <translation>Poistetaanko ryhmä {name}?</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="230"/>
+        <source>Group {name} deleted.</source>
+        <translation>Ryhmä {name} poistettu.</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="243"/>
+        <source>{person} added to {group}.</source>
+        <translation>{person} lisätty ryhmään {group}.</translation>
+    </message>
+    <message>
+        <location filename="../manage/groups.py" line="253"/>
+        <source>{person} removed from {group}.</source>
+        <translation>{person} poistettu ryhmästä {group}.</translation>
+    </message>
+</context>
+<context>
     <name>HealthStrip</name>
     <message>
-        <location filename="../main/window.py" line="44"/>
+        <location filename="../main/window.py" line="48"/>
         <source>Asterisk: …</source>
         <translation>Asterisk: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="45"/>
+        <location filename="../main/window.py" line="49"/>
         <source>Trunk: …</source>
         <translation>Runkolinja: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="46"/>
+        <location filename="../main/window.py" line="50"/>
         <source>Modem: …</source>
         <translation>Modeemi: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="47"/>
+        <location filename="../main/window.py" line="51"/>
         <source>Disk: …</source>
         <translation>Levy: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="61"/>
+        <location filename="../main/window.py" line="65"/>
         <source>Asterisk: running</source>
         <translation>Asterisk: käynnissä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="62"/>
+        <location filename="../main/window.py" line="66"/>
         <source>Asterisk: down</source>
         <translation>Asterisk: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="62"/>
+        <location filename="../main/window.py" line="66"/>
         <source>Asterisk: not known</source>
         <translation>Asterisk: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="63"/>
+        <location filename="../main/window.py" line="67"/>
         <source>Trunk: registered</source>
         <translation>Runkolinja: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="64"/>
+        <location filename="../main/window.py" line="68"/>
         <source>Trunk: down</source>
         <translation>Runkolinja: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="64"/>
+        <location filename="../main/window.py" line="68"/>
         <source>Trunk: not known</source>
         <translation>Runkolinja: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="68"/>
+        <location filename="../main/window.py" line="72"/>
         <source>Modem signal: {percent} %</source>
         <translation>Modeemin signaali: {percent} %</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="70"/>
+        <location filename="../main/window.py" line="74"/>
         <source>Modem: registered</source>
         <translation>Modeemi: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="71"/>
+        <location filename="../main/window.py" line="75"/>
         <source>Modem: {state}</source>
         <translation>Modeemi: {state}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="72"/>
+        <location filename="../main/window.py" line="76"/>
         <source>Modem: not known</source>
         <translation>Modeemi: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="74"/>
+        <location filename="../main/window.py" line="78"/>
         <source>Disk free: {gigabytes} GB</source>
         <translation>Levyä vapaana: {gigabytes} Gt</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="80"/>
+        <location filename="../main/window.py" line="85"/>
         <source>Health not updated: {reason}</source>
         <translation>Tilaa ei päivitetty: {reason}</translation>
     </message>
@@ -546,87 +778,1395 @@
 <context>
     <name>LegsModel</name>
     <message>
-        <location filename="../calllog/model.py" line="191"/>
+        <location filename="../calllog/model.py" line="196"/>
         <source>Person</source>
         <translation>Henkilö</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="191"/>
+        <location filename="../calllog/model.py" line="196"/>
         <source>Group</source>
         <translation>Ryhmä</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="191"/>
+        <location filename="../calllog/model.py" line="196"/>
         <source>Stage</source>
         <translation>Vaihe</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="191"/>
+        <location filename="../calllog/model.py" line="196"/>
         <source>Result</source>
         <translation>Tulos</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="192"/>
+        <location filename="../calllog/model.py" line="197"/>
         <source>Rung</source>
         <translation>Soitettu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="192"/>
+        <location filename="../calllog/model.py" line="197"/>
         <source>Answered</source>
         <translation>Vastattu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="204"/>
+        <location filename="../calllog/model.py" line="197"/>
+        <source>Phone</source>
+        <translation>Puhelin</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="209"/>
         <source>ringing</source>
         <translation>soi</translation>
     </message>
 </context>
 <context>
+    <name>LiveCallsModel</name>
+    <message>
+        <location filename="../live/model.py" line="152"/>
+        <source>Number</source>
+        <translation>Numero</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="152"/>
+        <source>Caller</source>
+        <translation>Soittaja</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="152"/>
+        <source>Waited</source>
+        <translation>Odottanut</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="152"/>
+        <source>State</source>
+        <translation>Tila</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="153"/>
+        <source>Answered by</source>
+        <translation>Vastaaja</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="153"/>
+        <source>People rung</source>
+        <translation>Kenelle soi</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="158"/>
+        <source>ended: {outcome}</source>
+        <translation>päättynyt: {outcome}</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="159"/>
+        <source>ended</source>
+        <translation>päättynyt</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="161"/>
+        <source>talking {duration}</source>
+        <translation>puhelussa {duration}</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="164"/>
+        <source>talking</source>
+        <translation>puhelussa</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="166"/>
+        <source>connecting</source>
+        <translation>yhdistetään</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="167"/>
+        <source>ringing</source>
+        <translation>soi</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="174"/>
+        <source>{person} (backup): {state}</source>
+        <translation>{person} (vara): {state}</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="177"/>
+        <source>{person}: {state}</source>
+        <translation>{person}: {state}</translation>
+    </message>
+</context>
+<context>
+    <name>LiveView</name>
+    <message>
+        <location filename="../live/model.py" line="119"/>
+        <source>ringing</source>
+        <translation>soi</translation>
+    </message>
+    <message>
+        <location filename="../live/model.py" line="120"/>
+        <source>answered, not pressed 1 yet</source>
+        <translation>vastasi, ei ole vielä painanut 1</translation>
+    </message>
+    <message>
+        <location filename="../live/view.py" line="147"/>
+        <source>Connect again</source>
+        <translation>Yhdistä uudelleen</translation>
+    </message>
+    <message>
+        <location filename="../live/view.py" line="149"/>
+        <source>No calls in progress.</source>
+        <translation>Ei käynnissä olevia puheluita.</translation>
+    </message>
+    <message>
+        <location filename="../live/view.py" line="197"/>
+        <source>Connecting…</source>
+        <translation>Yhdistetään…</translation>
+    </message>
+    <message>
+        <location filename="../live/view.py" line="231"/>
+        <source>Connected: calls appear here as they come in.</source>
+        <translation>Yhdistetty: puhelut näkyvät tässä sitä mukaa kuin niitä tulee.</translation>
+    </message>
+    <message>
+        <location filename="../live/view.py" line="265"/>
+        <source>Not connected: the session has ended.</source>
+        <translation>Ei yhdistetty: istunto on päättynyt.</translation>
+    </message>
+    <message>
+        <location filename="../live/view.py" line="272"/>
+        <source>Not connected: only admins can follow calls live.</source>
+        <translation>Ei yhdistetty: vain ylläpitäjät voivat seurata puheluita reaaliajassa.</translation>
+    </message>
+    <message>
+        <location filename="../live/view.py" line="275"/>
+        <source>Not connected.</source>
+        <translation>Ei yhdistetty.</translation>
+    </message>
+    <message>
+        <location filename="../live/view.py" line="291"/>
+        <source>Connection lost. Trying again in {seconds} s.</source>
+        <translation>Yhteys katkesi. Yritetään uudelleen {seconds} s kuluttua.</translation>
+    </message>
+    <message>
+        <location filename="../live/view.py" line="294"/>
+        <source>Connection lost. Connecting…</source>
+        <translation>Yhteys katkesi. Yhdistetään…</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main/window.py" line="107"/>
+        <location filename="../main/window.py" line="114"/>
         <source>Päivystysvaihde – {name}</source>
         <translation>Päivystysvaihde – {name}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="118"/>
+        <location filename="../main/window.py" line="130"/>
+        <source>Live</source>
+        <translation>Seuranta</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="131"/>
         <source>Calls</source>
         <translation>Puhelut</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="120"/>
+        <location filename="../main/window.py" line="134"/>
+        <source>Recordings</source>
+        <translation>Nauhoitteet</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="139"/>
+        <source>Manage</source>
+        <translation>Hallinta</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="141"/>
         <source>Log out</source>
         <translation>Kirjaudu ulos</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="138"/>
+        <location filename="../main/window.py" line="161"/>
         <source>Switchboard: {name} ({address})</source>
         <translation>Vaihde: {name} ({address})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="157"/>
+        <location filename="../main/window.py" line="180"/>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="157"/>
+        <location filename="../main/window.py" line="180"/>
         <source>on-call person</source>
         <translation>päivystäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="159"/>
+        <location filename="../main/window.py" line="182"/>
         <source>Logged in as {user} ({role})</source>
         <translation>Kirjautuneena {user} ({role})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="164"/>
+        <location filename="../main/window.py" line="187"/>
         <source>on duty</source>
         <translation>päivystämässä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="164"/>
+        <location filename="../main/window.py" line="187"/>
         <source>off duty</source>
         <translation>ei päivystämässä</translation>
+    </message>
+</context>
+<context>
+    <name>ManagePage</name>
+    <message>
+        <location filename="../manage/page.py" line="77"/>
+        <source>Not done: {reason}</source>
+        <translation>Ei tehty: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../manage/page.py" line="127"/>
+        <source>Cancel</source>
+        <translation>Peruuta</translation>
+    </message>
+</context>
+<context>
+    <name>ManageView</name>
+    <message>
+        <location filename="../manage/view.py" line="44"/>
+        <source>People</source>
+        <translation>Henkilöt</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="45"/>
+        <source>Groups</source>
+        <translation>Ryhmät</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="46"/>
+        <source>On-call numbers</source>
+        <translation>Päivystysnumerot</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="47"/>
+        <source>Users</source>
+        <translation>Käyttäjät</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="48"/>
+        <source>Settings</source>
+        <translation>Asetukset</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="49"/>
+        <source>SMS texts</source>
+        <translation>Tekstiviestit</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="50"/>
+        <source>Trunk</source>
+        <translation>Runkolinja</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="57"/>
+        <source>&lt;h3&gt;Only an admin can manage the switchboard&lt;/h3&gt;&lt;p&gt;You are logged in with an on-call person&apos;s account. Log in as an admin to manage people, groups and numbers.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Vain ylläpitäjä voi hallita vaihdetta&lt;/h3&gt;&lt;p&gt;Olet kirjautunut päivystäjän tunnuksella. Kirjaudu ylläpitäjänä, jotta voit hallita henkilöitä, ryhmiä ja numeroita.&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>NumberDialog</name>
+    <message>
+        <location filename="../manage/numbers.py" line="72"/>
+        <source>New on-call number</source>
+        <translation>Uusi päivystysnumero</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="73"/>
+        <location filename="../manage/numbers.py" line="190"/>
+        <source>Edit {number}</source>
+        <translation>Muokkaa numeroa {number}</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="81"/>
+        <source>e.g. 020 123 4567</source>
+        <translation>esim. 020 123 4567</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="84"/>
+        <source>e.g. Maintenance on call</source>
+        <translation>esim. Huoltopäivystys</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="98"/>
+        <source>No backup group</source>
+        <translation>Ei vararyhmää</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="103"/>
+        <source>Record calls</source>
+        <translation>Nauhoita puhelut</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="107"/>
+        <source> days</source>
+        <translation> päivää</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="111"/>
+        <source>Tell the others when someone takes a call</source>
+        <translation>Kerro muille, kun joku ottaa puhelun</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="113"/>
+        <source>Send the caller the answerer&apos;s contact details</source>
+        <translation>Lähetä soittajalle vastanneen henkilön yhteystiedot</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="115"/>
+        <source>Tell the people rung about a missed call</source>
+        <translation>Kerro vastaamattomasta puhelusta niille, joille soitettiin</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="119"/>
+        <source>Number:</source>
+        <translation>Numero:</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="120"/>
+        <source>The number callers dial.</source>
+        <translation>Numero, johon soittajat soittavat.</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="121"/>
+        <source>Name:</source>
+        <translation>Nimi:</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="122"/>
+        <source>Rings the groups:</source>
+        <translation>Soittaa ryhmille:</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="123"/>
+        <source>Everyone on duty in these groups rings at once.</source>
+        <translation>Kaikille näiden ryhmien päivystäjille soitetaan yhtä aikaa.</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="124"/>
+        <source>Backup group:</source>
+        <translation>Vararyhmä:</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="125"/>
+        <source>Rung when nobody in the groups above takes the call.</source>
+        <translation>Sille soitetaan, kun kukaan yllä olevista ryhmistä ei ota puhelua.</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="126"/>
+        <source>Recording:</source>
+        <translation>Nauhoitus:</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="127"/>
+        <source>Keep recordings:</source>
+        <translation>Säilytä nauhoitteet:</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="128"/>
+        <source>SMS:</source>
+        <translation>Tekstiviestit:</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="152"/>
+        <source>The backup group cannot also be one of the groups the number rings.</source>
+        <translation>Vararyhmä ei voi olla myös yksi niistä ryhmistä, joille numero soittaa.</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="191"/>
+        <source>The other changes were saved; correct this one and save again.</source>
+        <translation>Muut muutokset tallennettiin; korjaa tämä ja tallenna uudelleen.</translation>
+    </message>
+</context>
+<context>
+    <name>NumbersPage</name>
+    <message>
+        <location filename="../manage/numbers.py" line="202"/>
+        <source>Number</source>
+        <translation>Numero</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="203"/>
+        <source>Name</source>
+        <translation>Nimi</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="204"/>
+        <source>Rings</source>
+        <translation>Ryhmät</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="205"/>
+        <source>nobody</source>
+        <translation>ei kenellekään</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="206"/>
+        <source>Backup group</source>
+        <translation>Vararyhmä</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="207"/>
+        <source>Recording</source>
+        <translation>Nauhoitus</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="209"/>
+        <source>SMS</source>
+        <translation>Tekstiviestit</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="216"/>
+        <source>New number…</source>
+        <translation>Uusi numero…</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="218"/>
+        <source>Edit…</source>
+        <translation>Muokkaa…</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="220"/>
+        <source>Delete…</source>
+        <translation>Poista…</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="232"/>
+        <source>off</source>
+        <translation>pois</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="233"/>
+        <source>kept {days} days</source>
+        <translation>säilytetään {days} päivää</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="236"/>
+        <source>taken</source>
+        <translation>otettu</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="237"/>
+        <source>to caller</source>
+        <translation>soittajalle</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="238"/>
+        <source>missed</source>
+        <translation>vastaamaton</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="240"/>
+        <source>none</source>
+        <translation>ei mitään</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="261"/>
+        <source>Number added.</source>
+        <translation>Numero lisätty.</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="267"/>
+        <source>Changes saved.</source>
+        <translation>Muutokset tallennettu.</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="275"/>
+        <source>Delete on-call number</source>
+        <translation>Poista päivystysnumero</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="276"/>
+        <source>Delete the on-call number {number}?</source>
+        <translation>Poistetaanko päivystysnumero {number}?</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="277"/>
+        <source>Calls to it are no longer put through to anyone.</source>
+        <translation>Siihen tulevia puheluita ei enää yhdistetä kenellekään.</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="278"/>
+        <source>Its groups and their people stay.</source>
+        <translation>Sen ryhmät ja niiden henkilöt säilyvät.</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="279"/>
+        <source>The call log keeps its past calls.</source>
+        <translation>Sen aiemmat puhelut säilyvät puhelulokissa.</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="280"/>
+        <source>Delete number</source>
+        <translation>Poista numero</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="282"/>
+        <source>{number} deleted.</source>
+        <translation>Numero {number} poistettu.</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <location filename="../manage/users.py" line="79"/>
+        <source>New password for {user}</source>
+        <translation>Uusi salasana käyttäjälle {user}</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="84"/>
+        <source>New password:</source>
+        <translation>Uusi salasana:</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="85"/>
+        <source>It also unlocks the user. Their current logins end, so they log in again with the new password.</source>
+        <translation>Samalla käyttäjän lukitus avataan. Hänen nykyiset kirjautumisensa päättyvät, joten hän kirjautuu uudelleen uudella salasanalla.</translation>
+    </message>
+</context>
+<context>
+    <name>PeoplePage</name>
+    <message>
+        <location filename="../manage/people.py" line="94"/>
+        <source>Name</source>
+        <translation>Nimi</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="95"/>
+        <source>Phone</source>
+        <translation>Puhelin</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="96"/>
+        <source>On duty</source>
+        <translation>Päivystämässä</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="98"/>
+        <source>SMS</source>
+        <translation>Tekstiviestit</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="98"/>
+        <source>yes</source>
+        <translation>kyllä</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="98"/>
+        <source>no</source>
+        <translation>ei</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="99"/>
+        <source>Number for callers</source>
+        <translation>Numero soittajille</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="100"/>
+        <source>Groups</source>
+        <translation>Ryhmät</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="109"/>
+        <source>Find by name, phone or group</source>
+        <translation>Hae nimellä, puhelinnumerolla tai ryhmällä</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="115"/>
+        <source>Add person…</source>
+        <translation>Lisää henkilö…</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="117"/>
+        <source>Edit…</source>
+        <translation>Muokkaa…</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="119"/>
+        <source>Delete…</source>
+        <translation>Poista…</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="151"/>
+        <source>{total} people</source>
+        <translation>{total} henkilöä</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="152"/>
+        <source>{shown} of {total} people</source>
+        <translation>{shown} / {total} henkilöä</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="162"/>
+        <source>Person added.</source>
+        <translation>Henkilö lisätty.</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="168"/>
+        <source>Changes saved.</source>
+        <translation>Muutokset tallennettu.</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="173"/>
+        <source>{name} is now on duty.</source>
+        <translation>{name} päivystää nyt.</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="174"/>
+        <source>{name} is now off duty.</source>
+        <translation>{name} ei enää päivystä.</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="186"/>
+        <source>They leave these groups: {groups}.</source>
+        <translation>Hänet poistetaan näistä ryhmistä: {groups}.</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="190"/>
+        <source>Their login “{user}” is deleted too.</source>
+        <translation>Myös hänen käyttäjätunnuksensa ”{user}” poistetaan.</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="192"/>
+        <source>The call log keeps their name on past calls.</source>
+        <translation>Hänen nimensä säilyy puhelulokissa aiempien puheluiden kohdalla.</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="194"/>
+        <location filename="../manage/people.py" line="197"/>
+        <source>Delete person</source>
+        <translation>Poista henkilö</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="195"/>
+        <source>Delete {name} ({phone})?</source>
+        <translation>Poistetaanko {name} ({phone})?</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="199"/>
+        <source>{name} deleted.</source>
+        <translation>{name} poistettu.</translation>
+    </message>
+</context>
+<context>
+    <name>PersonDialog</name>
+    <message>
+        <location filename="../manage/people.py" line="43"/>
+        <source>New person</source>
+        <translation>Uusi henkilö</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="44"/>
+        <source>Edit {name}</source>
+        <translation>Muokkaa henkilöä {name}</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="50"/>
+        <source>e.g. 040 123 4567</source>
+        <translation>esim. 040 123 4567</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="52"/>
+        <source>none</source>
+        <translation>ei erillistä numeroa</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="53"/>
+        <source>On duty: calls ring this person</source>
+        <translation>Päivystämässä: puhelut soivat tälle henkilölle</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="55"/>
+        <source>Gets SMS about calls (not for a landline)</source>
+        <translation>Saa tekstiviestejä puheluista (ei lankapuhelimeen)</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="58"/>
+        <source>Name:</source>
+        <translation>Nimi:</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="59"/>
+        <source>Phone:</source>
+        <translation>Puhelin:</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="60"/>
+        <source>The phone the switchboard rings.</source>
+        <translation>Puhelin, johon vaihde soittaa.</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="61"/>
+        <source>Number for callers:</source>
+        <translation>Numero soittajille:</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="62"/>
+        <source>Sent to callers after the call for following up; leave empty to send the phone above.</source>
+        <translation>Lähetetään soittajille puhelun jälkeen yhteydenottoa varten; jätä tyhjäksi, niin lähetetään yllä oleva puhelinnumero.</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingsModel</name>
+    <message>
+        <location filename="../recordings/model.py" line="44"/>
+        <source>Time</source>
+        <translation>Aika</translation>
+    </message>
+    <message>
+        <location filename="../recordings/model.py" line="44"/>
+        <source>Caller</source>
+        <translation>Soittaja</translation>
+    </message>
+    <message>
+        <location filename="../recordings/model.py" line="44"/>
+        <source>Duration</source>
+        <translation>Kesto</translation>
+    </message>
+    <message>
+        <location filename="../recordings/model.py" line="45"/>
+        <source>On-call number</source>
+        <translation>Päivystysnumero</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingsView</name>
+    <message>
+        <location filename="../recordings/view.py" line="86"/>
+        <source>These are the recordings of the calls you answered. Recordings are personal: nobody else, an admin included, can listen to them.</source>
+        <translation>Tässä ovat nauhoitteet puheluista, joihin vastasit. Nauhoitteet ovat henkilökohtaisia: kukaan muu, ei edes ylläpitäjä, voi kuunnella niitä.</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="89"/>
+        <source>Refresh</source>
+        <translation>Päivitä</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="104"/>
+        <source>Choose a recording to listen to it.</source>
+        <translation>Valitse nauhoite, jota haluat kuunnella.</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="106"/>
+        <location filename="../recordings/view.py" line="302"/>
+        <location filename="../recordings/view.py" line="315"/>
+        <source>Play</source>
+        <translation>Toista</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="121"/>
+        <location filename="../recordings/view.py" line="139"/>
+        <source>Volume</source>
+        <translation>Äänenvoimakkuus</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="167"/>
+        <location filename="../recordings/view.py" line="211"/>
+        <location filename="../recordings/view.py" line="307"/>
+        <source>Loading…</source>
+        <translation>Ladataan…</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="175"/>
+        <source>You have no recordings.</source>
+        <translation>Sinulla ei ole nauhoitteita.</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="203"/>
+        <source>Call from {caller} at {time}</source>
+        <translation>Puhelu numerosta {caller}, {time}</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="225"/>
+        <source>This recording is in a format the console cannot play.</source>
+        <translation>Tämä nauhoite on muodossa, jota ohjelma ei pysty toistamaan.</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="301"/>
+        <source>Pause</source>
+        <translation>Tauko</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="339"/>
+        <source>Recordings cannot be played on this computer: its sound library (PortAudio) is not installed. The list is still shown.</source>
+        <translation>Nauhoitteita ei voi toistaa tällä tietokoneella, koska sen äänikirjastoa (PortAudio) ei ole asennettu. Luettelo näytetään silti.</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="342"/>
+        <source>This computer has no sound output device, so recordings cannot be played. Connect speakers or headphones and restart the console.</source>
+        <translation>Tässä tietokoneessa ei ole äänentoistolaitetta, joten nauhoitteita ei voi toistaa. Kytke kaiuttimet tai kuulokkeet ja käynnistä ohjelma uudelleen.</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="346"/>
+        <source>The sound device cannot play this recording&apos;s format.</source>
+        <translation>Äänilaite ei pysty toistamaan tämän nauhoitteen muotoa.</translation>
+    </message>
+    <message>
+        <location filename="../recordings/view.py" line="347"/>
+        <source>The sound device could not be opened: {reason}</source>
+        <translation>Äänilaitetta ei voitu avata: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../manage/settings.py" line="41"/>
+        <location filename="../manage/settings.py" line="42"/>
+        <source>Finnish</source>
+        <translation>Suomi</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="41"/>
+        <location filename="../manage/settings.py" line="42"/>
+        <source>English</source>
+        <translation>Englanti</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="43"/>
+        <source>Swedish</source>
+        <translation>Ruotsi</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="52"/>
+        <source>Ring time:</source>
+        <translation>Soittoaika:</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="53"/>
+        <source>How long a number&apos;s groups ring before its backup group is rung.</source>
+        <translation>Kuinka kauan numeron ryhmille soitetaan, ennen kuin soitetaan sen vararyhmälle.</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="54"/>
+        <source>Time to press 1:</source>
+        <translation>Aikaa painaa 1:</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="55"/>
+        <source>How long a person who answers has to press 1 to take the call.</source>
+        <translation>Kuinka kauan vastanneella henkilöllä on aikaa painaa 1 ottaakseen puhelun.</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="56"/>
+        <source>Voice prompts:</source>
+        <translation>Ääniopasteet:</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="57"/>
+        <source>The language callers and the people rung hear.</source>
+        <translation>Kieli, jonka soittajat ja soitetut henkilöt kuulevat.</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="58"/>
+        <source>SMS language:</source>
+        <translation>Tekstiviestien kieli:</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="59"/>
+        <source>The language of the SMS messages.</source>
+        <translation>Kieli, jolla tekstiviestit lähetetään.</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="60"/>
+        <source>Time zone:</source>
+        <translation>Aikavyöhyke:</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="61"/>
+        <source>Times in SMS messages are given in this time zone.</source>
+        <translation>Tekstiviestien kellonajat ilmoitetaan tällä aikavyöhykkeellä.</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="65"/>
+        <source>Save</source>
+        <translation>Tallenna</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="68"/>
+        <source>Fill in the defaults</source>
+        <translation>Täytä oletusarvot</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="69"/>
+        <source>Nothing changes until you save.</source>
+        <translation>Mikään ei muutu ennen kuin tallennat.</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="92"/>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="139"/>
+        <source>Default: {value}</source>
+        <translation>Oletus: {value}</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="149"/>
+        <source>Nothing to save: the settings are as stored.</source>
+        <translation>Ei tallennettavaa: asetukset ovat ennallaan.</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="165"/>
+        <source>Settings saved.</source>
+        <translation>Asetukset tallennettu.</translation>
+    </message>
+</context>
+<context>
+    <name>TemplatesPage</name>
+    <message>
+        <location filename="../manage/templates.py" line="46"/>
+        <source>Text:</source>
+        <translation>Teksti:</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="50"/>
+        <source>Save</source>
+        <translation>Tallenna</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="52"/>
+        <source>Restore the built-in text…</source>
+        <translation>Palauta oletusteksti…</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="79"/>
+        <source>Finnish</source>
+        <translation>Suomi</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="79"/>
+        <source>English</source>
+        <translation>Englanti</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="79"/>
+        <source>Swedish</source>
+        <translation>Ruotsi</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="82"/>
+        <source>Someone took the call (to the others rung)</source>
+        <translation>Joku otti puhelun (muille soitetuille)</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="83"/>
+        <source>Who answered (to the caller, afterwards)</source>
+        <translation>Kuka vastasi (soittajalle jälkikäteen)</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="84"/>
+        <source>Nobody answered (to the people rung)</source>
+        <translation>Kukaan ei vastannut (soitetuille)</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="85"/>
+        <source>The caller hung up (to the people rung)</source>
+        <translation>Soittaja katkaisi (soitetuille)</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="86"/>
+        <source>Reply to an ON text</source>
+        <translation>Vastaus PÄÄLLE-viestiin</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="87"/>
+        <source>Reply to an OFF text</source>
+        <translation>Vastaus POIS-viestiin</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="88"/>
+        <source>Reply to any other text</source>
+        <translation>Vastaus muuhun viestiin</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="91"/>
+        <source>the person who answered or texted</source>
+        <translation>henkilö, joka vastasi tai lähetti viestin</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="92"/>
+        <source>the caller&apos;s number</source>
+        <translation>soittajan numero</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="93"/>
+        <source>when the call came</source>
+        <translation>milloin puhelu tuli</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="94"/>
+        <source>the on-call number&apos;s name</source>
+        <translation>päivystysnumeron nimi</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="95"/>
+        <source>the number to reach the answerer at</source>
+        <translation>numero, josta vastannut henkilö tavoitetaan</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="96"/>
+        <source>seconds the caller waited</source>
+        <translation>soittajan odotusaika sekunteina</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="97"/>
+        <source>the person&apos;s groups</source>
+        <translation>henkilön ryhmät</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="134"/>
+        <source>You can use: {list}</source>
+        <translation>Voit käyttää: {list}</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="145"/>
+        <source>Your own text.</source>
+        <translation>Oma teksti.</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="146"/>
+        <source>The built-in text.</source>
+        <translation>Oletusteksti.</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="147"/>
+        <source>{origin} {count} characters.</source>
+        <translation>{origin} {count} merkkiä.</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="160"/>
+        <source>Text saved.</source>
+        <translation>Teksti tallennettu.</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="178"/>
+        <source>Restore the built-in text</source>
+        <translation>Palauta oletusteksti</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="179"/>
+        <source>Replace your own text with the built-in one?</source>
+        <translation>Korvataanko oma tekstisi oletustekstillä?</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="180"/>
+        <source>Your text is not kept.</source>
+        <translation>Tekstiäsi ei säilytetä.</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="180"/>
+        <source>Restore</source>
+        <translation>Palauta</translation>
+    </message>
+    <message>
+        <location filename="../manage/templates.py" line="182"/>
+        <source>The built-in text is used again.</source>
+        <translation>Oletusteksti on taas käytössä.</translation>
+    </message>
+</context>
+<context>
+    <name>TrunkPage</name>
+    <message>
+        <location filename="../manage/trunk.py" line="38"/>
+        <source>By address: the operator knows this box&apos;s IP address</source>
+        <translation>Osoitteella: operaattori tietää tämän laitteen IP-osoitteen</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="40"/>
+        <source>Registration: with a user name and password</source>
+        <translation>Rekisteröinti: käyttäjätunnuksella ja salasanalla</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="44"/>
+        <source>e.g. sip.operator.fi</source>
+        <translation>esim. sip.operaattori.fi</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="56"/>
+        <source>the host above</source>
+        <translation>yllä oleva palvelin</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="60"/>
+        <source>Connection:</source>
+        <translation>Yhteystapa:</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="61"/>
+        <source>Host:</source>
+        <translation>Palvelin:</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="62"/>
+        <source>Port:</source>
+        <translation>Portti:</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="63"/>
+        <source>Transport:</source>
+        <translation>Siirtoprotokolla:</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="64"/>
+        <source>User name:</source>
+        <translation>Käyttäjätunnus:</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="65"/>
+        <source>Password:</source>
+        <translation>Salasana:</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="66"/>
+        <source>From domain:</source>
+        <translation>From-verkkotunnus:</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="67"/>
+        <source>Only if the operator asks for one.</source>
+        <translation>Vain, jos operaattori sitä pyytää.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="68"/>
+        <source>Save and apply</source>
+        <translation>Tallenna ja ota käyttöön</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="70"/>
+        <source>Forget the trunk…</source>
+        <translation>Unohda runkolinja…</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="80"/>
+        <source>SIP trunk to the phone network</source>
+        <translation>SIP-runkolinja puhelinverkkoon</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="110"/>
+        <source>stored: type a new one only to replace it</source>
+        <translation>tallennettu: kirjoita uusi vain, jos haluat vaihtaa sen</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="111"/>
+        <source>the operator&apos;s password</source>
+        <translation>operaattorin antama salasana</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="115"/>
+        <source>Set up; last changed {time}.</source>
+        <translation>Määritetty; muutettu viimeksi {time}.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="117"/>
+        <source>Set up.</source>
+        <translation>Määritetty.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="120"/>
+        <source>Not set up: the switchboard uses the lab&apos;s test trunk, so calls from the phone network do not reach it yet. Enter what the operator gave you.</source>
+        <translation>Ei määritetty: vaihde käyttää laboratorion testirunkolinjaa, joten puhelut puhelinverkosta eivät vielä tule vaihteeseen. Syötä operaattorilta saamasi tiedot.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="144"/>
+        <source>Trunk saved and applied.</source>
+        <translation>Runkolinja tallennettu ja otettu käyttöön.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="156"/>
+        <source>Forget the trunk</source>
+        <translation>Unohda runkolinja</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="157"/>
+        <source>Forget the trunk to {host}?</source>
+        <translation>Unohdetaanko runkolinja palvelimelle {host}?</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="158"/>
+        <source>Calls from the phone network stop reaching the switchboard.</source>
+        <translation>Puhelut puhelinverkosta lakkaavat tulemasta vaihteeseen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="159"/>
+        <source>The stored password is deleted.</source>
+        <translation>Tallennettu salasana poistetaan.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="160"/>
+        <source>Forget trunk</source>
+        <translation>Unohda runkolinja</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="162"/>
+        <source>The trunk is forgotten.</source>
+        <translation>Runkolinja unohdettu.</translation>
+    </message>
+</context>
+<context>
+    <name>UserDialog</name>
+    <message>
+        <location filename="../manage/users.py" line="34"/>
+        <source>New user</source>
+        <translation>Uusi käyttäjä</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="38"/>
+        <source>e.g. maija</source>
+        <translation>esim. maija</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="41"/>
+        <source>On-call person: sees their own calls</source>
+        <translation>Päivystäjä: näkee omat puhelunsa</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="42"/>
+        <source>Admin: manages everything</source>
+        <translation>Ylläpitäjä: hallitsee kaikkea</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="45"/>
+        <source>Choose the person</source>
+        <translation>Valitse henkilö</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="52"/>
+        <source>Username:</source>
+        <translation>Käyttäjätunnus:</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="53"/>
+        <source>Password:</source>
+        <translation>Salasana:</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="54"/>
+        <source>Give it to the user in person; they can change it after logging in.</source>
+        <translation>Anna se käyttäjälle henkilökohtaisesti; hän voi vaihtaa sen kirjauduttuaan.</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="56"/>
+        <source>Role:</source>
+        <translation>Rooli:</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="57"/>
+        <source>Person:</source>
+        <translation>Henkilö:</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="58"/>
+        <source>Only people without a login are listed.</source>
+        <translation>Luettelossa ovat vain henkilöt, joilla ei ole käyttäjätunnusta.</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="68"/>
+        <source>Choose whose login this is: an on-call person&apos;s login shows their calls.</source>
+        <translation>Valitse, kenen käyttäjätunnus tämä on: päivystäjän tunnuksella näkyvät hänen omat puhelunsa.</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <location filename="../manage/users.py" line="101"/>
+        <source>Username</source>
+        <translation>Käyttäjätunnus</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="102"/>
+        <source>Role</source>
+        <translation>Rooli</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="102"/>
+        <source>admin</source>
+        <translation>ylläpitäjä</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="103"/>
+        <source>on-call person</source>
+        <translation>päivystäjä</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="104"/>
+        <source>Person</source>
+        <translation>Henkilö</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="105"/>
+        <source>Locked</source>
+        <translation>Lukittu</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="110"/>
+        <source>New user…</source>
+        <translation>Uusi käyttäjä…</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="112"/>
+        <source>Set password…</source>
+        <translation>Aseta salasana…</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="114"/>
+        <source>Unlock</source>
+        <translation>Avaa lukitus</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="116"/>
+        <source>Delete…</source>
+        <translation>Poista…</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="133"/>
+        <source>until {time}</source>
+        <translation>klo {time} asti</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="158"/>
+        <source>User added.</source>
+        <translation>Käyttäjä lisätty.</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="164"/>
+        <source>Password changed.</source>
+        <translation>Salasana vaihdettu.</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="171"/>
+        <source>{user} can log in again.</source>
+        <translation>Käyttäjä {user} voi taas kirjautua.</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="178"/>
+        <source>{person} stays in the directory and is still rung; only their login ends.</source>
+        <translation>{person} säilyy henkilöluettelossa, ja hänelle soitetaan edelleen; vain hänen käyttäjätunnuksensa poistuu.</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="180"/>
+        <source>They can no longer manage the switchboard.</source>
+        <translation>Hän ei voi enää hallita vaihdetta.</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="182"/>
+        <location filename="../manage/users.py" line="184"/>
+        <source>Delete user</source>
+        <translation>Poista käyttäjä</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="183"/>
+        <source>Delete the login {user}?</source>
+        <translation>Poistetaanko käyttäjätunnus {user}?</translation>
+    </message>
+    <message>
+        <location filename="../manage/users.py" line="186"/>
+        <source>User {user} deleted.</source>
+        <translation>Käyttäjä {user} poistettu.</translation>
     </message>
 </context>
 </TS>
