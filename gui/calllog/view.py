@@ -7,11 +7,13 @@ number so that a page still on its way for the previous filters is dropped, not 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QLocale, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,6 +39,7 @@ from .model import CALL_COLUMNS, CallLogModel, LegsModel, outcome_names
 
 PAGE_SIZE = 100
 CALLER_TYPING_PAUSE_MS = 400
+STALE_AFTER_S = 5.0  # shown again after this long, the log asks for the newest calls
 PERIOD_DAYS = {"today": 0, "7_days": 7, "30_days": 30, "all": None}
 
 
@@ -82,6 +85,8 @@ class CallLogView(QWidget):
         self.total: int | None = None
         self._next_cursor: str | None = None
         self._generation = 0
+        self._first_page_only = True  # nothing loaded with "More" that a reload would drop
+        self._loaded_at = 0.0
 
         self.period_box = QComboBox()
         for key, label in (("today", self.tr("Today")), ("7_days", self.tr("Last 7 days")),
@@ -107,6 +112,10 @@ class CallLogView(QWidget):
         self.count_label.setObjectName("count")
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(self.choose_export_file)
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.refresh_button.setToolTip(self.tr("Show the newest calls (F5)"))
+        self.refresh_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.refresh_button.clicked.connect(self.reload)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -159,6 +168,7 @@ class CallLogView(QWidget):
         filters.addWidget(self.caller_field)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
+        filters.addWidget(self.refresh_button)
         filters.addWidget(self.export_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.error, 1)
@@ -171,6 +181,13 @@ class CallLogView(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
         self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Coming back to the log shows the calls that came meanwhile, unless the user has
+        paged further with "More" (a reload would take them back to the first page)."""
+        super().showEvent(event)
+        if self._first_page_only and time.monotonic() - self._loaded_at > STALE_AFTER_S:
+            self.reload()
 
     # --- asking ------------------------------------------------------------------------
 
@@ -238,6 +255,8 @@ class CallLogView(QWidget):
         if generation != self._generation:
             return
         self.error.setVisible(False)
+        self._first_page_only = first
+        self._loaded_at = time.monotonic()
         if first:
             self.total = page["total"]
             self.model.replace_calls(page["items"])

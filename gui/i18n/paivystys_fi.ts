@@ -120,83 +120,93 @@
 <context>
     <name>CallLogView</name>
     <message>
-        <location filename="../calllog/view.py" line="87"/>
+        <location filename="../calllog/view.py" line="92"/>
         <source>Today</source>
         <translation>Tänään</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="87"/>
+        <location filename="../calllog/view.py" line="92"/>
         <source>Last 7 days</source>
         <translation>Viimeiset 7 päivää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="88"/>
+        <location filename="../calllog/view.py" line="93"/>
         <source>Last 30 days</source>
         <translation>Viimeiset 30 päivää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="88"/>
+        <location filename="../calllog/view.py" line="93"/>
         <source>All</source>
         <translation>Kaikki</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="93"/>
+        <location filename="../calllog/view.py" line="98"/>
         <source>All outcomes</source>
         <translation>Kaikki tulokset</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="98"/>
+        <location filename="../calllog/view.py" line="103"/>
         <source>Caller number</source>
         <translation>Soittajan numero</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="108"/>
+        <location filename="../calllog/view.py" line="113"/>
         <source>Export CSV…</source>
         <translation>Vie CSV…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="140"/>
+        <location filename="../calllog/view.py" line="115"/>
+        <source>Refresh</source>
+        <translation type="unfinished">Päivitä</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="116"/>
+        <source>Show the newest calls (F5)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="149"/>
         <source>Whom the chosen call rang:</source>
         <translation>Kenelle valittu puhelu soi:</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="152"/>
+        <location filename="../calllog/view.py" line="161"/>
         <source>More</source>
         <translation>Lisää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="197"/>
-        <location filename="../calllog/view.py" line="209"/>
+        <location filename="../calllog/view.py" line="214"/>
+        <location filename="../calllog/view.py" line="226"/>
         <source>Loading…</source>
         <translation>Ladataan…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="250"/>
+        <location filename="../calllog/view.py" line="269"/>
         <source>{shown} of {total} calls</source>
         <translation>{shown} / {total} puhelua</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="277"/>
+        <location filename="../calllog/view.py" line="296"/>
         <source>Export calls</source>
         <translation>Vie puhelut</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="278"/>
+        <location filename="../calllog/view.py" line="297"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-tiedostot (*.csv)</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="301"/>
+        <location filename="../calllog/view.py" line="320"/>
         <source>Exporting…</source>
         <translation>Viedään…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="308"/>
+        <location filename="../calllog/view.py" line="327"/>
         <source>Cannot write {path}: {reason}</source>
         <translation>Tiedostoa {path} ei voi kirjoittaa: {reason}</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="313"/>
+        <location filename="../calllog/view.py" line="332"/>
         <source>Saved {path}</source>
         <translation>Tallennettu {path}</translation>
     </message>
@@ -517,22 +527,22 @@
 <context>
     <name>GroupDialog</name>
     <message>
-        <location filename="../manage/groups.py" line="33"/>
+        <location filename="../manage/groups.py" line="42"/>
         <source>New group</source>
         <translation>Uusi ryhmä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="34"/>
+        <location filename="../manage/groups.py" line="43"/>
         <source>Rename {name}</source>
         <translation>Nimeä ryhmä {name} uudelleen</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="39"/>
+        <location filename="../manage/groups.py" line="48"/>
         <source>e.g. Maintenance</source>
         <translation>esim. Huolto</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="40"/>
+        <location filename="../manage/groups.py" line="49"/>
         <source>Name:</source>
         <translation>Nimi:</translation>
     </message>
@@ -540,154 +550,154 @@
 <context>
     <name>GroupsPage</name>
     <message>
-        <location filename="../manage/groups.py" line="63"/>
+        <location filename="../manage/groups.py" line="72"/>
         <source>Group</source>
         <translation>Ryhmä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="64"/>
+        <location filename="../manage/groups.py" line="73"/>
         <source>People</source>
         <translation>Henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="66"/>
+        <location filename="../manage/groups.py" line="75"/>
         <source>Rings for</source>
         <translation>Päivystysnumerot</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="67"/>
+        <location filename="../manage/groups.py" line="76"/>
         <source>Backup for</source>
         <translation>Varana numeroille</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="73"/>
+        <location filename="../manage/groups.py" line="82"/>
         <source>New group…</source>
         <translation>Uusi ryhmä…</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="75"/>
+        <location filename="../manage/groups.py" line="84"/>
         <source>Rename…</source>
         <translation>Nimeä uudelleen…</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="77"/>
+        <location filename="../manage/groups.py" line="86"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="81"/>
-        <location filename="../manage/groups.py" line="164"/>
+        <location filename="../manage/groups.py" line="90"/>
+        <location filename="../manage/groups.py" line="173"/>
         <source>People in the group</source>
         <translation>Ryhmän henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="83"/>
+        <location filename="../manage/groups.py" line="92"/>
         <source>Name</source>
         <translation>Nimi</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="84"/>
+        <location filename="../manage/groups.py" line="93"/>
         <source>Phone</source>
         <translation>Puhelin</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="85"/>
+        <location filename="../manage/groups.py" line="94"/>
         <source>Duty</source>
         <translation>Päivystys</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="85"/>
+        <location filename="../manage/groups.py" line="94"/>
         <source>on duty</source>
         <translation>päivystämässä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="86"/>
+        <location filename="../manage/groups.py" line="95"/>
         <source>off duty</source>
         <translation>ei päivystämässä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="93"/>
+        <location filename="../manage/groups.py" line="102"/>
         <source>Choose a person</source>
         <translation>Valitse henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="95"/>
+        <location filename="../manage/groups.py" line="104"/>
         <source>Add to group</source>
         <translation>Lisää ryhmään</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="97"/>
+        <location filename="../manage/groups.py" line="106"/>
         <source>Remove from group</source>
         <translation>Poista ryhmästä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="103"/>
+        <location filename="../manage/groups.py" line="112"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="136"/>
+        <location filename="../manage/groups.py" line="145"/>
         <source>{count} ({on_duty} on duty)</source>
         <translation>{count} ({on_duty} päivystämässä)</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="163"/>
+        <location filename="../manage/groups.py" line="172"/>
         <source>People in {group}</source>
         <translation>Ryhmän {group} henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="185"/>
+        <location filename="../manage/groups.py" line="195"/>
         <source>Group added. Now add its people on the right.</source>
         <translation>Ryhmä lisätty. Lisää nyt sen henkilöt oikealla.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="192"/>
+        <location filename="../manage/groups.py" line="202"/>
         <source>Group renamed.</source>
         <translation>Ryhmä nimetty uudelleen.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="213"/>
+        <location filename="../manage/groups.py" line="223"/>
         <source>{number} rings only this group: it would ring nobody.</source>
         <translation>Numero {number} soittaa vain tälle ryhmälle, joten se ei soittaisi enää kenellekään.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="216"/>
+        <location filename="../manage/groups.py" line="226"/>
         <source>{number} stops ringing this group.</source>
         <translation>Numero {number} lakkaa soittamasta tälle ryhmälle.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="219"/>
+        <location filename="../manage/groups.py" line="229"/>
         <source>{number} is left without a backup group.</source>
         <translation>Numero {number} jää ilman vararyhmää.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="222"/>
+        <location filename="../manage/groups.py" line="232"/>
         <source>Its people ({count}) stay; only their membership in this group ends.</source>
         <translation>Sen henkilöt ({count}) säilyvät; vain heidän jäsenyytensä tässä ryhmässä päättyy.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="226"/>
-        <location filename="../manage/groups.py" line="228"/>
+        <location filename="../manage/groups.py" line="236"/>
+        <location filename="../manage/groups.py" line="238"/>
         <source>Delete group</source>
         <translation>Poista ryhmä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="227"/>
+        <location filename="../manage/groups.py" line="237"/>
         <source>Delete the group {name}?</source>
         <translation>Poistetaanko ryhmä {name}?</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="230"/>
+        <location filename="../manage/groups.py" line="240"/>
         <source>Group {name} deleted.</source>
         <translation>Ryhmä {name} poistettu.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="243"/>
+        <location filename="../manage/groups.py" line="253"/>
         <source>{person} added to {group}.</source>
         <translation>{person} lisätty ryhmään {group}.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="253"/>
+        <location filename="../manage/groups.py" line="263"/>
         <source>{person} removed from {group}.</source>
         <translation>{person} poistettu ryhmästä {group}.</translation>
     </message>
@@ -695,82 +705,82 @@
 <context>
     <name>HealthStrip</name>
     <message>
-        <location filename="../main/window.py" line="48"/>
+        <location filename="../main/window.py" line="49"/>
         <source>Asterisk: …</source>
         <translation>Asterisk: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="49"/>
+        <location filename="../main/window.py" line="50"/>
         <source>Trunk: …</source>
         <translation>Runkolinja: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="50"/>
+        <location filename="../main/window.py" line="51"/>
         <source>Modem: …</source>
         <translation>Modeemi: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="51"/>
+        <location filename="../main/window.py" line="52"/>
         <source>Disk: …</source>
         <translation>Levy: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="65"/>
+        <location filename="../main/window.py" line="66"/>
         <source>Asterisk: running</source>
         <translation>Asterisk: käynnissä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="66"/>
+        <location filename="../main/window.py" line="67"/>
         <source>Asterisk: down</source>
         <translation>Asterisk: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="66"/>
+        <location filename="../main/window.py" line="67"/>
         <source>Asterisk: not known</source>
         <translation>Asterisk: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="67"/>
+        <location filename="../main/window.py" line="68"/>
         <source>Trunk: registered</source>
         <translation>Runkolinja: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="68"/>
+        <location filename="../main/window.py" line="69"/>
         <source>Trunk: down</source>
         <translation>Runkolinja: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="68"/>
+        <location filename="../main/window.py" line="69"/>
         <source>Trunk: not known</source>
         <translation>Runkolinja: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="72"/>
+        <location filename="../main/window.py" line="73"/>
         <source>Modem signal: {percent} %</source>
         <translation>Modeemin signaali: {percent} %</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="74"/>
+        <location filename="../main/window.py" line="75"/>
         <source>Modem: registered</source>
         <translation>Modeemi: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="75"/>
+        <location filename="../main/window.py" line="76"/>
         <source>Modem: {state}</source>
         <translation>Modeemi: {state}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="76"/>
+        <location filename="../main/window.py" line="77"/>
         <source>Modem: not known</source>
         <translation>Modeemi: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="78"/>
+        <location filename="../main/window.py" line="79"/>
         <source>Disk free: {gigabytes} GB</source>
         <translation>Levyä vapaana: {gigabytes} Gt</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="85"/>
+        <location filename="../main/window.py" line="86"/>
         <source>Health not updated: {reason}</source>
         <translation>Tilaa ei päivitetty: {reason}</translation>
     </message>
@@ -821,72 +831,72 @@
 <context>
     <name>LiveCallsModel</name>
     <message>
-        <location filename="../live/model.py" line="152"/>
+        <location filename="../live/model.py" line="154"/>
         <source>Number</source>
         <translation>Numero</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="152"/>
+        <location filename="../live/model.py" line="154"/>
         <source>Caller</source>
         <translation>Soittaja</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="152"/>
+        <location filename="../live/model.py" line="154"/>
         <source>Waited</source>
         <translation>Odottanut</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="152"/>
+        <location filename="../live/model.py" line="154"/>
         <source>State</source>
         <translation>Tila</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="153"/>
+        <location filename="../live/model.py" line="155"/>
         <source>Answered by</source>
         <translation>Vastaaja</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="153"/>
+        <location filename="../live/model.py" line="155"/>
         <source>People rung</source>
         <translation>Kenelle soi</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="158"/>
+        <location filename="../live/model.py" line="160"/>
         <source>ended: {outcome}</source>
         <translation>päättynyt: {outcome}</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="159"/>
+        <location filename="../live/model.py" line="161"/>
         <source>ended</source>
         <translation>päättynyt</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="161"/>
+        <location filename="../live/model.py" line="163"/>
         <source>talking {duration}</source>
         <translation>puhelussa {duration}</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="164"/>
+        <location filename="../live/model.py" line="166"/>
         <source>talking</source>
         <translation>puhelussa</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="166"/>
+        <location filename="../live/model.py" line="168"/>
         <source>connecting</source>
         <translation>yhdistetään</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="167"/>
+        <location filename="../live/model.py" line="169"/>
         <source>ringing</source>
         <translation>soi</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="174"/>
+        <location filename="../live/model.py" line="176"/>
         <source>{person} (backup): {state}</source>
         <translation>{person} (vara): {state}</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="177"/>
+        <location filename="../live/model.py" line="179"/>
         <source>{person}: {state}</source>
         <translation>{person}: {state}</translation>
     </message>
@@ -894,12 +904,12 @@
 <context>
     <name>LiveView</name>
     <message>
-        <location filename="../live/model.py" line="119"/>
+        <location filename="../live/model.py" line="121"/>
         <source>ringing</source>
         <translation>soi</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="120"/>
+        <location filename="../live/model.py" line="122"/>
         <source>answered, not pressed 1 yet</source>
         <translation>vastasi, ei ole vielä painanut 1</translation>
     </message>
@@ -952,62 +962,62 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main/window.py" line="114"/>
+        <location filename="../main/window.py" line="115"/>
         <source>Päivystysvaihde – {name}</source>
         <translation>Päivystysvaihde – {name}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="130"/>
+        <location filename="../main/window.py" line="131"/>
         <source>Live</source>
         <translation>Seuranta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="131"/>
+        <location filename="../main/window.py" line="132"/>
         <source>Calls</source>
         <translation>Puhelut</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="134"/>
+        <location filename="../main/window.py" line="135"/>
         <source>Recordings</source>
         <translation>Nauhoitteet</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="139"/>
+        <location filename="../main/window.py" line="140"/>
         <source>Manage</source>
         <translation>Hallinta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="141"/>
+        <location filename="../main/window.py" line="142"/>
         <source>Log out</source>
         <translation>Kirjaudu ulos</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="161"/>
+        <location filename="../main/window.py" line="162"/>
         <source>Switchboard: {name} ({address})</source>
         <translation>Vaihde: {name} ({address})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="180"/>
+        <location filename="../main/window.py" line="181"/>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="180"/>
+        <location filename="../main/window.py" line="181"/>
         <source>on-call person</source>
         <translation>päivystäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="182"/>
+        <location filename="../main/window.py" line="183"/>
         <source>Logged in as {user} ({role})</source>
         <translation>Kirjautuneena {user} ({role})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="187"/>
+        <location filename="../main/window.py" line="188"/>
         <source>on duty</source>
         <translation>päivystämässä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="187"/>
+        <location filename="../main/window.py" line="188"/>
         <source>off duty</source>
         <translation>ei päivystämässä</translation>
     </message>
@@ -1071,113 +1081,113 @@
 <context>
     <name>NumberDialog</name>
     <message>
-        <location filename="../manage/numbers.py" line="72"/>
+        <location filename="../manage/numbers.py" line="73"/>
         <source>New on-call number</source>
         <translation>Uusi päivystysnumero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="73"/>
-        <location filename="../manage/numbers.py" line="190"/>
+        <location filename="../manage/numbers.py" line="74"/>
+        <location filename="../manage/numbers.py" line="191"/>
         <source>Edit {number}</source>
         <translation>Muokkaa numeroa {number}</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="81"/>
+        <location filename="../manage/numbers.py" line="82"/>
         <source>e.g. 020 123 4567</source>
         <translation>esim. 020 123 4567</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="84"/>
+        <location filename="../manage/numbers.py" line="85"/>
         <source>e.g. Maintenance on call</source>
         <translation>esim. Huoltopäivystys</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="98"/>
+        <location filename="../manage/numbers.py" line="99"/>
         <source>No backup group</source>
         <translation>Ei vararyhmää</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="103"/>
+        <location filename="../manage/numbers.py" line="104"/>
         <source>Record calls</source>
         <translation>Nauhoita puhelut</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="107"/>
+        <location filename="../manage/numbers.py" line="108"/>
         <source> days</source>
         <translation> päivää</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="111"/>
+        <location filename="../manage/numbers.py" line="112"/>
         <source>Tell the others when someone takes a call</source>
         <translation>Kerro muille, kun joku ottaa puhelun</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="113"/>
+        <location filename="../manage/numbers.py" line="114"/>
         <source>Send the caller the answerer&apos;s contact details</source>
         <translation>Lähetä soittajalle vastanneen henkilön yhteystiedot</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="115"/>
+        <location filename="../manage/numbers.py" line="116"/>
         <source>Tell the people rung about a missed call</source>
         <translation>Kerro vastaamattomasta puhelusta niille, joille soitettiin</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="119"/>
+        <location filename="../manage/numbers.py" line="120"/>
         <source>Number:</source>
         <translation>Numero:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="120"/>
+        <location filename="../manage/numbers.py" line="121"/>
         <source>The number callers dial.</source>
         <translation>Numero, johon soittajat soittavat.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="121"/>
+        <location filename="../manage/numbers.py" line="122"/>
         <source>Name:</source>
         <translation>Nimi:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="122"/>
+        <location filename="../manage/numbers.py" line="123"/>
         <source>Rings the groups:</source>
         <translation>Soittaa ryhmille:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="123"/>
+        <location filename="../manage/numbers.py" line="124"/>
         <source>Everyone on duty in these groups rings at once.</source>
         <translation>Kaikille näiden ryhmien päivystäjille soitetaan yhtä aikaa.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="124"/>
+        <location filename="../manage/numbers.py" line="125"/>
         <source>Backup group:</source>
         <translation>Vararyhmä:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="125"/>
+        <location filename="../manage/numbers.py" line="126"/>
         <source>Rung when nobody in the groups above takes the call.</source>
         <translation>Sille soitetaan, kun kukaan yllä olevista ryhmistä ei ota puhelua.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="126"/>
+        <location filename="../manage/numbers.py" line="127"/>
         <source>Recording:</source>
         <translation>Nauhoitus:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="127"/>
+        <location filename="../manage/numbers.py" line="128"/>
         <source>Keep recordings:</source>
         <translation>Säilytä nauhoitteet:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="128"/>
+        <location filename="../manage/numbers.py" line="129"/>
         <source>SMS:</source>
         <translation>Tekstiviestit:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="152"/>
+        <location filename="../manage/numbers.py" line="153"/>
         <source>The backup group cannot also be one of the groups the number rings.</source>
         <translation>Vararyhmä ei voi olla myös yksi niistä ryhmistä, joille numero soittaa.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="191"/>
+        <location filename="../manage/numbers.py" line="192"/>
         <source>The other changes were saved; correct this one and save again.</source>
         <translation>Muut muutokset tallennettiin; korjaa tämä ja tallenna uudelleen.</translation>
     </message>
@@ -1185,127 +1195,127 @@
 <context>
     <name>NumbersPage</name>
     <message>
-        <location filename="../manage/numbers.py" line="202"/>
+        <location filename="../manage/numbers.py" line="203"/>
         <source>Number</source>
         <translation>Numero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="203"/>
+        <location filename="../manage/numbers.py" line="204"/>
         <source>Name</source>
         <translation>Nimi</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="204"/>
+        <location filename="../manage/numbers.py" line="205"/>
         <source>Rings</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="205"/>
+        <location filename="../manage/numbers.py" line="206"/>
         <source>nobody</source>
         <translation>ei kenellekään</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="206"/>
+        <location filename="../manage/numbers.py" line="207"/>
         <source>Backup group</source>
         <translation>Vararyhmä</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="207"/>
+        <location filename="../manage/numbers.py" line="208"/>
         <source>Recording</source>
         <translation>Nauhoitus</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="209"/>
+        <location filename="../manage/numbers.py" line="210"/>
         <source>SMS</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="216"/>
+        <location filename="../manage/numbers.py" line="217"/>
         <source>New number…</source>
         <translation>Uusi numero…</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="218"/>
+        <location filename="../manage/numbers.py" line="219"/>
         <source>Edit…</source>
         <translation>Muokkaa…</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="220"/>
+        <location filename="../manage/numbers.py" line="221"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="232"/>
+        <location filename="../manage/numbers.py" line="233"/>
         <source>off</source>
         <translation>pois</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="233"/>
+        <location filename="../manage/numbers.py" line="234"/>
         <source>kept {days} days</source>
         <translation>säilytetään {days} päivää</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="236"/>
+        <location filename="../manage/numbers.py" line="237"/>
         <source>taken</source>
         <translation>otettu</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="237"/>
+        <location filename="../manage/numbers.py" line="238"/>
         <source>to caller</source>
         <translation>soittajalle</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="238"/>
+        <location filename="../manage/numbers.py" line="239"/>
         <source>missed</source>
         <translation>vastaamaton</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="240"/>
+        <location filename="../manage/numbers.py" line="241"/>
         <source>none</source>
         <translation>ei mitään</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="261"/>
+        <location filename="../manage/numbers.py" line="262"/>
         <source>Number added.</source>
         <translation>Numero lisätty.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="267"/>
+        <location filename="../manage/numbers.py" line="268"/>
         <source>Changes saved.</source>
         <translation>Muutokset tallennettu.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="275"/>
+        <location filename="../manage/numbers.py" line="276"/>
         <source>Delete on-call number</source>
         <translation>Poista päivystysnumero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="276"/>
+        <location filename="../manage/numbers.py" line="277"/>
         <source>Delete the on-call number {number}?</source>
         <translation>Poistetaanko päivystysnumero {number}?</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="277"/>
+        <location filename="../manage/numbers.py" line="278"/>
         <source>Calls to it are no longer put through to anyone.</source>
         <translation>Siihen tulevia puheluita ei enää yhdistetä kenellekään.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="278"/>
+        <location filename="../manage/numbers.py" line="279"/>
         <source>Its groups and their people stay.</source>
         <translation>Sen ryhmät ja niiden henkilöt säilyvät.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="279"/>
+        <location filename="../manage/numbers.py" line="280"/>
         <source>The call log keeps its past calls.</source>
         <translation>Sen aiemmat puhelut säilyvät puhelulokissa.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="280"/>
+        <location filename="../manage/numbers.py" line="281"/>
         <source>Delete number</source>
         <translation>Poista numero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="282"/>
+        <location filename="../manage/numbers.py" line="283"/>
         <source>{number} deleted.</source>
         <translation>Numero {number} poistettu.</translation>
     </message>
@@ -1331,123 +1341,123 @@
 <context>
     <name>PeoplePage</name>
     <message>
-        <location filename="../manage/people.py" line="94"/>
+        <location filename="../manage/people.py" line="95"/>
         <source>Name</source>
         <translation>Nimi</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="95"/>
+        <location filename="../manage/people.py" line="96"/>
         <source>Phone</source>
         <translation>Puhelin</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="96"/>
+        <location filename="../manage/people.py" line="97"/>
         <source>On duty</source>
         <translation>Päivystämässä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="98"/>
+        <location filename="../manage/people.py" line="99"/>
         <source>SMS</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="98"/>
+        <location filename="../manage/people.py" line="99"/>
         <source>yes</source>
         <translation>kyllä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="98"/>
+        <location filename="../manage/people.py" line="99"/>
         <source>no</source>
         <translation>ei</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="99"/>
+        <location filename="../manage/people.py" line="100"/>
         <source>Number for callers</source>
         <translation>Numero soittajille</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="100"/>
+        <location filename="../manage/people.py" line="102"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="109"/>
+        <location filename="../manage/people.py" line="111"/>
         <source>Find by name, phone or group</source>
         <translation>Hae nimellä, puhelinnumerolla tai ryhmällä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="115"/>
+        <location filename="../manage/people.py" line="117"/>
         <source>Add person…</source>
         <translation>Lisää henkilö…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="117"/>
+        <location filename="../manage/people.py" line="119"/>
         <source>Edit…</source>
         <translation>Muokkaa…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="119"/>
+        <location filename="../manage/people.py" line="121"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="151"/>
+        <location filename="../manage/people.py" line="153"/>
         <source>{total} people</source>
         <translation>{total} henkilöä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="152"/>
+        <location filename="../manage/people.py" line="154"/>
         <source>{shown} of {total} people</source>
         <translation>{shown} / {total} henkilöä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="162"/>
+        <location filename="../manage/people.py" line="164"/>
         <source>Person added.</source>
         <translation>Henkilö lisätty.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="168"/>
+        <location filename="../manage/people.py" line="170"/>
         <source>Changes saved.</source>
         <translation>Muutokset tallennettu.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="173"/>
+        <location filename="../manage/people.py" line="175"/>
         <source>{name} is now on duty.</source>
         <translation>{name} päivystää nyt.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="174"/>
+        <location filename="../manage/people.py" line="176"/>
         <source>{name} is now off duty.</source>
         <translation>{name} ei enää päivystä.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="186"/>
+        <location filename="../manage/people.py" line="188"/>
         <source>They leave these groups: {groups}.</source>
         <translation>Hänet poistetaan näistä ryhmistä: {groups}.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="190"/>
+        <location filename="../manage/people.py" line="192"/>
         <source>Their login “{user}” is deleted too.</source>
         <translation>Myös hänen käyttäjätunnuksensa ”{user}” poistetaan.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="192"/>
+        <location filename="../manage/people.py" line="194"/>
         <source>The call log keeps their name on past calls.</source>
         <translation>Hänen nimensä säilyy puhelulokissa aiempien puheluiden kohdalla.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="194"/>
-        <location filename="../manage/people.py" line="197"/>
+        <location filename="../manage/people.py" line="196"/>
+        <location filename="../manage/people.py" line="199"/>
         <source>Delete person</source>
         <translation>Poista henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="195"/>
+        <location filename="../manage/people.py" line="197"/>
         <source>Delete {name} ({phone})?</source>
         <translation>Poistetaanko {name} ({phone})?</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="199"/>
+        <location filename="../manage/people.py" line="201"/>
         <source>{name} deleted.</source>
         <translation>{name} poistettu.</translation>
     </message>
@@ -1455,57 +1465,57 @@
 <context>
     <name>PersonDialog</name>
     <message>
-        <location filename="../manage/people.py" line="43"/>
+        <location filename="../manage/people.py" line="44"/>
         <source>New person</source>
         <translation>Uusi henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="44"/>
+        <location filename="../manage/people.py" line="45"/>
         <source>Edit {name}</source>
         <translation>Muokkaa henkilöä {name}</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="50"/>
+        <location filename="../manage/people.py" line="51"/>
         <source>e.g. 040 123 4567</source>
         <translation>esim. 040 123 4567</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="52"/>
+        <location filename="../manage/people.py" line="53"/>
         <source>none</source>
         <translation>ei erillistä numeroa</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="53"/>
+        <location filename="../manage/people.py" line="54"/>
         <source>On duty: calls ring this person</source>
         <translation>Päivystämässä: puhelut soivat tälle henkilölle</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="55"/>
+        <location filename="../manage/people.py" line="56"/>
         <source>Gets SMS about calls (not for a landline)</source>
         <translation>Saa tekstiviestejä puheluista (ei lankapuhelimeen)</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="58"/>
+        <location filename="../manage/people.py" line="59"/>
         <source>Name:</source>
         <translation>Nimi:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="59"/>
+        <location filename="../manage/people.py" line="60"/>
         <source>Phone:</source>
         <translation>Puhelin:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="60"/>
+        <location filename="../manage/people.py" line="61"/>
         <source>The phone the switchboard rings.</source>
         <translation>Puhelin, johon vaihde soittaa.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="61"/>
+        <location filename="../manage/people.py" line="62"/>
         <source>Number for callers:</source>
         <translation>Numero soittajille:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="62"/>
+        <location filename="../manage/people.py" line="63"/>
         <source>Sent to callers after the call for following up; leave empty to send the phone above.</source>
         <translation>Lähetetään soittajille puhelun jälkeen yhteydenottoa varten; jätä tyhjäksi, niin lähetetään yllä oleva puhelinnumero.</translation>
     </message>

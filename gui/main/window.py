@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from paivystys.gui.calllog.view import CallLogView
 from paivystys.gui.connect.messages import describe
 from paivystys.gui.connection.store import ApplianceStore
+from paivystys.gui.formatting import format_decimal
 from paivystys.gui.i18n.language import LanguageSelector
 from paivystys.gui.live.view import LiveView
 from paivystys.gui.manage.view import ManageView
@@ -76,7 +77,7 @@ class HealthStrip(QFrame):
                    self.tr("Modem: not known"))
         disk = health["disk"]
         free = self.tr("Disk free: {gigabytes} GB").format(
-            gigabytes=f"{disk['free_bytes'] / 1e9:.1f}")
+            gigabytes=format_decimal(disk["free_bytes"] / 1e9, QLocale()))
         self._part(self.disk, disk, free, free, free)
         self.layout().activate()  # place the resized labels now, not at the next paint
 

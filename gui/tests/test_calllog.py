@@ -171,3 +171,28 @@ def test_csv_export_writes_the_filtered_calls(
     lines = target.read_text(encoding="utf-8-sig").splitlines()
     assert "caller" in lines[0].lower()
     assert len(lines) == 1 + 40
+
+
+def test_refresh_and_coming_back_show_the_newest_calls(
+        qtbot: QtBot, call_log: CallLogView, monkeypatch: pytest.MonkeyPatch) -> None:
+    newest = Call.create(call_id="gui-newest", dialled="+358205550100",
+                         caller="+358409999999", arrived_at=dt.datetime.now(dt.UTC),
+                         outcome="abandoned", wait_s=3.0)
+    try:
+        qtbot.mouseClick(call_log.refresh_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: call_log.model.calls[0]["id"] == newest.id)
+        assert call_log.count_label.text() == "50 of 121 calls"
+    finally:
+        newest.delete_instance()
+
+    monkeypatch.setattr("paivystys.gui.calllog.view.STALE_AFTER_S", 0.0)
+    call_log.hide()  # another page chosen in the main window, then the log again
+    call_log.show()
+    qtbot.waitUntil(lambda: call_log.model.calls[0]["id"] != newest.id)
+    assert call_log.count_label.text() == "50 of 120 calls"
+
+    qtbot.mouseClick(call_log.more_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: call_log.model.rowCount() == 100)
+    call_log.hide()
+    call_log.show()  # paged on with "More": coming back keeps the user's place
+    assert call_log.calls.pending == 0 and call_log.model.rowCount() == 100
