@@ -157,12 +157,12 @@
     <message>
         <location filename="../calllog/view.py" line="115"/>
         <source>Refresh</source>
-        <translation type="unfinished">Päivitä</translation>
+        <translation>Päivitä</translation>
     </message>
     <message>
         <location filename="../calllog/view.py" line="116"/>
         <source>Show the newest calls (F5)</source>
-        <translation type="unfinished"></translation>
+        <translation>Näytä uusimmat puhelut (F5)</translation>
     </message>
     <message>
         <location filename="../calllog/view.py" line="149"/>
