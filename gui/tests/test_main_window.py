@@ -127,7 +127,10 @@ def test_switching_language_rewords_the_window_and_keeps_the_session(
     assert language.code == FINNISH
     assert QSettings(str(tmp_path / "console.ini"),
                      QSettings.Format.IniFormat).value(SETTINGS_KEY) == FINNISH  # remembered
-    qtbot.waitUntil(lambda: finnish.call_log.calls.pending == 0)
+    finnish.navigation.setCurrentRow(1)
+    qtbot.waitUntil(lambda: finnish.call_log.calls.pending == 0
+                    and finnish.call_log.model.rowCount() > 0)
+    finnish.call_log.table.selectRow(0)
     screenshot(finnish, "main-calllog-fi", tmp_path)
 
     finnish.language_selector.activated.emit(finnish.language_selector.findData(ENGLISH))
