@@ -137,6 +137,7 @@ class LiveCallsModel(QAbstractTableModel):
         self._gone: deque[str] = deque(maxlen=REMEMBERED_ENDED)
         self._leg_states = leg_state_names()
         self._outcomes = outcome_names()
+        self.number_names: dict[str, str] = {}  # on-call number (E.164) → its name
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -206,10 +207,14 @@ class LiveCallsModel(QAbstractTableModel):
             if key == "waited":
                 return Qt.AlignmentFlag.AlignRight | vertical
             return Qt.AlignmentFlag.AlignLeft | vertical
+        if role == Qt.ItemDataRole.ToolTipRole and key == "number" and call.number:
+            return format_phone(call.number, QLocale())
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if key == "number":
-            return format_phone(call.number, QLocale()) if call.number else "—"
+            if not call.number:
+                return "—"
+            return self.number_names.get(call.number) or format_phone(call.number, QLocale())
         if key == "caller":
             return format_phone(call.caller, QLocale()) if call.caller else "—"
         if key == "waited":
@@ -258,6 +263,15 @@ class LiveCallsModel(QAbstractTableModel):
         else:
             self._apply_leg(call, kind, event)
         self._changed(call)
+
+    def name_numbers(self, numbers: list[dict[str, Any]]) -> None:
+        """The on-call numbers (the API's list): a call shows the name of the number it came
+        to, as the call log does, rather than digits the office does not know by heart."""
+        self.number_names = {number["number"]: number["name"] for number in numbers
+                             if number.get("name")}
+        if self.calls:
+            column = COLUMNS.index("number")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.calls) - 1, column))
 
     def seed(self, rows: list[dict[str, Any]]) -> None:
         """The newest calls of the call log (the API's list): calls still in progress that

@@ -252,11 +252,13 @@ class LiveView(QWidget):
         """Calls that began before this connection (or ended while there was none)."""
         self.calls.run(lambda: self.client.get("/api/calls", limit=SEED_CALLS),
                        lambda page: self.model.seed(page["items"]), self._catch_up_failed)
+        self.calls.run(lambda: self.client.get("/api/numbers"), self.model.name_numbers,
+                       self._catch_up_failed)
 
     def _catch_up_failed(self, failure: ApiFailure) -> None:
         if failure.kind is FailureKind.UNAUTHORIZED:
             self._gave_up(failure)
-        else:  # the events still come; only calls begun earlier are missing
+        else:  # the events still come; only calls begun earlier (or names) are missing
             log.warning("live view: the calls in progress could not be read: %s", failure)
 
     def _gave_up(self, failure: ApiFailure) -> None:

@@ -283,3 +283,16 @@ def test_a_talking_call_from_the_call_log(model: LiveCallsModel, clock: Clock) -
     (0, "0:00"), (7.9, "0:07"), (65, "1:05"), (3723, "1:02:03"), (-2, "0:00")])
 def test_durations(seconds: float, text: str) -> None:
     assert duration_text(seconds) == text
+
+
+def test_a_call_shows_the_name_of_the_number_it_came_to(model: LiveCallsModel,
+                                                        clock: Clock) -> None:
+    feed(model, clock, event("CallStarted"))
+    model.name_numbers([{"number": "+358200000001", "name": "Huolto"},
+                        {"number": "+358200000002", "name": "IT-tuki"}])
+    assert cell(model, "number") == "Huolto"
+    tip = model.index(0, COLUMN["number"]).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == "+358 200 000 001"
+
+    model.name_numbers([])  # the number was removed meanwhile: its digits again
+    assert cell(model, "number") == "+358 200 000 001"
