@@ -831,72 +831,72 @@
 <context>
     <name>LiveCallsModel</name>
     <message>
-        <location filename="../live/model.py" line="154"/>
+        <location filename="../live/model.py" line="155"/>
         <source>Number</source>
         <translation>Numero</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="154"/>
+        <location filename="../live/model.py" line="155"/>
         <source>Caller</source>
         <translation>Soittaja</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="154"/>
+        <location filename="../live/model.py" line="155"/>
         <source>Waited</source>
         <translation>Odottanut</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="154"/>
+        <location filename="../live/model.py" line="155"/>
         <source>State</source>
         <translation>Tila</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="155"/>
+        <location filename="../live/model.py" line="156"/>
         <source>Answered by</source>
         <translation>Vastaaja</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="155"/>
+        <location filename="../live/model.py" line="156"/>
         <source>People rung</source>
         <translation>Kenelle soi</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="160"/>
+        <location filename="../live/model.py" line="161"/>
         <source>ended: {outcome}</source>
         <translation>päättynyt: {outcome}</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="161"/>
+        <location filename="../live/model.py" line="162"/>
         <source>ended</source>
         <translation>päättynyt</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="163"/>
+        <location filename="../live/model.py" line="164"/>
         <source>talking {duration}</source>
         <translation>puhelussa {duration}</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="166"/>
+        <location filename="../live/model.py" line="167"/>
         <source>talking</source>
         <translation>puhelussa</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="168"/>
+        <location filename="../live/model.py" line="169"/>
         <source>connecting</source>
         <translation>yhdistetään</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="169"/>
+        <location filename="../live/model.py" line="170"/>
         <source>ringing</source>
         <translation>soi</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="176"/>
+        <location filename="../live/model.py" line="177"/>
         <source>{person} (backup): {state}</source>
         <translation>{person} (vara): {state}</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="179"/>
+        <location filename="../live/model.py" line="180"/>
         <source>{person}: {state}</source>
         <translation>{person}: {state}</translation>
     </message>
@@ -934,27 +934,27 @@
         <translation>Yhdistetty: puhelut näkyvät tässä sitä mukaa kuin niitä tulee.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="265"/>
+        <location filename="../live/view.py" line="267"/>
         <source>Not connected: the session has ended.</source>
         <translation>Ei yhdistetty: istunto on päättynyt.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="272"/>
+        <location filename="../live/view.py" line="274"/>
         <source>Not connected: only admins can follow calls live.</source>
         <translation>Ei yhdistetty: vain ylläpitäjät voivat seurata puheluita reaaliajassa.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="275"/>
+        <location filename="../live/view.py" line="277"/>
         <source>Not connected.</source>
         <translation>Ei yhdistetty.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="291"/>
+        <location filename="../live/view.py" line="293"/>
         <source>Connection lost. Trying again in {seconds} s.</source>
         <translation>Yhteys katkesi. Yritetään uudelleen {seconds} s kuluttua.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="294"/>
+        <location filename="../live/view.py" line="296"/>
         <source>Connection lost. Connecting…</source>
         <translation>Yhteys katkesi. Yhdistetään…</translation>
     </message>
@@ -1081,113 +1081,113 @@
 <context>
     <name>NumberDialog</name>
     <message>
-        <location filename="../manage/numbers.py" line="73"/>
+        <location filename="../manage/numbers.py" line="75"/>
         <source>New on-call number</source>
         <translation>Uusi päivystysnumero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="74"/>
-        <location filename="../manage/numbers.py" line="191"/>
+        <location filename="../manage/numbers.py" line="76"/>
+        <location filename="../manage/numbers.py" line="193"/>
         <source>Edit {number}</source>
         <translation>Muokkaa numeroa {number}</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="82"/>
+        <location filename="../manage/numbers.py" line="84"/>
         <source>e.g. 020 123 4567</source>
         <translation>esim. 020 123 4567</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="85"/>
+        <location filename="../manage/numbers.py" line="87"/>
         <source>e.g. Maintenance on call</source>
         <translation>esim. Huoltopäivystys</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="99"/>
+        <location filename="../manage/numbers.py" line="101"/>
         <source>No backup group</source>
         <translation>Ei vararyhmää</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="104"/>
+        <location filename="../manage/numbers.py" line="106"/>
         <source>Record calls</source>
         <translation>Nauhoita puhelut</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="108"/>
+        <location filename="../manage/numbers.py" line="110"/>
         <source> days</source>
         <translation> päivää</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="112"/>
+        <location filename="../manage/numbers.py" line="114"/>
         <source>Tell the others when someone takes a call</source>
         <translation>Kerro muille, kun joku ottaa puhelun</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="114"/>
+        <location filename="../manage/numbers.py" line="116"/>
         <source>Send the caller the answerer&apos;s contact details</source>
         <translation>Lähetä soittajalle vastanneen henkilön yhteystiedot</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="116"/>
+        <location filename="../manage/numbers.py" line="118"/>
         <source>Tell the people rung about a missed call</source>
         <translation>Kerro vastaamattomasta puhelusta niille, joille soitettiin</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="120"/>
+        <location filename="../manage/numbers.py" line="122"/>
         <source>Number:</source>
         <translation>Numero:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="121"/>
+        <location filename="../manage/numbers.py" line="123"/>
         <source>The number callers dial.</source>
         <translation>Numero, johon soittajat soittavat.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="122"/>
+        <location filename="../manage/numbers.py" line="124"/>
         <source>Name:</source>
         <translation>Nimi:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="123"/>
+        <location filename="../manage/numbers.py" line="125"/>
         <source>Rings the groups:</source>
         <translation>Soittaa ryhmille:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="124"/>
+        <location filename="../manage/numbers.py" line="126"/>
         <source>Everyone on duty in these groups rings at once.</source>
         <translation>Kaikille näiden ryhmien päivystäjille soitetaan yhtä aikaa.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="125"/>
+        <location filename="../manage/numbers.py" line="127"/>
         <source>Backup group:</source>
         <translation>Vararyhmä:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="126"/>
+        <location filename="../manage/numbers.py" line="128"/>
         <source>Rung when nobody in the groups above takes the call.</source>
         <translation>Sille soitetaan, kun kukaan yllä olevista ryhmistä ei ota puhelua.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="127"/>
+        <location filename="../manage/numbers.py" line="129"/>
         <source>Recording:</source>
         <translation>Nauhoitus:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="128"/>
+        <location filename="../manage/numbers.py" line="130"/>
         <source>Keep recordings:</source>
         <translation>Säilytä nauhoitteet:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="129"/>
+        <location filename="../manage/numbers.py" line="131"/>
         <source>SMS:</source>
         <translation>Tekstiviestit:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="153"/>
+        <location filename="../manage/numbers.py" line="155"/>
         <source>The backup group cannot also be one of the groups the number rings.</source>
         <translation>Vararyhmä ei voi olla myös yksi niistä ryhmistä, joille numero soittaa.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="192"/>
+        <location filename="../manage/numbers.py" line="194"/>
         <source>The other changes were saved; correct this one and save again.</source>
         <translation>Muut muutokset tallennettiin; korjaa tämä ja tallenna uudelleen.</translation>
     </message>
@@ -1195,127 +1195,132 @@
 <context>
     <name>NumbersPage</name>
     <message>
-        <location filename="../manage/numbers.py" line="203"/>
+        <location filename="../manage/numbers.py" line="205"/>
         <source>Number</source>
         <translation>Numero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="204"/>
+        <location filename="../manage/numbers.py" line="206"/>
         <source>Name</source>
         <translation>Nimi</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="205"/>
+        <location filename="../manage/numbers.py" line="207"/>
         <source>Rings</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="206"/>
+        <location filename="../manage/numbers.py" line="208"/>
         <source>nobody</source>
         <translation>ei kenellekään</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="207"/>
+        <location filename="../manage/numbers.py" line="209"/>
         <source>Backup group</source>
         <translation>Vararyhmä</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="208"/>
+        <location filename="../manage/numbers.py" line="210"/>
         <source>Recording</source>
         <translation>Nauhoitus</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="210"/>
+        <location filename="../manage/numbers.py" line="212"/>
         <source>SMS</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="217"/>
+        <location filename="../manage/numbers.py" line="219"/>
         <source>New number…</source>
         <translation>Uusi numero…</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="219"/>
+        <location filename="../manage/numbers.py" line="221"/>
         <source>Edit…</source>
         <translation>Muokkaa…</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="221"/>
+        <location filename="../manage/numbers.py" line="223"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="233"/>
+        <location filename="../manage/numbers.py" line="226"/>
+        <source>Find by number or name</source>
+        <translation>Hae numerolla tai nimellä</translation>
+    </message>
+    <message>
+        <location filename="../manage/numbers.py" line="241"/>
         <source>off</source>
         <translation>pois</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="234"/>
+        <location filename="../manage/numbers.py" line="242"/>
         <source>kept {days} days</source>
         <translation>säilytetään {days} päivää</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="237"/>
+        <location filename="../manage/numbers.py" line="245"/>
         <source>taken</source>
         <translation>otettu</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="238"/>
+        <location filename="../manage/numbers.py" line="246"/>
         <source>to caller</source>
         <translation>soittajalle</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="239"/>
+        <location filename="../manage/numbers.py" line="247"/>
         <source>missed</source>
         <translation>vastaamaton</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="241"/>
+        <location filename="../manage/numbers.py" line="249"/>
         <source>none</source>
         <translation>ei mitään</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="262"/>
+        <location filename="../manage/numbers.py" line="270"/>
         <source>Number added.</source>
         <translation>Numero lisätty.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="268"/>
+        <location filename="../manage/numbers.py" line="276"/>
         <source>Changes saved.</source>
         <translation>Muutokset tallennettu.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="276"/>
+        <location filename="../manage/numbers.py" line="284"/>
         <source>Delete on-call number</source>
         <translation>Poista päivystysnumero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="277"/>
+        <location filename="../manage/numbers.py" line="285"/>
         <source>Delete the on-call number {number}?</source>
         <translation>Poistetaanko päivystysnumero {number}?</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="278"/>
+        <location filename="../manage/numbers.py" line="286"/>
         <source>Calls to it are no longer put through to anyone.</source>
         <translation>Siihen tulevia puheluita ei enää yhdistetä kenellekään.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="279"/>
+        <location filename="../manage/numbers.py" line="287"/>
         <source>Its groups and their people stay.</source>
         <translation>Sen ryhmät ja niiden henkilöt säilyvät.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="280"/>
+        <location filename="../manage/numbers.py" line="288"/>
         <source>The call log keeps its past calls.</source>
         <translation>Sen aiemmat puhelut säilyvät puhelulokissa.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="281"/>
+        <location filename="../manage/numbers.py" line="289"/>
         <source>Delete number</source>
         <translation>Poista numero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="283"/>
+        <location filename="../manage/numbers.py" line="291"/>
         <source>{number} deleted.</source>
         <translation>Numero {number} poistettu.</translation>
     </message>
@@ -1341,42 +1346,42 @@
 <context>
     <name>PeoplePage</name>
     <message>
-        <location filename="../manage/people.py" line="95"/>
+        <location filename="../manage/people.py" line="96"/>
         <source>Name</source>
         <translation>Nimi</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="96"/>
+        <location filename="../manage/people.py" line="97"/>
         <source>Phone</source>
         <translation>Puhelin</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="97"/>
+        <location filename="../manage/people.py" line="98"/>
         <source>On duty</source>
         <translation>Päivystämässä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="99"/>
+        <location filename="../manage/people.py" line="100"/>
         <source>SMS</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="99"/>
+        <location filename="../manage/people.py" line="100"/>
         <source>yes</source>
         <translation>kyllä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="99"/>
+        <location filename="../manage/people.py" line="100"/>
         <source>no</source>
         <translation>ei</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="100"/>
+        <location filename="../manage/people.py" line="101"/>
         <source>Number for callers</source>
         <translation>Numero soittajille</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="102"/>
+        <location filename="../manage/people.py" line="103"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
@@ -1386,78 +1391,78 @@
         <translation>Hae nimellä, puhelinnumerolla tai ryhmällä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="117"/>
+        <location filename="../manage/people.py" line="115"/>
         <source>Add person…</source>
         <translation>Lisää henkilö…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="119"/>
+        <location filename="../manage/people.py" line="117"/>
         <source>Edit…</source>
         <translation>Muokkaa…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="121"/>
+        <location filename="../manage/people.py" line="119"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="153"/>
+        <location filename="../manage/people.py" line="147"/>
         <source>{total} people</source>
         <translation>{total} henkilöä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="154"/>
+        <location filename="../manage/people.py" line="148"/>
         <source>{shown} of {total} people</source>
         <translation>{shown} / {total} henkilöä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="164"/>
+        <location filename="../manage/people.py" line="158"/>
         <source>Person added.</source>
         <translation>Henkilö lisätty.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="170"/>
+        <location filename="../manage/people.py" line="164"/>
         <source>Changes saved.</source>
         <translation>Muutokset tallennettu.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="175"/>
+        <location filename="../manage/people.py" line="169"/>
         <source>{name} is now on duty.</source>
         <translation>{name} päivystää nyt.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="176"/>
+        <location filename="../manage/people.py" line="170"/>
         <source>{name} is now off duty.</source>
         <translation>{name} ei enää päivystä.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="188"/>
+        <location filename="../manage/people.py" line="182"/>
         <source>They leave these groups: {groups}.</source>
         <translation>Hänet poistetaan näistä ryhmistä: {groups}.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="192"/>
+        <location filename="../manage/people.py" line="186"/>
         <source>Their login “{user}” is deleted too.</source>
         <translation>Myös hänen käyttäjätunnuksensa ”{user}” poistetaan.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="194"/>
+        <location filename="../manage/people.py" line="188"/>
         <source>The call log keeps their name on past calls.</source>
         <translation>Hänen nimensä säilyy puhelulokissa aiempien puheluiden kohdalla.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="196"/>
-        <location filename="../manage/people.py" line="199"/>
+        <location filename="../manage/people.py" line="190"/>
+        <location filename="../manage/people.py" line="193"/>
         <source>Delete person</source>
         <translation>Poista henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="197"/>
+        <location filename="../manage/people.py" line="191"/>
         <source>Delete {name} ({phone})?</source>
         <translation>Poistetaanko {name} ({phone})?</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="201"/>
+        <location filename="../manage/people.py" line="195"/>
         <source>{name} deleted.</source>
         <translation>{name} poistettu.</translation>
     </message>
@@ -1465,57 +1470,57 @@
 <context>
     <name>PersonDialog</name>
     <message>
-        <location filename="../manage/people.py" line="44"/>
+        <location filename="../manage/people.py" line="45"/>
         <source>New person</source>
         <translation>Uusi henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="45"/>
+        <location filename="../manage/people.py" line="46"/>
         <source>Edit {name}</source>
         <translation>Muokkaa henkilöä {name}</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="51"/>
+        <location filename="../manage/people.py" line="52"/>
         <source>e.g. 040 123 4567</source>
         <translation>esim. 040 123 4567</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="53"/>
+        <location filename="../manage/people.py" line="54"/>
         <source>none</source>
         <translation>ei erillistä numeroa</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="54"/>
+        <location filename="../manage/people.py" line="55"/>
         <source>On duty: calls ring this person</source>
         <translation>Päivystämässä: puhelut soivat tälle henkilölle</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="56"/>
+        <location filename="../manage/people.py" line="57"/>
         <source>Gets SMS about calls (not for a landline)</source>
         <translation>Saa tekstiviestejä puheluista (ei lankapuhelimeen)</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="59"/>
+        <location filename="../manage/people.py" line="60"/>
         <source>Name:</source>
         <translation>Nimi:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="60"/>
+        <location filename="../manage/people.py" line="61"/>
         <source>Phone:</source>
         <translation>Puhelin:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="61"/>
+        <location filename="../manage/people.py" line="62"/>
         <source>The phone the switchboard rings.</source>
         <translation>Puhelin, johon vaihde soittaa.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="62"/>
+        <location filename="../manage/people.py" line="63"/>
         <source>Number for callers:</source>
         <translation>Numero soittajille:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="63"/>
+        <location filename="../manage/people.py" line="64"/>
         <source>Sent to callers after the call for following up; leave empty to send the phone above.</source>
         <translation>Lähetetään soittajille puhelun jälkeen yhteydenottoa varten; jätä tyhjäksi, niin lähetetään yllä oleva puhelinnumero.</translation>
     </message>

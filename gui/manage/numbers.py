@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QHBoxLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -32,6 +33,7 @@ from .tables import (
     RowsModel,
     national_phone,
     rows_table,
+    search_field,
     select_id,
     selected_row,
     shown_phone,
@@ -221,8 +223,14 @@ class NumbersPage(ManagePage):
         self.delete_button = QPushButton(self.tr("Delete…"))
         self.delete_button.clicked.connect(self.delete_selected)
         QShortcut(QKeySequence.StandardKey.Delete, self.table, self.delete_selected)
+        self.filter_field = search_field(self.tr("Find by number or name"), self.proxy)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.filter_field.setFocus)
 
+        top = QHBoxLayout()
+        top.addWidget(self.filter_field)
+        top.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addLayout(self.message_row(self.add_button, self.edit_button,
                                           self.delete_button))

@@ -28,6 +28,7 @@ from .tables import (
     RowsModel,
     national_phone,
     rows_table,
+    search_field,
     select_id,
     selected_row,
     shown_phone,
@@ -107,11 +108,8 @@ class PeoplePage(ManagePage):
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
-        self.filter_field = QLineEdit()
-        self.filter_field.setPlaceholderText(self.tr("Find by name, phone or group"))
-        self.filter_field.setClearButtonEnabled(True)
-        self.filter_field.setMinimumWidth(280)
-        self.filter_field.textChanged.connect(self._filter)
+        self.filter_field = search_field(self.tr("Find by name, phone or group"), self.proxy)
+        self.filter_field.textChanged.connect(self._count)
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
         self.add_button = QPushButton(self.tr("Add person…"))
@@ -143,10 +141,6 @@ class PeoplePage(ManagePage):
         select_id(self.table, chosen["id"] if chosen else None)
         self._count()
         self._selection_changed()
-
-    def _filter(self, text: str) -> None:
-        self.proxy.set_query(text)
-        self._count()
 
     def _count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

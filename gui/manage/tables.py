@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView
 
 from paivystys.gui.formatting import format_phone
 
@@ -148,6 +148,16 @@ class RowsFilter(QSortFilterProxyModel):
         text = haystack.casefold()
         squeezed = _NOT_DIGITS.sub("", text)
         return all(word in text or word in squeezed for word in self._words)
+
+
+def search_field(placeholder: str, rows: RowsFilter) -> QLineEdit:
+    """The field whose words filter `rows` as they are typed."""
+    field = QLineEdit()
+    field.setPlaceholderText(placeholder)
+    field.setClearButtonEnabled(True)
+    field.setMinimumWidth(280)
+    field.textChanged.connect(rows.set_query)
+    return field
 
 
 def shown_phone(phone: str) -> str:

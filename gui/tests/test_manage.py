@@ -315,6 +315,14 @@ def test_an_on_call_number_with_its_groups_backup_and_sms(
     assert (number["sms_on_taken"], number["sms_to_caller"]) == (True, False)
     screenshot(manage, "manage-numbers", tmp_path)
 
+    page.filter_field.setText("0205 550 199")  # typed the Finnish way, spaced anyhow
+    assert [page.proxy.index(row, 1).data() for row in range(page.proxy.rowCount())] == [
+        "Kiinteistöpäivystys"]
+    page.filter_field.setText("kiinteistö")
+    assert page.proxy.rowCount() == 1
+    page.filter_field.clear()
+    assert page.proxy.rowCount() == len(api.get("/api/numbers"))
+
 
 def test_a_refused_step_keeps_what_was_saved(qtbot: QtBot, manage: ManageView,
                                              api: ApplianceClient) -> None:
