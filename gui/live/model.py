@@ -267,8 +267,7 @@ class LiveCallsModel(QAbstractTableModel):
     def name_numbers(self, numbers: list[dict[str, Any]]) -> None:
         """The on-call numbers (the API's list): a call shows the name of the number it came
         to, as the call log does, rather than digits the office does not know by heart."""
-        self.number_names = {number["number"]: number["name"] for number in numbers
-                             if number.get("name")}
+        self.number_names = {number["number"]: number.get("name") or "" for number in numbers}
         if self.calls:
             column = COLUMNS.index("number")
             self.dataChanged.emit(self.index(0, column), self.index(len(self.calls) - 1, column))

@@ -242,7 +242,11 @@ class LiveView(QWidget):
     def _received(self, message: dict[str, Any]) -> None:
         kind = message.get("kind")
         if kind == "call" and isinstance(message.get("event"), dict):
-            self.model.apply(message["event"])
+            event = message["event"]
+            self.model.apply(event)
+            if (event.get("type") == "CallStarted" and event.get("number_id") is not None
+                    and event.get("dialled") not in self.model.number_names):
+                self._name_numbers()  # a number added since the names were read
         elif kind in ("hello", "health") and isinstance(message.get("health"), dict):
             self.health_changed.emit(message["health"])
             if kind == "hello":
@@ -252,6 +256,9 @@ class LiveView(QWidget):
         """Calls that began before this connection (or ended while there was none)."""
         self.calls.run(lambda: self.client.get("/api/calls", limit=SEED_CALLS),
                        lambda page: self.model.seed(page["items"]), self._catch_up_failed)
+        self._name_numbers()
+
+    def _name_numbers(self) -> None:
         self.calls.run(lambda: self.client.get("/api/numbers"), self.model.name_numbers,
                        self._catch_up_failed)
 
