@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -92,3 +94,31 @@ def timed_step(message: str) -> Callable[[], None]:
     start = time.monotonic()
     print(message, end="", flush=True)
     return lambda: print(f" {time.monotonic() - start:.1f} s", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _accepts(port: int) -> bool:
+    # The ready file is written a moment before uvicorn listens.
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_api(state: Path, timeout_s: float = 60.0) -> tuple[subprocess.Popen[bytes], int]:
+    """`paivystys-api` on the database in `state`, on a free loopback port, once it serves."""
+    port = free_port()
+    ready = state / "api.ready"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paivystys.appliance.api.server", "--db",
+         str(state / "paivystys.db"), "--listen", f"127.0.0.1:{port}", "--no-advertise",
+         "--ready-file", str(ready)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout_s
+    while not ready.exists() or not _accepts(port):
+        assert time.monotonic() < deadline and process.poll() is None, "the API did not start"
+        time.sleep(0.1)
+    return process, port

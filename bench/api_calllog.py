@@ -13,28 +13,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import socket
 import ssl
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from _lab import start_api
 from calllog_page import START, build, cursor_at
 
 from paivystys.appliance.api.auth.service import ROLE_ADMIN, create_user
 from paivystys.appliance.db.database import open_database
 
 PASSWORD = "bench-salasana-1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def memory_kb(pid: int) -> dict[str, int]:
@@ -68,17 +60,8 @@ def main() -> None:
         build(db, args.calls, random.Random(20261125))
         create_user("bench", PASSWORD, ROLE_ADMIN)
         deep = cursor_at(args.calls * 9 // 10, None, "-arrived_at")
-        port = free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "paivystys.appliance.api.server", "--db",
-             str(state / "paivystys.db"), "--listen", f"127.0.0.1:{port}", "--no-advertise",
-             "--ready-file", str(state / "api.ready")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process, port = start_api(state)
         try:
-            deadline = time.monotonic() + 30
-            while not (state / "api.ready").exists():
-                assert time.monotonic() < deadline and process.poll() is None, "no API"
-                time.sleep(0.1)
             idle = memory_kb(process.pid)
             trust = ssl.create_default_context(cafile=str(state / "tls" / "api.crt"))
             with httpx.Client(base_url=f"https://127.0.0.1:{port}", verify=trust) as client:

@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _lab import isolate, timed_step
+from _lab import isolate, start_api, timed_step
 from calllog_page import build
 
 from paivystys.appliance.api.auth.service import ROLE_ADMIN, create_user
@@ -45,12 +44,6 @@ CHILD = Path(__file__).with_name("_console_child.py")
 USER = "bench"
 PASSWORD = "bench-salasana-1"
 START_TIMEOUT_S = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def child_environment(home: Path) -> dict[str, str]:
@@ -94,23 +87,8 @@ def serve_api(state: Path, calls: int) -> tuple[subprocess.Popen[bytes], str]:
     create_user(USER, PASSWORD, ROLE_ADMIN)
     db.close()
     done()
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "paivystys.appliance.api.server", "--db",
-         str(state / "paivystys.db"), "--listen", f"127.0.0.1:{port}", "--no-advertise",
-         "--ready-file", str(state / "api.ready")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not (state / "api.ready").exists() or not _accepts(port):
-        assert time.monotonic() < deadline and process.poll() is None, "the API did not start"
-        time.sleep(0.1)
+    process, port = start_api(state, START_TIMEOUT_S)
     return process, f"https://127.0.0.1:{port}"
-
-
-def _accepts(port: int) -> bool:
-    # The ready file is written a moment before uvicorn listens.
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def measure_paging(url: str, state: Path, runs: int, home: Path) -> list[dict[str, Any]]:

@@ -7,8 +7,10 @@ rather than a sentence; the UI words each kind in the user's language.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, BinaryIO
@@ -169,58 +171,58 @@ class ApplianceClient:
     def download(self, path: str, target: BinaryIO, **params: Any) -> int:
         """Stream a GET answer (a CSV export of any length) into `target` chunk by chunk, so
         memory stays flat; returns the bytes written.  Network failures are ApiFailure as in
-        `_request`; a failing `target` (disk full) raises its own OSError for the caller."""
+        `_send`; a failing `target` (disk full) raises its own OSError for the caller."""
         written = 0
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        try:
-            with self._http.stream("GET", path, params=params or None,
-                                   headers=headers) as response:
-                if response.is_error:
-                    response.read()
-                    raise _failure_from_response(response)
-                for chunk in response.iter_bytes():
-                    written += target.write(chunk)
-        except FingerprintMismatch as error:
-            raise ApiFailure(FailureKind.TLS_MISMATCH, str(error)) from error
-        except (httpx.TransportError, ssl.SSLError) as error:
-            raise ApiFailure(FailureKind.UNREACHABLE,
-                             f"{self.base_url}: {error or type(error).__name__}") from error
+        with (self._network_failures(),
+              self._http.stream("GET", path, params=params or None,
+                                headers=self._authorisation(True)) as response):
+            if response.is_error:
+                response.read()
+                raise _failure_from_response(response)
+            for chunk in response.iter_bytes():
+                written += target.write(chunk)
         return written
 
     def get_range(self, path: str, start: int, length: int) -> ByteRange:
         """`length` bytes of a file from byte `start` (fewer at its end), by an HTTP Range
         request: a recording plays, and seeks, without being downloaded whole."""
-        headers = {"Range": f"bytes={start}-{start + length - 1}"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        try:
-            response = self._http.get(path, headers=headers)
-        except FingerprintMismatch as error:
-            raise ApiFailure(FailureKind.TLS_MISMATCH, str(error)) from error
-        except (httpx.TransportError, ssl.SSLError, OSError) as error:
-            raise ApiFailure(FailureKind.UNREACHABLE,
-                             f"{self.base_url}: {error or type(error).__name__}") from error
-        if response.is_error:
-            raise _failure_from_response(response)
+        response = self._send("GET", path,
+                              headers={"Range": f"bytes={start}-{start + length - 1}"})
         if response.status_code == 206:  # "Content-Range: bytes 0-99/1234"
             total = response.headers["content-range"].rpartition("/")[2]
             return ByteRange(response.content, start, int(total))
         # A server that ignores Range answers the whole file.
         return ByteRange(response.content[start:start + length], start, len(response.content))
 
-    def _request(self, method: str, path: str, authorised: bool = True, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}"} if authorised and self.token else {}
+    def _authorisation(self, authorised: bool) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if authorised and self.token else {}
+
+    @contextlib.contextmanager
+    def _network_failures(self, *also: type[Exception]) -> Iterator[None]:
+        """Failures of the connection as ApiFailure; `also` adds more exception types."""
         try:
-            response = self._http.request(method, path, headers=headers, **kwargs)
+            yield
         except FingerprintMismatch as error:
             raise ApiFailure(FailureKind.TLS_MISMATCH, str(error)) from error
-        except (httpx.TransportError, ssl.SSLError, OSError) as error:
+        except (httpx.TransportError, ssl.SSLError, *also) as error:
             raise ApiFailure(FailureKind.UNREACHABLE,
                              f"{self.base_url}: {error or type(error).__name__}") from error
+
+    def _send(self, method: str, path: str, authorised: bool = True,
+              headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
+        """One request and its answer; every way it fails is an ApiFailure."""
+        with self._network_failures(OSError):
+            response = self._http.request(
+                method, path, headers={**(headers or {}), **self._authorisation(authorised)},
+                **kwargs)
         if response.is_error:
             failure = _failure_from_response(response)
             log.info("%s %s answered %d: %s", method, path, response.status_code, failure.message)
             raise failure
+        return response
+
+    def _request(self, method: str, path: str, authorised: bool = True, **kwargs: Any) -> Any:
+        response = self._send(method, path, authorised, **kwargs)
         if response.status_code == 204 or not response.content:
             return None
         try:

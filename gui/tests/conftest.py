@@ -37,12 +37,16 @@ from paivystys.appliance.directory import Directory
 from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.i18n import compile_translations
 from paivystys.gui.i18n.language import ENGLISH, locale_for
+from paivystys.gui.net.client import ApplianceClient
 from paivystys.gui.net.worker import UiThreadCollector, finish_background_calls
+
+from .screenshots import screenshot
+
+__all__ = ["screenshot"]  # the tests import it from here
 
 ADMIN_PASSWORD = "admin-salasana-123"
 PERSON_PASSWORD = "maija-salasana-123"
 WidgetT = TypeVar("WidgetT", bound=QWidget)
-SCREENSHOTS = os.environ.get("PAIVYSTYS_SCREENSHOTS")  # a folder: keep the screenshots there
 START_TIMEOUT_S = 30
 
 
@@ -193,14 +197,20 @@ def show(qtbot: QtBot) -> Iterator[Callable[[WidgetT], WidgetT]]:
 
 
 @pytest.fixture
+def log_in(appliance: Appliance) -> Iterator[Callable[[str, str], ApplianceClient]]:
+    """Logged-in clients of the module's appliance, closed when the test ends."""
+    clients: list[ApplianceClient] = []
+
+    def make(username: str, password: str) -> ApplianceClient:
+        clients.append(ApplianceClient(appliance.url, appliance.fingerprint))
+        clients[-1].login(username, password)
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
 def closed_port() -> int:
     return free_port()
-
-
-def screenshot(widget: QWidget, name: str, tmp_path: Path) -> Path:
-    """Grab `widget` as the user sees it; into $PAIVYSTYS_SCREENSHOTS when that is set."""
-    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    assert widget.grab().save(str(path))
-    return path

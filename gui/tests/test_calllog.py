@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,20 +54,6 @@ def calls(appliance: Appliance) -> list[int]:
                    result="no_answer" if missed else "confirmed")
         made.append(call.id)
     return made
-
-
-@pytest.fixture
-def log_in(appliance: Appliance) -> Iterator[Callable[[str, str], ApplianceClient]]:
-    clients: list[ApplianceClient] = []
-
-    def make(username: str, password: str) -> ApplianceClient:
-        clients.append(ApplianceClient(appliance.url, appliance.fingerprint))
-        clients[-1].login(username, password)
-        return clients[-1]
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 @pytest.fixture

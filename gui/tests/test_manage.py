@@ -4,7 +4,7 @@ person's account refused.  What the console saved is checked with a client of it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,20 +51,6 @@ def site(appliance: Appliance) -> Site:
     directory.set_number_groups(number.id, [main.id])
     directory.set_backup_group(number.id, backup.id)
     return Site(number.id, main.id, backup.id, people)
-
-
-@pytest.fixture
-def log_in(appliance: Appliance) -> Iterator[Callable[[str, str], ApplianceClient]]:
-    clients: list[ApplianceClient] = []
-
-    def make(username: str, password: str) -> ApplianceClient:
-        clients.append(ApplianceClient(appliance.url, appliance.fingerprint))
-        clients[-1].login(username, password)
-        return clients[-1]
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 @pytest.fixture

@@ -92,20 +92,6 @@ def recordings(appliance: Appliance) -> dict[str, Recorded]:
     return made
 
 
-@pytest.fixture
-def log_in(appliance: Appliance) -> Iterator[Callable[[str, str], ApplianceClient]]:
-    clients: list[ApplianceClient] = []
-
-    def make(username: str, password: str) -> ApplianceClient:
-        clients.append(ApplianceClient(appliance.url, appliance.fingerprint))
-        clients[-1].login(username, password)
-        return clients[-1]
-
-    yield make
-    for client in clients:
-        client.close()
-
-
 def _use_alsa_config(text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point ALSA (read by PortAudio when it initialises) at a configuration of our own."""
     config = tmp_path / "asound.conf"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from paivystys.appliance.api.auth.service import ROLE_ADMIN, create_user
@@ -23,19 +23,10 @@ from paivystys.gui.live.model import ENDED, LEG_RINGING, TALKING
 from paivystys.gui.live.view import LiveView
 from paivystys.gui.net.client import ApplianceClient
 from paivystys.gui.net.worker import UiThreadCollector, finish_background_calls
+from paivystys.gui.tests.screenshots import screenshot
 
 USERNAME = "valvomo"
 PASSWORD = "valvomo-salasana-1"
-SCREENSHOTS = os.environ.get("PAIVYSTYS_SCREENSHOTS")  # a folder: keep the screenshots there
-
-
-def screenshot(widget: QWidget, name: str, tmp_path: Path) -> Path:
-    """Grab `widget` as the user sees it; into $PAIVYSTYS_SCREENSHOTS when that is set."""
-    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    assert widget.grab().save(str(path))
-    return path
 
 
 @pytest.fixture(scope="module")
