@@ -1,11 +1,12 @@
 """The SIP trunk to the phone network: its validated settings and its state in Asterisk."""
 
-from .service import TrunkSettings, get_trunk, reset_trunk, set_trunk, trunk_spec
+from .service import TrunkSettings, check_trunk, get_trunk, reset_trunk, set_trunk, trunk_spec
 from .status import TrunkStatus, trunk_status
 
 __all__ = [
     "TrunkSettings",
     "TrunkStatus",
+    "check_trunk",
     "get_trunk",
     "reset_trunk",
     "set_trunk",

@@ -197,6 +197,26 @@ def _from_domain(value: object) -> str | None:
 
 # --- changes ---------------------------------------------------------------------------------
 
+def check_trunk(mode: object, host: object, port: object = DEFAULT_PORT,
+                transport: object = "udp", username: object = None, password: object = None,
+                from_domain: object = None) -> dict[str, object]:
+    """Every value of a trunk checked and put in the form stored: the one validation of
+    :func:`set_trunk` (the API, the CLI) and of a restored backup's trunk row.
+
+    An IP trunk keeps neither user name nor password (None in the result); a registration
+    trunk's ``password`` None stays None, for the caller to keep the stored one or refuse."""
+    clean_mode = _choice("mode", mode, MODES)
+    values: dict[str, object] = {
+        "mode": clean_mode, "host": _host("host", host), "port": _port(port),
+        "transport": _choice("transport", transport, TRANSPORTS),
+        "username": None, "password": None, "from_domain": _from_domain(from_domain)}
+    if clean_mode == MODE_REGISTRATION:
+        values["username"] = _username(username)
+        if password is not None:
+            values["password"] = _password(password)
+    return values
+
+
 def set_trunk(mode: str, host: str, port: int | str = DEFAULT_PORT, transport: str = "udp",
               username: str | None = None, password: str | None = None,
               from_domain: str | None = None, *,
@@ -210,31 +230,20 @@ def set_trunk(mode: str, host: str, port: int | str = DEFAULT_PORT, transport: s
     committed; None means :func:`~paivystys.appliance.directory.apply_configuration`, as for
     the directory's changes (tests inject their own).
     """
-    clean_mode = _choice("mode", mode, MODES)
-    clean_host = _host("host", host)
-    clean_port = _port(port)
-    clean_transport = _choice("transport", transport, TRANSPORTS)
-    clean_domain = _from_domain(from_domain)
-    clean_username = new_password = None
-    if clean_mode == MODE_REGISTRATION:
-        clean_username = _username(username)
-        if password is not None:
-            new_password = _password(password)
+    values = check_trunk(mode, host, port, transport, username, password, from_domain)
     with Directory(apply).batch():
         row = Trunk.get_or_none(Trunk.id == TRUNK_ID)
-        if clean_mode == MODE_REGISTRATION and new_password is None:
+        if values["mode"] == MODE_REGISTRATION and values["password"] is None:
             if row is None or not row.password:
                 raise Invalid("password", "password: a registration trunk needs the "
                                           "operator's password (none is stored yet)")
-            new_password = row.password
-        values = {"mode": clean_mode, "host": clean_host, "port": clean_port,
-                  "transport": clean_transport, "username": clean_username,
-                  "password": new_password, "from_domain": clean_domain,
-                  "updated_at": utcnow()}
+            values["password"] = row.password
+        values["updated_at"] = utcnow()
         Trunk.insert(id=TRUNK_ID, **values).on_conflict(
             conflict_target=[Trunk.id], update=values).execute()
-    log.info("trunk set: %s, %s port %d over %s%s", clean_mode, clean_host, clean_port,
-             clean_transport, f", user {clean_username}" if clean_username else "")
+    log.info("trunk set: %s, %s port %d over %s%s", values["mode"], values["host"],
+             values["port"], values["transport"],
+             f", user {values['username']}" if values["username"] else "")
     return get_trunk()
 
 

@@ -14,7 +14,7 @@ from paivystys.appliance.asterisk.pjsip import LAB_TRUNK
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Trunk
 from paivystys.appliance.directory import ApplyFailed, Invalid
-from paivystys.appliance.trunk import get_trunk, reset_trunk, set_trunk, trunk_spec
+from paivystys.appliance.trunk import check_trunk, get_trunk, reset_trunk, set_trunk, trunk_spec
 
 PASSWORD = 'Sal#a"sana\\1'
 
@@ -133,6 +133,8 @@ def error(call, *args: object, **kwargs: object) -> Invalid:
     ({"host": "operaattori.fi]"}, "host", "must not contain ';', '[' or ']'"),
     ({"host": "operaattori.fi\ntype=aor"}, "host", "control character"),
     ({"host": "operaattori.fi;x"}, "host", "must not contain ';', '[' or ']'"),
+    ({"host": "192.0.2.10,0.0.0.0/0"}, "host", "is not a host name or an IP address"),
+    ({"host": "192.0.2.0/24"}, "host", "is not a host name or an IP address"),
     ({"port": 0}, "port", "port: must be 1..65535, got 0"),
     ({"port": 65536}, "port", "got 65536"),
     ({"port": "50x"}, "port", "port: must be a whole number, got '50x'"),
@@ -195,3 +197,18 @@ def test_apply_failure_keeps_the_change_and_says_so(applied: Counter) -> None:
         registration(broken)
     assert caught.value.field == "asterisk"
     assert get_trunk().configured is True
+
+
+def test_check_trunk_is_the_validation_of_set_trunk_and_changes_nothing(
+        applied: Counter) -> None:
+    """A restored backup's trunk row goes through check_trunk: the values set_trunk stores."""
+    values = check_trunk(" Registration ", "SIP.Operaattori.FI.", "5080", "TCP",
+                         "+358201234567", PASSWORD, "")
+    assert values == {"mode": "registration", "host": "sip.operaattori.fi", "port": 5080,
+                      "transport": "tcp", "username": "+358201234567", "password": PASSWORD,
+                      "from_domain": None}
+    assert check_trunk("ip", "192.0.2.7", username="x", password="y")["password"] is None
+    with pytest.raises(Invalid) as caught:
+        check_trunk("ip", "192.0.2.10,0.0.0.0/0")
+    assert caught.value.field == "host"
+    assert Trunk.select().count() == 0 and applied.calls == 0
