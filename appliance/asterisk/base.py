@@ -23,6 +23,8 @@ MODULES = (
     "res_pjsip_outbound_registration", "res_pjsip_registrar", "res_pjsip_caller_id",
     "res_pjsip_dtmf_info", "res_pjsip_header_funcs", "res_pjsip_rfc3326", "res_pjsip_logger",
     "chan_pjsip", "func_pjsip_endpoint", "res_rtp_asterisk",
+    # security events (failed identification and authentication) to the security log
+    "res_security_log",
     # dialplan and AGI
     "pbx_config", "res_speech", "res_agi",
     "res_clioriginate",  # `channel originate` from the CLI: tests and lab diagnostics
@@ -110,12 +112,15 @@ def modules_conf() -> str:
 
 
 def logger_conf() -> str:
+    # Security events (requests from unknown sources, failed authentication) get a file of
+    # their own: the record of who knocked, kept apart from the call traffic in messages.
     return """\
 [general]
 dateformat = %F %T.%3q
 
 [logfiles]
 messages => notice,warning,error,verbose
+security => security
 """
 
 

@@ -91,3 +91,8 @@ def test_tones_are_finnish(configs: dict[str, str]) -> None:
 def test_cdr_and_cel_are_off(configs: dict[str, str]) -> None:
     assert _settings(configs["cdr.conf"], "general")["enable"] == "no"
     assert _settings(configs["cel.conf"], "general")["enable"] == "no"
+
+
+def test_security_events_go_to_their_own_log(configs: dict[str, str]) -> None:
+    assert _settings(configs["logger.conf"], "logfiles")["security"] == "security"
+    assert "res_security_log" in MODULES
