@@ -18,6 +18,8 @@ from typing import Any
 
 import peewee
 
+from ..api.auth import service as auth_service
+from ..asterisk.pjsip import MODE_REGISTRATION
 from ..db import settings as db_settings
 from ..db.models import (
     ALL_MODELS,
@@ -35,8 +37,8 @@ from ..db.models import (
     utcnow,
 )
 from ..directory import service as directory_service
-from ..directory.errors import ApplyFailed
-from ..directory.phones import looks_like_phone
+from ..directory.errors import ApplyFailed, DirectoryError, Invalid
+from ..trunk import service as trunk_service
 
 ApplyFn = Callable[[], None]
 Rows = dict[type[BaseModel], list[dict[str, Any]]]
@@ -52,15 +54,6 @@ CONFIGURATION: tuple[type[BaseModel], ...] = (
     Group, OnCallNumber, Person, Membership, NumberGroup, Setting, Trunk, User,
 )
 
-# Values the rest of the appliance trusts to be E.164 (the dialplan dials them as they are).
-PHONE_COLUMNS = frozenset({("on_call_number", "number"), ("person", "phone"),
-                           ("person", "public_phone")})
-# The allowed values models.py documents for these columns.
-CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("trunk", "mode"): ("ip", "registration"),
-    ("trunk", "transport"): ("udp", "tcp"),
-    ("user", "role"): ("admin", "person"),
-}
 # Never echoed in an error message: messages end up on terminals and in logs.
 SECRET_COLUMNS = frozenset({("trunk", "password"), ("user", "password_hash")})
 
@@ -187,13 +180,6 @@ def _value(table: str, where: str, ref: str, field: peewee.Field, value: object)
     if not ok:
         raise BackupError(f"{ref}.{column}", f"{where}: {column}: must be {kind}, "
                                              f"got {_shown(table, column, value)}")
-    if (table, column) in PHONE_COLUMNS and looks_like_phone(str(value)) != value:
-        raise BackupError(f"{ref}.{column}", f"{where}: {column}: {value!r} is not a phone "
-                                             "number in E.164 form (like +358401234567)")
-    choices = CHOICES.get((table, column))
-    if choices is not None and value not in choices:
-        raise BackupError(f"{ref}.{column}", f"{where}: {column}: must be one of "
-                                             f"{', '.join(choices)}, got {value!r}")
     return value
 
 
@@ -229,21 +215,87 @@ def _row(model: type[BaseModel], position: int, raw: object) -> dict[str, Any]:
             row[field.name] = None
         else:
             raise BackupError(f"{ref}.{column}", f"{where}: {column}: missing")
-    if model is Setting:
-        _check_setting(where, ref, row["key"], row["value"])
+    if model is Setting and row["key"] == LAST_BACKUP_KEY:
+        raise BackupError(ref, f"{where}: is this box's own record of its last backup, not "
+                               "configuration; remove the row")
+    check = ROW_CHECKS.get(model)
+    if check is not None:
+        try:
+            row.update(check(row))
+        except DirectoryError as error:
+            raise BackupError(f"{ref}.{error.field}", f"{where}: {error.message}") from None
     return row
 
 
-def _check_setting(where: str, ref: str, key: str, value: str) -> None:
-    if key == LAST_BACKUP_KEY:
-        raise BackupError(ref, f"{where}: is this box's own record of its last backup, not "
-                               "configuration; remove the row")
-    spec = db_settings.SPECS.get(key)
-    if spec is not None:
+# --- the same validation as the API's own changes --------------------------------------------
+# Each row goes through the validator that adding it through the API or the CLI goes through,
+# and is restored in the form that validator returns: a backup cannot bring in what those
+# would refuse (a trunk host that matches every address, a phone the dialplan cannot dial).
+
+def _group_values(row: dict[str, Any]) -> dict[str, object]:
+    return directory_service.check_group(row["name"])
+
+
+def _number_values(row: dict[str, Any]) -> dict[str, object]:
+    return directory_service.check_number(
+        row["number"], row["name"], recording=row["recording"],
+        retention_days=row["retention_days"], sms_on_taken=row["sms_on_taken"],
+        sms_to_caller=row["sms_to_caller"], sms_on_missed=row["sms_on_missed"])
+
+
+def _person_values(row: dict[str, Any]) -> dict[str, object]:
+    return directory_service.check_person(row["name"], row["phone"], on_duty=row["on_duty"],
+                                          wants_sms=row["wants_sms"],
+                                          public_phone=row["public_phone"])
+
+
+def _setting_values(row: dict[str, Any]) -> dict[str, object]:
+    # Imported here: the SMS texts belong to the modem package, which imports the database.
+    from paivystys.modem.messages import templates
+
+    key, value = row["key"], row["value"]
+    prefix, _, rest = key.partition(".")
+    if prefix == templates.SETTING_PREFIX:
+        kind, _, language = rest.partition(".")
+        if kind not in templates.PLACEHOLDERS or language not in templates.LANGUAGES:
+            raise Invalid("key", f"key: {key!r} names no SMS text (kinds: "
+                                 f"{', '.join(templates.PLACEHOLDERS)}; languages: "
+                                 f"{', '.join(templates.LANGUAGES)})")
         try:
-            spec.validate(key, value)
-        except ValueError as exc:
-            raise BackupError(f"{ref}.value", f"{where}: value: {exc}") from None
+            return {"value": templates.check_template(kind, language, value)}
+        except templates.TemplateError as error:  # its field is the key; the row's is "value"
+            raise Invalid("value", f"value: {error.message}") from None
+    spec = db_settings.SPECS.get(key)
+    if spec is None:
+        raise Invalid("key", f"key: unknown setting {key!r}; known: "
+                             f"{', '.join(db_settings.SPECS)} and the SMS texts "
+                             f"({templates.SETTING_PREFIX}.<kind>.<language>)")
+    try:
+        return {"value": spec.validate(key, value.strip())}
+    except ValueError as error:
+        raise Invalid("value", f"value: {error}") from None
+
+
+def _trunk_values(row: dict[str, Any]) -> dict[str, object]:
+    if row["id"] != trunk_service.TRUNK_ID:
+        raise Invalid("id", f"id: the trunk is row {trunk_service.TRUNK_ID}, got {row['id']}")
+    values = trunk_service.check_trunk(row["mode"], row["host"], row["port"], row["transport"],
+                                       row["username"], row["password"], row["from_domain"])
+    if values["mode"] == MODE_REGISTRATION and values["password"] is None:
+        raise Invalid("password", "password: a registration trunk needs the operator's "
+                                  "password")
+    return values
+
+
+def _user_values(row: dict[str, Any]) -> dict[str, object]:
+    values = auth_service.check_user(row["username"], row["role"], row["person"])
+    return values | {"password_hash": auth_service.check_password_hash(row["password_hash"])}
+
+
+ROW_CHECKS: dict[type[BaseModel], Callable[[dict[str, Any]], dict[str, object]]] = {
+    Group: _group_values, OnCallNumber: _number_values, Person: _person_values,
+    Setting: _setting_values, Trunk: _trunk_values, User: _user_values,
+}
 
 
 def _check_unique(model: type[BaseModel], rows: list[dict[str, Any]]) -> None:
@@ -286,6 +338,35 @@ def _check_references(rows: Rows) -> None:
                                       f"{where}: {field.column_name}: no "
                                       f"{field.rel_model._meta.table_name} with id {target} "
                                       "in the backup")
+
+
+def _check_across(rows: Rows) -> None:
+    """The directory's rules between rows: a phone is one on-call number or one person's
+    phone, never both (the number would ring itself); group names differ however written; a
+    number's backup group is not also one of its ringing groups."""
+    numbers = {row["number"]: row for row in rows[OnCallNumber]}
+    for position, person in enumerate(rows[Person], start=1):
+        number = numbers.get(person["phone"])
+        if number is not None:
+            where, ref = _locate(Person, person["id"], position)
+            raise BackupError(f"{ref}.phone", f"{where}: phone: {person['phone']} is already "
+                                              f"the on-call number {number['number']} "
+                                              f"({number['name']})")
+    names: dict[str, str] = {}
+    for position, group in enumerate(rows[Group], start=1):
+        where, ref = _locate(Group, group["id"], position)
+        key = group["name"].casefold()
+        if key in names:
+            raise BackupError(f"{ref}.name", f"{where}: name: {group['name']!r} is already "
+                                             f"the name of {names[key]}")
+        names[key] = where
+    backup_groups = {row["id"]: row["backup_group"] for row in rows[OnCallNumber]}
+    for position, link in enumerate(rows[NumberGroup], start=1):
+        if link["group"] == backup_groups.get(link["number"]):
+            where, ref = _locate(NumberGroup, link["id"], position)
+            raise BackupError(f"{ref}.group_id", f"{where}: group_id: group {link['group']} is "
+                                                 f"the backup group of on_call_number "
+                                                 f"{link['number']}; a group cannot be both")
 
 
 def _text(document: dict[str, Any], key: str) -> str | None:
@@ -333,6 +414,7 @@ def _parse(data: bytes) -> tuple[BackupInfo, Rows]:
     for model, model_rows in rows.items():
         _check_unique(model, model_rows)
     _check_references(rows)
+    _check_across(rows)
     info = BackupInfo(created_at=_text(document, "created_at"),
                       appliance_version=_text(document, "appliance_version"),
                       counts={model._meta.table_name: len(model_rows)

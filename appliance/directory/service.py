@@ -83,6 +83,48 @@ def _retention_days(value: object) -> int:
     return days
 
 
+def _check_sms(phone: str, wants_sms: bool) -> None:
+    if wants_sms and is_landline(phone):
+        raise Invalid("wants_sms", f"wants_sms: {phone} is a landline and cannot receive "
+                                   "SMS; turn SMS off for this person")
+
+
+def _public_phone(value: str | None) -> str | None:
+    """The number callers are given (see Person.public_phone); "" or None publishes none."""
+    if value is None or not value.strip():
+        return None
+    return e164(parse_person_phone(value, field="public_phone"))
+
+
+# Whole rows, checked as adding them checks them: the directory's own additions and a restored
+# backup's rows go through these, so a backup cannot hold what the directory would refuse.
+
+def check_group(name: object) -> dict[str, object]:
+    return {"name": _name("name", name)}
+
+
+def check_number(number: str, name: object, *, recording: object = False,
+                 retention_days: object = 90, sms_on_taken: object = True,
+                 sms_to_caller: object = True, sms_on_missed: object = True
+                 ) -> dict[str, object]:
+    return {"number": parse_on_call_number(number), "name": _name("name", name),
+            "recording": _bool("recording", recording),
+            "retention_days": _retention_days(retention_days),
+            "sms_on_taken": _bool("sms_on_taken", sms_on_taken),
+            "sms_to_caller": _bool("sms_to_caller", sms_to_caller),
+            "sms_on_missed": _bool("sms_on_missed", sms_on_missed)}
+
+
+def check_person(name: object, phone: str, *, on_duty: object = True, wants_sms: object = True,
+                 public_phone: str | None = "") -> dict[str, object]:
+    values: dict[str, object] = {
+        "name": _name("name", name), "phone": e164(parse_person_phone(phone)),
+        "on_duty": _bool("on_duty", on_duty), "wants_sms": _bool("wants_sms", wants_sms),
+        "public_phone": _public_phone(public_phone)}
+    _check_sms(str(values["phone"]), bool(values["wants_sms"]))
+    return values
+
+
 def _describe_number(number: OnCallNumber) -> str:
     return f"{number.number} ({number.name})"
 
@@ -237,14 +279,10 @@ class Directory:
 
     def add_number(self, number: str, name: str, *, recording: bool = False,
                    retention_days: int = 90) -> OnCallNumber:
-        phone = parse_on_call_number(number)
-        clean_name = _name("name", name)
-        record = _bool("recording", recording)
-        days = _retention_days(retention_days)
+        values = check_number(number, name, recording=recording, retention_days=retention_days)
         with self.batch():
-            self._check_phone_free("number", phone)
-            row = OnCallNumber.create(number=phone, name=clean_name, recording=record,
-                                      retention_days=days)
+            self._check_phone_free("number", str(values["number"]))
+            row = OnCallNumber.create(**values)
         return row
 
     def change_number(self, ref: Ref, *, number: str | None = None, name: str | None = None,
@@ -322,10 +360,10 @@ class Directory:
     # --- groups ----------------------------------------------------------------------------
 
     def add_group(self, name: str) -> Group:
-        clean = _name("name", name)
+        values = check_group(name)
         with self.batch():
-            self._check_group_name_free(clean)
-            row = Group.create(name=clean)
+            self._check_group_name_free(str(values["name"]))
+            row = Group.create(**values)
         return row
 
     def rename_group(self, ref: Ref, name: str) -> Group:
@@ -369,31 +407,13 @@ class Directory:
 
     # --- people ----------------------------------------------------------------------------
 
-    @staticmethod
-    def _check_sms(phone: str, wants_sms: bool) -> None:
-        if wants_sms and is_landline(phone):
-            raise Invalid("wants_sms", f"wants_sms: {phone} is a landline and cannot receive "
-                                       "SMS; turn SMS off for this person")
-
-    @staticmethod
-    def _public_phone(value: str) -> str | None:
-        """The number callers are given (see Person.public_phone); "" publishes none."""
-        if not value.strip():
-            return None
-        return e164(parse_person_phone(value, field="public_phone"))
-
     def add_person(self, name: str, phone: str, *, on_duty: bool = True,
                    wants_sms: bool = True, public_phone: str = "") -> Person:
-        clean_name = _name("name", name)
-        clean_phone = e164(parse_person_phone(phone))
-        duty = _bool("on_duty", on_duty)
-        sms = _bool("wants_sms", wants_sms)
-        published = self._public_phone(public_phone)
-        self._check_sms(clean_phone, sms)
+        values = check_person(name, phone, on_duty=on_duty, wants_sms=wants_sms,
+                              public_phone=public_phone)
         with self.batch():
-            self._check_phone_free("phone", clean_phone)
-            row = Person.create(name=clean_name, phone=clean_phone, on_duty=duty, wants_sms=sms,
-                                public_phone=published)
+            self._check_phone_free("phone", str(values["phone"]))
+            row = Person.create(**values)
         return row
 
     def change_person(self, ref: Ref, *, name: str | None = None, phone: str | None = None,
@@ -412,7 +432,7 @@ class Directory:
         if wants_sms is not None:
             changes["wants_sms"] = _bool("wants_sms", wants_sms)
         if public_phone is not None:
-            changes["public_phone"] = self._public_phone(public_phone)
+            changes["public_phone"] = _public_phone(public_phone)
         with self.batch():
             row = self.person(ref)
             if "phone" in changes:
@@ -420,7 +440,7 @@ class Directory:
             for key, value in changes.items():
                 setattr(row, key, value)
             if "phone" in changes or "wants_sms" in changes:
-                self._check_sms(row.phone, row.wants_sms)
+                _check_sms(row.phone, row.wants_sms)
             row.save()
         return row
 

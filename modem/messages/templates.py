@@ -110,7 +110,7 @@ def template(kind: str, lang: str) -> str:
     if row is None:
         return DEFAULTS[kind][lang]
     try:
-        return _checked(kind, lang, row.value)
+        return check_template(kind, lang, row.value)
     except TemplateError as error:
         log.warning("stored template unusable, using the built-in text: %s", error)
         return DEFAULTS[kind][lang]
@@ -118,7 +118,7 @@ def template(kind: str, lang: str) -> str:
 
 def set_template(kind: str, lang: str, text: str) -> str:
     """Save the admin's text (surrounding whitespace dropped) and return it as saved."""
-    clean = _checked(kind, lang, text)
+    clean = check_template(kind, lang, text)
     Setting.insert(key=setting_key(kind, lang), value=clean).on_conflict_replace().execute()
     return clean
 
@@ -165,7 +165,9 @@ def _check_names(kind: str, lang: str) -> None:
                                    f"known: {', '.join(LANGUAGES)}")
 
 
-def _checked(kind: str, lang: str, text: str) -> str:
+def check_template(kind: str, lang: str, text: str) -> str:
+    """The text as saved (surrounding whitespace dropped), or a TemplateError naming the
+    setting key: what set_template and a restored backup's override go through."""
     _check_names(kind, lang)
     field = setting_key(kind, lang)
     clean = str(text).strip()

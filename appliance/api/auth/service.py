@@ -36,6 +36,10 @@ THROTTLE_ATTEMPTS = 10  # per client address ...
 THROTTLE_WINDOW_S = 60.0  # ... in this many seconds
 PASSWORD_MIN = 10
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
+# The most a stored hash may ask of a login (ours: argon2-cffi's defaults, m=65536 t=3 p=4).
+MAX_HASH_MEMORY_KIB = 262_144
+MAX_HASH_TIME = 10
+MAX_HASH_LANES = 16
 
 _hasher = argon2.PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
@@ -77,17 +81,43 @@ def check_password_quality(password: str, username: str, field: str = "password"
         raise Invalid(field, f"{field}: must not be the username")
 
 
-def create_user(username: str, password: str, role: str,
-                person_id: int | None = None) -> User:
-    name = username.strip().lower()
+def check_user(username: object, role: object, person_id: int | None) -> dict[str, object]:
+    """A user's name, role and person link checked, in the form stored: the validation of
+    :func:`create_user` and of a restored backup's user rows."""
+    name = username.strip().lower() if isinstance(username, str) else ""
     if not USERNAME.fullmatch(name):
         raise Invalid("username", "username: 3-64 characters: a-z, 0-9, '.', '_', '-', "
                                   f"starting with a letter or digit; got {username!r}")
     if role not in ROLES:
         raise Invalid("role", f"role: one of {', '.join(ROLES)}, got {role!r}")
-    check_password_quality(password, name)
     if role == ROLE_PERSON and person_id is None:
         raise Invalid("person_id", "person_id: an on-call person's account names the person")
+    return {"username": name, "role": role, "person": person_id}
+
+
+def check_password_hash(value: str) -> str:
+    """A stored password hash (a restored backup's): argon2id with parameters this box can
+    verify; a hash asking for gigabytes of memory would make every login a denial of service."""
+    field = "password_hash"
+    try:
+        parameters = argon2.extract_parameters(value)
+    except argon2.exceptions.InvalidHashError:
+        raise Invalid(field, f"{field}: not an argon2id password hash") from None
+    if parameters.type is not argon2.Type.ID:
+        raise Invalid(field, f"{field}: not an argon2id password hash")
+    if (parameters.memory_cost > MAX_HASH_MEMORY_KIB or parameters.time_cost > MAX_HASH_TIME
+            or parameters.parallelism > MAX_HASH_LANES):
+        raise Invalid(field, f"{field}: asks for more work than a login may take (at most "
+                             f"m={MAX_HASH_MEMORY_KIB}, t={MAX_HASH_TIME}, "
+                             f"p={MAX_HASH_LANES})")
+    return value
+
+
+def create_user(username: str, password: str, role: str,
+                person_id: int | None = None) -> User:
+    values = check_user(username, role, person_id)
+    name = str(values["username"])
+    check_password_quality(password, name)
     with database_proxy.atomic():
         if User.get_or_none(User.username == name) is not None:
             raise Conflict("username", f"username: {name!r} is taken")
@@ -96,8 +126,7 @@ def create_user(username: str, password: str, role: str,
                 raise NotFound("person_id", f"person_id: no person with id {person_id}")
             if User.get_or_none(User.person == person_id) is not None:
                 raise Conflict("person_id", f"person_id: person {person_id} has an account")
-        return User.create(username=name, password_hash=_hasher.hash(password), role=role,
-                           person=person_id)
+        return User.create(password_hash=_hasher.hash(password), **values)
 
 
 def password_matches(user: User, password: str) -> bool:

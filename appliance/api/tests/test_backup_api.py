@@ -43,3 +43,25 @@ def test_a_broken_backup_changes_nothing_and_names_the_problem(api: RunningApi,
         assert answer.status_code == 422
         assert answer.json()["detail"][0]["loc"][-1].endswith(".phone")
         assert admin.get("/api/me").status_code == 200  # nothing happened: still logged in
+
+
+def test_a_backup_is_validated_as_put_trunk_is(api: RunningApi, site: Site) -> None:
+    """The trunk host PUT /api/trunk refuses is refused inside a backup too, by the same
+    validator; nothing changes."""
+    hostile = "192.0.2.10,0.0.0.0/0"
+    with api.client(site.admin_token) as admin:
+        direct = admin.put("/api/trunk", json={"mode": "ip", "host": hostile})
+        assert direct.status_code == 422
+        assert direct.json()["detail"][0]["loc"][-1] == "host"
+        backup = json.loads(admin.get("/api/backup").content)
+        backup["tables"]["trunk"] = [{"id": 1, "mode": "ip", "host": hostile, "port": 5060,
+                                      "transport": "udp", "username": None, "password": None,
+                                      "from_domain": None,
+                                      "updated_at": "2025-11-25T12:00:00+00:00"}]
+        answer = admin.post("/api/restore", content=json.dumps(backup),
+                            headers={"Content-Type": "application/json"})
+        assert answer.status_code == 422
+        assert answer.json()["detail"][0]["loc"][-1] == "trunk[1].host"
+        assert direct.json()["detail"][0]["msg"] in answer.json()["detail"][0]["msg"]
+        assert admin.get("/api/trunk").json()["configured"] is False
+        assert admin.get("/api/me").status_code == 200  # nothing happened: still logged in
