@@ -1,10 +1,17 @@
-"""The appliance's pjsip.conf: one SIP trunk towards the phone network.
+"""The appliance's pjsip.conf: one SIP trunk towards the phone network, and nothing else.
 
 The trunk is either IP-authenticated (the operator knows the box by its address: an endpoint
-whose contact is the operator and whose calls are identified by the operator's address) or a
-registration (the box registers with a user name and password and answers the operator's
-challenges with them).  Lab mode and tests use :data:`LAB_TRUNK`, the simulated carrier on
-loopback; :mod:`paivystys.appliance.trunk` stores and validates a real operator's trunk.
+whose contact is the operator) or a registration (the box registers with a user name and
+password and answers the operator's challenges with them).  Lab mode and tests use
+:data:`LAB_TRUNK`, the simulated carrier on loopback; :mod:`paivystys.appliance.trunk` stores
+and validates a real operator's trunk.
+
+Who may call in: a request is the trunk's only when it comes from one of the operator's
+addresses (the trunk's host and the operator addresses it lists), whatever its From header
+says, and, when the operator authenticates its calls, only after answering Asterisk's digest
+challenge.  The trunk is the only endpoint and there is no anonymous one, so Asterisk refuses
+a request from anywhere else (401, then 401/403 to its answer) before any dialplan runs and
+reports it as a security event (see :mod:`paivystys.appliance.sipguard`).
 """
 
 from __future__ import annotations
@@ -45,6 +52,13 @@ class TrunkSpec:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     from_domain: str | None = None
+    # Further addresses, networks (CIDR) or host names the operator sends calls from, besides
+    # ``host``; calls from them are the trunk's.
+    operator_addresses: tuple[str, ...] = ()
+    # The user name and password the operator answers our challenge with, when it
+    # authenticates its calls to us; None: calls are identified by address alone.
+    inbound_username: str | None = None
+    inbound_password: str | None = field(default=None, repr=False)
     # Changes whenever the stored trunk is saved.  It names the auth section, so that new
     # credentials make a new registration: a reload registers a changed registration at once
     # but keeps an unchanged one (and its old state) until its next refresh.
@@ -53,6 +67,19 @@ class TrunkSpec:
     @property
     def auth_name(self) -> str:
         return f"{ENDPOINT}-auth-{self.revision}"
+
+    @property
+    def inbound_auth_name(self) -> str:
+        return f"{ENDPOINT}-inbound-auth-{self.revision}"
+
+    @property
+    def inbound_auth(self) -> bool:
+        return bool(self.inbound_username and self.inbound_password)
+
+    @property
+    def operator_hosts(self) -> tuple[str, ...]:
+        """Every address, network or name calls from the operator come from."""
+        return tuple(dict.fromkeys((self.host, *self.operator_addresses)))
 
 
 @dataclass(frozen=True)
@@ -79,11 +106,22 @@ def _uri_host(host: str) -> str:
     return f"[{host}]" if is_ipv6 else host
 
 
+def _check_conf_text(name: str, value: str | None) -> None:
+    if value is not None and any(char in value for char in (*CONF_SYNTAX, "\n", "\r")):
+        raise ValueError(f"trunk {name} holds a character pjsip.conf cannot carry")
+
+
 def render_pjsip(trunk: TrunkSpec, bind: SipBind = APPLIANCE_BIND) -> str:
-    for name in ("host", "username", "password", "from_domain"):
-        value = getattr(trunk, name)
-        if value is not None and any(char in value for char in (*CONF_SYNTAX, "\n", "\r")):
-            raise ValueError(f"trunk {name} holds a character pjsip.conf cannot carry")
+    for name in ("host", "username", "password", "from_domain", "inbound_username",
+                 "inbound_password"):
+        _check_conf_text(name, getattr(trunk, name))
+    for address in trunk.operator_addresses:
+        _check_conf_text("operator address", address)
+    for address in trunk.operator_hosts:
+        # match= takes a comma-separated list: a comma would let one value name any network
+        # (a host "192.0.2.10,0.0.0.0/0" would match every address).
+        if not address or any(char == "," or char.isspace() for char in address):
+            raise ValueError(f"trunk address {address!r} is not one address, network or name")
     if trunk.mode not in MODES:
         raise ValueError(f"trunk mode must be one of {', '.join(MODES)}, not {trunk.mode!r}")
     if trunk.transport not in TRANSPORTS:
@@ -92,6 +130,8 @@ def render_pjsip(trunk: TrunkSpec, bind: SipBind = APPLIANCE_BIND) -> str:
     registration = trunk.mode == MODE_REGISTRATION
     if registration and not (trunk.username and trunk.password):
         raise ValueError("a registration trunk needs a username and a password")
+    if bool(trunk.inbound_username) != bool(trunk.inbound_password):
+        raise ValueError("inbound authentication needs both a username and a password")
     transport = f"transport-{trunk.transport}"
     # Only UDP unless the trunk uses TCP: no listening socket nobody needs.
     transports = [_transport("udp", bind)]
@@ -103,7 +143,9 @@ def render_pjsip(trunk: TrunkSpec, bind: SipBind = APPLIANCE_BIND) -> str:
     sections = [_HEADER, *transports,
                 _endpoint(trunk, transport, bind),
                 f"[{ENDPOINT}]\ntype=aor\ncontact={server_uri}\nqualify_frequency=0\n",
-                f"[{ENDPOINT}]\ntype=identify\nendpoint={ENDPOINT}\nmatch={trunk.host}\n"]
+                _identify(trunk)]
+    if trunk.inbound_auth:
+        sections.append(_inbound_auth(trunk))
     if registration:
         sections += [_registration(trunk, transport, server_uri), _auth(trunk)]
     return "\n".join(sections)
@@ -116,6 +158,10 @@ type=global
 user_agent=Paivystysvaihde
 ; no network card in the namespace: never look anything up
 default_realm=paivystysvaihde
+; Requests are matched to the trunk by their source address only.  (Identifiers of loaded
+; modules that are not named here still run after it; the trunk's identify_by=ip keeps
+; them from ever choosing the trunk.)
+endpoint_identifier_order=ip
 """
 
 
@@ -129,6 +175,8 @@ def _endpoint(trunk: TrunkSpec, transport: str, bind: SipBind) -> str:
         f"[{ENDPOINT}]",
         "type=endpoint",
         f"transport={transport}",
+        # only the operator's addresses make a request the trunk's: never its From user
+        "identify_by=ip",
         "context=pv-inbound",
         "disallow=all",
         "allow=alaw,ulaw",
@@ -140,7 +188,14 @@ def _endpoint(trunk: TrunkSpec, transport: str, bind: SipBind) -> str:
         "send_pai=yes",
         "trust_id_outbound=yes",
         f"aors={ENDPOINT}",
+        # The operator has no business subscribing to the box or moving a call elsewhere.
+        "allow_subscribe=no",
+        "allow_transfer=no",
     ]
+    if trunk.inbound_auth:
+        # Even from the operator's address, a call is taken only once the operator answered
+        # our digest challenge: a forged source address alone gets nowhere.
+        lines.append(f"auth={trunk.inbound_auth_name}")
     if trunk.mode == MODE_REGISTRATION:
         # The operator challenges calls as it challenges the registration, and knows the
         # account by the From user (the original caller travels in P-Asserted-Identity).
@@ -170,9 +225,26 @@ max_retries={REGISTRATION_MAX_RETRIES}
 expiration={REGISTRATION_EXPIRATION_S}
 ; one registration: nothing to spread out, and the admin sees the result at once
 max_random_initial_delay=0
-; calls sent to the registered contact belong to the trunk even from another address
-line=yes
-endpoint={ENDPOINT}
+; Neither line=yes nor endpoint=: with them Asterisk takes a request for the trunk's from
+; any address that puts the registration's line parameter in it (that identifier runs before
+; all others and ignores identify_by).  Calls are the trunk's by address only.
+"""
+
+
+def _identify(trunk: TrunkSpec) -> str:
+    # One match line per address: a host name is resolved (A, AAAA, SRV) when pjsip.conf is
+    # loaded, a network matches every address in it.
+    matches = "".join(f"match={host}\n" for host in trunk.operator_hosts)
+    return f"[{ENDPOINT}]\ntype=identify\nendpoint={ENDPOINT}\n{matches}"
+
+
+def _inbound_auth(trunk: TrunkSpec) -> str:
+    return f"""\
+[{trunk.inbound_auth_name}]
+type=auth
+auth_type=userpass
+username={trunk.inbound_username}
+password={trunk.inbound_password}
 """
 
 

@@ -55,7 +55,8 @@ CONFIGURATION: tuple[type[BaseModel], ...] = (
 )
 
 # Never echoed in an error message: messages end up on terminals and in logs.
-SECRET_COLUMNS = frozenset({("trunk", "password"), ("user", "password_hash")})
+SECRET_COLUMNS = frozenset({("trunk", "password"), ("trunk", "inbound_password"),
+                            ("user", "password_hash")})
 
 
 class BackupError(Exception):
@@ -280,10 +281,15 @@ def _trunk_values(row: dict[str, Any]) -> dict[str, object]:
     if row["id"] != trunk_service.TRUNK_ID:
         raise Invalid("id", f"id: the trunk is row {trunk_service.TRUNK_ID}, got {row['id']}")
     values = trunk_service.check_trunk(row["mode"], row["host"], row["port"], row["transport"],
-                                       row["username"], row["password"], row["from_domain"])
+                                       row["username"], row["password"], row["from_domain"],
+                                       row["operator_addresses"], row["inbound_username"],
+                                       row["inbound_password"])
     if values["mode"] == MODE_REGISTRATION and values["password"] is None:
         raise Invalid("password", "password: a registration trunk needs the operator's "
                                   "password")
+    if values["inbound_username"] is not None and values["inbound_password"] is None:
+        raise Invalid("inbound_password", "inbound_password: checking the operator's calls "
+                                          "needs the password it answers with")
     return values
 
 

@@ -213,6 +213,12 @@ class Trunk(BaseModel):
     username = peewee.CharField(null=True)
     password = peewee.CharField(null=True)  # the operator's secret: never in logs or backups' views
     from_domain = peewee.CharField(null=True)
+    # Further addresses, CIDR networks or host names the operator sends calls from (comma
+    # separated); with ``host`` they are the only sources whose calls are taken.
+    operator_addresses = peewee.TextField(null=True)
+    # What the operator answers our digest challenge with, when it authenticates its calls.
+    inbound_username = peewee.CharField(null=True)
+    inbound_password = peewee.CharField(null=True)  # a secret, as ``password``
     updated_at = peewee.DateTimeField(default=utcnow)
 
 

@@ -7,8 +7,12 @@ fresh box reaches no phone network until an admin sets the operator's trunk, whi
 
 Every change is checked completely before anything is written (an :class:`Invalid` names the
 field and says what was wrong), written in one transaction, then applied: pjsip.conf is
-regenerated and res_pjsip reloaded, which calls in progress survive.  The password is never
+regenerated and res_pjsip reloaded, which calls in progress survive.  The passwords are never
 returned, logged or repeated in an error message.
+
+Calls are the trunk's only when they come from the operator: from ``host`` or one of the
+``operator_addresses`` (addresses, networks, host names), and, with ``inbound_username`` set,
+only once the operator answered the box's digest challenge with it and ``inbound_password``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ DEFAULT_PORT = 5060
 MAX_HOST = 253  # a DNS name's limit
 MAX_USERNAME = 128
 MAX_PASSWORD = 128
+MAX_OPERATOR_ADDRESSES = 16
+# A network wider than this would let a large part of the Internet call as the operator.
+MIN_PREFIX = {4: 16, 6: 32}
+OPERATOR_ADDRESS_SEPARATOR = ","
 _HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _HOST_AND_PORT = re.compile(r"([^:]+):(\d+)")
 _BRACKETED_IPV6 = re.compile(r"\[[0-9A-Fa-f:.]+\](?::\d+)?")
@@ -63,6 +71,9 @@ class TrunkSettings:
     has_password: bool
     configured: bool
     updated_at: dt.datetime | None
+    operator_addresses: tuple[str, ...] = ()
+    inbound_username: str | None = None
+    has_inbound_password: bool = False
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -76,7 +87,10 @@ def get_trunk() -> TrunkSettings:
     return TrunkSettings(mode=row.mode, host=row.host, port=row.port, transport=row.transport,
                          username=row.username, from_domain=row.from_domain,
                          has_password=bool(row.password), configured=True,
-                         updated_at=row.updated_at)
+                         updated_at=row.updated_at,
+                         operator_addresses=_stored_addresses(row.operator_addresses),
+                         inbound_username=row.inbound_username,
+                         has_inbound_password=bool(row.inbound_password))
 
 
 def trunk_spec() -> TrunkSpec:
@@ -86,7 +100,14 @@ def trunk_spec() -> TrunkSpec:
         return LAB_TRUNK
     return TrunkSpec(mode=row.mode, host=row.host, port=row.port, transport=row.transport,
                      username=row.username, password=row.password, from_domain=row.from_domain,
+                     operator_addresses=_stored_addresses(row.operator_addresses),
+                     inbound_username=row.inbound_username,
+                     inbound_password=row.inbound_password,
                      revision=int(row.updated_at.timestamp() * 1_000_000))
+
+
+def _stored_addresses(text: str | None) -> tuple[str, ...]:
+    return tuple(item for item in (text or "").split(OPERATOR_ADDRESS_SEPARATOR) if item)
 
 
 # --- value validation ------------------------------------------------------------------------
@@ -176,8 +197,7 @@ def _username(value: object) -> str:
     return text
 
 
-def _password(value: object) -> str:
-    field = "password"
+def _password(value: object, field: str = "password") -> str:
     text = _text(field, value, secret=True)
     if not text:
         raise Invalid(field, f"{field}: must not be empty")
@@ -187,6 +207,65 @@ def _password(value: object) -> str:
     if len(text) > MAX_PASSWORD:
         raise Invalid(field, f"{field}: is longer than {MAX_PASSWORD} characters")
     return text
+
+
+def _inbound_username(value: object) -> str | None:
+    field = "inbound_username"
+    if value is None:
+        return None
+    text = _text(field, value).strip()
+    if not text:
+        return None
+    if len(text) > MAX_USERNAME:
+        raise Invalid(field, f"{field}: is longer than {MAX_USERNAME} characters")
+    if not _USERNAME.fullmatch(text):
+        raise Invalid(field, f"{field}: {text!r} holds characters a SIP user name cannot; "
+                             f"allowed are {_USERNAME_CHARS}")
+    return text
+
+
+def _operator_address(field: str, value: object) -> str:
+    """An address, a CIDR network (no wider than MIN_PREFIX) or a host name."""
+    text = _text(field, value).strip()
+    if "/" not in text:
+        return _host(field, text)
+    try:
+        network = ipaddress.ip_network(text)
+    except ValueError:
+        try:
+            wider = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise Invalid(field, f"{field}: {text!r} is not an address, a network (e.g. "
+                                 "192.0.2.0/24) or a host name") from None
+        raise Invalid(field, f"{field}: {text!r} has bits set past its prefix: the network "
+                             f"is {wider}") from None
+    if network.is_multicast:
+        raise Invalid(field, f"{field}: {text!r} is a multicast network, not a sender's")
+    if network.prefixlen < MIN_PREFIX[network.version]:
+        raise Invalid(field, f"{field}: {text!r} is wider than /{MIN_PREFIX[network.version]}: "
+                             "it would let a large part of the Internet call as the operator")
+    if network.prefixlen == network.max_prefixlen:
+        return str(network.network_address)
+    return str(network)
+
+
+def _operator_addresses(value: object) -> str | None:
+    """The operator's further addresses, in the form stored (comma-separated), or None.
+    Takes a list or one text with the items separated by commas or spaces."""
+    field = "operator_addresses"
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items: list[object] = [item for item in re.split(r"[,\s]+", value) if item]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise Invalid(field, f"{field}: must be a list of addresses, got {value!r}")
+    if len(items) > MAX_OPERATOR_ADDRESSES:
+        raise Invalid(field, f"{field}: at most {MAX_OPERATOR_ADDRESSES} addresses, got "
+                             f"{len(items)}")
+    clean = [_operator_address(field, item) for item in items]
+    return OPERATOR_ADDRESS_SEPARATOR.join(dict.fromkeys(clean)) or None
 
 
 def _from_domain(value: object) -> str | None:
@@ -199,27 +278,37 @@ def _from_domain(value: object) -> str | None:
 
 def check_trunk(mode: object, host: object, port: object = DEFAULT_PORT,
                 transport: object = "udp", username: object = None, password: object = None,
-                from_domain: object = None) -> dict[str, object]:
+                from_domain: object = None, operator_addresses: object = None,
+                inbound_username: object = None, inbound_password: object = None
+                ) -> dict[str, object]:
     """Every value of a trunk checked and put in the form stored: the one validation of
     :func:`set_trunk` (the API, the CLI) and of a restored backup's trunk row.
 
     An IP trunk keeps neither user name nor password (None in the result); a registration
-    trunk's ``password`` None stays None, for the caller to keep the stored one or refuse."""
+    trunk's ``password`` None stays None, for the caller to keep the stored one or refuse.
+    Without an ``inbound_username`` there is no inbound password either; with one, an
+    ``inbound_password`` None stays None, likewise."""
     clean_mode = _choice("mode", mode, MODES)
     values: dict[str, object] = {
         "mode": clean_mode, "host": _host("host", host), "port": _port(port),
         "transport": _choice("transport", transport, TRANSPORTS),
-        "username": None, "password": None, "from_domain": _from_domain(from_domain)}
+        "username": None, "password": None, "from_domain": _from_domain(from_domain),
+        "operator_addresses": _operator_addresses(operator_addresses),
+        "inbound_username": _inbound_username(inbound_username), "inbound_password": None}
     if clean_mode == MODE_REGISTRATION:
         values["username"] = _username(username)
         if password is not None:
             values["password"] = _password(password)
+    if values["inbound_username"] is not None and inbound_password is not None:
+        values["inbound_password"] = _password(inbound_password, "inbound_password")
     return values
 
 
 def set_trunk(mode: str, host: str, port: int | str = DEFAULT_PORT, transport: str = "udp",
               username: str | None = None, password: str | None = None,
               from_domain: str | None = None, *,
+              operator_addresses: list[str] | str | None = None,
+              inbound_username: str | None = None, inbound_password: str | None = None,
               apply: ApplyFn | None = None) -> TrunkSettings:
     """Replace the trunk and apply it.
 
@@ -229,8 +318,14 @@ def set_trunk(mode: str, host: str, port: int | str = DEFAULT_PORT, transport: s
     registration trunk without one uses ``host``.  ``apply`` runs once the change is
     committed; None means :func:`~paivystys.appliance.directory.apply_configuration`, as for
     the directory's changes (tests inject their own).
+
+    ``operator_addresses`` (empty: none) are where else the operator's calls come from;
+    ``inbound_username`` (empty: none) makes the box challenge the operator's calls, which
+    must answer with it and ``inbound_password``.  None keeps what is stored for each of the
+    three, so a client that does not know them changes nothing of them.
     """
-    values = check_trunk(mode, host, port, transport, username, password, from_domain)
+    values = check_trunk(mode, host, port, transport, username, password, from_domain,
+                         operator_addresses, inbound_username, inbound_password)
     with Directory(apply).batch():
         row = Trunk.get_or_none(Trunk.id == TRUNK_ID)
         if values["mode"] == MODE_REGISTRATION and values["password"] is None:
@@ -238,12 +333,26 @@ def set_trunk(mode: str, host: str, port: int | str = DEFAULT_PORT, transport: s
                 raise Invalid("password", "password: a registration trunk needs the "
                                           "operator's password (none is stored yet)")
             values["password"] = row.password
+        if operator_addresses is None and row is not None:
+            values["operator_addresses"] = row.operator_addresses
+        if inbound_username is None and row is not None:
+            values["inbound_username"] = row.inbound_username
+        if values["inbound_username"] and values["inbound_password"] is None:
+            if row is None or not row.inbound_password:
+                raise Invalid("inbound_password", "inbound_password: checking the operator's "
+                                                  "calls needs the password it answers with "
+                                                  "(none is stored yet)")
+            values["inbound_password"] = row.inbound_password
         values["updated_at"] = utcnow()
         Trunk.insert(id=TRUNK_ID, **values).on_conflict(
             conflict_target=[Trunk.id], update=values).execute()
-    log.info("trunk set: %s, %s port %d over %s%s", values["mode"], values["host"],
+    log.info("trunk set: %s, %s port %d over %s%s%s%s", values["mode"], values["host"],
              values["port"], values["transport"],
-             f", user {values['username']}" if values["username"] else "")
+             f", user {values['username']}" if values["username"] else "",
+             f", also from {values['operator_addresses']}"
+             if values["operator_addresses"] else "",
+             f", operator authenticated as {values['inbound_username']}"
+             if values["inbound_username"] else "")
     return get_trunk()
 
 

@@ -102,6 +102,29 @@ def test_the_trunk_password_is_write_only_and_errors_name_fields(admin) -> None:
         AuditEntry.action == "trunk.set").get().details)
 
 
+def test_trunk_operator_addresses_and_inbound_password_over_the_api(admin) -> None:
+    body = {"mode": "ip", "host": "192.0.2.10", "operator_addresses": ["198.51.100.0/24"],
+            "inbound_username": "vaihde", "inbound_password": "Sis#aan-sana"}
+    shown = admin.put("/api/trunk", json=body).json()
+    assert shown["operator_addresses"] == ["198.51.100.0/24"]
+    assert (shown["inbound_username"], shown["has_inbound_password"]) == ("vaihde", True)
+    assert "inbound_password" not in shown
+    # a client that knows nothing of them (an older console) keeps them
+    kept = admin.put("/api/trunk", json={"mode": "ip", "host": "192.0.2.10"}).json()
+    assert kept["operator_addresses"] == ["198.51.100.0/24"]
+    assert kept["has_inbound_password"] is True
+    assert field_of(admin.put("/api/trunk", json={**body, "operator_addresses": [
+        "0.0.0.0/0"]})) == "operator_addresses"
+    assert field_of(admin.put("/api/trunk", json={**body, "inbound_username": "a;b"})) == (
+        "inbound_username")
+    assert field_of(admin.put("/api/trunk", json={**body, "operator_addresses": [
+        "192.0.2.1"] * 17})) == "operator_addresses"
+    assert "Sis#aan" not in admin.get("/api/trunk").text
+    assert "Sis#aan" not in str([entry.details for entry in AuditEntry.select().where(
+        AuditEntry.action == "trunk.set")])
+    admin.delete("/api/trunk")
+
+
 def test_the_audit_log_says_who_changed_what(admin) -> None:
     admin.post("/api/groups", json={"name": "Auditoitava"})
     latest = admin.get("/api/audit", params={"limit": 5}).json()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +28,16 @@ class TrunkIn(BaseModel):
     password: str | None = Field(default=None, max_length=128,
                                  description="omit to keep the stored one")
     from_domain: str | None = Field(default=None, max_length=253)
+    operator_addresses: list[Annotated[str, Field(max_length=253)]] | None = Field(
+        default=None, max_length=16,
+        description="where else the operator's calls come from (addresses, networks, host "
+                    "names); omit to keep the stored ones, [] for none")
+    inbound_username: str | None = Field(
+        default=None, max_length=128,
+        description="the user name the operator answers the box's challenge with; omit to "
+                    "keep the stored one, empty to stop challenging the operator")
+    inbound_password: str | None = Field(default=None, max_length=128,
+                                         description="omit to keep the stored one")
 
 
 def _out(settings: Any) -> dict[str, Any]:
@@ -45,9 +55,14 @@ def show_trunk(user: Admin) -> dict[str, Any]:
 @router.put("/trunk")
 def change_trunk(body: TrunkIn, user: Admin) -> dict[str, Any]:
     settings = set_trunk(body.mode, body.host, body.port, body.transport, body.username,
-                         body.password, body.from_domain)
+                         body.password, body.from_domain,
+                         operator_addresses=body.operator_addresses,
+                         inbound_username=body.inbound_username,
+                         inbound_password=body.inbound_password)
     record(user.username, "trunk.set", settings.host,
-           body.model_dump(exclude={"password"}) | {"password_changed": body.password is not None})
+           body.model_dump(exclude={"password", "inbound_password"})
+           | {"password_changed": body.password is not None,
+              "inbound_password_changed": body.inbound_password is not None})
     return _out(settings)
 
 

@@ -29,6 +29,14 @@ def sections(conf: str) -> dict[tuple[str, str], dict[str, str]]:
     return result
 
 
+def matches(conf: str) -> list[str]:
+    """Every match= line of the trunk's identify section, in order."""
+    identify = re.search(r"^\[trunk\]\ntype=identify\n(.*?)(?:\n\[|\Z)", conf,
+                         flags=re.MULTILINE | re.DOTALL)
+    assert identify is not None
+    return re.findall(r"^match=(.*)$", identify[1], flags=re.MULTILINE)
+
+
 def test_lab_trunk_is_the_ip_trunk_to_the_simulated_carrier() -> None:
     conf = sections(render_pjsip(LAB_TRUNK))
     assert set(conf) == {("global", "global"), ("transport-udp", "transport"),
@@ -55,7 +63,8 @@ def test_registration_trunk_registers_and_answers_challenges() -> None:
     assert registration["contact_user"] == "+358201234567"
     assert registration["transport"] == "transport-udp"
     assert registration["max_random_initial_delay"] == "0"
-    assert (registration["line"], registration["endpoint"]) == ("yes", "trunk")
+    # no line parameter: it would take calls for the trunk from any address that knows it
+    assert "line" not in registration and "endpoint" not in registration
     for key in ("retry_interval", "forbidden_retry_interval", "fatal_retry_interval",
                 "expiration", "max_retries"):
         assert int(registration[key]) > 0, key
@@ -100,7 +109,8 @@ def test_the_password_is_not_in_the_specs_repr() -> None:
     assert PASSWORD not in repr(REGISTRATION)
 
 
-@pytest.mark.parametrize("field", ["host", "username", "password", "from_domain"])
+@pytest.mark.parametrize("field", ["host", "username", "password", "from_domain",
+                                   "inbound_username", "inbound_password"])
 @pytest.mark.parametrize("bad", [";x", "a\nb", "[x]"])
 def test_values_that_would_break_the_file_are_refused(field: str, bad: str) -> None:
     trunk = TrunkSpec(**{**vars(REGISTRATION), field: f"ok{bad}"})
@@ -111,3 +121,58 @@ def test_values_that_would_break_the_file_are_refused(field: str, bad: str) -> N
 def test_a_registration_without_credentials_is_refused() -> None:
     with pytest.raises(ValueError, match="needs a username and a password"):
         render_pjsip(TrunkSpec(**{**vars(REGISTRATION), "password": None}))
+
+
+# --- the SIP edge: who may call in ------------------------------------------------------------
+
+@pytest.mark.parametrize("trunk", [LAB_TRUNK, REGISTRATION], ids=["ip", "registration"])
+def test_the_trunk_is_identified_by_address_only_and_is_the_only_endpoint(
+        trunk: TrunkSpec) -> None:
+    text = render_pjsip(trunk)
+    conf = sections(text)
+    assert conf["global", "global"]["endpoint_identifier_order"] == "ip"
+    endpoint = conf["trunk", "endpoint"]
+    assert endpoint["identify_by"] == "ip"  # never by the From user
+    assert endpoint["context"] == "pv-inbound"
+    assert (endpoint["allow_subscribe"], endpoint["allow_transfer"]) == ("no", "no")
+    assert "auth" not in endpoint  # the operator does not authenticate unless set
+    assert [key for key in conf if key[1] == "endpoint"] == [("trunk", "endpoint")]
+    assert "anonymous" not in text
+    assert matches(text) == [trunk.host]
+
+
+def test_operator_addresses_are_matched_one_per_line() -> None:
+    trunk = TrunkSpec(**{**vars(REGISTRATION),
+                         "operator_addresses": ("198.51.100.0/24", "2001:db8::/32",
+                                                "media.operaattori.fi", "sip.operaattori.fi")})
+    assert matches(render_pjsip(trunk)) == ["sip.operaattori.fi", "198.51.100.0/24",
+                                            "2001:db8::/32", "media.operaattori.fi"]
+
+
+def test_inbound_authentication_challenges_the_operator() -> None:
+    trunk = TrunkSpec(host="192.0.2.10", inbound_username="paivystys",
+                      inbound_password=PASSWORD, revision=5)
+    conf = sections(render_pjsip(trunk))
+    assert conf["trunk", "endpoint"]["auth"] == "trunk-inbound-auth-5"
+    assert conf["trunk-inbound-auth-5", "auth"] == {
+        "type": "auth", "auth_type": "userpass", "username": "paivystys", "password": PASSWORD}
+    assert "outbound_auth" not in conf["trunk", "endpoint"]
+    assert PASSWORD not in repr(trunk)
+    with_registration = sections(render_pjsip(TrunkSpec(**{
+        **vars(REGISTRATION), "inbound_username": "paivystys", "inbound_password": "toinen"})))
+    assert with_registration["trunk", "endpoint"]["auth"] == "trunk-inbound-auth-17"
+    assert with_registration["trunk", "endpoint"]["outbound_auth"] == "trunk-auth-17"
+
+
+def test_half_an_inbound_authentication_is_refused() -> None:
+    with pytest.raises(ValueError, match="needs both"):
+        render_pjsip(TrunkSpec(host="192.0.2.10", inbound_username="paivystys"))
+
+
+@pytest.mark.parametrize("field", ["host", "operator_addresses"])
+@pytest.mark.parametrize("bad", ["192.0.2.10,0.0.0.0/0", "192.0.2.10 0.0.0.0/0", "",
+                                 "x;y", "x\nmatch=0.0.0.0/0"])
+def test_an_address_that_would_name_more_than_itself_is_refused(field: str, bad: str) -> None:
+    value = (bad,) if field == "operator_addresses" else bad
+    with pytest.raises(ValueError, match="trunk"):
+        render_pjsip(TrunkSpec(**{**vars(LAB_TRUNK), field: value}))

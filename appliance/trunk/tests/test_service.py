@@ -4,6 +4,7 @@ never shown."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -206,9 +207,90 @@ def test_check_trunk_is_the_validation_of_set_trunk_and_changes_nothing(
                          "+358201234567", PASSWORD, "")
     assert values == {"mode": "registration", "host": "sip.operaattori.fi", "port": 5080,
                       "transport": "tcp", "username": "+358201234567", "password": PASSWORD,
-                      "from_domain": None}
+                      "from_domain": None, "operator_addresses": None,
+                      "inbound_username": None, "inbound_password": None}
     assert check_trunk("ip", "192.0.2.7", username="x", password="y")["password"] is None
     with pytest.raises(Invalid) as caught:
         check_trunk("ip", "192.0.2.10,0.0.0.0/0")
     assert caught.value.field == "host"
+    assert Trunk.select().count() == 0 and applied.calls == 0
+
+
+# --- where the operator's calls come from, and how they are authenticated -------------------
+
+def test_operator_addresses_are_stored_normalised_and_reach_pjsip(applied: Counter) -> None:
+    trunk = set_trunk("ip", "192.0.2.10", operator_addresses=[
+        " 198.51.100.0/24", "2001:DB8::/32", "Media.Operaattori.FI.", "192.0.2.11/32",
+        "198.51.100.0/24"], apply=applied)
+    shown = ("198.51.100.0/24", "2001:db8::/32", "media.operaattori.fi", "192.0.2.11")
+    assert trunk.operator_addresses == shown
+    assert trunk_spec().operator_addresses == shown
+    assert trunk_spec().operator_hosts == ("192.0.2.10", *shown)
+    # a form that does not know the field keeps what is stored; empty removes them
+    assert set_trunk("ip", "192.0.2.10", apply=applied).operator_addresses == shown
+    assert set_trunk("ip", "192.0.2.10", operator_addresses="192.0.2.12, 192.0.2.13",
+                     apply=applied).operator_addresses == ("192.0.2.12", "192.0.2.13")
+    assert set_trunk("ip", "192.0.2.10", operator_addresses=[],
+                     apply=applied).operator_addresses == ()
+
+
+@pytest.mark.parametrize(("bad", "says"), [
+    (["0.0.0.0/0"], "wider than /16"),
+    (["10.0.0.0/8"], "wider than /16"),
+    (["::/0"], "wider than /32"),
+    (["192.0.2.10/24"], "the network is 192.0.2.0/24"),
+    (["224.0.0.0/24"], "multicast"),
+    (["0.0.0.0"], "not the address of one host"),
+    (["192.0.2.1,0.0.0.0/0"], "is not an address"),  # a comma splits a text, not a list item
+    (["sip:x@192.0.2.1"], "without 'sip:'"),
+    (["192.0.2.1:5060"], "port"),
+    (["a;b"], "';'"),
+    (["x\ny"], "control character"),
+    (["x/y"], "is not an address, a network"),
+    ([5], "must be text"),
+    ("192.0.2.1 " * 17, "at most 16"),
+    ({"a": 1}, "must be a list"),
+])
+def test_hostile_operator_addresses_are_refused_by_name(applied: Counter, bad: object,
+                                                         says: str) -> None:
+    with pytest.raises(Invalid, match=re.escape(says)) as caught:
+        set_trunk("ip", "192.0.2.10", operator_addresses=bad, apply=applied)  # type: ignore
+    assert caught.value.field == "operator_addresses"
+    assert Trunk.select().count() == 0 and applied.calls == 0
+
+
+def test_inbound_authentication_is_kept_changed_and_turned_off(applied: Counter) -> None:
+    trunk = set_trunk("ip", "192.0.2.10", inbound_username="paivystys", inbound_password=PASSWORD,
+                      apply=applied)
+    assert (trunk.inbound_username, trunk.has_inbound_password) == ("paivystys", True)
+    assert PASSWORD not in repr(trunk)
+    spec = trunk_spec()
+    assert (spec.inbound_username, spec.inbound_password, spec.inbound_auth) == (
+        "paivystys", PASSWORD, True)
+    # kept by a client that does not send it, the password kept when only the name changes
+    assert set_trunk("ip", "192.0.2.10", apply=applied).inbound_username == "paivystys"
+    assert set_trunk("ip", "192.0.2.10", inbound_username="toinen",
+                     apply=applied).has_inbound_password is True
+    assert trunk_spec().inbound_password == PASSWORD
+    off = set_trunk("ip", "192.0.2.10", inbound_username="", apply=applied)
+    assert (off.inbound_username, off.has_inbound_password) == (None, False)
+    assert Trunk.get().inbound_password is None
+    assert trunk_spec().inbound_auth is False
+
+
+def test_inbound_authentication_needs_a_password_and_a_sane_name(applied: Counter) -> None:
+    with pytest.raises(Invalid) as caught:
+        set_trunk("ip", "192.0.2.10", inbound_username="paivystys", apply=applied)
+    assert caught.value.field == "inbound_password"
+    for bad_name in ("a b", "x;y", "a@b", "x" * 129, "a\r\nb"):
+        with pytest.raises(Invalid) as caught:
+            set_trunk("ip", "192.0.2.10", inbound_username=bad_name, inbound_password="x",
+                      apply=applied)
+        assert caught.value.field == "inbound_username", bad_name
+    for bad_password in (" x", "x" * 129, "a\nb", "a;b"):
+        with pytest.raises(Invalid) as caught:
+            set_trunk("ip", "192.0.2.10", inbound_username="ok", inbound_password=bad_password,
+                      apply=applied)
+        assert caught.value.field == "inbound_password"
+        assert bad_password not in str(caught.value)
     assert Trunk.select().count() == 0 and applied.calls == 0
