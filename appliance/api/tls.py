@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import ssl
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 KEY_FILE = "api.key"
 CERT_FILE = "api.crt"
+KEY_MODE = 0o600  # the API alone reads its key
 # The Pi has no real-time clock: until NTP answers, its clock may be behind the consoles'.
 BACKDATE = timedelta(days=1)
 VALIDITY = timedelta(days=3653)  # ten years: the certificate is pinned, not renewed
@@ -96,6 +98,7 @@ def ensure_certificate(directory: Path, hostnames: Sequence[str] = (),
     with _locked_directory(directory) as directory_fd:
         if key_path.exists():
             key = _load_private_key(key_path)
+            _keep_private(key_path)
         elif cert_path.exists():
             raise CertificateError(
                 f"{cert_path} exists but its key {key_path} is missing. Delete {cert_path} to "
@@ -105,7 +108,7 @@ def ensure_certificate(directory: Path, hostnames: Sequence[str] = (),
             key = ec.generate_private_key(ec.SECP256R1())
             _write_atomically(key_path, key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption()), 0o600, directory_fd)
+                serialization.NoEncryption()), KEY_MODE, directory_fd)
             made_key = True
 
         if cert_path.exists():
@@ -159,6 +162,21 @@ def _write_atomically(path: Path, data: bytes, mode: int, directory_fd: int) -> 
         Path(temporary).unlink(missing_ok=True)
         raise
     os.fsync(directory_fd)
+
+
+def _keep_private(key_path: Path) -> None:
+    """A key others may read (copied in by hand, made before these rules) is made 0600."""
+    mode = stat.S_IMODE(key_path.stat().st_mode)
+    if mode == KEY_MODE:
+        return
+    try:
+        key_path.chmod(KEY_MODE)
+    except PermissionError as error:
+        raise CertificateError(
+            f"{key_path} is mode {mode:04o} and this user cannot make it {KEY_MODE:04o}: "
+            f"{error.strerror}. Make it {KEY_MODE:04o} and owned by the API's user."
+        ) from error
+    log.warning("The API's key %s was mode %04o; made it %04o", key_path, mode, KEY_MODE)
 
 
 def _read(path: Path) -> bytes:

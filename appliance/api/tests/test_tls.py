@@ -135,3 +135,31 @@ def test_a_key_whose_certificate_never_got_written_gets_one(tmp_path: Path) -> N
 
     assert _file_state(again.key_path) == key_before
     assert _certificate(again).public_key() == _certificate(identity).public_key()
+
+
+def test_a_key_others_may_read_is_made_private_and_kept(tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    identity = tls.ensure_certificate(tmp_path)
+    key_before = identity.key_path.read_bytes()
+    identity.key_path.chmod(0o644)  # copied in by hand, or made before the key was kept 0600
+
+    again = tls.ensure_certificate(tmp_path)
+
+    assert again.fingerprint == identity.fingerprint
+    assert again.key_path.read_bytes() == key_before
+    assert stat.S_IMODE(again.key_path.stat().st_mode) == 0o600
+    assert f"The API's key {identity.key_path} was mode 0644; made it 0600" in caplog.text
+
+
+def test_a_key_others_may_read_that_cannot_be_made_private_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    identity = tls.ensure_certificate(tmp_path)
+    identity.key_path.chmod(0o640)
+
+    def refused(self: Path, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted", str(self))
+
+    monkeypatch.setattr(Path, "chmod", refused)
+    with pytest.raises(tls.CertificateError,
+                       match=re.escape(f"{identity.key_path} is mode 0640 and this user")):
+        tls.ensure_certificate(tmp_path)
