@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -190,14 +191,24 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--ready-file", type=Path, metavar="PATH",
                         help="written (our pid) once the modem is connected, removed on exit")
     parser.add_argument("--verbose", action="store_true", help="log debug messages")
-    args = parser.parse_args(argv)
-    args.pin = None
-    if args.pin_file is not None:
+    return parser.parse_args(argv)
+
+
+def read_pin_file(path: Path) -> str | None:
+    """The SIM PIN in ``path`` (None when the file is empty).  A file others may read is
+    closed to them (its owner and group keep what they had), and the log says so."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & stat.S_IRWXO:
+        private = mode & ~stat.S_IRWXO
         try:
-            args.pin = args.pin_file.read_text().strip() or None
-        except OSError as exc:
-            parser.error(f"cannot read --pin-file: {exc}")
-    return args
+            path.chmod(private)
+        except PermissionError:
+            log.warning("the PIN file %s is mode %04o, readable by every user on the box, and "
+                        "only its owner can close it (chmod o= %s)", path, mode, path)
+        else:
+            log.warning("the PIN file %s was mode %04o, readable by every user on the box; "
+                        "made it %04o", path, mode, private)
+    return path.read_text().strip() or None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,6 +217,13 @@ def main(argv: list[str] | None = None) -> int:
                         format=LOG_FORMAT, stream=sys.stderr)
     if not args.verbose:
         logging.getLogger("gsmmodem").setLevel(logging.WARNING)
+    pin = None
+    if args.pin_file is not None:
+        try:
+            pin = read_pin_file(args.pin_file)
+        except OSError as exc:
+            print(f"paivystys-modem: error: cannot read --pin-file: {exc}", file=sys.stderr)
+            return 2
     database = open_database(args.db, sync_every_commit=True)
     stop = threading.Event()
 
@@ -217,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     log.info("modem service on %s, outbox in %s", args.device, database.database)
     try:
-        ModemService(args.device, args.baud, args.pin, stop, args.ready_file).run()
+        ModemService(args.device, args.baud, pin, stop, args.ready_file).run()
     finally:
         if args.ready_file is not None:
             args.ready_file.unlink(missing_ok=True)

@@ -3,6 +3,7 @@ the service cannot use up the SIM's three attempts and lock it behind its PUK.""
 
 from __future__ import annotations
 
+import stat
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from conftest import ModemServiceProcess, wait_for
 
 def run_with_pin(tmp_path: Path, pin: str) -> tuple[ModemSimulator, ModemServiceProcess]:
     (tmp_path / "pin").write_text(f"{pin}\n")
+    (tmp_path / "pin").chmod(0o644)  # as an operator may leave it
     sim = ModemSimulator(tmp_path / "ttyUSB0", pin="1234").start()
     service = ModemServiceProcess(tmp_path / "paivystys.db", sim.link_path, tmp_path)
     service.start(False, "--pin-file", str(tmp_path / "pin"))
@@ -27,6 +29,8 @@ def test_the_right_pin_opens_the_sim(tmp_path: Path) -> None:
     try:
         wait_for(service.ready_file.exists, 20, f"the service\n{service.log()}")
         assert sim.status()["sim_locked"] is False
+        assert stat.S_IMODE((tmp_path / "pin").stat().st_mode) == 0o640  # closed to others
+        assert "readable by every user on the box; made it 0640" in service.log()
     finally:
         service.stop()
         sim.stop()
