@@ -25,7 +25,8 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 def delete_expired(recordings_dir: Path, now: dt.datetime | None = None) -> list[str]:
     """Delete every recording older than its number's ``retention_days``; returns the call
-    ids whose recordings were deleted."""
+    ids whose recordings were deleted.  A file that cannot be deleted is logged as an error
+    and keeps its row, so the next run tries again; the others are deleted all the same."""
     now = now or utcnow()
     base = recordings_dir.resolve()
     deleted = []
@@ -39,7 +40,12 @@ def delete_expired(recordings_dir: Path, now: dt.datetime | None = None) -> list
             continue
         path = (base / call.recording).resolve()
         if base in path.parents:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as error:
+                log.error("cannot delete the recording of call %s (%s, %d days old, kept %d): "
+                          "%s", call.call_id, path, age.days, days, error.strerror)
+                continue
         Call.update(recording=None).where(Call.id == call.id).execute()
         record("system", "recording.deleted", call.call_id,
                {"file": call.recording, "age_days": age.days, "retention_days": days})

@@ -42,3 +42,40 @@ def test_exactly_the_expired_recordings_are_deleted_and_logged(tmp_path):
         assert delete_expired(recordings, NOW) == []  # nothing twice
     finally:
         db.close()
+
+
+def test_a_recording_that_cannot_be_deleted_stays_logged_and_the_rest_go(
+        tmp_path, caplog, monkeypatch):
+    from pathlib import Path
+
+    db = open_database(tmp_path / "r.db")
+    recordings = tmp_path / "recordings"
+    try:
+        number = OnCallNumber.create(number="+358201000003", name="Lyhyt", retention_days=7)
+        for call_id in ("stuck", "goes"):
+            relative = f"2026/10/{call_id}.wav"
+            (recordings / relative).parent.mkdir(parents=True, exist_ok=True)
+            (recordings / relative).write_bytes(b"RIFF")
+            Call.create(call_id=call_id, number=number, dialled="x", caller="y",
+                        arrived_at=NOW - dt.timedelta(days=30), recording=relative)
+        real_unlink = Path.unlink
+
+        def unlink(self, missing_ok=False):
+            if self.name == "stuck.wav":
+                raise PermissionError(13, "Permission denied", str(self))
+            real_unlink(self, missing_ok=missing_ok)
+
+        monkeypatch.setattr(Path, "unlink", unlink)
+
+        assert delete_expired(recordings, NOW) == ["goes"]
+
+        assert (recordings / "2026/10/stuck.wav").exists()
+        assert Call.get(Call.call_id == "stuck").recording == "2026/10/stuck.wav"  # tried again
+        assert not AuditEntry.select().where(AuditEntry.target == "stuck").exists()
+        assert "cannot delete the recording of call stuck" in caplog.text
+        assert "Permission denied" in caplog.text
+        monkeypatch.setattr(Path, "unlink", real_unlink)
+        assert delete_expired(recordings, NOW) == ["stuck"]
+    finally:
+        db.close()
+
