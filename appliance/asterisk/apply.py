@@ -25,7 +25,8 @@ def state_dir() -> Path:
 
 
 def write_configs(instance: AsteriskInstance) -> list[str]:
-    """Write the generated files; returns the names of those whose content changed."""
+    """Write the generated files; returns the names of those whose content changed.  Files
+    whose content stays get their owner and mode checked all the same."""
     changed = []
     for name, text in appliance_configs(instance.instance_dir).items():
         target = instance.instance_dir / "etc" / name
@@ -33,6 +34,7 @@ def write_configs(instance: AsteriskInstance) -> list[str]:
             continue
         instance.write_config(name, text)
         changed.append(name)
+    instance.secure_configs()
     return changed
 
 

@@ -11,6 +11,14 @@ import hashlib
 from paivystys.appliance.runtime.instance import AMI_SECRET_INCLUDE, INSTANCE_ROOT, InstanceSpec
 
 AMI_USER = "paivystys"
+# The AMI action classes the appliance's AMI user may use.  Every action the appliance sends
+# needs `system` (or nothing): Filter, DBDelTree and PJSIPShowEndpoint take `system` only;
+# CoreShowChannels, DBGetTree and PJSIPShowRegistrationsOutbound `system` or `reporting`;
+# Ping none.  Refused with it: Originate (`originate`), Command (`command`: any CLI
+# command), Redirect, Setvar, Getvar (`call`), UserEvent (`user`), UpdateConfig (`config`).
+# Asterisk has no finer grain: `system` still allows Hangup, Reload, ModuleLoad, DBPut,
+# DialplanExtensionAdd and GetConfig.
+APPLIANCE_AMI_WRITE = ("system",)
 
 # autoload=no keeps the instance small and its behaviour explicit.  Dependencies that are not
 # obvious: chan_pjsip needs res_pjsip_pubsub, res_agi needs res_speech, Dial needs bridge_*.
@@ -64,14 +72,16 @@ _READ_AT_BOOT = ("features.conf", "acl.conf", "udptl.conf", "ccss.conf", "pjproj
 _QUIET_EMPTY = "; defaults apply; the file exists so that Asterisk does not report it missing\n"
 
 
-def base_configs(spec: InstanceSpec) -> dict[str, str]:
-    """File name -> contents of the files every instance needs."""
+def base_configs(spec: InstanceSpec,
+                 ami_write: tuple[str, ...] = APPLIANCE_AMI_WRITE) -> dict[str, str]:
+    """File name -> contents of the files every instance needs; ``ami_write``: the AMI action
+    classes its AMI user may use (more only for an instance that plays the outside world)."""
     return {
         "asterisk.conf": asterisk_conf(spec),
         "modules.conf": modules_conf(),
         "logger.conf": logger_conf(),
         "rtp.conf": rtp_conf(spec),
-        "manager.conf": manager_conf(spec),
+        "manager.conf": manager_conf(spec, ami_write),
         "indications.conf": indications_conf(),
         "cdr.conf": "[general]\nenable = no\n",
         "cel.conf": "[general]\nenable = no\n",
@@ -128,7 +138,7 @@ def rtp_conf(spec: InstanceSpec) -> str:
     return f"[general]\nrtpstart = {spec.rtp_start}\nrtpend = {spec.rtp_end}\n"
 
 
-def manager_conf(spec: InstanceSpec) -> str:
+def manager_conf(spec: InstanceSpec, write: tuple[str, ...] = APPLIANCE_AMI_WRITE) -> str:
     # The secret lives in an include that AsteriskInstance.start() writes from ami.secret.
     return f"""\
 [general]
@@ -143,10 +153,11 @@ displayconnects = no
 #include {AMI_SECRET_INCLUDE}
 deny = 0.0.0.0/0.0.0.0
 permit = 127.0.0.1/255.255.255.255
-; What the monitor and the lab listen to: calls (BridgeEnter, Hangup), UserEvents, system.
+; What the monitor and the lab listen to: calls (BridgeEnter, Hangup), UserEvents, system;
+; security: failed SIP identification and authentication, which the SIP guard blocks on.
 ; Not dialplan: a VarSet and a Newexten for every step of every leg flood a 100-leg call.
-read = call,user,system
-write = all
+read = call,user,system,security
+write = {",".join(write)}
 """
 
 

@@ -16,6 +16,9 @@ from paivystys.appliance.runtime.instance import InstanceSpec
 
 CARRIER_SPEC = InstanceSpec(name="carrier", sip_port=5070, ami_port=5039,
                             rtp_start=12000, rtp_end=12999)
+# The simulated phone network, not part of the box: its AMI places callers (Originate), scripts
+# handsets (astdb) and answers the tests' diagnostics, so it keeps every AMI class.
+CARRIER_AMI_WRITE = ("all",)
 APPLIANCE_SIP = ("127.0.0.1", 5060)
 CARRIER_HOST = "127.0.0.1"
 
@@ -102,7 +105,7 @@ _NOW = "${STRFTIME(,,%s.%3q)}"
 
 def carrier_configs() -> dict[str, str]:
     """Every file the carrier's Asterisk reads, by file name."""
-    configs = base_configs(CARRIER_SPEC)
+    configs = base_configs(CARRIER_SPEC, ami_write=CARRIER_AMI_WRITE)
     # Real phones send RTP (silence included) from the first moment; without it a waiting
     # caller sends nothing and every Answer() on the appliance waits 500 ms for media.
     options = configs["asterisk.conf"].rstrip("\n")

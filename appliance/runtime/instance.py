@@ -4,14 +4,29 @@ Inside a private mount namespace the instance directory is bind-mounted on the r
 /srv/instance, so every path Asterisk sees starts with /srv/instance and two instances share
 one rootfs.  Asterisk is started in its own session so it outlives the process that started
 it; the pid file in the instance directory lets any later process find, query and stop it.
+
+Who may read what (others: nothing, except the prompts):
+
+- ``etc/``: written by whoever applies the configuration (root today), group asterisk, setgid,
+  0750; every file in it 0640.  Configs hold the trunk's password and the AMI secret, and
+  Asterisk reads them through its group; it cannot change them.
+- ``log/``, ``lib/`` (astdb), ``run/``, ``spool/``: Asterisk's own, 0750.  Asterisk runs with
+  umask 027, so what it writes there is 0640.
+- ``recordings/``: Asterisk's, setgid with the state directory's group (the group of the
+  appliance's services: the API serves recordings), 2750.  MixMonitor's month folders inherit
+  group and setgid; with the umask, folders are 2750 and recordings 0640.
+- ``sounds/``: 0755, prompts world-readable: nothing in them is private.
+- ``ami.secret``: root's (the services that log in to AMI are given it), 0600.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import signal
+import stat
 import subprocess
 import time
 from dataclasses import dataclass
@@ -19,11 +34,26 @@ from pathlib import Path
 
 from paivystys.appliance.runtime import netns
 
-ASTERISK_UID = 101  # the asterisk user and group of the Debian rootfs
-ASTERISK_GID = 101
+ASTERISK_USER = "asterisk"  # the user and group Asterisk runs as (-U, -G), from the rootfs
 INSTANCE_ROOT = "/srv/instance"
 ASTERISK_CONF = f"{INSTANCE_ROOT}/etc/asterisk.conf"
-SUBDIRS = ("etc", "spool", "run", "log", "lib", "sounds", "recordings")
+CONFIG_DIR = "etc"
+RECORDINGS_DIR = "recordings"
+SOUNDS_DIR = "sounds"
+ASTERISK_DIRS = ("spool", "run", "log", "lib")  # written by Asterisk, read by nobody else
+SUBDIRS = (CONFIG_DIR, *ASTERISK_DIRS, SOUNDS_DIR, RECORDINGS_DIR)
+INSTANCE_DIR_MODE = 0o755  # Asterisk enters it as /srv/instance; the API on its way to recordings
+CONFIG_DIR_MODE = 0o2750  # setgid: a file written there belongs to Asterisk's group at once
+CONFIG_MODE = 0o640
+ASTERISK_DIR_MODE = 0o750
+SOUNDS_DIR_MODE = 0o755
+RECORDINGS_DIR_MODE = 0o2750  # setgid: MixMonitor's folders and files get the services' group
+RECORDING_MODE = 0o640
+# Asterisk's own files (logs, astdb, recordings, the control socket): nothing for others.
+# Asterisk has no setting of its own for this (asterisk.conf has none; MixMonitor creates
+# files 0666 and folders 0777 less the umask).
+ASTERISK_UMASK = 0o027
+SECRET_MODE = 0o600
 PID_FILE = "asterisk.pid"
 SECRET_FILE = "ami.secret"
 # manager.conf #includes this (etc/), so the generated configs need not know the secret.
@@ -66,40 +96,79 @@ class AsteriskInstance:
 
     # --- files -------------------------------------------------------------------------------
 
+    @functools.cached_property
+    def asterisk_ids(self) -> tuple[int, int]:
+        """The uid of the rootfs's asterisk user and the gid of its asterisk group.
+
+        Debian allocates them when the package is installed, so they are read, not assumed."""
+        return (_id_in(self.rootfs / "etc/passwd", ASTERISK_USER),
+                _id_in(self.rootfs / "etc/group", ASTERISK_USER))
+
+    @property
+    def services_group(self) -> int:
+        """The group of the appliance's services: the state directory's group.  They read
+        the recordings through it."""
+        return self.instance_dir.parent.stat().st_gid
+
     def prepare_dirs(self) -> None:
-        """Create the instance directory and the subdirectories Asterisk writes to."""
+        """Create the instance directory and its subdirectories, each with its owner and mode
+        (see the module's description), whatever the umask was."""
+        uid, gid = self.asterisk_ids
         self.instance_dir.mkdir(parents=True, exist_ok=True)
-        # Asterisk (uid 101) must traverse it as /srv/instance, whatever the umask was.
-        self.instance_dir.chmod(0o755)
-        for name in SUBDIRS:
+        self.instance_dir.chmod(INSTANCE_DIR_MODE)
+        owners = {
+            CONFIG_DIR: (os.geteuid(), gid, CONFIG_DIR_MODE),
+            **{name: (uid, gid, ASTERISK_DIR_MODE) for name in ASTERISK_DIRS},
+            SOUNDS_DIR: (uid, gid, SOUNDS_DIR_MODE),
+            RECORDINGS_DIR: (uid, self.services_group, RECORDINGS_DIR_MODE),
+        }
+        for name, (owner, group, mode) in owners.items():
             sub = self.instance_dir / name
             sub.mkdir(exist_ok=True)
-            os.chown(sub, ASTERISK_UID, ASTERISK_GID)
-            sub.chmod(0o755)
+            _set_owner_and_mode(sub, owner, group, mode)
 
     def write_config(self, filename: str, text: str) -> Path:
         self.prepare_dirs()
-        path = self.instance_dir / "etc" / filename
-        # 0644: a root-owned 0640 file is unreadable to Asterisk, which then silently declines
-        # to load the module.
-        _replace_file(path, text, mode=0o644)
+        path = self.instance_dir / CONFIG_DIR / filename
+        # Group asterisk, not root: Asterisk reads a root-group 0640 file not at all, and then
+        # silently declines to load the module.
+        _replace_file(path, text, group=self.asterisk_ids[1], mode=CONFIG_MODE)
         return path
+
+    def secure_configs(self) -> None:
+        """Give every file in etc/ Asterisk's group and mode 0640: files written before these
+        rules (0644) are no longer readable by everyone."""
+        gid = self.asterisk_ids[1]
+        for path in (self.instance_dir / CONFIG_DIR).iterdir():
+            if path.is_file() and not path.is_symlink():
+                _set_owner_and_mode(path, -1, gid, CONFIG_MODE)
+
+    def secure_recordings(self) -> None:
+        """Give recordings made before these rules (0644 in 0755 folders) the services' group,
+        folders 2750 and files 0640."""
+        uid, _ = self.asterisk_ids
+        group = self.services_group
+        for folder, _subfolders, files in os.walk(self.instance_dir / RECORDINGS_DIR):
+            _set_owner_and_mode(Path(folder), uid, group, RECORDINGS_DIR_MODE)
+            for name in files:
+                path = Path(folder, name)
+                if not path.is_symlink():
+                    _set_owner_and_mode(path, -1, group, RECORDING_MODE)
 
     def ami_secret(self) -> str:
         path = self.instance_dir / SECRET_FILE
         if path.exists():
+            _set_owner_and_mode(path, -1, -1, SECRET_MODE)  # one made loose by hand or before
             return path.read_text().strip()
         self.instance_dir.mkdir(parents=True, exist_ok=True)
         secret = secrets.token_urlsafe(24)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SECRET_MODE)
         with os.fdopen(fd, "w") as file:
             file.write(secret + "\n")
         return secret
 
     def _write_secret_include(self) -> None:
-        # Readable by Asterisk's group only: unlike the other configs this one is a secret.
-        _replace_file(self.instance_dir / "etc" / AMI_SECRET_INCLUDE,
-                      f"secret = {self.ami_secret()}\n", mode=0o640, group=ASTERISK_GID)
+        self.write_config(AMI_SECRET_INCLUDE, f"secret = {self.ami_secret()}\n")
 
     @property
     def console_log(self) -> Path:
@@ -116,6 +185,8 @@ class AsteriskInstance:
             )
         self.prepare_dirs()
         self._write_secret_include()
+        self.secure_configs()
+        self.secure_recordings()
         command = [
             *netns.command_prefix(self.netns),
             "unshare", "--mount", "--propagation", "private", "--",
@@ -125,7 +196,7 @@ class AsteriskInstance:
             # Every step of the command execs the next, so the pid is Asterisk's own.
             self._process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
-                start_new_session=True, cwd="/",
+                start_new_session=True, cwd="/", umask=ASTERISK_UMASK,
             )
         pid = self._process.pid
         (self.instance_dir / PID_FILE).write_text(f"{pid} {_start_time(pid)}\n")
@@ -255,14 +326,48 @@ class AsteriskInstance:
             return "(no output)"
 
 
-def _replace_file(path: Path, text: str, mode: int, group: int | None = None) -> None:
-    """Write by rename, so that a reload never reads a half-written file."""
+def _replace_file(path: Path, text: str, group: int, mode: int) -> None:
+    """Write by rename, so that a reload never reads a half-written file.  The file has its
+    group and mode before the text goes in: at no moment can others read it."""
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text)
-    if group is not None:
-        os.chown(partial, 0, group)
-    partial.chmod(mode)
+    partial.unlink(missing_ok=True)  # left by a crash: someone may hold it open
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        if os.fstat(fd).st_gid != group:
+            os.fchown(fd, -1, group)
+        os.fchmod(fd, mode)
+        file.write(text)
     os.replace(partial, path)
+
+
+def _set_owner_and_mode(path: Path, uid: int, gid: int, mode: int) -> None:
+    """chown (-1 keeps that id) and chmod `path` where it differs; a file that cannot be
+    fixed is an InstanceError naming it."""
+    status = path.lstat()
+    try:
+        if (uid not in (-1, status.st_uid)) or (gid not in (-1, status.st_gid)):
+            os.chown(path, uid, gid, follow_symlinks=False)
+            status = path.lstat()  # a chown may clear the setgid bit
+        if stat.S_IMODE(status.st_mode) != mode:
+            path.chmod(mode)
+    except PermissionError as error:
+        raise InstanceError(
+            f"cannot give {path} owner {uid}, group {gid} and mode {mode:o}: {error.strerror}; "
+            "fix it as root"
+        ) from error
+
+
+def _id_in(database: Path, name: str) -> int:
+    """The numeric id of `name` in a passwd or group file (the third field in both)."""
+    try:
+        lines = database.read_text().splitlines()
+    except OSError as error:
+        raise InstanceError(f"cannot read {database}: {error.strerror}") from error
+    for line in lines:
+        fields = line.split(":")
+        if len(fields) > 2 and fields[0] == name:
+            return int(fields[2])
+    raise InstanceError(f"{database} has no '{name}': is Asterisk installed in this rootfs?")
 
 
 def _start_time(pid: int) -> int:

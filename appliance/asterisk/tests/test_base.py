@@ -69,8 +69,15 @@ def test_manager_listens_on_loopback_with_one_user(configs: dict[str, str]) -> N
     user = _settings(text, "paivystys")
     # the events the monitor needs, not the dialplan's VarSet/Newexten flood
     assert set(user["read"].split(",")) == {"call", "user", "system"}
-    assert user["write"] == "all"
+    # what the monitor and the trunk state send: never all, command or originate
+    assert user["write"] == "system"
+    assert user["permit"] == "127.0.0.1/255.255.255.255"
     assert f"#include {AMI_SECRET_INCLUDE}" in text
+
+
+def test_an_instance_playing_the_outside_world_may_be_given_more_classes() -> None:
+    text = base_configs(SPEC, ami_write=("system", "originate"))["manager.conf"]
+    assert _settings(text, "paivystys")["write"] == "system,originate"
 
 
 def test_rtp_uses_the_instance_range(configs: dict[str, str]) -> None:

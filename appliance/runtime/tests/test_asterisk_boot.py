@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from paivystys.appliance.asterisk.base import base_configs
+import paivystys.agi
+import paivystys.appliance
+import paivystys.modem
+from paivystys.appliance.asterisk.base import AMI_USER, APPLIANCE_AMI_WRITE, MODULES, base_configs
+from paivystys.appliance.monitor.ami import AmiActionError, AmiClient
 from paivystys.appliance.prompts import generate_prompts, prompt_path
 from paivystys.appliance.runtime import netns
 from paivystys.appliance.runtime.instance import AsteriskInstance, InstanceSpec
@@ -48,6 +55,7 @@ protocol = udp
 bind = 127.0.0.1:{SPEC.sip_port}
 """
 EXTENSIONS_CONF = "[general]\n[boot-test]\nexten => noop,1,NoOp()\n"
+SERVICES_GID = 4242  # the state directory's group: the appliance's services
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +63,9 @@ def asterisk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsteriskInsta
     rootfs = ensure_rootfs()
     name = f"pv-boot-{os.getpid()}"
     netns.create(name)
-    instance = AsteriskInstance(SPEC, tmp_path_factory.mktemp("state"), rootfs, name)
+    state = tmp_path_factory.mktemp("state")
+    os.chown(state, -1, SERVICES_GID)
+    instance = AsteriskInstance(SPEC, state, rootfs, name)
     for filename, text in base_configs(SPEC).items():
         instance.write_config(filename, text)
     instance.write_config("pjsip.conf", PJSIP_CONF)
@@ -129,6 +139,139 @@ def test_generated_and_custom_prompts_play(asterisk: AsteriskInstance) -> None:
         asterisk.rx(f"channel originate Local/{key}@boot-test application Wait 5")
     assert _playback_status(asterisk, "generated") == "SUCCESS"
     assert _playback_status(asterisk, "custom") == "SUCCESS"
+
+
+def test_every_module_loads_from_configs_only_asterisks_group_reads(
+        asterisk: AsteriskInstance) -> None:
+    _uid, gid = asterisk.asterisk_ids
+    configs = [path for path in (asterisk.instance_dir / "etc").iterdir() if path.is_file()]
+    assert {"pjsip.conf", "manager.conf", "manager_secret.conf"} <= {p.name for p in configs}
+    for path in configs:
+        status = path.stat()
+        assert (status.st_uid, status.st_gid, stat.S_IMODE(status.st_mode)) == (
+            0, gid, 0o640), path
+    output = asterisk.rx("module show")
+    running = {line.split()[0].removesuffix(".so") for line in output.splitlines()
+               if " Running " in line}
+    # A config Asterisk cannot read makes its module decline to load, silently.
+    assert sorted(set(MODULES) - running) == []
+    assert f"127.0.0.1:{SPEC.sip_port}" in asterisk.rx("pjsip show transports")
+
+
+def test_what_asterisk_writes_is_closed_to_others(asterisk: AsteriskInstance) -> None:
+    status = Path(f"/proc/{asterisk.pid()}/status").read_text()
+    assert re.search(r"^Umask:\s+0027$", status, re.MULTILINE), status
+    for written in ("log/messages", "lib/astdb.sqlite3"):
+        mode = stat.S_IMODE((asterisk.instance_dir / written).stat().st_mode)
+        assert mode == 0o640, (written, oct(mode))
+
+
+def test_a_recording_is_readable_by_the_services_group_only(asterisk: AsteriskInstance) -> None:
+    prompt = prompt_path(asterisk.instance_dir, "en", "digit-3")
+    relative = f"2031/02/boot-{os.getpid()}.wav"
+    asterisk.write_config("extensions.conf", (
+        "[general]\n[boot-test]\n"
+        "exten => record,1,Answer()\n"
+        f" same => n,MixMonitor(/srv/instance/recordings/{relative})\n"
+        f" same => n,Playback({prompt})\n"
+        " same => n,Hangup()\n"))
+    asterisk.reload("pbx_config")
+    asterisk.rx("channel originate Local/record@boot-test application Wait 3")
+    recording = asterisk.instance_dir / "recordings" / relative
+    deadline = time.monotonic() + 10
+    while not (recording.exists() and _no_channels(asterisk)):
+        assert time.monotonic() < deadline, "MixMonitor wrote no recording"
+        time.sleep(0.1)
+    uid, _gid = asterisk.asterisk_ids
+    for folder in (recording.parent.parent, recording.parent):  # made by MixMonitor
+        status = folder.stat()
+        assert (status.st_uid, status.st_gid, oct(stat.S_IMODE(status.st_mode))) == (
+            uid, SERVICES_GID, oct(0o2750)), folder
+    status = recording.stat()
+    assert (status.st_uid, status.st_gid, oct(stat.S_IMODE(status.st_mode))) == (
+        uid, SERVICES_GID, oct(0o640))
+    assert status.st_size > 1000  # the prompt's audio is in it
+
+
+@pytest.fixture(scope="module")
+def appliance_ami(asterisk: AsteriskInstance) -> Iterator[AmiClient]:
+    client = AmiClient("127.0.0.1", SPEC.ami_port, AMI_USER, asterisk.ami_secret())
+    failure: list[BaseException] = []
+
+    def connect() -> None:
+        # A socket belongs to the namespace of the thread that made it; this thread dies.
+        try:
+            if asterisk.netns is not None:
+                netns.enter(asterisk.netns)
+            client.connect()
+        except BaseException as error:  # re-raised in the test's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=connect)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    yield client
+    client.close()
+
+
+@pytest.mark.parametrize("action, headers", [
+    ("Originate", {"Channel": "Local/noop@boot-test", "Application": "Wait", "Data": "1"}),
+    ("Command", {"Command": "core show version"}),
+    ("Setvar", {"Variable": "GLOBALX", "Value": "1"}),
+    ("UserEvent", {"UserEvent": "PvLegAnswer"}),
+    ("UpdateConfig", {"SrcFilename": "manager.conf", "DstFilename": "manager.conf"}),
+])
+def test_the_appliances_ami_user_is_refused_what_it_does_not_need(
+        appliance_ami: AmiClient, action: str, headers: dict[str, str]) -> None:
+    with pytest.raises(AmiActionError, match="Permission denied"):
+        appliance_ami.action(action, **headers)
+
+
+def test_the_appliances_ami_user_may_send_what_the_appliance_sends(
+        asterisk: AsteriskInstance, appliance_ami: AmiClient) -> None:
+    sent = _actions_the_appliance_sends()
+    # The scan finds the monitor's and the trunk state's actions, or it finds nothing at all.
+    assert {"Filter", "Ping", "CoreShowChannels", "DBGetTree", "DBDelTree",
+            "PJSIPShowEndpoint", "PJSIPShowRegistrationsOutbound"} <= sent
+    needs = {action: _privilege(asterisk, action) for action in sorted(sent)}
+    refused = {action: classes for action, classes in needs.items()
+               if classes and not set(classes) & set(APPLIANCE_AMI_WRITE)}
+    assert refused == {}, f"the appliance sends actions its AMI user may not use: {refused}"
+    # And through the real AMI: a refusal would say "Permission denied".
+    assert appliance_ami.action("Filter", Operation="Add", Filter="Event: Nothing")["Response"] \
+        == "Success"
+    assert appliance_ami.action_list("CoreShowChannels") == []
+    reply = appliance_ami.action("DBDelTree", check=False, Family="pv-boot-none")
+    assert reply.get("Message") != "Permission denied", reply
+
+
+def _actions_the_appliance_sends() -> set[str]:
+    """Every AMI action the appliance's own code sends (not the lab's, not the tests')."""
+    pattern = re.compile(r"\.action(?:_list)?\(\s*\"([A-Za-z]+)\"")
+    roots = [Path(package.__file__).parent
+             for package in (paivystys.appliance, paivystys.agi, paivystys.modem)]
+    sent: set[str] = set()
+    for root in roots:
+        for source in root.rglob("*.py"):
+            parts = source.relative_to(root).parts
+            if "tests" in parts or parts[0] == "lab":
+                continue
+            sent.update(pattern.findall(source.read_text()))
+    return sent
+
+
+def _privilege(asterisk: AsteriskInstance, action: str) -> list[str]:
+    """The classes Asterisk accepts for `action` (any one of them will do); [] for none."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", asterisk.rx(f"manager show command {action}"))
+    lines = text.splitlines()
+    value = lines[lines.index("[Privilege]") + 1].strip()
+    return [] if value == "<none>" else value.split(",")
+
+
+def _no_channels(asterisk: AsteriskInstance) -> bool:
+    return asterisk.rx("core show channels count").startswith("0 active channels")
 
 
 def test_stop_leaves_nothing_running(asterisk: AsteriskInstance) -> None:
