@@ -67,8 +67,8 @@ def test_manager_listens_on_loopback_with_one_user(configs: dict[str, str]) -> N
     assert general["port"] == "5038"
     assert general["timestampevents"] == "yes"
     user = _settings(text, "paivystys")
-    # the events the monitor needs, not the dialplan's VarSet/Newexten flood
-    assert set(user["read"].split(",")) == {"call", "user", "system"}
+    # the events the monitor and the SIP guard need, not the dialplan's VarSet/Newexten flood
+    assert set(user["read"].split(",")) == {"call", "user", "system", "security"}
     # what the monitor and the trunk state send: never all, command or originate
     assert user["write"] == "system"
     assert user["permit"] == "127.0.0.1/255.255.255.255"
