@@ -96,6 +96,10 @@ class Lab:
                         "--ami-user", AMI_USER, "--ami-secret-file", str(secret),
                         "--events-socket", str(self.events_socket),
                         "--ready-file", str(run / "monitor.ready"))
+        guard_args = ("--db", str(self.db_path),
+                      "--ami", f"127.0.0.1:{APPLIANCE_SPEC.ami_port}",
+                      "--ami-user", AMI_USER, "--ami-secret-file", str(secret),
+                      "--ready-file", str(run / "sipguard.ready"))
         simulator_args = ("--link", str(self.modem_device), "--control", str(self.modem_control),
                           "--sent-log", str(self.modem_sent_log), "--delivery-delay", "1",
                           "--ready-file", str(run / "modem-sim.ready"))
@@ -112,6 +116,8 @@ class Lab:
                            self.netns_name),
             "monitor": Service("monitor", "paivystys.appliance.monitor.service", monitor_args,
                                self.state_dir, self.netns_name),
+            "sipguard": Service("sipguard", "paivystys.appliance.sipguard.service", guard_args,
+                                self.state_dir, self.netns_name),
             "modem-sim": Service("modem-sim", "paivystys.modem.simulator", simulator_args,
                                  self.state_dir, self.netns_name),
             "modem": Service("modem", "paivystys.modem.service", modem_args, self.state_dir,

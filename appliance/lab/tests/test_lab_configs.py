@@ -52,6 +52,16 @@ def test_pjsip_points_at_the_appliance_on_loopback() -> None:
     assert by_type["identify"]["match"] == "127.0.0.1"
 
 
+def test_the_carrier_answers_the_appliance_s_challenge_only_when_told() -> None:
+    plain = {section["type"]: section for section in _sections(carrier.render_pjsip())["appliance"]}
+    assert "outbound_auth" not in plain["endpoint"]
+    sections = _sections(carrier.render_pjsip(("vaihde", "Sis#aan")))
+    endpoint = {section["type"]: section for section in sections["appliance"]}["endpoint"]
+    assert endpoint["outbound_auth"] == carrier.AUTH
+    assert sections[carrier.AUTH] == [{"type": "auth", "auth_type": "userpass",
+                                       "username": "vaihde", "password": "Sis#aan"}]
+
+
 def test_dialplan_has_every_behaviour_and_both_number_forms() -> None:
     dialplan = carrier.render_extensions()
     assert "exten => _+X.,1," in dialplan

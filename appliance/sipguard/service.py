@@ -1,0 +1,199 @@
+"""``paivystys-sipguard``: the nftables table in front of the SIP port, fed by Asterisk's
+security events.
+
+At start it installs the table (rate limits, the operator's networks, blocks still running
+from an earlier start), then listens on AMI for security events and blocks repeat offenders;
+it follows the trunk's settings, so a changed operator address is protected within
+``--refresh`` seconds.  Runs until SIGTERM (or SIGINT); the blocks it made outlive it and
+expire by themselves.  Needs CAP_NET_ADMIN in the network namespace Asterisk listens in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from ..asterisk.pjsip import APPLIANCE_BIND
+from ..audit import record
+from ..db.database import database_path, open_database
+from ..monitor.ami import AmiClient
+from ..trunk.service import trunk_spec
+from .firewall import Firewall, FirewallError, Limits, Network
+from .guard import OFFENCE_EVENTS, BlockDecision, Guard, Policy, offence_from_event
+from .operators import OperatorNetworks
+
+log = logging.getLogger("paivystys.sipguard")
+
+DEFAULT_AMI = "127.0.0.1:5038"
+DEFAULT_AMI_USER = "paivystys"
+AUDIT_ACTOR = "sip-guard"
+AUDIT_ACTION = "sip.block"
+# Only the offences reach this connection, not every call's events.
+EVENT_FILTERS = (f"^Event: ({'|'.join(sorted(OFFENCE_EVENTS))})",)
+REFRESH_S = 5.0  # how often the trunk's settings are read again
+RESOLVE_EVERY_S = 300.0  # how often the operator's host names are looked up again
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def parse_address(text: str) -> tuple[str, int]:
+    host, separator, port = text.rpartition(":")
+    if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected HOST:PORT, got {text!r}")
+    return host, int(port)
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    defaults = Policy()
+    parser = argparse.ArgumentParser(prog="paivystys-sipguard", description=__doc__)
+    parser.add_argument("--db", type=Path, default=None,
+                        help=f"database file (default: $PAIVYSTYS_DB or {database_path()})")
+    parser.add_argument("--ami", type=parse_address, default=DEFAULT_AMI, metavar="HOST:PORT",
+                        help=f"Asterisk manager interface (default: {DEFAULT_AMI})")
+    parser.add_argument("--ami-user", default=DEFAULT_AMI_USER,
+                        help=f"AMI username (default: {DEFAULT_AMI_USER})")
+    parser.add_argument("--ami-secret-file", type=Path, required=True, metavar="PATH",
+                        help="file holding the AMI password")
+    parser.add_argument("--threshold", type=int, default=defaults.threshold,
+                        help="offences from one source within --window that block it "
+                             f"(default: {defaults.threshold})")
+    parser.add_argument("--window", type=float, default=defaults.window_s, metavar="SECONDS",
+                        help=f"(default: {defaults.window_s:.0f})")
+    parser.add_argument("--block", type=int, default=defaults.block_s, metavar="SECONDS",
+                        help="a first block's length; each repeat within a day doubles it "
+                             f"(default: {defaults.block_s})")
+    parser.add_argument("--max-block", type=int, default=defaults.max_block_s,
+                        metavar="SECONDS", help=f"(default: {defaults.max_block_s})")
+    parser.add_argument("--refresh", type=float, default=REFRESH_S, metavar="SECONDS",
+                        help="how often the trunk's operator addresses are read again "
+                             f"(default: {REFRESH_S:.0f})")
+    parser.add_argument("--ready-file", type=Path, metavar="PATH",
+                        help="written (our pid) once the table is in place and AMI is "
+                             "connected, removed on exit")
+    parser.add_argument("--verbose", action="store_true", help="log debug messages")
+    args = parser.parse_args(argv)
+    try:
+        args.ami_secret = args.ami_secret_file.read_text().strip()
+    except OSError as exc:
+        parser.error(f"cannot read --ami-secret-file: {exc}")
+    try:
+        args.policy = Policy(threshold=args.threshold, window_s=args.window,
+                             block_s=args.block, max_block_s=args.max_block)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return args
+
+
+def _audit(decision: BlockDecision) -> None:
+    record(AUDIT_ACTOR, AUDIT_ACTION, str(decision.address),
+           {"seconds": decision.seconds, "offences": decision.offences,
+            "last_event": decision.kind, "account": decision.account[:64],
+            "repeat": decision.repeat})
+
+
+class TrunkFollower:
+    """Keeps the firewall's and the guard's idea of the operator in step with the trunk."""
+
+    def __init__(self, firewall: Firewall, guard: Guard, operators: OperatorNetworks) -> None:
+        self.firewall = firewall
+        self.guard = guard
+        self.operators = operators
+        self.hosts: tuple[str, ...] = ()
+        self.networks: tuple[Network, ...] = ()
+        self.resolved_at = 0.0
+
+    def current(self) -> tuple[Network, ...]:
+        """The operator's networks now (the trunk read again, names looked up when due)."""
+        hosts = trunk_spec().operator_hosts
+        if hosts != self.hosts or time.monotonic() - self.resolved_at >= RESOLVE_EVERY_S:
+            self.hosts = hosts
+            self.resolved_at = time.monotonic()
+            self.networks = self.operators.networks(hosts)
+        return self.networks
+
+    def apply(self, networks: tuple[Network, ...]) -> None:
+        self.firewall.set_operators(networks)
+        self.guard.set_operators(networks)
+        # An address that has become the operator's must not stay blocked.
+        for block in self.firewall.blocked():
+            if self.guard.is_operator(block.address):
+                self.firewall.unblock(block.address)
+                self.guard.forget_block(block.address)
+                log.warning("lifted the block of %s: it is the operator's now", block.address)
+        log.info("operator networks: %s", ", ".join(map(str, networks)) or "none")
+
+    def follow(self, stop: threading.Event, every: float) -> None:
+        applied = self.networks
+        while not stop.wait(every):
+            try:
+                networks = self.current()
+                if networks != applied:
+                    self.apply(networks)
+                    applied = networks
+            except Exception:  # the next round tries again; the guard keeps guarding
+                log.exception("could not follow the trunk's operator addresses")
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def request_stop(signum: int, frame: object) -> None:
+        log.info("%s received; stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format=LOG_FORMAT, stream=sys.stderr)
+    database = open_database(args.db)
+    firewall = Firewall((APPLIANCE_BIND.port,), Limits())
+    guard = Guard(firewall.block, args.policy, on_block=_audit)
+    follower = TrunkFollower(firewall, guard, OperatorNetworks())
+    try:
+        networks = follower.current()
+        carried = firewall.install(networks)
+    except FirewallError as exc:
+        log.error("%s", exc)
+        return 1
+    guard.set_operators(networks)
+    for block in carried:
+        guard.already_blocked(block.address, block.seconds_left)
+    log.info("guarding SIP port %d; operator networks: %s; %d block(s) carried over",
+             APPLIANCE_BIND.port, ", ".join(map(str, networks)) or "none", len(carried))
+
+    def on_event(headers: dict[str, str]) -> None:
+        offence = offence_from_event(headers)
+        if offence is not None:
+            guard.offence(offence)
+
+    def on_connect(ami: AmiClient) -> None:
+        if args.ready_file is not None:
+            args.ready_file.parent.mkdir(parents=True, exist_ok=True)
+            args.ready_file.write_text(f"{os.getpid()}\n")
+
+    host, port = args.ami
+    client = AmiClient(host, port, args.ami_user, args.ami_secret, event_filters=EVENT_FILTERS)
+    client.add_listener(on_event)
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    threading.Thread(target=follower.follow, args=(stop, args.refresh), name="trunk",
+                     daemon=True).start()
+    try:
+        client.run_forever(on_connect, stop)
+    finally:
+        if args.ready_file is not None:
+            args.ready_file.unlink(missing_ok=True)
+    database.close()
+    log.info("stopped; the table and its blocks stay in place")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
