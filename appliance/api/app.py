@@ -24,6 +24,7 @@ from .events import http as events_http
 from .events.hub import EventHub
 from .health import http as health_http
 from .health.service import snapshot
+from .limits import JSON_BODY_LIMIT, BodySizeLimit
 from .management import http as management_http
 from .recordings import http as recordings_http
 from .trunk import http as trunk_http
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 3600.0
 ROUTERS = (auth_http, management_http, recordings_http, health_http, events_http,
            backup_http, trunk_http, calls_http)
+# Every body is a small JSON document but these, which carry files.
+LARGER_BODIES = {("POST", "/api/restore"): backup_http.MAX_BACKUP_BYTES}
 
 
 def create_app(config: ApiConfig) -> FastAPI:
@@ -67,6 +70,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, default=JSON_BODY_LIMIT, routes=LARGER_BODIES)
     return app
 
 
