@@ -18,6 +18,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import argon2
@@ -35,6 +36,20 @@ LOCKOUT = dt.timedelta(minutes=15)
 THROTTLE_ATTEMPTS = 10  # per client address ...
 THROTTLE_WINDOW_S = 60.0  # ... in this many seconds
 PASSWORD_MIN = 10
+# zxcvbn's score 3: about 10^8 guesses or more ("safely unguessable" against online attacks,
+# moderate protection if the hashes leak with a backup).
+PASSWORD_MIN_SCORE = 3
+SCORED_LENGTH = 72  # zxcvbn refuses longer input; the first 72 characters carry the guessing
+# What a guesser tries first against this box, beyond zxcvbn's own (English) lists: the
+# product's and the office's words and common Finnish password words.
+CONTEXT_WORDS = (
+    "paivystys", "päivystys", "paivystysvaihde", "päivystysvaihde", "vaihde", "vaihteen",
+    "paivystaja", "päivystäjä", "toimisto", "admin", "huolto", "kiinteisto", "kiinteistö",
+    "salasana", "salainen", "tunnus", "puhelin", "suomi", "suomen", "helsinki", "tampere",
+    "turku", "oulu", "espoo", "vantaa", "kesa", "kesä", "talvi", "kevat", "kevät", "syksy",
+    "kissa", "koira", "perkele", "moikka", "terve", "hyvaa", "hyvää", "rakkaus", "aurinko",
+    "kulta", "muru", "mansikka", "joulu", "tervetuloa", "sisu", "sauna",
+)
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 # The most a stored hash may ask of a login (ours: argon2-cffi's defaults, m=65536 t=3 p=4).
 MAX_HASH_MEMORY_KIB = 262_144
@@ -42,6 +57,7 @@ MAX_HASH_TIME = 10
 MAX_HASH_LANES = 16
 
 _hasher = argon2.PasswordHasher()
+_zxcvbn_lock = threading.Lock()
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
@@ -74,11 +90,27 @@ def _token_hash(token: str) -> str:
 
 # --- users -------------------------------------------------------------------------------
 
-def check_password_quality(password: str, username: str, field: str = "password") -> None:
+def check_password_quality(password: str, username: str, field: str = "password",
+                           names: Sequence[str] = ()) -> None:
+    """Refuse a password that is short or easy to guess: common passwords, words and names,
+    keyboard runs, repeats, dates, the username or the person's name (zxcvbn's estimate,
+    which knows all of these, must reach :data:`PASSWORD_MIN_SCORE`)."""
     if len(password) < PASSWORD_MIN:
         raise Invalid(field, f"{field}: at least {PASSWORD_MIN} characters, please")
     if password.strip().casefold() == username.casefold():
         raise Invalid(field, f"{field}: must not be the username")
+    import zxcvbn  # here: its word lists take 12 MB, needed only when a password is set
+
+    context = [username, *CONTEXT_WORDS]
+    for name in names:
+        context += [name, "".join(name.split()), *name.split()]
+    with _zxcvbn_lock:  # zxcvbn keeps the words of the current call in a module global
+        estimate = zxcvbn.zxcvbn(password[:SCORED_LENGTH], user_inputs=context)
+    if estimate["score"] < PASSWORD_MIN_SCORE:
+        feedback = estimate["feedback"]
+        why = (feedback["warning"] or "it is made of common words, names or patterns").rstrip(".")
+        advice = " ".join(feedback["suggestions"]) or "Add another word or two."
+        raise Invalid(field, f"{field}: too easy to guess: {why}. {advice}")
 
 
 def check_user(username: object, role: object, person_id: int | None) -> dict[str, object]:
@@ -117,7 +149,8 @@ def create_user(username: str, password: str, role: str,
                 person_id: int | None = None) -> User:
     values = check_user(username, role, person_id)
     name = str(values["username"])
-    check_password_quality(password, name)
+    person = Person.get_or_none(Person.id == person_id) if person_id is not None else None
+    check_password_quality(password, name, names=[person.name] if person else [])
     with database_proxy.atomic():
         if User.get_or_none(User.username == name) is not None:
             raise Conflict("username", f"username: {name!r} is taken")
@@ -137,7 +170,8 @@ def password_matches(user: User, password: str) -> bool:
 
 
 def set_password(user: User, password: str, field: str = "password") -> None:
-    check_password_quality(password, user.username, field)
+    person = Person.get_or_none(Person.id == user.person_id) if user.person_id else None
+    check_password_quality(password, user.username, field, [person.name] if person else [])
     user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None

@@ -61,3 +61,17 @@ def test_a_persons_account_and_unlock(db, monkeypatch, capsys) -> None:
     assert User.get(User.username == "maija").locked_until is None
     assert run(db, monkeypatch, "user", "list", "--json") == 0
     assert "maija" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("password", ["aaaaaaaaaa", "salasana123", "qwertyuiop", "toimisto2025"])
+def test_the_cli_refuses_common_and_trivial_passwords(db, monkeypatch, capsys,
+                                                       password: str) -> None:
+    assert run(db, monkeypatch, "user", "add", "toimisto", "--admin", "--password-stdin",
+               stdin=f"{password}\n") == 2
+    assert "password: too easy to guess" in capsys.readouterr().err
+    assert User.select().count() == 0
+    assert run(db, monkeypatch, "user", "add", "toimisto", "--admin", "--password-stdin",
+               stdin="toimisto-salasana\n") == 0
+    assert run(db, monkeypatch, "user", "password", "toimisto", "--password-stdin",
+               stdin=f"{password}\n") == 2
+    assert "password: too easy to guess" in capsys.readouterr().err
