@@ -18,12 +18,14 @@ from importlib import metadata
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from paivystys.appliance.db.database import database_path
 
 from .app import create_app
 from .context import ApiConfig
-from .tls import ensure_certificate
+from .headers import SecurityHeaders
+from .tls import ServerIdentity, ensure_certificate
 
 log = logging.getLogger("paivystys.api")
 
@@ -93,6 +95,23 @@ class Announcement:
             self._advertiser.close()
 
 
+def uvicorn_config(app: FastAPI, identity: ServerIdentity, host: str = "127.0.0.1",
+                   port: int = 8443) -> uvicorn.Config:
+    """How the API is served, here and in its tests.
+
+    Forwarded headers (X-Forwarded-For, X-Forwarded-Proto, Forwarded) are never believed: the
+    API is reached directly, with no proxy in front, so such a header is whatever the client
+    wrote, and the throttling and the audit log must see the real peer address.  uvicorn would
+    otherwise believe them from 127.0.0.1.
+
+    The security headers wrap the whole application, outside FastAPI's own error middleware,
+    so that even an unexpected 500 carries them."""
+    return uvicorn.Config(SecurityHeaders(app), ssl_certfile=str(identity.cert_path),
+                          ssl_keyfile=str(identity.key_path), log_level="warning",
+                          server_header=False, proxy_headers=False, forwarded_allow_ips=[],
+                          host=host, port=port)
+
+
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="paivystys-api", description=__doc__)
     parser.add_argument("--db", type=Path, default=None,
@@ -136,9 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_advertise:
         advertiser.start()
     try:
-        uvicorn.run(app, host=host, port=port, ssl_certfile=str(identity.cert_path),
-                    ssl_keyfile=str(identity.key_path), log_level="warning",
-                    server_header=False)
+        uvicorn.Server(uvicorn_config(app, identity, host=host, port=port)).run()
     finally:
         advertiser.close()
         status_file.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ import uvicorn
 from paivystys.appliance.api.app import create_app
 from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, Throttle, create_user
 from paivystys.appliance.api.context import ApiConfig
+from paivystys.appliance.api.server import uvicorn_config
 from paivystys.appliance.api.tls import ensure_certificate
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.directory import Directory
@@ -54,9 +55,7 @@ def serve(config: ApiConfig, state_dir: Path) -> Iterator[RunningApi]:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(
-        app, ssl_certfile=str(identity.cert_path), ssl_keyfile=str(identity.key_path),
-        log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn_config(app, identity))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from paivystys.appliance.api.auth.service import LOCKOUT, MAX_FAILURES, THROTTLE_ATTEMPTS
 from paivystys.appliance.db.models import AuditEntry, User
@@ -84,3 +85,20 @@ def test_changing_ones_password_needs_the_old_one(api: RunningApi, site: Site) -
                            json={"old_password": PERSON_PASSWORD, "new_password": "lyhyt"})
         assert short.status_code == 422
         assert short.json()["detail"][0]["loc"][-1] == "new_password"
+
+
+FORGED = {"X-Forwarded-For": "203.0.113.7", "X-Real-IP": "203.0.113.8",
+          "Forwarded": "for=203.0.113.9;proto=http", "X-Forwarded-Proto": "http"}
+
+
+def test_forwarded_headers_are_not_believed(api: RunningApi, site: Site) -> None:
+    """Nothing stands in front of the API: a forwarded address is whatever the client wrote.
+    The audit log records the real peer."""
+    with api.client() as client:
+        answer = client.post("/api/login", headers=FORGED,
+                             json={"username": "maija", "password": PERSON_PASSWORD})
+    assert answer.status_code == 200
+    entry = (AuditEntry.select().where(AuditEntry.action == "login")
+             .order_by(AuditEntry.id.desc()).get())
+    assert json.loads(entry.details) == {"client": "127.0.0.1"}
+    assert not AuditEntry.select().where(AuditEntry.details.contains("203.0.113")).exists()

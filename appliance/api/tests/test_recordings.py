@@ -52,6 +52,9 @@ def test_a_person_lists_and_plays_their_own(api: RunningApi, site: Site, recorde
                           headers={"Range": "bytes=44-143"})
         assert part.status_code == 206
         assert part.content == audio.content[44:144]
+        # A call's voice is personal data: no cache keeps it, ranges work all the same.
+        assert audio.headers["cache-control"] == part.headers["cache-control"] == "no-store"
+        assert part.headers["x-content-type-options"] == "nosniff"
         assert client.get(f"/api/recordings/{recorded['missing']}").status_code == 410
 
 
