@@ -16,10 +16,11 @@ reports it as a security event (see :mod:`paivystys.appliance.sipguard`).
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from dataclasses import dataclass, field
 
-ENDPOINT = "trunk"  # the endpoint, aor, identify and registration sections' name
+ENDPOINT = "trunk"  # the endpoint, aor and registration sections' name
 MODE_IP = "ip"
 MODE_REGISTRATION = "registration"
 MODES = (MODE_IP, MODE_REGISTRATION)
@@ -231,11 +232,18 @@ max_random_initial_delay=0
 """
 
 
+def identify_name(host: str) -> str:
+    """The identify section of one operator address, named by the address itself: a changed
+    address is a new section, never an old one kept under the same name."""
+    return f"{ENDPOINT}-from-{hashlib.sha256(host.encode()).hexdigest()[:12]}"
+
+
 def _identify(trunk: TrunkSpec) -> str:
-    # One match line per address: a host name is resolved (A, AAAA, SRV) when pjsip.conf is
-    # loaded, a network matches every address in it.
-    matches = "".join(f"match={host}\n" for host in trunk.operator_hosts)
-    return f"[{ENDPOINT}]\ntype=identify\nendpoint={ENDPOINT}\n{matches}"
+    # One section per address.  A host name is resolved (A, AAAA, SRV) when pjsip.conf is
+    # loaded; one that does not resolve fails its whole section (Asterisk then keeps the
+    # section's previous version, or has none), so it must not take the others with it.
+    return "\n".join(f"; {host}\n[{identify_name(host)}]\ntype=identify\nendpoint={ENDPOINT}\n"
+                     f"match={host}\n" for host in trunk.operator_hosts)
 
 
 def _inbound_auth(trunk: TrunkSpec) -> str:

@@ -7,13 +7,18 @@ operator answers if it sent OPTIONS pings (qualify), which the trunk does not do
 state is "not monitored" (AMI ``PJSIPShowEndpoint``: the contact's ``ContactStatusDetail``
 says ``NonQualified``).
 
+Either way, calls are the trunk's only from the operator's addresses, one identify object
+each in Asterisk (``IdentifyDetail`` in the ``PJSIPShowEndpoint`` reply).  A host name that
+did not resolve when pjsip.conf was loaded has none: calls from it are refused, and the status
+says so (with none at all, every call is refused and the trunk is not healthy).
+
 Both replies also carry the trunk's ``AuthDetail``, password included: only the events named
 above are read, and nothing of a reply is logged.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..asterisk.pjsip import (
@@ -21,6 +26,7 @@ from ..asterisk.pjsip import (
     MODE_REGISTRATION,
     REGISTRATION_REFUSED_RETRY_S,
     REGISTRATION_RETRY_S,
+    identify_name,
 )
 from ..monitor.ami import AmiActionError
 from .service import get_trunk
@@ -31,6 +37,7 @@ if TYPE_CHECKING:
 REGISTERED = "Registered"
 NOT_MONITORED = "not monitored"
 NOT_LOADED = "not loaded"
+NO_CALLERS = "no caller address"
 
 
 @dataclass(frozen=True)
@@ -47,15 +54,42 @@ class TrunkStatus:
 def trunk_status(ami: AmiClient) -> TrunkStatus:
     """Ask Asterisk about the configured trunk; an :class:`AmiError` means it could not be
     asked (not running, AMI down)."""
-    mode = get_trunk().mode
-    if mode == MODE_REGISTRATION:
-        return _registration_status(mode, ami.action_list("PJSIPShowRegistrationsOutbound"))
+    trunk = get_trunk()
     try:
-        events = ami.action_list("PJSIPShowEndpoint", Endpoint=ENDPOINT)
+        endpoint = ami.action_list("PJSIPShowEndpoint", Endpoint=ENDPOINT)
     except AmiActionError:
         # Asterisk answers an unknown endpoint with an error (and no message).
-        events = []
-    return _contact_status(mode, events)
+        endpoint = []
+    if trunk.mode == MODE_REGISTRATION:
+        status = _registration_status(trunk.mode,
+                                      ami.action_list("PJSIPShowRegistrationsOutbound"))
+    else:
+        status = _contact_status(trunk.mode, endpoint)
+    hosts = tuple(dict.fromkeys((trunk.host, *trunk.operator_addresses)))
+    return _with_callers(status, hosts, endpoint)
+
+
+def _with_callers(status: TrunkStatus, hosts: tuple[str, ...], endpoint: list[Headers]
+                  ) -> TrunkStatus:
+    """``status``, told which of the operator's addresses Asterisk takes no calls from."""
+    if status.state == NOT_LOADED:
+        return status
+    identified = {event.get("ObjectName") for event in endpoint
+                  if event.get("Event") == "IdentifyDetail"
+                  and event.get("EndpointName") == ENDPOINT}
+    missing = [host for host in hosts if identify_name(host) not in identified]
+    if not missing:
+        return status
+    names = ", ".join(missing)
+    if len(missing) == len(hosts):
+        return TrunkStatus(status.mode, False, NO_CALLERS,
+                           f"{status.detail}; but Asterisk takes calls from none of the "
+                           f"operator's addresses ({names}): a host name that does not "
+                           "resolve when the configuration is loaded matches nothing (see "
+                           "Asterisk's log), so every call is refused")
+    return replace(status, detail=f"{status.detail}; calls from {names} are refused: Asterisk "
+                                  "could not resolve it when the configuration was loaded "
+                                  "(see its log)")
 
 
 def _registration_status(mode: str, events: list[Headers]) -> TrunkStatus:

@@ -26,7 +26,7 @@ from paivystys.appliance.lab.handsets import HandsetEvents
 from paivystys.appliance.lab.services import Service
 from paivystys.appliance.lab.sip_probe import Credentials, SipProbe
 from paivystys.appliance.sipguard.firewall import COUNTER_STRANGER_INVITES, Firewall
-from paivystys.appliance.trunk import reset_trunk, set_trunk
+from paivystys.appliance.trunk import reset_trunk, set_trunk, trunk_status
 
 APPLIANCE = (APPLIANCE_BIND.host, APPLIANCE_BIND.port)
 INBOUND = Credentials("vaihde", "Sis#aan-sana")
@@ -247,3 +247,19 @@ def test_the_operator_s_calls_are_taken_only_with_its_password(lab, answering, c
     assert report.answered and "4242" in report.heard_digits, report
     # A wrong password from the operator's address never blocks the operator.
     assert LAB_TRUNK.host not in blocked()
+
+
+def test_an_operator_name_that_does_not_resolve_costs_only_its_own_calls(
+        lab, answering, carrier_ami, appliance_ami):
+    """No DNS in the lab's namespace: the name matches nothing, the address beside it still
+    does, and the trunk's status says which of the two Asterisk takes calls from."""
+    open_database(lab.db_path)
+    set_trunk(LAB_TRUNK.mode, LAB_TRUNK.host, LAB_TRUNK.port,
+              operator_addresses=["sip.operaattori.invalid"])
+    try:
+        operator_call_is_answered(carrier_ami, answering)
+        status = trunk_status(appliance_ami)
+        assert "calls from sip.operaattori.invalid are refused" in status.detail, status
+        assert status.state == "not monitored", status
+    finally:
+        reset_trunk()

@@ -7,7 +7,12 @@ import re
 
 import pytest
 
-from paivystys.appliance.asterisk.pjsip import LAB_TRUNK, TrunkSpec, render_pjsip
+from paivystys.appliance.asterisk.pjsip import (
+    LAB_TRUNK,
+    TrunkSpec,
+    identify_name,
+    render_pjsip,
+)
 
 PASSWORD = 'p#a"ss \\x'
 REGISTRATION = TrunkSpec(mode="registration", host="sip.operaattori.fi", port=5060,
@@ -30,17 +35,21 @@ def sections(conf: str) -> dict[tuple[str, str], dict[str, str]]:
 
 
 def matches(conf: str) -> list[str]:
-    """Every match= line of the trunk's identify section, in order."""
-    identify = re.search(r"^\[trunk\]\ntype=identify\n(.*?)(?:\n\[|\Z)", conf,
-                         flags=re.MULTILINE | re.DOTALL)
-    assert identify is not None
-    return re.findall(r"^match=(.*)$", identify[1], flags=re.MULTILINE)
+    """What the trunk's identify sections match, in order; each names its address."""
+    found = []
+    for (name, kind), settings in sections(conf).items():
+        if kind == "identify":
+            assert settings["endpoint"] == "trunk"
+            assert name == identify_name(settings["match"])
+            found.append(settings["match"])
+    return found
 
 
 def test_lab_trunk_is_the_ip_trunk_to_the_simulated_carrier() -> None:
     conf = sections(render_pjsip(LAB_TRUNK))
     assert set(conf) == {("global", "global"), ("transport-udp", "transport"),
-                         ("trunk", "endpoint"), ("trunk", "aor"), ("trunk", "identify")}
+                         ("trunk", "endpoint"), ("trunk", "aor"),
+                         (identify_name("127.0.0.1"), "identify")}
     assert conf["transport-udp", "transport"]["bind"] == "127.0.0.1:5060"
     endpoint = conf["trunk", "endpoint"]
     assert endpoint["transport"] == "transport-udp"
@@ -48,7 +57,7 @@ def test_lab_trunk_is_the_ip_trunk_to_the_simulated_carrier() -> None:
     assert "outbound_auth" not in endpoint
     assert "from_domain" not in endpoint
     assert conf["trunk", "aor"]["contact"] == "sip:127.0.0.1:5070"
-    assert conf["trunk", "identify"]["match"] == "127.0.0.1"
+    assert matches(render_pjsip(LAB_TRUNK)) == ["127.0.0.1"]
 
 
 def test_registration_trunk_registers_and_answers_challenges() -> None:
@@ -74,7 +83,7 @@ def test_registration_trunk_registers_and_answers_challenges() -> None:
     assert endpoint["from_user"] == "+358201234567"
     assert endpoint["from_domain"] == "sip.operaattori.fi"
     assert conf["trunk", "aor"]["contact"] == "sip:sip.operaattori.fi:5060"
-    assert conf["trunk", "identify"]["match"] == "sip.operaattori.fi"
+    assert matches(render_pjsip(REGISTRATION)) == ["sip.operaattori.fi"]
 
 
 def test_from_domain_goes_to_from_headers_and_the_registered_address() -> None:
@@ -102,7 +111,7 @@ def test_tcp_trunk_gets_a_tcp_transport_and_uris() -> None:
 def test_ipv6_host_is_bracketed_in_uris_only() -> None:
     conf = sections(render_pjsip(TrunkSpec(host="2001:db8::1")))
     assert conf["trunk", "aor"]["contact"] == "sip:[2001:db8::1]:5060"
-    assert conf["trunk", "identify"]["match"] == "2001:db8::1"
+    assert matches(render_pjsip(TrunkSpec(host="2001:db8::1"))) == ["2001:db8::1"]
 
 
 def test_the_password_is_not_in_the_specs_repr() -> None:
@@ -141,7 +150,7 @@ def test_the_trunk_is_identified_by_address_only_and_is_the_only_endpoint(
     assert matches(text) == [trunk.host]
 
 
-def test_operator_addresses_are_matched_one_per_line() -> None:
+def test_operator_addresses_are_matched_one_section_each() -> None:
     trunk = TrunkSpec(**{**vars(REGISTRATION),
                          "operator_addresses": ("198.51.100.0/24", "2001:db8::/32",
                                                 "media.operaattori.fi", "sip.operaattori.fi")})

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from paivystys.appliance.asterisk.pjsip import identify_name
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.monitor.ami import AmiActionError, AmiConnectionError, Headers
 from paivystys.appliance.trunk import set_trunk, trunk_status
@@ -55,8 +56,19 @@ def registration_trunk(db: None) -> None:
               apply=lambda: None)
 
 
-def status_with(events: list[Headers] | Exception):
-    ami = FakeAmi({"PJSIPShowRegistrationsOutbound": events, "PJSIPShowEndpoint": events})
+def identify_detail(host: str) -> Headers:
+    return {"Event": "IdentifyDetail", "ObjectType": "identify",
+            "ObjectName": identify_name(host), "Match": f"{host}/255.255.255.255",
+            "Endpoint": "trunk", "EndpointName": "trunk"}
+
+
+def status_with(events: list[Headers] | Exception,
+                endpoint: list[Headers] | Exception | None = None):
+    """The status from ``events`` (and an endpoint reply that has the trunk's identify)."""
+    if endpoint is None:
+        endpoint = events if isinstance(events, Exception) else [
+            *events, identify_detail("127.0.0.1")]
+    ami = FakeAmi({"PJSIPShowRegistrationsOutbound": events, "PJSIPShowEndpoint": endpoint})
     return trunk_status(ami), ami  # type: ignore[arg-type]
 
 
@@ -69,7 +81,8 @@ def status_with(events: list[Headers] | Exception):
 ])
 def test_registration_state(status: str, registered: bool, state: str, words: str) -> None:
     result, ami = status_with([registration_detail(status), AUTH_DETAIL])
-    assert ami.asked == [("PJSIPShowRegistrationsOutbound", {})]
+    assert ami.asked == [("PJSIPShowEndpoint", {"Endpoint": "trunk"}),
+                         ("PJSIPShowRegistrationsOutbound", {})]
     assert (result.mode, result.registered, result.state) == ("registration", registered, state)
     assert words in result.detail
     assert SECRET not in repr(result)
@@ -94,6 +107,34 @@ def test_ip_trunk_without_qualify_is_not_monitored() -> None:
 def test_ip_trunk_missing_in_asterisk_is_not_loaded() -> None:
     result, _ = status_with(AmiActionError("PJSIPShowEndpoint", {"Response": "Error"}))
     assert (result.registered, result.state) == (False, "not loaded")
+
+
+@pytest.fixture
+def named_operator(db: None) -> None:
+    set_trunk("ip", "127.0.0.1", 5070, operator_addresses=["sip.operaattori.invalid"],
+              apply=lambda: None)
+
+
+@pytest.mark.usefixtures("named_operator")
+def test_an_operator_address_asterisk_could_not_resolve_is_named() -> None:
+    result, _ = status_with([CONTACT_STATUS])
+    assert (result.registered, result.state) == (None, "not monitored")
+    assert "calls from sip.operaattori.invalid are refused" in result.detail
+
+
+@pytest.mark.usefixtures("named_operator")
+def test_no_operator_address_in_asterisk_is_a_trunk_that_takes_no_call() -> None:
+    result, _ = status_with([CONTACT_STATUS], endpoint=[CONTACT_STATUS])
+    assert (result.registered, result.state) == (False, "no caller address")
+    assert "127.0.0.1, sip.operaattori.invalid" in result.detail
+    assert "every call is refused" in result.detail
+
+
+@pytest.mark.usefixtures("registration_trunk")
+def test_a_registered_trunk_without_its_operator_s_address_is_not_healthy() -> None:
+    result, _ = status_with([registration_detail("Registered")],
+                            endpoint=[identify_detail("192.0.2.99")])
+    assert (result.registered, result.state) == (False, "no caller address")
 
 
 @pytest.mark.usefixtures("registration_trunk")
