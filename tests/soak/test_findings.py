@@ -1,0 +1,59 @@
+"""Single calls that reproduce what the soak found, each on its own."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.calllog import call_to_dict, find_call
+from paivystys.appliance.directory import Directory
+from paivystys.appliance.lab.caller import place_call
+
+from conftest import Scenario, new_mobile
+
+LOG_TIMEOUT_S = 15.0
+
+
+def _logged(caller: str, since: datetime) -> dict:
+    deadline = time.monotonic() + LOG_TIMEOUT_S
+    while (call := find_call(caller, since)) is None or call.ended_at is None:
+        assert time.monotonic() < deadline, f"the call from {caller} was never logged"
+        time.sleep(0.1)
+    return call_to_dict(call)
+
+
+@pytest.mark.parametrize("monitor_killed_after", [None, 0.0, 3.0],
+                         ids=["monitor-up", "monitor-away-all-call", "monitor-killed-ringing"])
+def test_a_call_nobody_takes_is_missed_whenever_the_monitor_was_away(
+        lab, handsets, carrier_ami, monitor_killed_after: float | None) -> None:
+    """Nobody takes the call; the appliance tells the caller so and hangs up.  That is a missed
+    call, whether the monitor saw it live or logged it from Asterisk's journal afterwards."""
+    scenario = Scenario(Directory())
+    suffix = scenario.number[-4:]
+    ringing, voicemail = f"Soiva {suffix}", f"Vastaaja {suffix}"
+    scenario.group(f"Poissa {suffix}", ringing, voicemail)
+    handsets.set(scenario.people[ringing], "no-answer")
+    handsets.set(scenario.people[voicemail], "voicemail", answer_after=2)
+    monitor = lab.services()["monitor"]
+    caller = new_mobile()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    killer = None
+    if monitor_killed_after is not None:
+        killer = threading.Timer(monitor_killed_after, monitor.stop, kwargs={"kill": True})
+        killer.start()
+    try:
+        report = place_call(carrier_ami, caller, scenario.number)
+    finally:
+        if killer is not None:
+            killer.join()
+            monitor.start()
+            lab.wait_services_ready()
+    assert not report.answered, report
+
+    row = _logged(caller, since)
+
+    assert row["outcome"] == v.OUTCOME_MISSED, row
