@@ -57,3 +57,37 @@ def test_a_call_nobody_takes_is_missed_whenever_the_monitor_was_away(
     row = _logged(caller, since)
 
     assert row["outcome"] == v.OUTCOME_MISSED, row
+
+
+def test_a_call_taken_while_the_monitor_reconnects_is_logged_answered(lab, handsets,
+                                                                      carrier_ami) -> None:
+    """The monitor comes back while the phones ring: it has missed the legs' ringing, but the
+    person who then presses 1 took the call, and the log must say so."""
+    scenario = Scenario(Directory())
+    suffix = scenario.number[-4:]
+    taker = f"Ottaja {suffix}"
+    scenario.group(f"Palaava {suffix}", taker)
+    handsets.set(scenario.people[taker], "human", answer_after=2.5, confirm_after=1.5, talk=3,
+                 identity="4242")
+    monitor = lab.services()["monitor"]
+    monitor.stop(kill=True)
+    caller = new_mobile()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+
+    def monitor_back() -> None:
+        monitor.start()
+        lab.wait_services_ready()
+
+    # back about 1 s after the legs started ringing, 2 s before the 1
+    returns = threading.Timer(1.0, monitor_back)
+    returns.start()
+    try:
+        report = place_call(carrier_ami, caller, scenario.number)
+    finally:
+        returns.join()
+    assert "4242" in report.heard_digits, report  # the call itself was taken
+
+    row = _logged(caller, since)
+
+    assert row["outcome"] == v.OUTCOME_ANSWERED, row
+    assert row["answered_by"] == taker, row
