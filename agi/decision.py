@@ -23,6 +23,7 @@ from paivystys.appliance.asterisk.variables import (
 )
 from paivystys.appliance.db.models import database_proxy
 from paivystys.appliance.db.settings import SPECS
+from paivystys.appliance.directory.phones import normalise_caller
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,8 @@ def decide(call: IncomingCall, recordings_dir: PurePosixPath, now: dt.datetime) 
         log.warning("call %s: %r (number id %r) is not an on-call number",
                     call.call_id, call.dialled, call.number_id)
         return Decision(DECISION_UNKNOWN, (), (), ring_time, confirm_timeout, language, "")
-    main, backup = assemble_legs(call.call_id, on_duty_people(number), number.backup_group_id)
+    people = without_callers_own_phone(call, on_duty_people(number))
+    main, backup = assemble_legs(call.call_id, people, number.backup_group_id)
     recording = recording_path(recordings_dir, call.call_id, now) if number.recording else ""
     return Decision(DECISION_RING if main or backup else DECISION_NOBODY, main, backup,
                     ring_time, confirm_timeout, language, recording)
@@ -146,6 +148,18 @@ def dialled_forms(dialled: str) -> list[str]:
             continue
         e164.append(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
     return e164
+
+
+def without_callers_own_phone(call: IncomingCall, rows: list[PersonRow]) -> list[PersonRow]:
+    """An on-call person calling the line is not rung on the phone they call from."""
+    caller = normalise_caller(call.caller)
+    if not caller.startswith("+"):
+        return rows
+    kept = [row for row in rows if row[2] != caller]
+    if len(kept) != len(rows):
+        log.info("call %s: not ringing %s: the call comes from their own phone", call.call_id,
+                 ", ".join(sorted({row[1] for row in rows if row[2] == caller})))
+    return kept
 
 
 def on_duty_people(number: NumberRow) -> list[PersonRow]:

@@ -25,8 +25,8 @@ NUMBER = "+358401234567"
 
 
 def call(number_id: object = "", dialled: str = NUMBER, call_id: str = "1700000000.7",
-         ) -> IncomingCall:
-    return IncomingCall(str(number_id), dialled, call_id, "+358501112222")
+         caller: str = "+358501112222") -> IncomingCall:
+    return IncomingCall(str(number_id), dialled, call_id, caller)
 
 
 def run(incoming: IncomingCall) -> Decision:
@@ -46,6 +46,32 @@ def test_rings_every_on_duty_person_of_every_group_once(directory: Directory) ->
     assert decision.main_list == f"{both.id}-{day.id}&{only_day.id}-{day.id}"
     assert decision.backup_legs == ()
     assert decision.backup_list == ""
+
+
+@pytest.mark.parametrize("caller_form", ["+358501119999", "0501119999", "358501119999",
+                                         "00358501119999"])
+def test_an_on_call_person_calling_the_line_is_not_rung_on_their_own_phone(
+        directory: Directory, caller_form: str) -> None:
+    group, backup = directory.group("g"), directory.group("backup")
+    calling = directory.person("Calling", [group, backup], phone="+358501119999")
+    other = directory.person("Other", [group])
+    backup_person = directory.person("Backup", [backup])
+    number = directory.number(groups=[group], backup=backup)
+    decision = run(call(number.id, caller=caller_form))
+    assert decision.main_legs == (Leg(other.id, group.id),)
+    assert decision.backup_legs == (Leg(backup_person.id, backup.id),)
+    assert calling.id not in {leg.person_id for leg in decision.main_legs + decision.backup_legs}
+
+
+def test_the_only_person_on_duty_calling_the_line_leaves_nobody_to_ring(
+        directory: Directory) -> None:
+    group = directory.group("g")
+    directory.person("Alone", [group], phone="+358501119999")
+    number = directory.number(groups=[group])
+    assert run(call(number.id, caller="+358501119999")).decision == "nobody"
+    # a withheld or non-numeric caller ID matches nobody's phone
+    for caller in ("", "unknown", "Alone"):
+        assert run(call(number.id, caller=caller)).decision == "ring"
 
 
 def test_first_group_is_decided_by_position_not_by_id(directory: Directory) -> None:

@@ -20,17 +20,21 @@ STATUS = ((Invalid, 422), (NotFound, 404), (Conflict, 409), (ApplyFailed, 503))
 
 
 class FieldError(Exception):
-    """A request value is wrong, outside the directory (a query's filter, a restore file)."""
+    """A request value is wrong, outside the directory (a query's filter, a restore file).
+    ``location`` is where the value came from, as FastAPI's own errors name it: "body",
+    "query", "path"."""
 
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
+    def __init__(self, field: str, message: str, status: int = 422,
+                 location: str = "body") -> None:
         super().__init__(message)
         self.field = field
         self.message = message
         self.status = status
+        self.location = location
 
 
-def field_error_body(field: str, message: str, kind: str) -> dict:
-    return {"detail": [{"loc": ["body", field], "msg": message, "type": kind}]}
+def field_error_body(field: str, message: str, kind: str, location: str = "body") -> dict:
+    return {"detail": [{"loc": [location, field], "msg": message, "type": kind}]}
 
 
 def install(app: FastAPI) -> None:
@@ -42,8 +46,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(FieldError)
     async def field_error(request: Request, error: FieldError) -> JSONResponse:
-        return JSONResponse(field_error_body(error.field, error.message, "invalid"),
-                            status_code=error.status)
+        return JSONResponse(field_error_body(error.field, error.message, "invalid",
+                                             error.location), status_code=error.status)
 
     @app.exception_handler(AuthError)
     async def auth_error(request: Request, error: AuthError) -> JSONResponse:

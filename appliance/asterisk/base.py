@@ -43,6 +43,7 @@ MODULES = (
     # functions
     "func_db", "func_strings", "func_cut", "func_channel", "func_callerid", "func_lock",
     "func_global", "func_logic", "func_math", "func_hangupcause", "func_timeout",
+    "func_base64",
     # bridging, timing, media
     "bridge_simple", "bridge_native_rtp", "bridge_softmix", "bridge_holding",
     "bridge_builtin_features", "res_timing_timerfd",

@@ -19,13 +19,18 @@ from dataclasses import dataclass, field
 import phonenumbers
 
 from paivystys.agi.decision import Leg, leg_list
+from paivystys.appliance.directory.phones import DEFAULT_REGION
 
 from . import variables as v
 
 PROMPT_NAMES = {
     "ONCALL_FROM": "pv-oncall-call-from",
+    "ONCALL": "pv-oncall-call",  # the caller ID is no number: nothing to read out
+    "ONCALL_WITHHELD": "pv-oncall-call-withheld",
     "PRESS_1": "pv-press-1",
     "TAKEN": "pv-already-taken",
+    "CALLER_GONE": "pv-caller-hung-up",
+    "TIME_UP": "pv-ring-time-over",
     "NOBODY": "pv-nobody-available",
     "NOT_IN_USE": "pv-number-not-in-use",
     **{f"DIGIT_{d}": f"digit-{d}" for d in "0123456789"},
@@ -65,6 +70,8 @@ class DialplanInput:
 
 
 def _event(name: str, **fields: str) -> str:
+    """A UserEvent line.  Every value must be ours or made safe (digits, base64, Asterisk's own
+    words): UserEvent takes ',' as the next header and a line break as the next AMI line."""
     parts = [f"CallId: ${{{v.CALL_ID}}}"] + [f"{key}: {value}" for key, value in fields.items()]
     return f"UserEvent({name},{','.join(parts)})"
 
@@ -73,10 +80,17 @@ NOW = "${STRFTIME(,,%s.%3q)}"
 # A person's call ends with its Local channel; this only caps a call whose Local channel was
 # lost in between.  Longer than the longest ring time a setting allows (300 s).
 PERSON_RING_LIMIT_S = 310
+# Numbers dialled in national form ("0401234567") belong to this country.
+COUNTRY_CODE = phonenumbers.country_code_for_region(DEFAULT_REGION)
 
 
 def _journal(field: str, value: str) -> str:
     return f"Set(DB({v.JOURNAL_FAMILY}/${{PV_CALL_KEY}}/{field})={value})"
+
+
+def _state(name: str) -> str:
+    """The call's state variable `name`, kept on the caller's channel (see variables)."""
+    return f"SHARED({name},${{{v.CALLER_CHANNEL}}})"
 
 
 def _globals(data: DialplanInput) -> list[str]:
@@ -99,8 +113,14 @@ def _globals(data: DialplanInput) -> list[str]:
     return lines
 
 
+# What the dialled number keeps of the request URI: the characters a phone number is written
+# with.  The rest could be syntax further on (an event header, an argument).
+DIALLED_CHARACTERS = "0-9+*#"
+
+
 def _inbound(data: DialplanInput) -> list[str]:
     lines = [f"[{v.CONTEXT_INBOUND}]"]
+    dialled = f"Set({v.DIALLED}=${{FILTER({DIALLED_CHARACTERS},${{EXTEN}})}})"
     seen: set[str] = set()
     for plan in data.numbers:
         for form in plan.dialled_forms():
@@ -109,7 +129,7 @@ def _inbound(data: DialplanInput) -> list[str]:
             seen.add(form)
             lines += [
                 f"exten => {form},1,Set({v.NUMBER_ID}={plan.number_id})",
-                f" same => n,Set({v.DIALLED}=${{EXTEN}})",
+                f" same => n,{dialled}",
                 " same => n,Goto(pv-call,s,1)",
             ]
     # Anything else still goes through the AGI, which may recognise another form of a number
@@ -117,26 +137,70 @@ def _inbound(data: DialplanInput) -> list[str]:
     for pattern in ("_X.", "_+X.", "s"):
         lines += [
             f"exten => {pattern},1,Set({v.NUMBER_ID}=)",
-            f" same => n,Set({v.DIALLED}=${{EXTEN}})",
+            f" same => n,{dialled}",
             " same => n,Goto(pv-call,s,1)",
         ]
     return lines
 
 
+def _caller_id() -> list[str]:
+    """The caller ID as data: see variables.CALLER.  Runs before anything reports the call."""
+    raw = "${CALLERID(num)}"
+    caller = f"${{{v.CALLER}}}"
+    digits_only = (f"${{LEN(${{PV_DIGITS}})}} = ${{{v.CALLER_LENGTH}}}"
+                   f" & ${{{v.CALLER_LENGTH}}} <= {v.CALLER_NUMBER_LIMIT}")
+    presented = (f'"${{{v.CALLER_PRESENTATION}:0:{len(v.PRESENTATION_WITHHELD_PREFIX)}}}"'
+                 f' != "{v.PRESENTATION_WITHHELD_PREFIX}"')
+    return [
+        "; The network's caller ID may hold anything (',', '(', quotes, line breaks).  LEN,",
+        "; BASE64_ENCODE and FILTER take their whole argument as text, and Set takes everything",
+        "; after its first '=' as the value; nothing else ever sees the raw caller ID.  The",
+        "; channel's own caller ID is replaced by the clean one, so that every later AMI event",
+        "; and the AGI environment carry only digits.",
+        "[pv-caller-id]",
+        f"exten => s,1,Set({v.CALLER_LENGTH}=${{LEN({raw})}})",
+        f" same => n,Set({v.CALLER_RAW64}=${{BASE64_ENCODE(${{CALLERID(num):0:{v.CALLER_RAW_LIMIT}}})}})",
+        f" same => n,Set({v.CALLER_PRESENTATION}=${{CALLERID(pres)}})",
+        f" same => n,Set(PV_DIGITS=${{FILTER(0-9+,{raw})}})",
+        f" same => n,Set(__{v.CALLER}=)",
+        f" same => n,ExecIf($[{digits_only} & {presented}]?Set(__{v.CALLER}=${{PV_DIGITS}}))",
+        f" same => n,Set(CALLERID(num)={caller})",
+        " same => n,Set(CALLERID(name)=)",
+        f" same => n,Set(CALLERID(dnid)=${{{v.DIALLED}}})",
+        " same => n,Set(REDIRECTING(from-num,i)=)",
+        " same => n,Set(REDIRECTING(from-name,i)=)",
+        " same => n,Set(REDIRECTING(to-num,i)=)",
+        " same => n,Set(REDIRECTING(to-name,i)=)",
+        # E.164 the way the trunk may send it: +..., 00..., national 0..., or bare digits.
+        f" same => n,Set(__{v.CALLER_E164}={caller})",
+        f' same => n,ExecIf($["{caller}" = ""]?Return())',
+        f' same => n,ExecIf($["${{{v.CALLER}:0:2}}" = "00"]?Set(__{v.CALLER_E164}=+${{{v.CALLER}:2}}))',
+        f' same => n,ExecIf($["${{{v.CALLER}:0:1}}" = "0" & "${{{v.CALLER}:1:1}}" != "0"]'
+        f"?Set(__{v.CALLER_E164}=+{COUNTRY_CODE}${{{v.CALLER}:1}}))",
+        f' same => n,ExecIf($["${{{v.CALLER}:0:1}}" != "0" & "${{{v.CALLER}:0:1}}" != "+"]'
+        f"?Set(__{v.CALLER_E164}=+{caller}))",
+        " same => n,Return()",
+    ]
+
+
 def _call(recordings_prefix_len: int) -> list[str]:
     key = "${PV_CALL_KEY}"
-    open_flag = f"GLOBAL(PV_OPEN_{key})"
+    caller_journal = (f"${{{v.CALLER_RAW64}}}/${{{v.CALLER_LENGTH}}}"
+                      f"/${{{v.CALLER_PRESENTATION}}}")
     return [
         "[pv-call]",
         f"exten => s,1,Set(__{v.CALL_ID}=${{UNIQUEID}})",
-        # Global variable names take the unique id's digits only.
+        # Names of locks and AstDB keys take the unique id's digits only.
         " same => n,Set(__PV_CALL_KEY=${FILTER(0-9,${UNIQUEID})})",
-        " same => n,Set(__PV_CALLER=${CALLERID(num)})",
+        f" same => n,Set(__{v.CALLER_CHANNEL}=${{CHANNEL}})",
+        " same => n,Gosub(pv-caller-id,s,1)",
         " same => n,Set(CHANNEL(hangup_handler_push)=pv-call-end,s,1)",
         " same => n," + _event(v.EVENT_CALL_START, NumberId=f"${{{v.NUMBER_ID}}}",
-                               Dialled=f"${{{v.DIALLED}}}", Caller="${CALLERID(num)}"),
+                               Dialled=f"${{{v.DIALLED}}}", Caller64=f"${{{v.CALLER_RAW64}}}",
+                               CallerLength=f"${{{v.CALLER_LENGTH}}}",
+                               Presentation=f"${{{v.CALLER_PRESENTATION}}}"),
         " same => n," + _journal(v.JOURNAL_START, f"{NOW}/${{{v.NUMBER_ID}}}/${{{v.CALL_ID}}}"),
-        " same => n," + _journal(v.JOURNAL_CALLER, "${CALLERID(num)}"),
+        " same => n," + _journal(v.JOURNAL_CALLER, caller_journal),
         " same => n," + _journal(v.JOURNAL_DIALLED, f"${{{v.DIALLED}}}"),
         " same => n,Ringing()",
         " same => n,Set(AGISIGHUP=no)",
@@ -162,7 +226,7 @@ def _call(recordings_prefix_len: int) -> list[str]:
         f' same => n(backup),GotoIf($["${{{v.BACKUP_LEGS}}}" = ""]?nobody)',
         f" same => n,Gosub(pv-stage,s,1({v.STAGE_BACKUP},{v.BACKUP_LEGS}))",
         ' same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?done)',
-        f" same => n(nobody),Set({open_flag}=)",
+        f" same => n(nobody),Set({_state(v.STATE_OPEN)}=)",
         # Early media: the caller is not charged for a call that nobody took.
         " same => n,Progress()",
         " same => n,Playback(${PV_SND_${TOUPPER(${PV_LANG})}_NOBODY},noanswer)",
@@ -176,7 +240,7 @@ def _call(recordings_prefix_len: int) -> list[str]:
         "; ARG1 = stage name, ARG2 = the name of the variable holding its legs (p-g&p-g...)",
         "[pv-stage]",
         f"exten => s,1,Set(__{v.STAGE}=${{ARG1}})",
-        f" same => n,Set({open_flag}=${{ARG1}})",
+        f" same => n,Set({_state(v.STATE_OPEN)}=${{ARG1}})",
         " same => n," + _event(v.EVENT_STAGE_START, Stage="${ARG1}"),
         # p-g&p-g -> Local/p-g@pv-leg/n&Local/p-g@pv-leg/n in one step, whatever the size
         f" same => n,Set(PV_DIAL=Local/${{STRREPLACE(${{ARG2}},&,@{v.CONTEXT_LEG}/n&Local/)}}"
@@ -185,36 +249,44 @@ def _call(recordings_prefix_len: int) -> list[str]:
         " same => n,Set(PV_STAGE_STATUS=${DIALSTATUS})",
         " same => n," + _event(v.EVENT_STAGE_END, Stage="${ARG1}", DialStatus="${DIALSTATUS}"),
         ' same => n,GotoIf($["${PV_STAGE_STATUS}" = "ANSWER"]?out)',
-        # The stage is over: nobody may claim it any more, and every person still ringing
-        # or listening to the prompt is hung up now.
-        " same => n,Gosub(pv-close-stage,s,1)",
+        # The stage is over (a caller who hangs up never gets here: pv-call-end closes it):
+        # nobody may claim it any more, whoever still rings stops, and whoever listens to the
+        # prompt is told that the ring time is over.
+        f" same => n,Gosub(pv-close-stage,s,1({v.FAREWELL_TIME_UP}))",
         " same => n(out),Set(DIALSTATUS=${PV_STAGE_STATUS})",
         " same => n,Return()",
         "",
+        "; on the caller's channel: ARG1 = the farewell for people listening to the prompt",
         "[pv-close-stage]",
         f"exten => s,1,Set(LOCKED=${{LOCK(pv-{key})}})",
-        f" same => n,Set({open_flag}=)",
-        f" same => n,Set(PV_LEGS=${{GLOBAL(PV_LEGS_{key})}})",
-        f" same => n,Set(GLOBAL(PV_LEGS_{key})=)",
+        f" same => n,Set({_state(v.STATE_OPEN)}=)",
+        f" same => n,Set(PV_LEGS=${{{_state(v.STATE_LEGS)}}})",
+        f" same => n,Set({_state(v.STATE_LEGS)}=)",
         f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
-        " same => n,Gosub(pv-hangup-legs,s,1(${PV_LEGS},))",
+        " same => n,Gosub(pv-dismiss-legs,s,1(${PV_LEGS},,${ARG1}))",
         " same => n,Return()",
         "",
-        "; the caller's hangup handler: every leg stops, the call's globals are cleared",
+        "; the caller's hangup handler: every leg stops, the people in the prompt are told",
         "[pv-call-end]",
-        "exten => s,1,Gosub(pv-close-stage,s,1)",
+        f"exten => s,1,Set({_state(v.STATE_ENDED)}=yes)",
+        f" same => n,Gosub(pv-close-stage,s,1({v.FAREWELL_CALLER_GONE}))",
         " same => n," + _journal(v.JOURNAL_ENDED, f"${{DIALSTATUS}}/{NOW}"),
         " same => n," + _event(v.EVENT_CALL_END, DialStatus="${DIALSTATUS}"),
-        f" same => n,Set(GLOBAL(PV_TAKEN_{key})=)",
         " same => n,Return()",
         "",
-        "; ARG1 = '&'-separated channel names, ARG2 = the channel to spare",
-        "[pv-hangup-legs]",
+        "; ARG1 = '&'-separated people's channels, ARG2 = the channel to spare, ARG3 = farewell.",
+        "; A person still ringing stops; one who answered hears why, then is hung up.",
+        "[pv-dismiss-legs]",
         "exten => s,1,Set(PV_LIST=${ARG1})",
         ' same => n,While($["${PV_LIST}" != ""])',
         " same => n,Set(PV_CHAN=${SHIFT(PV_LIST,&)})",
-        ' same => n,ExecIf($["${PV_CHAN}" != "" & "${PV_CHAN}" != "${ARG2}"]?SoftHangup(${PV_CHAN}))',
-        " same => n,EndWhile()",
+        ' same => n,GotoIf($["${PV_CHAN}" = "" | "${PV_CHAN}" = "${ARG2}"]?next)',
+        ' same => n,GotoIf($["${IMPORT(${PV_CHAN},PV_FAREWELL)}" != ""]?next)',
+        ' same => n,GotoIf($["${IMPORT(${PV_CHAN},PV_ANSWERED)}" = "yes"]?farewell)',
+        " same => n,SoftHangup(${PV_CHAN})",
+        " same => n,Goto(next)",
+        f" same => n(farewell),ChannelRedirect(${{PV_CHAN}},{v.CONTEXT_FAREWELL},${{ARG3}},1)",
+        " same => n(next),EndWhile()",
         " same => n,Return()",
     ]
 
@@ -242,14 +314,20 @@ def _failsafe() -> list[str]:
 
 def _prompt() -> list[str]:
     lang = f"${{TOUPPER(${{{v.LANGUAGE}}})}}"
+    withheld = (f'"${{{v.CALLER_PRESENTATION}:0:{len(v.PRESENTATION_WITHHELD_PREFIX)}}}"'
+                f' = "{v.PRESENTATION_WITHHELD_PREFIX}" | ${{{v.CALLER_LENGTH}}} = 0')
     return [
-        "; builds __PV_PROMPT: 'on-call call from' + the caller's number digit by digit"
-        " (national form) + 'press 1'",
+        "; builds __PV_PROMPT: 'on-call call from' + the caller's number digit by digit",
+        "; (national form) + 'press 1'; no number: 'on-call call (from a withheld number)'",
         "[pv-build-prompt]",
-        "exten => s,1,Set(PV_NUM=${FILTER(0-9+,${PV_CALLER})})",
-        ' same => n,ExecIf($["${PV_NUM:0:4}" = "+358"]?Set(PV_NUM=0${PV_NUM:4}))',
+        f"exten => s,1,Set(PV_NUM=${{{v.CALLER}}})",
+        f' same => n,ExecIf($["${{PV_NUM:0:4}}" = "+{COUNTRY_CODE}"]'
+        f"?Set(PV_NUM=0${{PV_NUM:{len(str(COUNTRY_CODE)) + 1}}}))",
         " same => n,Set(PV_NUM=${FILTER(0-9,${PV_NUM})})",
         f" same => n,Set(PV_FILES=${{PV_SND_{lang}_ONCALL_FROM}})",
+        f' same => n,ExecIf($["${{PV_NUM}}" = ""]?Set(PV_FILES=${{PV_SND_{lang}_ONCALL}}))',
+        f' same => n,ExecIf($["${{PV_NUM}}" = "" & ({withheld})]'
+        f"?Set(PV_FILES=${{PV_SND_{lang}_ONCALL_WITHHELD}}))",
         " same => n,Set(I=0)",
         ' same => n,While($[${I} < ${LEN(${PV_NUM})}])',
         f" same => n,Set(PV_FILES=${{PV_FILES}}&${{PV_SND_{lang}_DIGIT_${{PV_NUM:${{I}}:1}}}})",
@@ -261,10 +339,9 @@ def _prompt() -> list[str]:
 
 
 def _leg() -> list[str]:
-    key = "${PV_CALL_KEY}"
     carried = "^".join(f"{name}=${{{name}}}" for name in (
-        v.CALL_ID, "PV_CALL_KEY", v.LANGUAGE, v.CONFIRM_TIMEOUT, "PV_PROMPT", v.LEG_PERSON,
-        v.LEG_GROUP, v.LEG_PHONE, v.STAGE)) + "^PV_LOCAL=${CHANNEL}"
+        v.CALL_ID, "PV_CALL_KEY", v.CALLER_CHANNEL, v.LANGUAGE, v.CONFIRM_TIMEOUT, "PV_PROMPT",
+        v.LEG_PERSON, v.LEG_GROUP, v.LEG_PHONE, v.STAGE)) + "^PV_LOCAL=${CHANNEL}"
     fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
     return [
         "; Local/<person>-<group>@pv-leg/n: one person of one stage.  This Local channel is",
@@ -273,46 +350,62 @@ def _leg() -> list[str]:
         f"exten => _X.,1,Set({v.LEG_PERSON}=${{CUT(EXTEN,-,1)}})",
         f" same => n,Set({v.LEG_GROUP}=${{CUT(EXTEN,-,2)}})",
         f" same => n,Set({v.LEG_PHONE}=${{{v.GLOBAL_PHONE_PREFIX}${{{v.LEG_PERSON}}}}})",
+        # An on-call person calling the line is not rung on their own phone (the AGI leaves
+        # them out; this covers the failsafe legs).
+        f' same => n,GotoIf($["${{{v.LEG_PHONE}}}" != "" & "${{{v.LEG_PHONE}}}" = '
+        f'"${{{v.CALLER_E164}}}"]?self)',
         " same => n," + _event(v.EVENT_LEG_RING, Group=f"${{{v.LEG_GROUP}}}",
                                Phone=f"${{{v.LEG_PHONE}}}", **fields),
         f' same => n,GotoIf($["${{{v.LEG_PHONE}}}" = ""]?nophone)',
         " same => n,Set(CHANNEL(hangup_handler_push)=pv-leg-end,s,1)",
         # The person's call is a call of its own, so that whatever happens on it cannot
-        # answer this channel; only pv-leg-connect below does, for the winner.
+        # answer this channel; only pv-leg-connect below does, for the winner.  Every value
+        # spliced into Originate's arguments is ours or digits (CALLER), never network text.
         f" same => n,Originate(PJSIP/${{{v.LEG_PHONE}}}@trunk,exten,{v.CONTEXT_PERSON},s,1,"
-        f"{PERSON_RING_LIMIT_S},ac(${{PV_CALLER}})b(pv-person-predial^s^1({key}^${{CHANNEL}}))"
+        f"{PERSON_RING_LIMIT_S},ac(${{{v.CALLER}}})"
+        f"b(pv-person-predial^s^1(${{PV_CALL_KEY}}^${{CHANNEL}}^${{{v.CALLER_CHANNEL}}}))"
         f"v({carried}))",
         " same => n,Wait(600)",
         " same => n,Hangup()",
         " same => n(nophone)," + _event(v.EVENT_LEG_END, DialStatus="CHANUNAVAIL",
                                         HangupCause="no phone", **fields),
         " same => n,Hangup()",
+        " same => n(self),Hangup()",
         "",
         "; the winner redirected its Local channel here: answering it is what Dial bridges",
         "[pv-leg-connect]",
         "exten => s,1,Answer()",
         # x: the person is hung up when the caller hangs up; when the person hangs up,
         # Bridge returns and this channel (hence the caller's Dial) ends.
-        " same => n,Bridge(${SHARED(PV_PERSON_CHAN)},x)",
+        f" same => n,Bridge(${{SHARED({v.STATE_PERSON_CHANNEL})}},x)",
         " same => n,Hangup()",
         "",
-        "; the Local channel ends (another person won, the stage ended, the caller left):",
-        "; its person's call, ringing or in the prompt, ends with it",
+        "; the Local channel ends (another person won, the stage ended, the caller left): a",
+        "; person still ringing stops now.  One who answered (the winner included) is left to",
+        "; whoever ended the stage, who tells them why (pv-dismiss-legs).",
         "[pv-leg-end]",
-        f'exten => s,1,GotoIf($["${{GLOBAL(PV_TAKEN_{key})}}" = "${{{v.LEG_PERSON}}}"]?out)',
-        ' same => n,ExecIf($["${SHARED(PV_PERSON_CHAN)}" != ""]?SoftHangup(${SHARED(PV_PERSON_CHAN)}))',
+        f"exten => s,1,Set(PV_CHAN=${{SHARED({v.STATE_PERSON_CHANNEL})}})",
+        ' same => n,GotoIf($["${PV_CHAN}" = ""]?out)',
+        ' same => n,GotoIf($["${IMPORT(${PV_CHAN},PV_ANSWERED)}" = "yes"]?out)',
+        " same => n,SoftHangup(${PV_CHAN})",
         " same => n(out),Return()",
         "",
-        "; on each person's new channel before it rings: ARG1 = call key, ARG2 = its Local",
+        "; on each person's new channel before it rings: ARG1 = call key, ARG2 = its Local,",
+        "; ARG3 = the caller's channel (Originate's variables may not be set yet)",
         "[pv-person-predial]",
         # Its Local channel may already be gone (the call was taken or abandoned meanwhile).
         'exten => s,1,GotoIf($[${CHANNEL_EXISTS(${ARG2})}]?:gone)',
-        " same => n,Set(SHARED(PV_PERSON_CHAN,${ARG2})=${CHANNEL})",
+        f" same => n,Set(SHARED({v.STATE_PERSON_CHANNEL},${{ARG2}})=${{CHANNEL}})",
         " same => n,Set(LOCKED=${LOCK(pv-${ARG1})})",
-        " same => n,Set(GLOBAL(PV_LEGS_${ARG1})=${GLOBAL(PV_LEGS_${ARG1})}${CHANNEL}&)",
+        # The stage may have been closed while this channel was being made: then it must
+        # not ring (nobody would ever stop it).
+        f' same => n,GotoIf($["${{SHARED({v.STATE_OPEN},${{ARG3}})}}" = ""]?closed)',
+        f" same => n,Set(SHARED({v.STATE_LEGS},${{ARG3}})=${{SHARED({v.STATE_LEGS},${{ARG3}})}}"
+        "${CHANNEL}&)",
         " same => n,Set(UNLOCKED=${UNLOCK(pv-${ARG1})})",
         " same => n,Set(CHANNEL(hangup_handler_push)=pv-person-end,s,1)",
         " same => n,Return()",
+        " same => n(closed),Set(UNLOCKED=${UNLOCK(pv-${ARG1})})",
         " same => n(gone),Hangup()",
         "",
         "; a person's channel ends: report it, and end its Local channel (unless it won), so",
@@ -326,7 +419,7 @@ def _leg() -> list[str]:
         ' same => n,ExecIf($["${PV_CAUSE}" = "16" | "${PV_CAUSE}" = "18" | "${PV_CAUSE}" = "19" | "${PV_CAUSE}" = "0" | "${PV_CAUSE}" = ""]?Set(PV_STATUS=NOANSWER))',
         " same => n(report)," + _event(v.EVENT_LEG_END, DialStatus="${PV_STATUS}",
                                        HangupCause="${PV_CAUSE}", **fields),
-        f' same => n,GotoIf($["${{GLOBAL(PV_TAKEN_{key})}}" = "${{{v.LEG_PERSON}}}"]?out)',
+        ' same => n,GotoIf($["${PV_WON}" = "yes"]?out)',
         " same => n,SoftHangup(${PV_LOCAL})",
         " same => n(out),Return()",
     ]
@@ -334,46 +427,52 @@ def _leg() -> list[str]:
 
 def _person() -> list[str]:
     key = "${PV_CALL_KEY}"
-    lang = f"${{TOUPPER(${{{v.LANGUAGE}}})}}"
     fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
-    still_open = f'$["${{GLOBAL(PV_OPEN_{key})}}" = "${{{v.STAGE}}}"]'
+    still_open = (f'$["${{{_state(v.STATE_OPEN)}}}" = "${{{v.STAGE}}}"'
+                  " & ${CHANNEL_EXISTS(${PV_LOCAL})}]")
     return [
         "; a person answered: the prompt, and only a 1 that wins the claim connects them",
         f"[{v.CONTEXT_PERSON}]",
         "exten => s,1,Set(PV_ANSWERED=yes)",
         " same => n," + _event(v.EVENT_LEG_ANSWER, Channel="${CHANNEL}", **fields),
-        f" same => n,GotoIf({still_open}?:taken)",
+        f" same => n,GotoIf({still_open}?:closed)",
         f" same => n,Set(PV_DEADLINE=$[${{EPOCH}} + ${{{v.CONFIRM_TIMEOUT}}}])",
         # The prompt is replayed until the deadline; between rounds the loop notices a call
-        # that somebody else took (the SoftHangup from the winner normally comes first).
-        f" same => n(prompt),GotoIf({still_open}?:taken)",
+        # that somebody else took (normally the winner's farewell redirect comes first).
+        f" same => n(prompt),GotoIf({still_open}?:closed)",
         " same => n,GotoIf($[${EPOCH} >= ${PV_DEADLINE}]?silent)",
         " same => n,Read(PV_DIGIT,${PV_PROMPT},1,,1,2)",
         ' same => n,GotoIf($["${PV_DIGIT}" = "1"]?claim)',
         ' same => n,GotoIf($["${PV_DIGIT}" != ""]?declined)',
         " same => n,Goto(prompt)",
-        f" same => n(claim),Set(LOCKED=${{LOCK(pv-{key})}})",
+        " same => n(claim),Set(PV_PRESSED=yes)",
+        f" same => n,Set(LOCKED=${{LOCK(pv-{key})}})",
         f" same => n,GotoIf({still_open}?:late)",
-        f" same => n,Set(GLOBAL(PV_OPEN_{key})=)",
-        f" same => n,Set(GLOBAL(PV_TAKEN_{key})=${{{v.LEG_PERSON}}})",
-        f" same => n,Set(PV_LEGS=${{GLOBAL(PV_LEGS_{key})}})",
-        f" same => n,Set(GLOBAL(PV_LEGS_{key})=)",
+        f" same => n,Set({_state(v.STATE_OPEN)}=)",
+        f" same => n,Set({_state(v.STATE_TAKEN)}=${{{v.LEG_PERSON}}})",
+        " same => n,Set(PV_WON=yes)",
+        f" same => n,Set(PV_LEGS=${{{_state(v.STATE_LEGS)}}})",
+        f" same => n,Set({_state(v.STATE_LEGS)}=)",
         f" same => n,Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
         " same => n," + _journal(v.JOURNAL_CONFIRMED,
                                  f"${{{v.LEG_PERSON}}}/${{{v.LEG_GROUP}}}/${{{v.STAGE}}}/{NOW}"
                                  f"/${{{v.LEG_PHONE}}}"),
         " same => n," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_CONFIRMED, **fields),
         " same => n," + _event(v.EVENT_CONFIRMED, **fields),
-        " same => n,Gosub(pv-hangup-legs,s,1(${PV_LEGS},${CHANNEL}))",
+        f" same => n,Gosub(pv-dismiss-legs,s,1(${{PV_LEGS}},${{CHANNEL}},{v.FAREWELL_TAKEN}))",
         # Our Local channel answers (pv-leg-connect) and bridges us; the caller's Dial
         # bridges the caller to that Local channel.  Until then we wait here.
         " same => n,ChannelRedirect(${PV_LOCAL},pv-leg-connect,s,1)",
         " same => n,Wait(30)",
         " same => n,Hangup()",
         f" same => n(late),Set(UNLOCKED=${{UNLOCK(pv-{key})}})",
-        " same => n(taken)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_TOO_LATE, **fields),
-        f" same => n,Playback(${{PV_SND_{lang}_TAKEN}})",
-        " same => n,Hangup()",
+        # The stage closed before this person confirmed: why decides what they hear.
+        f" same => n(closed),Set(PV_FAREWELL={v.FAREWELL_CALLER_GONE})",
+        f' same => n,GotoIf($[!${{CHANNEL_EXISTS(${{{v.CALLER_CHANNEL}}})}}]?farewell)',
+        f' same => n,GotoIf($["${{{_state(v.STATE_ENDED)}}}" = "yes"]?farewell)',
+        f' same => n,Set(PV_FAREWELL=${{IF($["${{{_state(v.STATE_TAKEN)}}}" != ""]'
+        f"?{v.FAREWELL_TAKEN}:{v.FAREWELL_TIME_UP})}})",
+        f" same => n(farewell),Goto({v.CONTEXT_FAREWELL},${{PV_FAREWELL}},1)",
         " same => n(declined)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_DECLINED, **fields),
         " same => n,Hangup()",
         " same => n(silent)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_VOICEMAIL_SUSPECTED,
@@ -382,17 +481,40 @@ def _person() -> list[str]:
     ]
 
 
+def _farewell() -> list[str]:
+    lang = f"${{TOUPPER(${{{v.LANGUAGE}}})}}"
+    fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
+    lines = [
+        "; a person who answered but did not get the call hears why before the line drops:",
+        "; somebody else took it, the caller hung up, or the stage's ring time ran out",
+        f"[{v.CONTEXT_FAREWELL}]",
+    ]
+    for reason, prompt in ((v.FAREWELL_TAKEN, "TAKEN"), (v.FAREWELL_CALLER_GONE, "CALLER_GONE"),
+                           (v.FAREWELL_TIME_UP, "TIME_UP")):
+        lines += [
+            f"exten => {reason},1,Set(PV_FAREWELL={reason})",
+            f' same => n,Set(PV_RESULT=${{IF($["${{PV_PRESSED}}" = "yes"]?{v.LEG_TOO_LATE}'
+            f":{v.LEG_NOT_CONFIRMED})}})",
+            " same => n," + _event(v.EVENT_LEG_RESULT, Result="${PV_RESULT}", **fields),
+            f" same => n,Playback(${{PV_SND_{lang}_{prompt}}})",
+            " same => n,Hangup()",
+        ]
+    return lines
+
+
 def render_extensions(data: DialplanInput) -> str:
     prefix_len = len(data.recordings_dir.rstrip("/")) + 1
     sections = [
         ["[general]", "static=yes", "writeprotect=yes", "clearglobalvars=yes"],
         [*_globals(data), f"PV_RECORDINGS_DIR={data.recordings_dir.rstrip('/')}"],
         _inbound(data),
+        _caller_id(),
         _call(prefix_len),
         _failsafe(),
         _prompt(),
         _leg(),
         _person(),
+        _farewell(),
     ]
     header = "; Generated by Päivystysvaihde from its database. Do not edit: changes are lost."
     return "\n\n".join([header] + ["\n".join(section) for section in sections]) + "\n"

@@ -10,6 +10,21 @@ from __future__ import annotations
 NUMBER_ID = "PV_NUMBER_ID"  # on-call number's database id, set by the number's extension
 DIALLED = "PV_DIALLED"  # the number as the trunk sent it
 CALL_ID = "PV_CALL_ID"  # inherited (__) to every leg: the caller channel's UNIQUEID
+CALLER_CHANNEL = "PV_CALLER_CHAN"  # inherited: the caller channel's name, home of the call state
+
+# --- The caller ID, as the network sent it and as the appliance uses it ----------------------
+# The network's caller ID may hold any bytes.  The dialplan keeps it base64-encoded (nothing in
+# base64 is syntax of an application argument, an expression or an AMI header), cut to
+# CALLER_RAW_LIMIT characters, with its full length so that the cut shows.  Everything else
+# uses CALLER: the number when it is nothing but digits and '+' and presented, else empty.
+CALLER = "PV_CALLER"  # inherited: digits and '+' only, or "" (withheld, not a number)
+CALLER_E164 = "PV_CALLER_E164"  # inherited: CALLER in E.164 as the dialplan can tell it
+CALLER_RAW64 = "PV_CALLER_RAW64"
+CALLER_LENGTH = "PV_CALLER_LENGTH"
+CALLER_PRESENTATION = "PV_CALLER_PRES"  # CALLERID(pres): "prohib..." = withheld
+CALLER_RAW_LIMIT = 256
+CALLER_NUMBER_LIMIT = 32  # longer "numbers" are no phone numbers: not presented, not dialled
+PRESENTATION_WITHHELD_PREFIX = "prohib"
 
 # --- Channel variables the AGI "incoming-call" handler sets on the caller channel ----------
 DECISION = "PV_DECISION"  # one of the DECISION_* values below; empty = AGI failed -> failsafe
@@ -25,6 +40,23 @@ DECISION_RING = "ring"  # somebody to ring (main and/or backup)
 DECISION_NOBODY = "nobody"  # number known, but nobody on duty anywhere
 DECISION_UNKNOWN = "unknown"  # the dialled number is not an on-call number
 DECISION_VALUES = (DECISION_RING, DECISION_NOBODY, DECISION_UNKNOWN)
+
+# --- The call's state, on the caller's channel (func_global SHARED) --------------------------
+# Per-call state lives with the call, never in dialplan globals: a configuration reload clears
+# the globals while phones ring.  SHARED(<name>,<caller channel>) is read and written by every
+# leg of the call; claims and stage ends change it under the call's LOCK.
+STATE_OPEN = "PV_OPEN"  # the stage that may still be claimed ("main"/"backup"), else ""
+STATE_TAKEN = "PV_TAKEN"  # the person id whose 1 won
+STATE_LEGS = "PV_LEGS"  # '&'-terminated names of the people's channels of the open stage
+STATE_ENDED = "PV_ENDED"  # "yes" once the caller has gone
+# On a Local channel: SHARED(PV_PERSON_CHAN) = the person's channel it originated.
+STATE_PERSON_CHANNEL = "PV_PERSON_CHAN"
+
+# Why a person who answered is let go without the call, each with its own words
+# (extensions of the farewell context; no dashes: Asterisk ignores them in extensions).
+FAREWELL_TAKEN = "taken"  # somebody else took the call
+FAREWELL_CALLER_GONE = "gone"  # the caller hung up
+FAREWELL_TIME_UP = "timeup"  # the stage's ring time ran out (the call goes on or ends)
 
 # --- Per-leg channel variables (on the Local channel, ;2 side) -------------------------------
 LEG_PERSON = "PV_PERSON"
@@ -43,13 +75,14 @@ GLOBAL_AGI_URL = "PV_AGI_URL"
 CONTEXT_INBOUND = "pv-inbound"  # the trunk's context
 CONTEXT_LEG = "pv-leg"  # Local/<person>-<group>@pv-leg/n: what the caller's Dial rings
 CONTEXT_PERSON = "pv-person"  # a person's channel runs it once they answer: prompt and claim
+CONTEXT_FAREWELL = "pv-farewell"  # a person who answered is let go with words, not in silence
 
 # --- AGI requests (agi://host:port/<request>) -----------------------------------------------
 AGI_INCOMING_CALL = "incoming-call"
 
 # --- UserEvents (AMI "Event: UserEvent", header "UserEvent: <name>") -------------------------
 # Every event carries "CallId: <PV_CALL_ID>".
-EVENT_CALL_START = "PvCallStart"  # NumberId, Dialled, Caller
+EVENT_CALL_START = "PvCallStart"  # NumberId, Dialled, Caller64, CallerLength, Presentation
 EVENT_DECISION = "PvDecision"  # Decision, Routing (agi|failsafe), Recording
 EVENT_STAGE_START = "PvStageStart"  # Stage
 EVENT_LEG_RING = "PvLegRing"  # Person, Group, Phone, Stage
@@ -67,7 +100,7 @@ EVENT_CALL_END = "PvCallEnd"  # DialStatus, from the caller's hangup handler
 # <family>/<PV_CALL_KEY>/<field>; values are '/'-separated, times are epoch seconds.
 JOURNAL_FAMILY = "pv-journal"
 JOURNAL_START = "start"  # <arrived>/<number id>/<call id>
-JOURNAL_CALLER = "caller"
+JOURNAL_CALLER = "caller"  # <caller base64>/<caller length>/<presentation>
 JOURNAL_DIALLED = "dialled"
 JOURNAL_DECISION = "decision"  # <decision>/<routing>
 JOURNAL_CONFIRMED = "confirmed"  # <person>/<group>/<stage>/<time>/<phone>
@@ -79,10 +112,12 @@ LEG_BUSY = "busy"
 LEG_DECLINED = "declined"
 LEG_VOICEMAIL_SUSPECTED = "voicemail_suspected"
 LEG_CONFIRMED = "confirmed"
-LEG_TOO_LATE = "too_late"
+LEG_TOO_LATE = "too_late"  # pressed 1 after somebody else had taken the call
+# answered, had not pressed anything when the call was taken by another, passed on or ended
+LEG_NOT_CONFIRMED = "not_confirmed"
 LEG_FAILED = "failed"  # the leg could not be placed at all (trunk down, bad number)
 LEG_RESULTS = (LEG_NO_ANSWER, LEG_BUSY, LEG_DECLINED, LEG_VOICEMAIL_SUSPECTED, LEG_CONFIRMED,
-               LEG_TOO_LATE, LEG_FAILED)
+               LEG_TOO_LATE, LEG_NOT_CONFIRMED, LEG_FAILED)
 
 OUTCOME_ANSWERED = "answered"
 OUTCOME_ANSWERED_BY_BACKUP = "answered_by_backup"

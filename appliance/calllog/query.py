@@ -28,7 +28,7 @@ import phonenumbers
 
 from ..asterisk.variables import OUTCOMES
 from ..db.models import Call, Leg, OnCallNumber, Person
-from ..directory.phones import DEFAULT_REGION
+from ..directory.phones import DEFAULT_REGION, WITHHELD
 from .records import call_to_dict
 
 DEFAULT_SORT = "-arrived_at"
@@ -39,6 +39,8 @@ MAX_LIMIT = 500
 # time range.
 MAX_OFFSET = 5000
 
+# The caller filter's word for the calls whose caller withheld the number.
+WITHHELD_SEARCH = "withheld"
 # What people type between the digit groups of a phone number.
 _CALLER_SEPARATORS = str.maketrans("", "", " -().")
 
@@ -83,12 +85,14 @@ def caller_pattern(text: str) -> str:
     - digits alone, ``1234567``: those digits anywhere in the number (the end people remember).
 
     Either way SQLite reads every call's caller (no index helps a LIKE): about as long as a
-    page of a non-indexed sort, measured in bench/calllog_page.py.
+    page of a non-indexed sort, measured in bench/calllog_page.py.  ``withheld`` is not a
+    pattern: see ``CallFilter``.
     """
     compact = text.strip().translate(_CALLER_SEPARATORS) if isinstance(text, str) else ""
     digits = compact.removeprefix("+")
     if not digits.isascii() or not digits.isdigit():
-        raise QueryError("caller", f"give the digits of a phone number, got {text!r}")
+        raise QueryError("caller", f"give the digits of a phone number, or "
+                                   f"{WITHHELD_SEARCH!r}, got {text!r}")
     if compact.startswith("+"):
         return f"+{digits}%"
     if digits.startswith("00"):
@@ -104,7 +108,7 @@ class CallFilter:
 
     ``since``/``until``: arrival time, half-open ``[since, until)``, naive = UTC.
     ``person_id``: calls the person answered or was rung for.
-    ``caller``: see ``caller_pattern``.
+    ``caller``: see ``caller_pattern``; ``withheld`` (any case) finds the withheld callers.
     ``visible_to_person``: the same rule as ``person_id``, for access: the API sets it for an
     on-call person and it limits every other filter.
     """
@@ -129,8 +133,12 @@ class CallFilter:
         if self.outcome is not None and self.outcome not in OUTCOMES:
             raise QueryError("outcome", f"must be one of {', '.join(OUTCOMES)}, "
                                         f"got {self.outcome!r}")
-        if self.caller is not None:
+        if self.caller is not None and not self.wants_withheld():
             caller_pattern(self.caller)
+
+    def wants_withheld(self) -> bool:
+        return (isinstance(self.caller, str)
+                and self.caller.strip().lower() == WITHHELD_SEARCH)
 
     def people(self) -> list[int]:
         """The persons whose calls these are (``person_id``, ``visible_to_person``)."""
@@ -251,7 +259,9 @@ def _conditions(call_filter: CallFilter, walk: bool = False) -> list[peewee.Expr
         conditions.append(Call.answered_by == call_filter.answered_by_id)
     if call_filter.outcome is not None:
         conditions.append(Call.outcome == call_filter.outcome)
-    if call_filter.caller is not None:
+    if call_filter.wants_withheld():
+        conditions.append(Call.caller == WITHHELD)
+    elif call_filter.caller is not None:
         conditions.append(Call.caller ** caller_pattern(call_filter.caller))
     conditions += [_involves(person, walk) for person in call_filter.people()]
     return conditions

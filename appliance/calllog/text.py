@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from ..asterisk.variables import STAGE_BACKUP
 from ..db.models import Call
+from ..directory.phones import WITHHELD
 from .records import as_utc
 
 
@@ -36,6 +37,14 @@ def _secs(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def caller_text(caller: str) -> str:
+    """The caller for a terminal: "withheld", or what the network sent with its control
+    characters written out (an escape sequence in a caller ID must not drive the terminal)."""
+    if caller == WITHHELD:
+        return "withheld"
+    return "".join(char if char.isprintable() else f"\\x{ord(char):02x}" for char in caller)
+
+
 def format_calls(calls: Iterable[Call], tz: dt.tzinfo | None = None) -> str:
     """The call log as a table: local times (``tz``, default the system's), seconds."""
     rows = []
@@ -44,7 +53,8 @@ def format_calls(calls: Iterable[Call], tz: dt.tzinfo | None = None) -> str:
         who = call.answered_by_name or ""
         if who and call.answered_stage == STAGE_BACKUP:
             who += " (backup)"
-        rows.append([_local(call.arrived_at, tz), number, call.caller, _secs(call.wait_s),
+        rows.append([_local(call.arrived_at, tz), number, caller_text(call.caller),
+                     _secs(call.wait_s),
                      _secs(call.talk_s), call.outcome or "in progress", who])
     if not rows:
         return "No calls."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from phonenumbers import PhoneNumberType, ValidationResult
 
@@ -79,13 +81,28 @@ def looks_like_phone(value: str) -> str | None:
     return e164(parsed) if phonenumbers.is_valid_number(parsed) else None
 
 
+# The call log's one representation of a withheld caller (no number passed on).
+WITHHELD = ""
+# A caller ID read as a phone number: digits, perhaps a leading '+', spaces, dashes, brackets.
+_NUMBER_FORM = re.compile(r"\+?[0-9][0-9 ()-]*")
+
+
 def normalise_caller(raw: str) -> str:
-    """A caller's number as the call log keeps it: E.164 when it is a possible number (the
-    trunk may send national or bare-digit forms), otherwise as received ("anonymous", a
-    short number, an empty withheld caller id)."""
+    """A caller's (or an SMS sender's) number as the appliance keeps it: E.164 when it is
+    written as a number and is a possible one (the trunk may send national or bare-digit
+    forms), otherwise exactly as received (a short number, a name, an alphanumeric sender)."""
     text = raw.strip()
-    if not text or not any(char.isdigit() for char in text):
+    if not _NUMBER_FORM.fullmatch(text):
         return text
+    candidates = [text] if text.startswith(("+", "0")) else [f"+{text}", text]
+    for candidate in candidates:
+        try:
+            parsed = phonenumbers.parse(candidate, DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(parsed):
+            return e164(parsed)
+    return text
     candidates = [text] if text.startswith(("+", "0")) else [f"+{text}", text]
     for candidate in candidates:
         try:

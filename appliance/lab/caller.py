@@ -11,6 +11,7 @@ so any number of calls can run at once from different threads over one AMI conne
 
 from __future__ import annotations
 
+import base64
 import queue
 import re
 import threading
@@ -31,7 +32,9 @@ from .carrier import (
     EVENT_CALL_LISTEN_END,
     EVENT_CALL_START,
     VAR_CALL,
-    VAR_CALLER,
+    VAR_CALLER_NAME64,
+    VAR_CALLER_NUM64,
+    VAR_CALLER_PRES,
     VAR_DIALLED,
     VAR_LIMIT,
 )
@@ -47,6 +50,8 @@ LISTEN_END_GRACE_S = 3.0
 # come first so that the dialling side reports the caller's hang-up, not Originate's.
 ORIGINATE_SLACK_S = 5.0
 _NUMBER = re.compile(r"\+?[0-9]{1,20}")
+# CALLERID(pres) values a test may ask for; "prohib" is what a withheld number arrives as.
+PRESENTATIONS = ("allowed", "prohib")
 
 
 class CallerError(RuntimeError):
@@ -112,18 +117,24 @@ def _router(ami: AmiClient) -> _CallEvents:
 
 
 def place_call(ami: AmiClient, caller: str, dialled: str, hangup_after: float | None = None,
-               max_duration: float = 120) -> CallerReport:
+               max_duration: float = 120, *, caller_name: str = "",
+               presentation: str = "allowed", any_caller_id: bool = False) -> CallerReport:
     """Call ``dialled`` on the appliance from ``caller`` and return once the call is over.
 
     ``ami`` is the *carrier's* AMI.  The caller hangs up ``hangup_after`` seconds after dialling
     (while it still rings: an abandoned call), or else waits for the appliance to end the call,
     but never longer than ``max_duration`` seconds.  Numbers are sent as given (digits with an
-    optional leading +), so tests can dial national forms too.
+    optional leading +), so tests can dial national forms too.  ``any_caller_id`` lets the
+    caller's number be any text at all, as a hostile or broken network may send it; the
+    caller's name always may be.
     """
-    for name, number in (("caller", caller), ("dialled", dialled)):
+    numbers = [("dialled", dialled)] + ([] if any_caller_id else [("caller", caller)])
+    for name, number in numbers:
         if not _NUMBER.fullmatch(number):
             raise ValueError(f"{name} must be 1-20 digits with an optional leading +, "
                              f"got {number!r}")
+    if presentation not in PRESENTATIONS:
+        raise ValueError(f"presentation must be one of {PRESENTATIONS}, got {presentation!r}")
     if hangup_after is not None and not hangup_after > 0:
         raise ValueError(f"hangup_after must be more than 0 seconds, got {hangup_after!r}")
     if not max_duration > 0:
@@ -138,11 +149,13 @@ def place_call(ami: AmiClient, caller: str, dialled: str, hangup_after: float | 
             "Originate",
             Channel=f"Local/{CALLER_DIAL_EXTEN}@{CONTEXT_CALLER}/n",
             Context=CONTEXT_CALLER, Exten=CALLER_LISTEN_EXTEN, Priority="1",
-            CallerID=f'"{caller}" <{caller}>',
             Timeout=str(int((limit + ORIGINATE_SLACK_S) * 1000)),
             Async="true",
             # "__" makes LABCALL follow the call onto every channel the carrier creates for it.
-            Variable=[f"__{VAR_CALL}={call_id}", f"{VAR_CALLER}={caller}",
+            Variable=[f"__{VAR_CALL}={call_id}",
+                      f"{VAR_CALLER_NUM64}={_base64(caller)}",
+                      f"{VAR_CALLER_NAME64}={_base64(caller_name)}",
+                      f"{VAR_CALLER_PRES}={presentation}",
                       f"{VAR_DIALLED}={dialled}", f"{VAR_LIMIT}={limit:.3f}"],
         )
         return _follow(events, call_id, caller, dialled, limit)
@@ -188,6 +201,10 @@ def _follow(events: queue.Queue[Headers], call_id: str, caller: str, dialled: st
         hangup_cause=int(cause) if cause.isdigit() else None,
         sip_cause=end.get("SipCause", ""),
     )
+
+
+def _base64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8", "surrogateescape")).decode("ascii")
 
 
 def _next(events: queue.Queue[Headers], deadline: float) -> Headers | None:

@@ -30,6 +30,7 @@ CONTEXT_HANDSET = "carrier-handset"
 CONTEXT_CALLER = "carrier-caller"
 CONTEXT_CALLER_ANSWERED = "carrier-caller-answered"  # Dial U(): always starts at its "s"
 CALLER_DIAL_EXTEN = "dial"  # Local/dial@carrier-caller/n, ;2 side: dials the appliance
+CALLER_ID_EXTEN = "callerid"  # predial handler: sets the caller ID the appliance receives
 CALLER_LISTEN_EXTEN = "listen"  # ;1 side, runs once the appliance answered: hears the DTMF
 
 # --- Handset scripts in the AstDB ------------------------------------------------------------
@@ -74,7 +75,11 @@ DTMF_DURATION_MS = 120
 
 # --- Channel variables -----------------------------------------------------------------------
 VAR_CALL = "LABCALL"  # per-call id of a placed call, inherited to every channel of the call
-VAR_CALLER = "LABCALLER"
+# The caller ID travels base64-encoded: the network may send any bytes (commas, quotes, CR/LF),
+# and an AMI header or a dialplan argument would take them as syntax on the way in.
+VAR_CALLER_NUM64 = "LABCALLERNUM64"
+VAR_CALLER_NAME64 = "LABCALLERNAME64"
+VAR_CALLER_PRES = "LABCALLERPRES"  # CALLERID(pres), e.g. prohib for a withheld number
 VAR_DIALLED = "LABDIALLED"
 VAR_LIMIT = "LABLIMIT"  # seconds after which the caller hangs up, ringing or talking
 
@@ -304,22 +309,32 @@ exten => hangup,1,{hangup_event}
 
 
 def _caller_context() -> str:
+    caller_id = (f"{CONTEXT_CALLER}^{CALLER_ID_EXTEN}^1(${{{VAR_CALLER_NUM64}}}"
+                 f"^${{{VAR_CALLER_NAME64}}}^${{{VAR_CALLER_PRES}}})")
     end_event = _call_event(EVENT_CALL_END, DialStatus="${DIALSTATUS}",
                             HangupCause="${HANGUPCAUSE}", SipCause="${SIP_CAUSE}")
     return f"""
 ; A placed call is Local/{CALLER_DIAL_EXTEN}@{CONTEXT_CALLER}/n, originated over AMI with
-; {VAR_CALL}, {VAR_CALLER}, {VAR_DIALLED} and {VAR_LIMIT} set.
+; {VAR_CALL}, {VAR_CALLER_NUM64}, {VAR_CALLER_NAME64}, {VAR_CALLER_PRES}, {VAR_DIALLED} and
+; {VAR_LIMIT} set.
 ; The ;2 side is the caller's phone dialling the appliance; the ;1 side listens to what the
 ; caller hears once the appliance answered.
 [{CONTEXT_CALLER}]
 exten => {CALLER_DIAL_EXTEN},1,Set(CHANNEL(hangup_handler_push)={CONTEXT_CALLER},dial-ended,1)
  ; the caller gives up after the limit, whether it still rings or already talks
  same => n,Set(TIMEOUT(absolute)=${{{VAR_LIMIT}}})
- same => n,Set(CALLERID(name)=)
- same => n,Set(CALLERID(num)=${{{VAR_CALLER}}})
+ same => n,Set(CALLERID(all)=)
  same => n,{_call_event(EVENT_CALL_START)}
- same => n,Dial(PJSIP/${{{VAR_DIALLED}}}@{ENDPOINT},,U({CONTEXT_CALLER_ANSWERED}))
+ same => n,Dial(PJSIP/${{{VAR_DIALLED}}}@{ENDPOINT},,b({caller_id})U({CONTEXT_CALLER_ANSWERED}))
  same => n,Hangup()
+
+; Dial's predial handler on the channel towards the appliance: the caller ID the network sends
+; (on an outgoing channel, the connected line is the calling party that chan_pjsip puts in
+; From).  Only that channel carries it, so that the carrier's own events stay readable.
+exten => {CALLER_ID_EXTEN},1,Set(CONNECTEDLINE(name,i)=${{BASE64_DECODE(${{ARG2}})}})
+ same => n,Set(CONNECTEDLINE(num,i)=${{BASE64_DECODE(${{ARG1}})}})
+ same => n,Set(CONNECTEDLINE(pres,i)=${{ARG3}})
+ same => n,Return()
 
 ; the SIP status of the one channel Dial placed, e.g. "SIP 486 Busy Here"
 exten => dial-ended,1,Set(SIP_CAUSE=${{HANGUPCAUSE(${{HANGUPCAUSE_KEYS()}},tech)}})

@@ -33,7 +33,6 @@ from playhouse.shortcuts import model_to_dict
 
 from ..asterisk import variables as v
 from ..db.models import Call, Group, Leg, OnCallNumber, Person
-from ..directory.phones import normalise_caller
 from .ami import AmiClient
 from .bus import (
     CallBridged,
@@ -46,6 +45,7 @@ from .bus import (
     LegEnded,
     LegRinging,
 )
+from .caller_id import caller_from_network
 from .outcomes import call_outcome, leg_result_from_end
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,8 @@ class CallMonitor:
         if not call_id or Call.get_or_none(Call.call_id == call_id) is not None:
             return
         number = _row_by_id(OnCallNumber, event.get("NumberId", ""))
-        caller = normalise_caller(event.get("Caller", ""))
+        caller = caller_from_network(event.get("Caller64", ""), event.get("CallerLength", ""),
+                                     event.get("Presentation", ""))
         Call.create(call_id=call_id, number=number, dialled=event.get("Dialled", ""),
                     caller=caller, arrived_at=at, routing=event.get("Routing") or ROUTING_AGI)
         self._states[call_id] = _CallState()

@@ -47,9 +47,10 @@ def journal_events(fields: Fields) -> list[Headers]:
         return {"Event": "UserEvent", "UserEvent": name, "CallId": call_id, "Timestamp": at,
                 **headers}
 
+    caller64, caller_length, presentation = _split(fields.get(v.JOURNAL_CALLER, ""), 3)
     events = [event(v.EVENT_CALL_START, arrived, NumberId=number_id,
-                    Dialled=fields.get(v.JOURNAL_DIALLED, ""),
-                    Caller=fields.get(v.JOURNAL_CALLER, ""))]
+                    Dialled=fields.get(v.JOURNAL_DIALLED, ""), Caller64=caller64,
+                    CallerLength=caller_length, Presentation=presentation)]
     if v.JOURNAL_DECISION in fields:
         decision, routing = _split(fields[v.JOURNAL_DECISION], 2)
         events.append(event(v.EVENT_DECISION, arrived, Decision=decision, Routing=routing,
@@ -81,8 +82,8 @@ def replay_journal(ami: AmiClient, monitor: CallMonitor) -> list[str]:
             for event in events:
                 monitor.handle_event(event)
             replayed.append(call_id)
-            log.warning("call %s from %s: %s while the monitor was away; logged from "
-                        "Asterisk's journal", call_id, fields.get(v.JOURNAL_CALLER, "?"),
+            log.warning("call %s: %s while the monitor was away; logged from Asterisk's "
+                        "journal", call_id,
                         "ended" if v.JOURNAL_ENDED in fields else "started")
         if v.JOURNAL_ENDED in fields:
             forget(ami, key)

@@ -15,15 +15,16 @@ def leg_result_from_end(dial_status: str, hangup_cause: str, *, answered: bool,
     """The result of a leg that ended without a PvLegResult from the prompt.
 
     A person who picked up (PvLegAnswer) but neither confirmed nor declined in the prompt was
-    dropped: ``too_late`` when somebody else had the call, else ``no_answer`` (they hung up in
-    the prompt or the caller left; both mean nobody was reached through this leg).  Before
+    dropped: ``not_confirmed`` when somebody else had the call (``too_late`` is only ever a 1
+    pressed late, which the dialplan reports itself), else ``no_answer`` (the caller left;
+    nobody was reached through this leg) or ``declined`` (they hung up in the prompt).  Before
     pick-up the leg's Dial status tells: busy, rejected (``declined``), could not be placed at
     all (``failed``), or rang out / was cancelled because the call ended (``no_answer``).
     """
     status = dial_status.strip().upper()
     if answered or status == "ANSWER":
         if other_leg_confirmed:
-            return v.LEG_TOO_LATE
+            return v.LEG_NOT_CONFIRMED
         # Normal clearing from the person's side: they hung up in the prompt.  A leg the
         # appliance drops (the call ended, the stage ended) ends without a cause of its own.
         if hangup_cause.strip() in CAUSE_NORMAL_CLEARING:

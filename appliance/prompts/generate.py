@@ -30,6 +30,10 @@ _DIGITS = {
 PROMPTS: dict[str, dict[str, str]] = {
     "fi": {
         "pv-oncall-call-from": "Päivystyspuhelu numerosta",
+        "pv-oncall-call": "Päivystyspuhelu.",
+        "pv-oncall-call-withheld": "Päivystyspuhelu salaisesta numerosta.",
+        "pv-caller-hung-up": "Soittaja ehti jo lopettaa puhelun.",
+        "pv-ring-time-over": "Puhelun soittoaika päättyi.",
         "pv-press-1": "Paina yksi ottaaksesi puhelun.",
         "pv-already-taken": "Puhelu on jo otettu. Kiitos.",
         "pv-nobody-available": "Valitettavasti kukaan ei nyt voinut vastata. "
@@ -41,6 +45,10 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "pv-oncall-call-from": "On-call call from",
+        "pv-oncall-call": "On-call call.",
+        "pv-oncall-call-withheld": "On-call call from a withheld number.",
+        "pv-caller-hung-up": "The caller has already hung up.",
+        "pv-ring-time-over": "The ringing time for this call is over.",
         "pv-press-1": "Press 1 to take the call.",
         "pv-already-taken": "The call has already been taken. Thank you.",
         "pv-nobody-available": "Sorry, nobody could answer the call right now. "

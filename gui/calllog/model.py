@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 
 from paivystys.gui.formatting import (
+    format_caller,
     format_datetime,
     format_duration,
     format_phone,
@@ -53,6 +54,7 @@ def leg_result_names() -> dict[str, str]:
         "voicemail_suspected": QCoreApplication.translate("CallLog", "voicemail?"),
         "confirmed": QCoreApplication.translate("CallLog", "took the call"),
         "too_late": QCoreApplication.translate("CallLog", "too late"),
+        "not_confirmed": QCoreApplication.translate("CallLog", "answered, did not press 1"),
         "failed": QCoreApplication.translate("CallLog", "could not ring"),
     }
 
@@ -158,7 +160,7 @@ class CallLogModel(QAbstractTableModel):
         if key == "number_name":
             return call["number_name"] or format_phone(call["number"], self.locale)
         if key == "caller":
-            return format_phone(call["caller"], self.locale)
+            return format_caller(call["caller"], self.locale)
         if key in ("wait_s", "talk_s"):
             return "" if call[key] is None else format_duration(call[key], self.locale)
         if key == "outcome":

@@ -151,6 +151,17 @@ def format_phone(number: str | None, locale: QLocale) -> str:
     return f"+{FINNISH_COUNTRY_CODE} {grouped.removeprefix('0')}"
 
 
+def format_caller(caller: str | None, locale: QLocale) -> str:
+    """A caller from the call log: the appliance keeps a withheld caller as "", and any other
+    caller ID that is no number as the network sent it (line breaks shown as spaces)."""
+    if caller == "":
+        return QCoreApplication.translate("Formatting", "withheld number")
+    if caller is None:
+        return ""
+    text = "".join(char if char.isprintable() else " " for char in caller)
+    return format_phone(text, locale)
+
+
 def _finnish(locale: QLocale) -> bool:
     # The territory, not the language: Finnish, Swedish or English as written in Finland all
     # dial Finnish numbers nationally; QLocale(Finnish) is fi_FI.

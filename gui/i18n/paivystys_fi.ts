@@ -4,72 +4,77 @@
 <context>
     <name>CallLog</name>
     <message>
-        <location filename="../calllog/model.py" line="40"/>
+        <location filename="../calllog/model.py" line="41"/>
         <source>answered</source>
         <translation>vastattu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="41"/>
+        <location filename="../calllog/model.py" line="42"/>
         <source>answered by backup</source>
         <translation>varahenkilö vastasi</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="42"/>
+        <location filename="../calllog/model.py" line="43"/>
         <source>missed</source>
         <translation>vastaamaton</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="43"/>
+        <location filename="../calllog/model.py" line="44"/>
         <source>caller hung up</source>
         <translation>soittaja katkaisi</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="44"/>
+        <location filename="../calllog/model.py" line="45"/>
         <source>unknown number</source>
         <translation>tuntematon numero</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="50"/>
+        <location filename="../calllog/model.py" line="51"/>
         <source>no answer</source>
         <translation>ei vastannut</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="51"/>
+        <location filename="../calllog/model.py" line="52"/>
         <source>busy</source>
         <translation>varattu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="52"/>
+        <location filename="../calllog/model.py" line="53"/>
         <source>declined</source>
         <translation>hylkäsi</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="53"/>
+        <location filename="../calllog/model.py" line="54"/>
         <source>voicemail?</source>
         <translation>vastaaja?</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="54"/>
+        <location filename="../calllog/model.py" line="55"/>
         <source>took the call</source>
         <translation>otti puhelun</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="55"/>
+        <location filename="../calllog/model.py" line="56"/>
         <source>too late</source>
         <translation>liian myöhään</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="56"/>
+        <location filename="../calllog/model.py" line="57"/>
+        <source>answered, did not press 1</source>
+        <translation>vastasi, ei painanut 1</translation>
+    </message>
+    <message>
+        <location filename="../calllog/model.py" line="58"/>
         <source>could not ring</source>
         <translation>soitto ei onnistunut</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="62"/>
+        <location filename="../calllog/model.py" line="64"/>
         <source>main</source>
         <translation>pää</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="64"/>
+        <location filename="../calllog/model.py" line="66"/>
         <source>backup</source>
         <translation>vara</translation>
     </message>
@@ -77,42 +82,42 @@
 <context>
     <name>CallLogModel</name>
     <message>
-        <location filename="../calllog/model.py" line="106"/>
+        <location filename="../calllog/model.py" line="108"/>
         <source>Arrived</source>
         <translation>Saapui</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="106"/>
+        <location filename="../calllog/model.py" line="108"/>
         <source>Number</source>
         <translation>Numero</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="106"/>
+        <location filename="../calllog/model.py" line="108"/>
         <source>Caller</source>
         <translation>Soittaja</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="106"/>
+        <location filename="../calllog/model.py" line="108"/>
         <source>Wait</source>
         <translation>Odotus</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="107"/>
+        <location filename="../calllog/model.py" line="109"/>
         <source>Outcome</source>
         <translation>Tulos</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="107"/>
+        <location filename="../calllog/model.py" line="109"/>
         <source>Answered by</source>
         <translation>Vastaaja</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="107"/>
+        <location filename="../calllog/model.py" line="109"/>
         <source>Talk</source>
         <translation>Puheaika</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="166"/>
+        <location filename="../calllog/model.py" line="168"/>
         <source>in progress</source>
         <translation>käynnissä</translation>
     </message>
@@ -523,6 +528,11 @@
         <source>{seconds} s</source>
         <translation>{seconds} s</translation>
     </message>
+    <message>
+        <location filename="../formatting/__init__.py" line="158"/>
+        <source>withheld number</source>
+        <translation>salainen numero</translation>
+    </message>
 </context>
 <context>
     <name>GroupDialog</name>
@@ -788,42 +798,42 @@
 <context>
     <name>LegsModel</name>
     <message>
-        <location filename="../calllog/model.py" line="196"/>
+        <location filename="../calllog/model.py" line="198"/>
         <source>Person</source>
         <translation>Henkilö</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="196"/>
+        <location filename="../calllog/model.py" line="198"/>
         <source>Group</source>
         <translation>Ryhmä</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="196"/>
+        <location filename="../calllog/model.py" line="198"/>
         <source>Stage</source>
         <translation>Vaihe</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="196"/>
+        <location filename="../calllog/model.py" line="198"/>
         <source>Result</source>
         <translation>Tulos</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="197"/>
+        <location filename="../calllog/model.py" line="199"/>
         <source>Rung</source>
         <translation>Soitettu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="197"/>
+        <location filename="../calllog/model.py" line="199"/>
         <source>Answered</source>
         <translation>Vastattu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="197"/>
+        <location filename="../calllog/model.py" line="199"/>
         <source>Phone</source>
         <translation>Puhelin</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="209"/>
+        <location filename="../calllog/model.py" line="211"/>
         <source>ringing</source>
         <translation>soi</translation>
     </message>
@@ -934,27 +944,27 @@
         <translation>Yhdistetty: puhelut näkyvät tässä sitä mukaa kuin niitä tulee.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="267"/>
+        <location filename="../live/view.py" line="274"/>
         <source>Not connected: the session has ended.</source>
         <translation>Ei yhdistetty: istunto on päättynyt.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="274"/>
+        <location filename="../live/view.py" line="281"/>
         <source>Not connected: only admins can follow calls live.</source>
         <translation>Ei yhdistetty: vain ylläpitäjät voivat seurata puheluita reaaliajassa.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="277"/>
+        <location filename="../live/view.py" line="284"/>
         <source>Not connected.</source>
         <translation>Ei yhdistetty.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="293"/>
+        <location filename="../live/view.py" line="300"/>
         <source>Connection lost. Trying again in {seconds} s.</source>
         <translation>Yhteys katkesi. Yritetään uudelleen {seconds} s kuluttua.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="296"/>
+        <location filename="../live/view.py" line="303"/>
         <source>Connection lost. Connecting…</source>
         <translation>Yhteys katkesi. Yhdistetään…</translation>
     </message>

@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from paivystys.gui.calllog.model import leg_result_names, outcome_names
-from paivystys.gui.formatting import format_phone
+from paivystys.gui.formatting import format_caller, format_phone
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -216,7 +216,7 @@ class LiveCallsModel(QAbstractTableModel):
                 return "—"
             return self.number_names.get(call.number) or format_phone(call.number, QLocale())
         if key == "caller":
-            return format_phone(call.caller, QLocale()) if call.caller else "—"
+            return format_caller(call.caller, QLocale()) if call.caller is not None else "—"
         if key == "waited":
             waited = self.waited(call)
             return "—" if waited is None else duration_text(waited)
@@ -252,7 +252,8 @@ class LiveCallsModel(QAbstractTableModel):
             call = self._add(LiveCall(call_id))
         if kind == "CallStarted":
             call.number = event.get("dialled") or call.number
-            call.caller = event.get("caller") or call.caller
+            # "" is a withheld caller, not a missing one
+            call.caller = event["caller"] if event.get("caller") is not None else call.caller
             call.arrived_at = at
         elif kind == "CallBridged":
             call.state = TALKING
@@ -358,7 +359,7 @@ class LiveCallsModel(QAbstractTableModel):
     def _fill_from_log(self, call: LiveCall, row: dict[str, Any]) -> None:
         """What the events have not told yet; the events, being newer, win otherwise."""
         call.number = call.number or row.get("dialled") or row.get("number")
-        call.caller = call.caller or row.get("caller")
+        call.caller = call.caller if call.caller is not None else row.get("caller")
         call.arrived_at = call.arrived_at or _timestamp(row.get("arrived_at"))
         if row.get("answered_by") and call.answered_by is None:
             call.answered_by = row["answered_by"]

@@ -13,7 +13,7 @@ from PySide6.QtCore import (
 )
 
 from paivystys.gui.calllog.model import api_time
-from paivystys.gui.formatting import format_datetime, format_duration, format_phone
+from paivystys.gui.formatting import format_caller, format_datetime, format_duration
 
 Index = QModelIndex | QPersistentModelIndex
 RECORDING_ROLE = Qt.ItemDataRole.UserRole  # the API's item (a dict) behind a row
@@ -58,7 +58,7 @@ class RecordingsModel(QAbstractTableModel):
         if key == "arrived_at":
             return format_datetime(api_time(recording["arrived_at"]), self.locale)
         if key == "caller":
-            return format_phone(recording["caller"], self.locale)
+            return format_caller(recording["caller"], self.locale)
         if key == "talk_s":
             talk = recording["talk_s"]
             return "" if talk is None else format_duration(talk, self.locale)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from paivystys.gui.calllog.model import api_time
 from paivystys.gui.connect.dialogs import error_label
 from paivystys.gui.connect.messages import describe
-from paivystys.gui.formatting import format_datetime, format_phone
+from paivystys.gui.formatting import format_caller, format_datetime
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, ByteRange, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
 
@@ -201,7 +201,7 @@ class RecordingsView(QWidget):
         """Stop what plays and ask for `recording`'s header; it is ready to play after."""
         self._close_player()
         self.title.setText(self.tr("Call from {caller} at {time}").format(
-            caller=format_phone(recording["caller"], self.model.locale),
+            caller=format_caller(recording["caller"], self.model.locale),
             time=format_datetime(api_time(recording["arrived_at"]), self.model.locale)))
         if self.audio_problem is not None:
             return

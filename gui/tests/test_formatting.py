@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QLocale
 
 from paivystys.gui.formatting import (
+    format_caller,
     format_date,
     format_datetime,
     format_decimal,
@@ -83,6 +84,14 @@ def test_spaced_e164_is_read_too() -> None:
 
 def test_no_number_is_empty() -> None:
     assert format_phone(None, FINNISH) == format_phone("", ENGLISH) == ""
+
+
+def test_a_caller_is_a_number_words_for_a_withheld_one_or_the_networks_text() -> None:
+    assert format_caller("+358405550111", FINNISH) == "040 555 0111"
+    assert format_caller("", ENGLISH) == "withheld number"
+    assert format_caller(None, ENGLISH) == ""
+    # a caller ID that is no number, as the network sent it, on one line
+    assert format_caller("Matti\r\nEvent: x", ENGLISH) == "Matti  Event: x"
 
 
 def test_a_datetime_in_local_time_across_the_spring_change(helsinki: None) -> None:

@@ -19,7 +19,8 @@ def taken_recipients(call: Call, winner_id: int | None) -> list[Person]:
     were on duty or were rung, and want texts; the winner knows already.
 
     "Or were rung": a person who went off duty after their phone started ringing was still
-    part of this call.  Each person once, however many of the groups they are in.
+    part of this call.  Each person once, however many of the groups they are in.  An on-call
+    person who made the call themselves (from their own phone) is not told of it.
     """
     rung_groups = Leg.select(Leg.group).where((Leg.call == call) & Leg.group.is_null(False))
     rung_people = Leg.select(Leg.person).where((Leg.call == call) & Leg.person.is_null(False))
@@ -31,6 +32,8 @@ def taken_recipients(call: Call, winner_id: int | None) -> list[Person]:
              .order_by(Person.id))
     if winner_id is not None:
         query = query.where(Person.id != winner_id)
+    if call.caller:
+        query = query.where(Person.phone != call.caller)
     return [person for person in query if can_receive_sms(person.phone)]
 
 

@@ -18,6 +18,7 @@ import string
 from paivystys.appliance.db.models import Setting
 from paivystys.appliance.db.settings import SMS_LANGUAGES
 from paivystys.appliance.directory.errors import Invalid
+from paivystys.appliance.directory.phones import WITHHELD
 
 from .kinds import ABANDONED, CALLER_CONTACT, DUTY_OFF, DUTY_ON, HELP, KINDS, MISSED, TAKEN
 
@@ -142,12 +143,20 @@ def render(kind: str, lang: str, **values: object) -> str:
     return text.format_map({name: str(values[name]) for name in used})
 
 
+# A caller ID that is no number (a name, or whatever a network sent) is shown this far at
+# most, with its control characters as spaces: it is the network's text in our message.
+CALLER_TEXT_LIMIT = 24
+
+
 def caller_display(caller: str, lang: str) -> str:
     """The caller as the message shows them: the number as logged (E.164, or a short number
-    as received), or words for a withheld one ("anonymous", empty)."""
-    if not any(char.isdigit() for char in caller):
+    as received), words for a withheld one, or the start of a caller ID that is no number."""
+    if caller == WITHHELD:
         return WITHHELD_CALLER[lang]
-    return caller
+    text = " ".join("".join(char if char.isprintable() else " " for char in caller).split())
+    if len(text) > CALLER_TEXT_LIMIT:
+        return text[:CALLER_TEXT_LIMIT - 1] + "…"
+    return text or WITHHELD_CALLER[lang]
 
 
 def clock_time(moment: dt.datetime, lang: str) -> str:

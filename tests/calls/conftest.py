@@ -74,6 +74,14 @@ def handsets(carrier_ami):
     return Handsets(carrier_ami)
 
 
+@pytest.fixture
+def handset_events(carrier_ami):
+    """What the handsets do from now on (AMI listeners cannot be removed: one per test)."""
+    from paivystys.appliance.lab.handsets import HandsetEvents
+
+    return HandsetEvents(carrier_ami)
+
+
 def new_mobile() -> str:
     """A Finnish mobile number no other test uses."""
     return f"+35840{next(_phone_counter):07d}"
@@ -127,16 +135,18 @@ def ring_time(lab):
     directory.set_setting("ring_time", str(RING_TIME))
 
 
+def sound_seconds(lab, name: str) -> float:
+    """How long the appliance's Finnish prompt `name` plays."""
+    path = lab.appliance().instance_dir / "sounds" / "generated" / "fi" / f"{name}.wav"
+    with wave.open(str(path)) as sound:
+        return sound.getnframes() / sound.getframerate()
+
+
 def prompt_seconds(lab, caller: str) -> float:
     """How long the Finnish confirmation prompt for `caller` plays."""
-    sounds = lab.appliance().instance_dir / "sounds" / "generated" / "fi"
     national = "0" + caller[4:] if caller.startswith("+358") else caller.lstrip("+")
     names = ["pv-oncall-call-from", *(f"digit-{digit}" for digit in national), "pv-press-1"]
-    total = 0.0
-    for name in names:
-        with wave.open(str(sounds / f"{name}.wav")) as sound:
-            total += sound.getnframes() / sound.getframerate()
-    return total
+    return sum(sound_seconds(lab, name) for name in names)
 
 
 @pytest.fixture

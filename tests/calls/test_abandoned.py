@@ -4,6 +4,8 @@ import time
 
 from paivystys.appliance.asterisk import variables as v
 
+from conftest import sound_seconds
+
 
 def _channels(ami) -> list[str]:
     # CoreShowChannels, not Command: the appliance's AMI user may not run CLI commands.
@@ -11,10 +13,11 @@ def _channels(ami) -> list[str]:
             for event in ami.action_list("CoreShowChannels")]
 
 
-def test_caller_hangs_up_while_ringing(scenario, handsets, call, appliance_ami, carrier_ami):
+def test_caller_hangs_up_while_ringing(lab, scenario, handsets, call, appliance_ami,
+                                       carrier_ami):
     scenario.group("Hylätty", "Soi", "Kuuntelee")
     handsets.set(scenario.people["Soi"], "no-answer")
-    # In the prompt when the caller gives up: that leg must be dropped as well.
+    # In the prompt when the caller gives up: that leg is told so, then dropped as well.
     handsets.set(scenario.people["Kuuntelee"], "voicemail", answer_after=0.5)
 
     row = call(scenario.number, hangup_after=3)
@@ -22,7 +25,7 @@ def test_caller_hangs_up_while_ringing(scenario, handsets, call, appliance_ami, 
     assert row["outcome"] == v.OUTCOME_ABANDONED
     assert row["answered_by"] is None
     assert abs(row["wait_s"] - 3) <= 0.5, row
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 2 + sound_seconds(lab, "pv-caller-hung-up")
     while _channels(appliance_ami) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _channels(appliance_ami) == []

@@ -55,7 +55,7 @@ def call_filter(user: CurrentUser,
                           answered_by_id=answered_by_id, outcome=outcome, caller=caller,
                           visible_to_person=visible_to)
     except QueryError as error:
-        raise FieldError(error.field, error.message) from None
+        raise FieldError(error.field, error.message, location="query") from None
 
 
 Filter = Annotated[CallFilter, Depends(call_filter)]
@@ -73,7 +73,7 @@ def list_calls(filters: Filter, sort: Sort = DEFAULT_SORT,
     try:
         result = page(filters, sort, limit, cursor, offset=offset, with_total=with_total)
     except QueryError as error:
-        raise FieldError(error.field, error.message) from None
+        raise FieldError(error.field, error.message, location="query") from None
     return {"items": result.items, "next_cursor": result.next_cursor, "total": result.total}
 
 
@@ -84,7 +84,7 @@ def export_calls(filters: Filter, sort: Sort = DEFAULT_SORT) -> StreamingRespons
         rows = csv_rows(filters, sort)
         first = next(rows, "")  # a bad sort fails here, before the download starts
     except QueryError as error:
-        raise FieldError(error.field, error.message) from None
+        raise FieldError(error.field, error.message, location="query") from None
 
     def everything() -> Iterator[str]:
         yield first

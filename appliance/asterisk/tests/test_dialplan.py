@@ -86,11 +86,73 @@ def test_only_the_claim_winner_connects():
     claim = person[person.index("(claim)"):]
     # the winner checks the stage is still open under the lock, then closes it for the others
     assert claim.index("LOCK(pv-") < claim.index("?:late)") < claim.index(
-        "Set(GLOBAL(PV_OPEN_${PV_CALL_KEY})=)")
-    assert "Gosub(pv-hangup-legs,s,1(${PV_LEGS},${CHANNEL}))" in claim
-    # only the winner has its Local channel answer; everyone else just hangs up
+        "Set(SHARED(PV_OPEN,${PV_CALLER_CHAN})=)") < claim.index("UNLOCK(pv-")
+    assert "Gosub(pv-dismiss-legs,s,1(${PV_LEGS},${CHANNEL},taken))" in claim
+    # only the winner has its Local channel answer; everyone else hears why and hangs up
     assert person.count("ChannelRedirect(${PV_LOCAL},pv-leg-connect,s,1)") == 1
     assert "Bridge(" not in person and "Answer(" not in person
+
+
+def test_the_calls_state_survives_a_reload():
+    """`dialplan reload` clears globals (clearglobalvars): per-call state lives on the caller's
+    channel (SHARED), never in a global."""
+    text = render_extensions(_input())
+    assert "GLOBAL(" not in text
+    for name in (v.STATE_OPEN, v.STATE_TAKEN, v.STATE_LEGS, v.STATE_ENDED):
+        assert f"SHARED({name},${{{v.CALLER_CHANNEL}}})" in text or \
+            f"SHARED({name},${{ARG3}})" in text
+
+
+def _uses(text: str, expression: str) -> list[str]:
+    return [line for line in text.splitlines() if expression in line]
+
+
+def test_the_network_caller_id_is_only_ever_read_as_data():
+    """LEN, BASE64_ENCODE and FILTER take their last argument whole; nothing else may see the
+    caller ID as the network sent it (it would become argument or expression syntax)."""
+    contexts = _contexts(render_extensions(_input()))
+    for name, body in contexts.items():
+        for line in _uses(body, "${CALLERID(num"):
+            assert name == "pv-caller-id", (name, line)
+            assert any(f"{function}${{CALLERID(num" in line
+                       for function in ("LEN(", "BASE64_ENCODE(", "FILTER(0-9+,")), line
+        assert "${CALLERID(name" not in body and "${CALLERID(all" not in body
+    caller_id = contexts["pv-caller-id"]
+    # the channel's own caller ID becomes the clean one before anything reports the call
+    assert f"Set(CALLERID(num)=${{{v.CALLER}}})" in caller_id
+    assert "Set(CALLERID(name)=)" in caller_id
+    call = contexts["pv-call"]
+    assert call.index("Gosub(pv-caller-id,s,1)") < call.index("UserEvent(")
+
+
+def test_the_dialled_number_is_filtered_before_use():
+    inbound = _contexts(render_extensions(_input()))[v.CONTEXT_INBOUND]
+    for line in _uses(inbound, "${EXTEN}"):
+        assert "${FILTER(0-9+*#,${EXTEN})}" in line, line
+
+
+def test_events_and_arguments_carry_no_network_text():
+    text = render_extensions(_input())
+    for line in _uses(text, "UserEvent(") + _uses(text, "Originate("):
+        for raw in ("${CALLERID(", "${EXTEN}", "${CONNECTEDLINE(", "${REDIRECTING(",
+                    "${PJSIP_HEADER("):
+            assert raw not in line, line
+    call_start = next(line for line in _uses(text, "UserEvent(") if v.EVENT_CALL_START in line)
+    assert f"Caller64: ${{{v.CALLER_RAW64}}}" in call_start
+    originate = _uses(text, "Originate(")[0]
+    assert f"c(${{{v.CALLER}}})" in originate
+
+
+def test_people_who_answered_are_told_why_they_did_not_get_the_call():
+    contexts = _contexts(render_extensions(_input()))
+    farewell = contexts[v.CONTEXT_FAREWELL]
+    for reason, prompt in ((v.FAREWELL_TAKEN, "TAKEN"), (v.FAREWELL_CALLER_GONE, "CALLER_GONE"),
+                           (v.FAREWELL_TIME_UP, "TIME_UP")):
+        assert f"exten => {reason},1," in farewell
+        assert f"_{prompt}}}" in farewell
+    assert v.LEG_NOT_CONFIRMED in farewell and v.LEG_TOO_LATE in farewell
+    assert "pv-close-stage,s,1(gone)" in contexts["pv-call-end"]
+    assert "pv-close-stage,s,1(timeup)" in contexts["pv-stage"]
 
 
 def test_each_person_is_a_call_of_its_own():

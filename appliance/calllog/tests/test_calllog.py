@@ -155,3 +155,11 @@ def test_backup_answer_is_marked() -> None:
     Call.create(call_id="1", dialled="0201234567", caller="+358451234567", arrived_at=at(0),
                 outcome="answered_by_backup", answered_by_name="Anna", answered_stage="backup")
     assert format_calls(recent_calls(1)).splitlines()[2].endswith("Anna (backup)")
+
+
+def test_a_terminal_sees_a_hostile_caller_id_written_out() -> None:
+    from paivystys.appliance.calllog.text import caller_text
+
+    assert caller_text("") == "withheld"
+    assert caller_text("+358401234567") == "+358401234567"
+    assert caller_text("12\x1b]0;owned\x07\r\nX") == "12\\x1b]0;owned\\x07\\x0d\\x0aX"

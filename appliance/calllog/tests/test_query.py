@@ -85,7 +85,7 @@ class Log:
                                   (liisa, "confirmed", "backup"))),
             "c4": make_call(self.it, 30, "+358401234567", outcome="abandoned", wait=5,
                             legs=((liisa, "no_answer", "main"),)),
-            "c5": make_call(None, 40, "anonymous", outcome="unknown_number"),
+            "c5": make_call(None, 40, "", outcome="unknown_number"),  # withheld
             "c6": make_call(self.huolto, 50, "+358409999999", outcome="answered",
                             answered_by=self.ville, wait=1, talk=5),
             "c7": make_call(self.huolto, 60, "+358441234567", legs=((maija, None, "main"),)),
@@ -194,6 +194,8 @@ def test_naive_and_other_zone_bounds(log: Log) -> None:
     ("caller", "040", ["c6", "c4", "c1"]),
     ("caller", "+35844", ["c7"]),
     ("caller", "(045) 111", ["c2"]),
+    ("caller", "withheld", ["c5"]),
+    ("caller", " Withheld ", ["c5"]),
 ])
 def test_each_filter_alone(log: Log, person_plan: str, field: str, value: str,
                            expected: list[str]) -> None:

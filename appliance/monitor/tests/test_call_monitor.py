@@ -82,7 +82,8 @@ class Script:
     def start(self, decision: str = v.DECISION_RING) -> None:
         number = OnCallNumber.get()
         self.user(v.EVENT_CALL_START, 0, NumberId=str(number.id), Dialled="+358900000001",
-                  Caller="+358501112222")
+                  Caller64="KzM1ODUwMTExMjIyMg==", CallerLength="13",
+                  Presentation="allowed_not_screened")
         self.user(v.EVENT_DECISION, 0.1, Decision=decision, Routing="agi", Recording="",
                   MainLegs="2", BackupLegs="1")
 
@@ -278,12 +279,14 @@ def test_leg_results(monitor: CallMonitor, people: dict[str, Person]) -> None:
     script.answer("Frank", MAIN, 4.0)
     script.answer("Erin", MAIN, 4.5)
     script.confirm("Erin", MAIN, 6.0)
-    script.leg_end("Frank", MAIN, 6.02, "")  # hung up by the winner while in the prompt
+    # let go by the winner while in the prompt, before its farewell's own result came
+    script.leg_end("Frank", MAIN, 6.02, "")
     script.end(30.0, "ANSWER")
     results = {name: leg.result for (name, _), leg in script.legs().items()}
     assert results == {
         "Alice": v.LEG_BUSY, "Bob": v.LEG_DECLINED, "Dave": v.LEG_FAILED,
-        "Carol": v.LEG_VOICEMAIL_SUSPECTED, "Erin": v.LEG_CONFIRMED, "Frank": v.LEG_TOO_LATE}
+        "Carol": v.LEG_VOICEMAIL_SUSPECTED, "Erin": v.LEG_CONFIRMED,
+        "Frank": v.LEG_NOT_CONFIRMED}
 
 
 def test_explicit_too_late_and_declined_results_are_kept(
@@ -416,7 +419,8 @@ def test_a_restarted_monitor_continues_open_calls(people: dict[str, Person]) -> 
 
 def test_failsafe_routing_and_recording(monitor: CallMonitor, people: dict[str, Person]) -> None:
     script = Script(monitor, people)
-    script.user(v.EVENT_CALL_START, 0, NumberId="", Dialled="0900000001", Caller="")
+    script.user(v.EVENT_CALL_START, 0, NumberId="", Dialled="0900000001", Caller64="",
+                CallerLength="0", Presentation="allowed_not_screened")
     script.user(v.EVENT_DECISION, 0.1, Decision="", Recording="")
     script.user(v.EVENT_RECORDING, 0.2, File="2025/11/1764100000.11.wav")
     call = script.call()
@@ -429,7 +433,8 @@ def test_recording_is_kept_only_for_ringing_calls(monitor: CallMonitor,
     ringing = Script(monitor, people, "1764100000.11")
     nobody = Script(monitor, people, "1764100000.12")
     for script, decision in ((ringing, v.DECISION_RING), (nobody, v.DECISION_NOBODY)):
-        script.user(v.EVENT_CALL_START, 0, NumberId="", Dialled="0900000001", Caller="")
+        script.user(v.EVENT_CALL_START, 0, NumberId="", Dialled="0900000001", Caller64="",
+                CallerLength="0", Presentation="allowed_not_screened")
         script.user(v.EVENT_DECISION, 0.1, Decision=decision, Routing="agi",
                     Recording=f"2025/11/{script.call_id}.wav")
     assert ringing.call().recording == "2025/11/1764100000.11.wav"

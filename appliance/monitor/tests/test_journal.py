@@ -32,7 +32,7 @@ def setup(tmp_path: Path) -> Iterator[tuple[CallMonitor, list[object], Person, O
 def _answered_journal(person: Person, number: OnCallNumber) -> dict[str, str]:
     return {
         v.JOURNAL_START: f"{T0:.3f}/{number.id}/appliance-{T0:.0f}.7",
-        v.JOURNAL_CALLER: "0451234567",
+        v.JOURNAL_CALLER: "MDQ1MTIzNDU2Nw==/10/allowed_not_screened",
         v.JOURNAL_DIALLED: "+358201234567",
         v.JOURNAL_DECISION: "ring/agi",
         v.JOURNAL_CONFIRMED: f"{person.id}/1/main/{T0 + 4.25:.3f}/{person.phone}",
@@ -121,7 +121,7 @@ def test_unanswered_calls_from_the_journal(setup, dial_status, outcome):
 
 def test_a_broken_entry_is_dropped(setup):
     monitor, _, _, _ = setup
-    ami = FakeJournalAmi({"9": {v.JOURNAL_CALLER: "0451234567"}})
+    ami = FakeJournalAmi({"9": {v.JOURNAL_CALLER: "MDQ1MTIzNDU2Nw==/10/allowed_not_screened"}})
     assert replay_journal(ami, monitor) == []
     assert ami.deleted == ["9"]
     assert Call.select().count() == 0

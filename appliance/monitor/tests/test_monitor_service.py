@@ -39,7 +39,8 @@ def test_service_logs_calls_reconnects_and_stops_on_sigterm(tmp_path: Path) -> N
         assert fake.logged_in_clients() == 1
         fake.send_event({"Event": "UserEvent", "UserEvent": v.EVENT_CALL_START,
                          "CallId": "1764100000.5", "Timestamp": "1764100000.500000",
-                         "NumberId": "", "Dialled": "0900000001", "Caller": "0501112222"})
+                         "NumberId": "", "Dialled": "0900000001", "Caller64": "MDUwMTExMjIyMg==",
+                         "CallerLength": "10", "Presentation": "allowed_not_screened"})
         database = open_database(db_path)
         wait_for(lambda: Call.select().count() == 1)
         fake.drop_connections()  # Asterisk restarts; the open call's channel is gone

@@ -22,8 +22,9 @@ def test_unanswered_leg_result(status, cause, expected):
 
 
 @pytest.mark.parametrize(("cause", "someone_else_won", "expected"), [
-    ("16", True, v.LEG_TOO_LATE),
-    ("0", True, v.LEG_TOO_LATE),
+    # had not pressed 1 when another person won: not "too late", which is a late 1
+    ("16", True, v.LEG_NOT_CONFIRMED),
+    ("0", True, v.LEG_NOT_CONFIRMED),
     ("16", False, v.LEG_DECLINED),  # the person hung up in the prompt
     ("0", False, v.LEG_NO_ANSWER),  # the appliance dropped the leg (the caller left)
 ])

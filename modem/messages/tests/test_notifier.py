@@ -88,6 +88,14 @@ def test_a_confirmed_call_tells_each_other_person_once(site: Site, bus: EventBus
                                                        "queued")
 
 
+def test_an_on_call_person_who_made_the_call_is_not_told_of_it(site: Site,
+                                                                bus: EventBus) -> None:
+    call = site.call(caller=site.people["Sanna"].phone)
+    bus.publish(confirmed(call, site.people["Maija"]))
+    assert [phone for _, phone, _ in queued()] == [site.people[name].phone
+                                                   for name in ("Pekka", "Risto")]
+
+
 def test_the_same_event_twice_queues_nothing_more(site: Site, bus: EventBus) -> None:
     call = site.call()
     event = confirmed(call, site.people["Maija"])
@@ -113,11 +121,11 @@ def test_taken_switched_off_for_the_number_sends_nothing(site: Site, bus: EventB
 def test_language_and_time_zone_come_from_the_settings(site: Site, bus: EventBus, lang: str,
                                                        text: str) -> None:
     set_setting("sms_language", lang)
-    bus.publish(confirmed(site.call(caller="anonymous"), site.people["Maija"]))
+    bus.publish(confirmed(site.call(caller=""), site.people["Maija"]))
     assert queued()[0][2] == text
     OutboxMessage.delete().execute()
     set_setting("time_zone", "America/New_York")
-    bus.publish(confirmed(site.call(call_id="2.2", caller="anonymous"), site.people["Maija"]))
+    bus.publish(confirmed(site.call(call_id="2.2", caller=""), site.people["Maija"]))
     assert queued()[0][2] == text.replace("14", "07")
 
 
@@ -284,7 +292,7 @@ def test_a_50_person_group_through_the_call_monitor(db: None) -> None:
                               "Timestamp": f"{start + seconds:.6f}", **headers})
 
     user(v.EVENT_CALL_START, 0, NumberId=str(number.id), Dialled=number.number,
-         Caller="+358401234567")
+         Caller64="KzM1ODQwMTIzNDU2Nw==", CallerLength="13", Presentation="allowed_not_screened")
     user(v.EVENT_DECISION, 0, Decision=v.DECISION_RING, Routing="agi", Recording="")
     user(v.EVENT_STAGE_START, 0, Stage=v.STAGE_MAIN)
     for person in people:

@@ -65,12 +65,22 @@ def test_help_names_every_command(lang: str) -> None:
 
 
 def test_a_withheld_caller_is_named_in_words() -> None:
-    assert caller_display("anonymous", "fi") == "salainen numero"
+    # the call log keeps a withheld caller as "" (WITHHELD), whatever the network sent
+    assert caller_display("", "fi") == "salainen numero"
     assert caller_display("", "en") == "a withheld number"
-    assert caller_display("Anonymous", "sv") == "ett dolt nummer"
+    assert caller_display("", "sv") == "ett dolt nummer"
     assert caller_display("16400", "fi") == "16400"
     assert render(k.MISSED, "en", **{**SAMPLE, "caller": caller_display("", "en")}) == (
         "Missed call from a withheld number at 14.05 (Huolto): nobody answered.")
+
+
+def test_a_caller_id_that_is_no_number_is_shown_not_called_withheld() -> None:
+    assert caller_display("Matti Meikäläinen", "fi") == "Matti Meikäläinen"
+    # the network's text: line breaks and control characters become spaces, and it is cut
+    assert caller_display("12,3(4)\r\nEvent: Forged", "en") == "12,3(4) Event: Forged"
+    long = caller_display("x" * 300, "fi")
+    assert len(long) == 24 and long.endswith("…")
+    assert caller_display("\r\n\t", "en") == "a withheld number"
 
 
 def test_an_override_is_used_for_its_language_only_until_reset() -> None:
