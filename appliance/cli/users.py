@@ -72,10 +72,9 @@ def user_password(args: argparse.Namespace) -> None:
 def user_unlock(args: argparse.Namespace) -> None:
     use_database(args)
     user = service.find_user(args.user)
-    user.failed_logins, user.locked_until = 0, None
-    user.save()
+    service.unlock(user)
     record(_actor(), "user.unlock", user.username)
-    print(f"{user.username} may log in again")
+    print(f"{user.username} may log in again, from every address")
 
 
 def user_remove(args: argparse.Namespace) -> None:
@@ -147,7 +146,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     password.add_argument("user", help="username or id")
     password.add_argument("--password-stdin", action="store_true")
     password.set_defaults(handler=user_password)
-    for name, handler, text in (("unlock", user_unlock, "lift a lock-out now"),
+    for name, handler, text in (("unlock", user_unlock, "lift its lock-outs (every address)"),
                                 ("remove", user_remove, "remove an account")):
         action = actions.add_parser(name, help=text)
         action.add_argument("user", help="username or id")

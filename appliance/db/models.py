@@ -229,10 +229,25 @@ class User(BaseModel):
     password_hash = peewee.CharField()  # argon2id
     role = peewee.CharField()  # "admin" | "person"
     person = peewee.ForeignKeyField(Person, null=True, unique=True, on_delete="CASCADE")
-    failed_logins = peewee.IntegerField(default=0)
-    locked_until = peewee.DateTimeField(null=True)
+    failed_logins = peewee.IntegerField(default=0)  # in a row, from any address
+    locked_until = peewee.DateTimeField(null=True)  # the latest lock-out from some address
     created_at = peewee.DateTimeField(default=utcnow)
     last_login_at = peewee.DateTimeField(null=True)
+
+
+class LoginFailure(BaseModel):
+    """Failed logins (and wrong old passwords) for one username from one client address.
+    A lock-out holds that address out of that username only, so nobody elsewhere on the LAN
+    can lock the admin out; an unknown username is counted like a known one."""
+
+    username = peewee.CharField()  # as typed, lower-cased
+    client = peewee.CharField()  # the peer's address
+    failures = peewee.IntegerField(default=0)  # in a row
+    last_failed_at = peewee.DateTimeField()
+    locked_until = peewee.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("username", "client"), True),)
 
 
 class ApiToken(BaseModel):
@@ -258,5 +273,5 @@ class AuditEntry(BaseModel):
 ALL_MODELS: list[type[BaseModel]] = [
     Group, OnCallNumber, Person, Membership, NumberGroup, Setting, Call, Leg,
     OutboxMessage, OutboxPart, IncomingSms, ModemHealth, HealthReport, Trunk, User, ApiToken,
-    AuditEntry,
+    AuditEntry, LoginFailure,
 ]

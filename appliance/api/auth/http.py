@@ -9,7 +9,6 @@ from paivystys.appliance.db.models import Person, User
 from paivystys.appliance.directory import Directory
 
 from ..context import Admin, Config, CurrentUser, Id, PersonUser
-from ..errors import FieldError
 from . import service
 from .schemas import (
     DutyRequest,
@@ -29,11 +28,16 @@ router = APIRouter(prefix="/api", tags=["auth"])
              responses={401: {}, 423: {"description": "locked after repeated failures"},
                         429: {"description": "too many failures from this address"}})
 def login(body: LoginRequest, request: Request, config: Config) -> LoginResponse:
-    client = request.client.host if request.client else "unknown"
+    client = _client(request)
     done = service.log_in(body.username, body.password, client, config.throttle)
     record(done.user.username, "login", done.user.username, {"client": client})
     return LoginResponse(token=done.token, expires_at=done.expires_at.isoformat(),
                          user=UserOut(**service.user_to_dict(done.user)))
+
+
+def _client(request: Request) -> str:
+    """The peer's address: the TCP connection's, never a forwarded header's."""
+    return request.client.host if request.client else "unknown"
 
 
 @router.post("/logout", status_code=204, responses={401: {}})
@@ -57,10 +61,12 @@ def set_my_duty(body: DutyRequest, user: PersonUser) -> MeOut:
     return me(user)
 
 
-@router.put("/me/password", status_code=204, responses={401: {}, 422: {}})
-def change_my_password(body: PasswordChange, user: CurrentUser) -> Response:
-    if not service.password_matches(user, body.old_password):
-        raise FieldError("old_password", "old_password: that is not your password")
+@router.put("/me/password", status_code=204,
+            responses={401: {}, 422: {}, 423: {"description": "locked after repeated failures"},
+                       429: {"description": "too many failures from this address"}})
+def change_my_password(body: PasswordChange, user: CurrentUser, request: Request,
+                       config: Config) -> Response:
+    service.check_old_password(user, body.old_password, _client(request), config.throttle)
     service.set_password(user, body.new_password, field="new_password")
     record(user.username, "password.change", user.username)
     return Response(status_code=204)
@@ -98,8 +104,7 @@ def change_user(user_id: Id, body: UserChange, user: Admin) -> UserOut:
         service.set_password(target, body.password)
         record(user.username, "user.password", target.username)
     if body.unlock:
-        target.failed_logins, target.locked_until = 0, None
-        target.save()
+        service.unlock(target)
         record(user.username, "user.unlock", target.username)
     return UserOut(**service.user_to_dict(service.find_user(user_id)))
 

@@ -30,7 +30,9 @@ class UserOut(BaseModel):
     username: str
     role: Literal["admin", "person"]
     person_id: int | None
-    locked_until: str | None
+    locked_until: str | None = Field(description="until when the latest lock-out after failed "
+                                                 "logins holds some address out of this user "
+                                                 "(other addresses still log in); null: none")
 
 
 class MeOut(UserOut):

@@ -1,11 +1,20 @@
 """Users and logins.
 
 Passwords are argon2id hashes (argon2-cffi); a token is 32 random bytes of which only the
-SHA-256 is stored, valid for ``TOKEN_TTL``.  Repeated failures lock the user for
-``LOCKOUT`` after ``MAX_FAILURES`` in a row (stored, so a restart does not reset it); a
-client address that fails too often in a minute is throttled (in memory: it only has to
-slow a guesser down).  An unknown username costs the same argon2 work as a wrong password,
-so timing does not tell which usernames exist.
+SHA-256 is stored, valid for ``TOKEN_TTL``.
+
+Guessing is slowed at two levels, neither of which one address can turn against another:
+
+- per username and client address (stored, so a restart does not reset it): after
+  ``MAX_FAILURES`` failures in a row, that address is refused for that username for
+  ``LOCKOUT``, twice as long after each further ``MAX_FAILURES``, up to ``MAX_LOCKOUT``.  The
+  admin at another address logs in as usual; ``paivystys user unlock`` lifts every lock of a
+  user.  A wrong old password when changing one's password counts the same.
+- per client address, whatever the username (in memory: it only has to slow a guesser down):
+  ``THROTTLE_ATTEMPTS`` failures a minute are the most one address gets.
+
+An unknown username is counted, locked and answered exactly as a known one, after the same
+argon2 work, so neither the answers nor their timing tell which usernames exist.
 """
 
 from __future__ import annotations
@@ -24,15 +33,24 @@ from dataclasses import dataclass
 import argon2
 
 from paivystys.appliance.audit import record
-from paivystys.appliance.db.models import ApiToken, Person, User, database_proxy, utcnow
+from paivystys.appliance.db.models import (
+    ApiToken,
+    LoginFailure,
+    Person,
+    User,
+    database_proxy,
+    utcnow,
+)
 from paivystys.appliance.directory.errors import Conflict, Invalid, NotFound
 
 ROLE_ADMIN = "admin"
 ROLE_PERSON = "person"
 ROLES = (ROLE_ADMIN, ROLE_PERSON)
 TOKEN_TTL = dt.timedelta(hours=12)
-MAX_FAILURES = 5
-LOCKOUT = dt.timedelta(minutes=15)
+MAX_FAILURES = 5  # in a row, per username and address, before that address is locked out
+LOCKOUT = dt.timedelta(minutes=15)  # the first lock-out; each further one twice as long ...
+MAX_LOCKOUT = dt.timedelta(days=1)  # ... up to this
+FORGET_FAILURES = dt.timedelta(days=1)  # failures this old, with no lock running, are forgotten
 THROTTLE_ATTEMPTS = 10  # per client address ...
 THROTTLE_WINDOW_S = 60.0  # ... in this many seconds
 PASSWORD_MIN = 10
@@ -162,13 +180,6 @@ def create_user(username: str, password: str, role: str,
         return User.create(password_hash=_hasher.hash(password), **values)
 
 
-def password_matches(user: User, password: str) -> bool:
-    try:
-        return _hasher.verify(user.password_hash, password)
-    except argon2.exceptions.VerificationError:
-        return False
-
-
 def set_password(user: User, password: str, field: str = "password") -> None:
     person = Person.get_or_none(Person.id == user.person_id) if user.person_id else None
     check_password_quality(password, user.username, field, [person.name] if person else [])
@@ -185,6 +196,13 @@ def find_user(ref: int | str) -> User:
     if user is None:
         raise NotFound("user", f"user: no user {ref!r}")
     return user
+
+
+def unlock(user: User) -> None:
+    """Lift every lock-out of ``user``, from every address, and forget its failures."""
+    with database_proxy.atomic():
+        LoginFailure.delete().where(LoginFailure.username == user.username).execute()
+        User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
 
 
 def remove_user(user: User) -> None:
@@ -239,32 +257,43 @@ class Throttle:
 def log_in(username: str, password: str, client: str, throttle: Throttle,
            now: dt.datetime | None = None) -> Login:
     now = now or utcnow()
+    name = username.strip().lower()
     throttle.check(client)
-    user = User.get_or_none(User.username == username.strip().lower())
+    _refuse_if_locked(name, client, now)
+    user = User.get_or_none(User.username == name)
     if user is None:
         _verify_dummy(password)
-        throttle.failed(client)
+        _record_failure(name, client, throttle, now)
         raise AuthError(401, "wrong username or password")
-    locked_until = _aware(user.locked_until)
-    if locked_until is not None and locked_until > now:
-        throttle.failed(client)
-        raise AuthError(423, "too many failed logins: this user is locked until "
-                             f"{locked_until.isoformat(timespec='minutes')}",
-                        retry_after=int((locked_until - now).total_seconds()) + 1)
     try:
         _hasher.verify(user.password_hash, password)
     except argon2.exceptions.VerificationError:
-        throttle.failed(client)
-        _record_failure(user, now)
+        _record_failure(name, client, throttle, now)
         raise AuthError(401, "wrong username or password") from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    user.failed_logins, user.last_login_at = 0, now
     user.save()
+    _forget_failures(name, client)
     token = secrets.token_urlsafe(32)
     expires = now + TOKEN_TTL
     ApiToken.create(token_hash=_token_hash(token), user=user, created_at=now, expires_at=expires)
     return Login(token, expires, user)
+
+
+def check_old_password(user: User, password: str, client: str, throttle: Throttle,
+                       now: dt.datetime | None = None) -> None:
+    """The caller's own password, asked before changing it: a wrong one is a failed login
+    (a stolen token must not become a way to guess the password)."""
+    now = now or utcnow()
+    throttle.check(client)
+    _refuse_if_locked(user.username, client, now)
+    try:
+        _hasher.verify(user.password_hash, password)
+    except argon2.exceptions.VerificationError:
+        _record_failure(user.username, client, throttle, now)
+        raise Invalid("old_password", "old_password: that is not your password") from None
+    _forget_failures(user.username, client)
 
 
 def _verify_dummy(password: str) -> None:
@@ -272,14 +301,51 @@ def _verify_dummy(password: str) -> None:
         _hasher.verify(_DUMMY_HASH, password)
 
 
-def _record_failure(user: User, now: dt.datetime) -> None:
-    # One UPDATE, so two concurrent failures both count.
-    User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
-    failures = User.get_by_id(user.id).failed_logins
-    if failures >= MAX_FAILURES:
-        User.update(locked_until=now + LOCKOUT, failed_logins=0).where(
-            User.id == user.id).execute()
-        record("system", "login.locked", user.username, {"failures": failures})
+def _refuse_if_locked(name: str, client: str, now: dt.datetime) -> None:
+    row = LoginFailure.get_or_none(LoginFailure.username == name, LoginFailure.client == client)
+    locked_until = _aware(row.locked_until) if row is not None else None
+    if locked_until is not None and locked_until > now:
+        raise AuthError(423, "too many failed logins: this username is locked for this "
+                             f"address until {locked_until.isoformat(timespec='minutes')}; "
+                             "an admin can unlock it sooner",
+                        retry_after=int((locked_until - now).total_seconds()) + 1)
+
+
+def _lockout(failures: int) -> dt.timedelta:
+    """How long the ``failures``-th failure in a row locks its address out, if at all."""
+    if failures < MAX_FAILURES or failures % MAX_FAILURES:
+        return dt.timedelta(0)
+    return min(LOCKOUT * 2 ** (failures // MAX_FAILURES - 1), MAX_LOCKOUT)
+
+
+def _record_failure(name: str, client: str, throttle: Throttle, now: dt.datetime) -> None:
+    throttle.failed(client)
+    with database_proxy.atomic():
+        # One statement per step, so two concurrent failures both count.
+        LoginFailure.insert(username=name, client=client, failures=1,
+                            last_failed_at=now).on_conflict(
+            conflict_target=[LoginFailure.username, LoginFailure.client],
+            update={LoginFailure.failures: LoginFailure.failures + 1,
+                    LoginFailure.last_failed_at: now}).execute()
+        User.update(failed_logins=User.failed_logins + 1).where(User.username == name).execute()
+        failures = LoginFailure.get(LoginFailure.username == name,
+                                    LoginFailure.client == client).failures
+        lockout = _lockout(failures)
+        if lockout:
+            until = now + lockout
+            LoginFailure.update(locked_until=until).where(
+                LoginFailure.username == name, LoginFailure.client == client).execute()
+            User.update(locked_until=until).where(User.username == name).execute()
+            record("system", "login.locked", name, {"client": client, "failures": failures,
+                                                    "minutes": int(lockout.total_seconds() // 60)})
+        LoginFailure.delete().where(
+            LoginFailure.last_failed_at < now - FORGET_FAILURES,
+            LoginFailure.locked_until.is_null() | (LoginFailure.locked_until < now)).execute()
+
+
+def _forget_failures(name: str, client: str) -> None:
+    LoginFailure.delete().where(LoginFailure.username == name,
+                                LoginFailure.client == client).execute()
 
 
 def user_for_token(token: str, now: dt.datetime | None = None) -> User | None:

@@ -21,6 +21,7 @@ from paivystys.appliance.api.context import ApiConfig
 from paivystys.appliance.api.server import uvicorn_config
 from paivystys.appliance.api.tls import ensure_certificate
 from paivystys.appliance.db.database import open_database
+from paivystys.appliance.db.models import LoginFailure
 from paivystys.appliance.directory import Directory
 
 ADMIN_PASSWORD = "admin-salasana-123"
@@ -35,10 +36,13 @@ class RunningApi:
     cert_path: Path
     state_dir: Path
 
-    def client(self, token: str | None = None) -> httpx.Client:
+    def client(self, token: str | None = None, source: str = "127.0.0.1") -> httpx.Client:
+        """A client connecting from ``source``: any 127.x.y.z address plays another machine
+        on the LAN."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         trust_only_ours = ssl.create_default_context(cafile=str(self.cert_path))
-        return httpx.Client(base_url=self.base_url, verify=trust_only_ours, headers=headers,
+        transport = httpx.HTTPTransport(verify=trust_only_ours, local_address=source)
+        return httpx.Client(base_url=self.base_url, transport=transport, headers=headers,
                             timeout=30)
 
     def login(self, username: str, password: str) -> str:
@@ -111,7 +115,8 @@ def site(api: RunningApi) -> Site:
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle(request: pytest.FixtureRequest) -> None:
-    """Every test starts with no failed logins counted against 127.0.0.1."""
+def no_failed_logins(request: pytest.FixtureRequest) -> None:
+    """Every test starts with no failed logins counted against any address or user."""
     if "api" in request.fixturenames:
         request.getfixturevalue("api").config.throttle = Throttle()
+        LoginFailure.delete().execute()

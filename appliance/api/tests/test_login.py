@@ -1,19 +1,25 @@
-"""Logging in: tokens, lock-out after repeated failures, throttling per address."""
+"""Logging in: tokens; lock-out after repeated failures, per username and address; throttling
+per address; unknown users answered as known ones."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import statistics
+import time
 
 from paivystys.appliance.api.auth.service import LOCKOUT, MAX_FAILURES, THROTTLE_ATTEMPTS
-from paivystys.appliance.db.models import AuditEntry, User
+from paivystys.appliance.db.models import AuditEntry, LoginFailure
 
-from .conftest import OTHER_PASSWORD, PERSON_PASSWORD, RunningApi, Site
+from .conftest import ADMIN_PASSWORD, OTHER_PASSWORD, PERSON_PASSWORD, RunningApi, Site
 
 
-def login(api: RunningApi, username: str, password: str):
-    with api.client() as client:
-        return client.post("/api/login", json={"username": username, "password": password})
+def login(api: RunningApi, username: str, password: str, source: str = "127.0.0.1",
+          headers: dict[str, str] | None = None):
+    with api.client(source=source) as client:
+        return client.post("/api/login", json={"username": username, "password": password},
+                           headers=headers)
 
 
 def test_a_login_gives_a_token_that_names_its_user(api: RunningApi, site: Site) -> None:
@@ -29,36 +35,75 @@ def test_a_login_gives_a_token_that_names_its_user(api: RunningApi, site: Site) 
     assert (me["person_name"], me["on_duty"]) == ("Maija API", True)
 
 
-def test_wrong_password_and_unknown_user_look_the_same(api: RunningApi, site: Site) -> None:
-    wrong = login(api, "maija", "not-the-password")
-    unknown = login(api, "nobody", "not-the-password")
-    assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {"detail": "wrong username or password"}
+def _without_time(answer) -> tuple[int, str, bool]:
+    """An answer as a guesser compares them: status and text (the lock's end aside)."""
+    return (answer.status_code, re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d\+00:00", "TIME",
+                                      answer.json()["detail"]),
+            "retry-after" in answer.headers)
 
 
-def test_repeated_failures_lock_the_user_even_for_the_right_password(
-        api: RunningApi, site: Site) -> None:
+def test_unknown_users_are_answered_as_known_ones(api: RunningApi, site: Site) -> None:
+    """Wrong password, lock-out, wrong password while locked: the same status and text for a
+    user that exists and one that does not."""
+    for attempt in range(MAX_FAILURES + 1):
+        known = login(api, "maija", "not-the-password", source="127.0.0.2")
+        unknown = login(api, "nobody", "not-the-password", source="127.0.0.3")
+        assert _without_time(known) == _without_time(unknown), attempt
+    assert known.status_code == 423
+    assert "locked for this address until" in known.json()["detail"]
+    # Both are locked the same way, in the same table.
+    assert {(row.username, row.client) for row in LoginFailure.select()} == {
+        ("maija", "127.0.0.2"), ("nobody", "127.0.0.3")}
+
+
+def test_unknown_users_cost_the_same_time(api: RunningApi, site: Site) -> None:
+    """The argon2 work is done for an unknown user too: no timing tells them apart."""
+    def median_s(username: str, source: str) -> float:
+        times = []
+        for _ in range(MAX_FAILURES - 1):
+            started = time.perf_counter()
+            assert login(api, username, "not-the-password", source=source).status_code == 401
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    known, unknown = median_s("pekka", "127.0.0.4"), median_s("nobody", "127.0.0.5")
+    assert 0.5 < known / unknown < 2, (known, unknown)
+
+
+def test_a_lock_out_holds_only_the_address_that_failed(api: RunningApi, site: Site) -> None:
+    """Somebody elsewhere on the LAN guessing the admin's password locks only themselves out:
+    the admin logs in as usual."""
     for _ in range(MAX_FAILURES):
-        assert login(api, "pekka", "guess-guess-guess").status_code == 401
-    locked = login(api, "pekka", OTHER_PASSWORD)
-    assert locked.status_code == 423
-    assert "locked until" in locked.json()["detail"]
-    assert int(locked.headers["Retry-After"]) > LOCKOUT.total_seconds() - 60
-    assert AuditEntry.select().where(AuditEntry.action == "login.locked",
-                                     AuditEntry.target == "pekka").exists()
-    # the admin unlocks
+        assert login(api, "admin", "guess-guess-guess", source="127.0.0.9").status_code == 401
+    guesser = login(api, "admin", ADMIN_PASSWORD, source="127.0.0.9")
+    assert guesser.status_code == 423  # even the right password, from there
+    assert int(guesser.headers["Retry-After"]) > LOCKOUT.total_seconds() - 60
+    assert login(api, "admin", ADMIN_PASSWORD, source="127.0.0.1").status_code == 200
+    assert login(api, "admin", ADMIN_PASSWORD, source="127.0.0.10").status_code == 200
+    entry = AuditEntry.select().where(AuditEntry.action == "login.locked",
+                                      AuditEntry.target == "admin").get()
+    assert json.loads(entry.details) == {"client": "127.0.0.9", "failures": MAX_FAILURES,
+                                         "minutes": 15}
+    # the admin sees it, and unlocks
     with api.client(site.admin_token) as admin:
-        pekka = User.get(User.username == "pekka")
-        assert admin.patch(f"/api/users/{pekka.id}", json={"unlock": True}).status_code == 200
-    assert login(api, "pekka", OTHER_PASSWORD).status_code == 200
+        listed = {user["username"]: user for user in admin.get("/api/users").json()}
+        assert listed["admin"]["locked_until"] is not None
+        admin_id = listed["admin"]["id"]
+        unlocked = admin.patch(f"/api/users/{admin_id}", json={"unlock": True}).json()
+        assert unlocked["locked_until"] is None
+    assert login(api, "admin", ADMIN_PASSWORD, source="127.0.0.9").status_code == 200
 
 
 def test_an_address_that_keeps_failing_is_throttled(api: RunningApi, site: Site) -> None:
+    """Many usernames from one address: ten failures a minute, whatever the names; a forged
+    forwarded address changes nothing, and other addresses are not slowed."""
     for index in range(THROTTLE_ATTEMPTS):
-        assert login(api, f"guess{index}", "whatever-whatever").status_code == 401
+        assert login(api, f"guess{index}", "whatever-whatever",
+                     headers={"X-Forwarded-For": f"203.0.113.{index}"}).status_code == 401
     throttled = login(api, "maija", PERSON_PASSWORD)
     assert throttled.status_code == 429
     assert int(throttled.headers["Retry-After"]) >= 1
+    assert login(api, "maija", PERSON_PASSWORD, source="127.0.0.11").status_code == 200
 
 
 def test_an_expired_or_made_up_token_is_refused(api: RunningApi, site: Site) -> None:
@@ -85,6 +130,20 @@ def test_changing_ones_password_needs_the_old_one(api: RunningApi, site: Site) -
                            json={"old_password": PERSON_PASSWORD, "new_password": "lyhyt"})
         assert short.status_code == 422
         assert short.json()["detail"][0]["loc"][-1] == "new_password"
+
+
+def test_wrong_old_passwords_count_as_failed_logins(api: RunningApi, site: Site) -> None:
+    """A stolen token is no way to guess the password: wrong old passwords lock the address
+    out like failed logins, for the password change and the login alike."""
+    token = api.login("pekka", OTHER_PASSWORD)
+    change = {"old_password": "arvaus-arvaus", "new_password": "uusi-salasana-1"}
+    with api.client(token, source="127.0.0.12") as thief:
+        for _ in range(MAX_FAILURES):
+            assert thief.put("/api/me/password", json=change).status_code == 422
+        locked = thief.put("/api/me/password", json={**change, "old_password": OTHER_PASSWORD})
+    assert locked.status_code == 423
+    assert login(api, "pekka", OTHER_PASSWORD, source="127.0.0.12").status_code == 423
+    assert login(api, "pekka", OTHER_PASSWORD, source="127.0.0.1").status_code == 200
 
 
 FORGED = {"X-Forwarded-For": "203.0.113.7", "X-Real-IP": "203.0.113.8",

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from paivystys.appliance.api.auth.service import MAX_FAILURES, AuthError, Throttle, log_in
 from paivystys.appliance.cli.main import main
 from paivystys.appliance.db.database import open_database
-from paivystys.appliance.db.models import AuditEntry, User
+from paivystys.appliance.db.models import AuditEntry, LoginFailure, User
 
 
 @pytest.fixture
@@ -56,9 +57,20 @@ def test_a_persons_account_and_unlock(db, monkeypatch, capsys) -> None:
                "--password-stdin", stdin="maijan-salasana\n") == 0
     user = User.get(User.username == "maija")
     assert user.role == "person" and user.person.name == "Maija"
-    User.update(locked_until="2999-01-01 00:00:00+00:00").execute()
+    for client in ("192.168.1.20", "192.168.1.21"):  # locked out from two addresses
+        for _ in range(MAX_FAILURES):
+            with pytest.raises(AuthError):
+                log_in("maija", "arvaus-arvaus", client, Throttle())
+    with pytest.raises(AuthError) as locked:
+        log_in("maija", "maijan-salasana", "192.168.1.20", Throttle())
+    assert locked.value.status == 423
+    assert User.get(User.username == "maija").locked_until is not None
     assert run(db, monkeypatch, "user", "unlock", "maija") == 0
+    assert "from every address" in capsys.readouterr().out
     assert User.get(User.username == "maija").locked_until is None
+    assert not LoginFailure.select().where(LoginFailure.username == "maija").exists()
+    for client in ("192.168.1.20", "192.168.1.21"):
+        assert log_in("maija", "maijan-salasana", client, Throttle()).user.username == "maija"
     assert run(db, monkeypatch, "user", "list", "--json") == 0
     assert "maija" in capsys.readouterr().out
 
