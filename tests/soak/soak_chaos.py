@@ -121,7 +121,7 @@ class Chaos:
         self._stop.set()
         self._thread.join(timeout=DRAIN_TIMEOUT_S + 60)
         if self._thread.is_alive():
-            self.record.failures.append("the chaos thread did not stop")
+            self.record.failures.append("[chaos] the chaos thread did not stop")
 
     def _run(self) -> None:
         directory = Directory()
@@ -138,7 +138,7 @@ class Chaos:
                 else:
                     self._kill_and_restart(action)
             except Exception as error:  # every fault the harness itself hit is a failure
-                self.record.failures.append(f"chaos: {type(error).__name__}: {error}")
+                self.record.failures.append(f"[chaos] {type(error).__name__}: {error}")
 
     def _change_configuration(self, directory: Directory) -> None:
         before = self._extensions.read_text()
@@ -172,12 +172,12 @@ class Chaos:
         with self._gate.closed(DRAIN_TIMEOUT_S) as drained:
             if not drained:
                 self.record.failures.append(
-                    f"calls still running {DRAIN_TIMEOUT_S:.0f} s after new ones were held "
+                    f"[chaos] calls still running {DRAIN_TIMEOUT_S:.0f} s after new ones were held "
                     "back for an Asterisk restart")
             leftover = wait_no_channels(self._lab, CHANNELS_GONE_TIMEOUT_S, appliance_only=True)
             if leftover:
                 self.record.failures.append(
-                    f"channels left on the appliance between calls: {leftover}")
+                    f"[channels] channels left on the appliance between calls: {leftover}")
             start = time.time()
             # The monitor writes its ready file at every (re)connect: gone until it is back.
             monitor.ready_file.unlink(missing_ok=True)

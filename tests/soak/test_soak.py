@@ -140,7 +140,7 @@ def test_calls_survive_reloads_kills_and_restarts(lab, carrier_ami, handsets,
         failures += check_call(call, rows.get(call.plan.caller, []), events, chaos.record)
     left = wait_no_channels(lab, CHANNELS_TIMEOUT_S)
     if left:
-        failures.append(f"channels left after every call ended: {left}")
+        failures.append(f"[channels] channels left after every call ended: {left}")
     outbox, sent = wait_for_sms(lab)
     failures += check_sms_once(outbox, sent)
     failures += check_sms_per_call(placed, rows, outbox, chaos.record)
@@ -184,7 +184,7 @@ def wait_for_rows(placed: list[PlacedCall], timeout: float) -> dict[str, list[di
 
 def check_rows(placed: list[PlacedCall], rows: dict[str, list[dict[str, Any]]]) -> list[str]:
     callers = {call.plan.caller for call in placed}
-    return [f"call-log rows of a call nobody placed: {found}"
+    return [f"[rows] call-log rows of a call nobody placed: {found}"
             for caller, found in rows.items() if caller not in callers]
 
 
@@ -199,30 +199,31 @@ def check_call(call: PlacedCall, rows: list[dict[str, Any]], events: HandsetEven
     plan = call.plan
     where = plan.describe()
     if call.error is not None:
-        return [f"{where}: the caller's side failed: {call.error}"]
+        return [f"[caller] {where}: the caller's side failed: {call.error}"]
     assert call.report is not None
     if len(rows) != 1:
-        return [f"{where}: {len(rows)} call-log rows, not 1: {rows}"]
+        return [f"[rows] {where}: {len(rows)} call-log rows, not 1: {rows}"]
     [row] = rows
     if row["ended_at"] is None or row["outcome"] is None:
-        return [f"{where}: incomplete row {row}"]
+        return [f"[rows] {where}: incomplete row {row}"]
     failures = []
     heard = call.report.heard_digits
     if row["outcome"] != plan.expected_outcome:
         did = {person.name: [event["UserEvent"]
                              for event in _handset_events(events, plan, person.phone)]
                for person in plan.line.people}
-        failures.append(f"{where}: outcome {row['outcome']}, expected "
+        failures.append(f"[outcome] {where}: outcome {row['outcome']}, expected "
                         f"{plan.expected_outcome}; heard {heard!r}; handsets {did}; row {row}")
     if row["outcome"] in ANSWERED:
         failures += _check_answerer(call, row, events)
     elif heard:
-        failures.append(f"{where}: unanswered ({row['outcome']}) but the caller heard {heard!r}")
+        failures.append(f"[heard] {where}: unanswered ({row['outcome']}) but the caller "
+                        f"heard {heard!r}")
     if not record.monitor_away(call.started, call.ended):
         confirmed = [leg for leg in row["legs"] if leg["result"] == v.LEG_CONFIRMED]
         wanted = 1 if row["outcome"] in ANSWERED else 0
         if len(confirmed) != wanted or (wanted and confirmed[0]["person"] != row["answered_by"]):
-            failures.append(f"{where}: confirmed legs {confirmed} for a call "
+            failures.append(f"[legs] {where}: confirmed legs {confirmed} for a call "
                             f"{row['outcome']} by {row['answered_by']}")
     return failures
 
@@ -232,24 +233,25 @@ def _check_answerer(call: PlacedCall, row: dict[str, Any], events: HandsetEvents
     where = plan.describe()
     person = next((p for p in plan.line.people if p.name == row["answered_by"]), None)
     if person is None:
-        return [f"{where}: answered by {row['answered_by']!r}, nobody of this line"]
+        return [f"[answerer] {where}: answered by {row['answered_by']!r}, nobody of this line"]
     handset = plan.script_of(person.phone)
     if handset.behaviour != HUMAN:
-        return [f"{where}: answered by {person.name}, whose handset is a {handset.behaviour}"]
+        return [f"[answerer] {where}: answered by {person.name}, whose handset is a "
+                f"{handset.behaviour}"]
     failures = []
     if person not in plan.possible_answerers:
-        failures.append(f"{where}: answered by {person.name}, not a human of the stage "
+        failures.append(f"[answerer] {where}: answered by {person.name}, not a human of the stage "
                         f"that must take it")
     pressed = [event for event in _handset_events(events, plan, person.phone)
                if event["UserEvent"] == EVENT_HANDSET_PRESSED and event.get("Digit") == "1"]
     if not pressed:
-        failures.append(f"{where}: answered by {person.name}, whose handset never pressed 1 "
-                        f"in this call")
+        failures.append(f"[answerer] {where}: answered by {person.name}, whose handset "
+                        "never pressed 1 in this call")
     identity = handset.identity or ""
     repeated = identity * (len(heard) // max(1, len(identity)) + 2)
     if identity not in heard or heard not in repeated:
-        failures.append(f"{where}: answered by {person.name} (identity {identity}), but the "
-                        f"caller heard {heard!r}")
+        failures.append(f"[answerer] {where}: answered by {person.name} (identity "
+                        f"{identity}), but the caller heard {heard!r}")
     return failures
 
 
@@ -275,7 +277,7 @@ def wait_for_sms(lab) -> tuple[list[OutboxMessage], list]:
 
 
 def check_sms_once(outbox: list[OutboxMessage], sent: list) -> list[str]:
-    failures = [f"SMS {row.key} to {row.recipient} not sent: {row.state} "
+    failures = [f"[sms] SMS {row.key} to {row.recipient} not sent: {row.state} "
                 f"({row.attempts} attempts, last error {row.last_error!r})"
                 for row in outbox if row.state not in (states.SENT, states.DELIVERED)]
     wanted = Counter((row.recipient, row.text) for row in outbox
@@ -283,9 +285,9 @@ def check_sms_once(outbox: list[OutboxMessage], sent: list) -> list[str]:
     got = Counter((message.recipient, message.text) for message in sent)
     for recipient, text in sorted(got.keys() | wanted.keys()):
         if got[(recipient, text)] != wanted[(recipient, text)]:
-            failures.append(f"SMS to {recipient} went out {got[(recipient, text)]} time(s), "
+            failures.append(f"[sms] SMS to {recipient} went out {got[(recipient, text)]} time(s), "
                             f"the outbox has it {wanted[(recipient, text)]} time(s): {text!r}")
-    failures += [f"SMS to {message.recipient} went out incomplete: {message.text!r}"
+    failures += [f"[sms] SMS to {message.recipient} went out incomplete: {message.text!r}"
                  for message in sent if not message.complete]
     return failures
 
@@ -323,12 +325,13 @@ def check_sms_per_call(placed: list[PlacedCall], rows: dict[str, list[dict[str, 
             rung = sorted({leg["phone"] for leg in row["legs"]})
             missing = {p.phone for p in plan.line.main} - set(rung)
             if missing:
-                failures.append(f"{plan.describe()}: main group's {sorted(missing)} never rung")
+                failures.append(f"[legs] {plan.describe()}: main group's {sorted(missing)} "
+                                "never rung")
             expected[UNANSWERED_KINDS[row["outcome"]]] = rung
         compared = recipients if whole else {kind: recipients.get(kind, [])
                                              for kind in expected}
         if compared != expected:
-            failures.append(f"{plan.describe()}: {row['outcome']}, SMS {recipients}, "
+            failures.append(f"[sms] {plan.describe()}: {row['outcome']}, SMS {recipients}, "
                             f"expected {expected}")
     return failures
 
@@ -369,4 +372,6 @@ def count(soak: SoakSettings, placed: list[PlacedCall], rows: dict[str, list[dic
         "calls_seconds": round(calls_s, 1),
         "total_seconds": round(total_s, 1),
         "failure_count": len(failures),
+        "failures_by_kind": dict(Counter(failure.split("]", 1)[0].lstrip("[")
+                                         for failure in failures)),
     }
