@@ -25,6 +25,7 @@ from paivystys.appliance.db.database import database_path
 from .app import create_app
 from .context import ApiConfig
 from .headers import SecurityHeaders
+from .limits import JSON_BODY_LIMIT
 from .tls import ServerIdentity, ensure_certificate
 
 log = logging.getLogger("paivystys.api")
@@ -105,11 +106,13 @@ def uvicorn_config(app: FastAPI, identity: ServerIdentity, host: str = "127.0.0.
     otherwise believe them from 127.0.0.1.
 
     The security headers wrap the whole application, outside FastAPI's own error middleware,
-    so that even an unexpected 500 carries them."""
+    so that even an unexpected 500 carries them.  A WebSocket message may be no larger than a
+    request body: the live view's client sends nothing the API reads (uvicorn's default would
+    take 16 MiB messages)."""
     return uvicorn.Config(SecurityHeaders(app), ssl_certfile=str(identity.cert_path),
                           ssl_keyfile=str(identity.key_path), log_level="warning",
                           server_header=False, proxy_headers=False, forwarded_allow_ips=[],
-                          host=host, port=port)
+                          ws_max_size=JSON_BODY_LIMIT, host=host, port=port)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

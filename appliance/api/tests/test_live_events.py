@@ -17,6 +17,7 @@ import websockets
 from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, create_user, revoke
 from paivystys.appliance.api.context import ApiConfig
 from paivystys.appliance.api.events.http import TOKEN_CHECK_S
+from paivystys.appliance.api.limits import JSON_BODY_LIMIT
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.monitor.bus import CallConfirmed, CallStarted, EventBus
@@ -113,6 +114,26 @@ def test_a_revoked_admin_stream_ends_with_1008(live) -> None:
     ended = asyncio.run(watch())
     assert ended.rcvd is not None and ended.rcvd.code == 1008
     assert "log in again" in ended.rcvd.reason
+
+
+def test_a_large_message_from_the_client_ends_the_stream(live) -> None:
+    """The client sends nothing the API reads: a message over the request body limit closes
+    the connection (1009) instead of being taken in."""
+    api, _bus = live
+    create_user("kirjoittaja", "kirjoittaja-salasana-1", ROLE_ADMIN)
+    token = api.login("kirjoittaja", "kirjoittaja-salasana-1")
+
+    async def shout() -> websockets.exceptions.ConnectionClosed:
+        async with connect(api, token) as socket:
+            await next_of_kind(socket, "hello")
+            await socket.send("x" * (JSON_BODY_LIMIT + 1))
+            with pytest.raises(websockets.exceptions.ConnectionClosed) as ended:
+                while True:
+                    await asyncio.wait_for(socket.recv(), 10)
+            return ended.value
+
+    ended = asyncio.run(asyncio.wait_for(shout(), 20))
+    assert ended.rcvd is not None and ended.rcvd.code == 1009
 
 
 def test_the_server_stops_while_a_live_view_is_quiet(tmp_path) -> None:
