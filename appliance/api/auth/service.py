@@ -238,7 +238,9 @@ class Throttle:
     def check(self, client: str) -> None:
         with self._lock:
             recent = self._recent(client)
-            if len(recent) >= self._attempts:
+            if not recent:  # only addresses that failed lately are kept
+                del self._failures[client]
+            elif len(recent) >= self._attempts:
                 wait = int(recent[0] + self._window - self._clock()) + 1
                 raise AuthError(429, f"too many failed logins from {client}; wait {wait} s",
                                 retry_after=wait)

@@ -97,3 +97,18 @@ def test_unlock_lifts_every_address(admin: User) -> None:
     assert LoginFailure.select().count() == 0
     assert User.get_by_id(admin.id).locked_until is None
     assert attempt(PASSWORD, START) == 200
+
+
+def test_the_address_throttle_forgets_quiet_addresses() -> None:
+    clock = [0.0]
+    throttle = Throttle(attempts=3, window_s=60, clock=lambda: clock[0])
+    for _ in range(3):
+        throttle.check(GUESSER)
+        throttle.failed(GUESSER)
+    with pytest.raises(AuthError) as caught:
+        throttle.check(GUESSER)
+    assert (caught.value.status, caught.value.retry_after) == (429, 61)
+    throttle.check("192.168.1.20")  # another address is not slowed
+    clock[0] = 61.0
+    throttle.check(GUESSER)
+    assert throttle._failures == {}  # nothing kept for addresses that stopped failing
