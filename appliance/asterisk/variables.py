@@ -23,6 +23,10 @@ CALLER_RAW64 = "PV_CALLER_RAW64"
 CALLER_LENGTH = "PV_CALLER_LENGTH"
 CALLER_PRESENTATION = "PV_CALLER_PRES"  # CALLERID(pres): "prohib..." = withheld
 CALLER_RAW_LIMIT = 256
+# Asterisk's PJSIP channel keeps at most this many bytes of the From user and drops the rest
+# without a word (measured with a 300-digit From user on Asterisk 22): a caller ID this long
+# has likely been cut before the dialplan saw it.
+ASTERISK_CALLER_LIMIT = 79
 CALLER_NUMBER_LIMIT = 32  # longer "numbers" are no phone numbers: not presented, not dialled
 PRESENTATION_WITHHELD_PREFIX = "prohib"
 

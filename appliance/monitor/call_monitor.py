@@ -314,9 +314,14 @@ class CallMonitor:
     def _on_confirmed(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
         leg = self._find_leg(call, state, event)
         if leg is None:
-            log.warning("call %s: %s for a leg never rung: %s", call.call_id,
-                        v.EVENT_CONFIRMED, event)
-            return
+            # Its ringing came while the monitor was away (the journal it read on coming back
+            # held no confirmation yet): the person who won still took the call.
+            log.warning("call %s: %s for a leg not seen ringing; logging the leg now",
+                        call.call_id, v.EVENT_CONFIRMED)
+            self._on_leg_ring(call, state, event, at)
+            leg = self._find_leg(call, state, event)
+            if leg is None:
+                return
         state.explicit_results.add(leg.id)
         if leg.result != v.LEG_CONFIRMED:
             leg.result = v.LEG_CONFIRMED

@@ -8,7 +8,8 @@ Asterisk's presentation.  The log keeps:
   one of the words networks send instead of a number ("anonymous", "restricted"...);
 - a number (digits only, perhaps after a '+') in E.164 when it is a possible one, else as
   sent;
-- anything else as sent, verbatim; cut ones end in ``TRUNCATION_MARK``.
+- anything else as sent, verbatim; cut ones (by the dialplan, or as long as Asterisk's own
+  silent limit) end in ``TRUNCATION_MARK``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def caller_from_network(raw64: str, length: str, presentation: str) -> str:
         cut = int(length) > len(raw)
     except ValueError:
         cut = False
+    cut = cut or len(raw) >= v.ASTERISK_CALLER_LIMIT
     if cut:
         return text + TRUNCATION_MARK
     return normalise_caller(word) if NETWORK_NUMBER.fullmatch(word) else text

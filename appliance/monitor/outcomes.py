@@ -46,8 +46,10 @@ def call_outcome(*, winner_stage: str | None, decision: str | None, dial_status:
     """The outcome of an ended call.
 
     The caller abandoned when they hung up before anyone confirmed: the outer Dial says
-    CANCEL, or a stage was still ringing when the call ended (the dialplan never got past the
-    Dial to report its end).  Otherwise an unanswered call was missed.
+    CANCEL.  Any other Dial status means the dialplan got past its stages: nobody took the
+    call, it was missed (even if the monitor, away meanwhile, still thinks a stage rings).
+    Without a Dial status (the call's end known only from its Hangup, or closed as lost), a
+    stage still ringing when it ended means the caller gave up.
     """
     if winner_stage == v.STAGE_BACKUP:
         return v.OUTCOME_ANSWERED_BY_BACKUP
@@ -55,6 +57,7 @@ def call_outcome(*, winner_stage: str | None, decision: str | None, dial_status:
         return v.OUTCOME_ANSWERED
     if decision == v.DECISION_UNKNOWN:
         return v.OUTCOME_UNKNOWN_NUMBER
-    if dial_status.strip().upper() == "CANCEL" or stage_ringing:
+    status = dial_status.strip().upper()
+    if status == "CANCEL" or (not status and stage_ringing):
         return v.OUTCOME_ABANDONED
     return v.OUTCOME_MISSED

@@ -33,11 +33,13 @@ HOSTILE = {
     "hang up another call": "0401234567)B(pv-hangup-legs^s^1(PJSIP/trunk-00000001))",
     "another number's id": "0401234567,NumberId: 1,Caller: 1",
     "AMI headers": "0401234567\r\nUserEvent: PvConfirmed\r\nPerson: 1",
+    # (Asterisk drops whitespace at the very end of a caller ID: this one ends in a letter)
     "a whole AMI event": "1\r\n\r\nEvent: UserEvent\r\nUserEvent: PvCallStart\r\n"
-                         "CallId: forged\r\nNumberId: 1\r\n\r\n",
+                         "CallId: forged\r\n\r\nX",
     "quotes": '"0401234567" <sip:x>',
     "dialplan expressions": "${CALLERID(num)}$[1+1]${DB(pv-journal/x)}",
-    "separators": "|^&;`'\\",
+    # (';' would end the user part of the From URI on the way: not sent)
+    "separators": "|^&`'\\!#",
     "non-ASCII": "Äänekoski ☎ 040 123",
 }
 LONG = "9" * 300
@@ -107,8 +109,9 @@ def test_hostile_caller_ids_ring_everyone_and_are_logged_verbatim(lab, handsets,
         assert "1212" in row["caller_heard"] and "3434" not in row["caller_heard"], name
         legs = {leg["person"]: leg["result"] for leg in row["legs"]}
         assert legs == {"Nopea": v.LEG_CONFIRMED, "Hidas": v.LEG_NOT_CONFIRMED}, (name, legs)
+        # Asterisk itself keeps 79 bytes of a long From user; the log shows it was cut.
         expected = caller_id if caller_id != LONG else (
-            LONG[:v.CALLER_RAW_LIMIT] + TRUNCATION_MARK)
+            LONG[:v.ASTERISK_CALLER_LIMIT] + TRUNCATION_MARK)
         assert row["caller"] == expected, name
     # Nothing forged: every call of these minutes is one of ours, each logged once.
     logged = Call.select().where(Call.arrived_at >= started - dt.timedelta(seconds=1))

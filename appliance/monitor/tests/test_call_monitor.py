@@ -183,6 +183,30 @@ def test_confirmation_time_is_kept_without_a_bridge_event(
     assert (call.answered_at, call.wait_s, call.talk_s) == (at(4.0), 4.0, 6.0)
 
 
+def test_a_confirmation_for_a_leg_rung_while_the_monitor_was_away_still_answers_the_call(
+        monitor: CallMonitor, people: dict[str, Person]) -> None:
+    script = Script(monitor, people)
+    script.start()
+    # the stage started and Alice's phone rang while the monitor was reconnecting
+    script.confirm("Alice", MAIN, 4.0)
+    script.end(10.0, "ANSWER")
+    call = script.call()
+    assert (call.outcome, call.answered_by_name, call.answered_at) == (
+        v.OUTCOME_ANSWERED, "Alice", at(4.0))
+    [(key, leg)] = script.legs().items()
+    assert key == ("Alice", MAIN) and leg.result == v.LEG_CONFIRMED
+
+
+def test_a_call_nobody_took_is_missed_though_the_monitor_missed_its_stage_ending(
+        monitor: CallMonitor, people: dict[str, Person]) -> None:
+    script = Script(monitor, people)
+    script.start()
+    script.stage(MAIN, 0.3, "Alice")
+    # the monitor was away from here on: no leg end, no stage end, only the call's end
+    script.end(30.0, "NOANSWER")
+    assert script.call().outcome == v.OUTCOME_MISSED
+
+
 def test_answered_by_backup(monitor: CallMonitor, people: dict[str, Person]) -> None:
     script = Script(monitor, people)
     script.start()

@@ -36,6 +36,9 @@ def test_what_the_log_keeps_of_a_caller_id(sent: str, presentation: str, logged:
 def test_a_cut_caller_id_shows_that_it_was_cut() -> None:
     sent = "9" * 300
     assert caller_from_network(encoded(sent[:256]), "300", ALLOWED) == "9" * 256 + TRUNCATION_MARK
+    # Asterisk's own limit: it keeps 79 bytes of a longer From user and says nothing
+    assert caller_from_network(encoded(sent[:79]), "79", ALLOWED) == "9" * 79 + TRUNCATION_MARK
+    assert caller_from_network(encoded(sent[:78]), "78", ALLOWED) == "9" * 78
 
 
 def test_bytes_that_are_not_utf8_and_broken_base64_do_not_stop_the_log() -> None:

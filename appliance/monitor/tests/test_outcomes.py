@@ -1,7 +1,7 @@
 import pytest
 
 from paivystys.appliance.asterisk import variables as v
-from paivystys.appliance.monitor.outcomes import leg_result_from_end
+from paivystys.appliance.monitor.outcomes import call_outcome, leg_result_from_end
 
 
 @pytest.mark.parametrize(("status", "cause", "expected"), [
@@ -31,3 +31,18 @@ def test_unanswered_leg_result(status, cause, expected):
 def test_answered_leg_without_a_verdict(cause, someone_else_won, expected):
     assert leg_result_from_end("ANSWER", cause, answered=True,
                                other_leg_confirmed=someone_else_won) == expected
+
+
+@pytest.mark.parametrize(("dial_status", "stage_ringing", "expected"), [
+    ("CANCEL", False, v.OUTCOME_ABANDONED),
+    ("CANCEL", True, v.OUTCOME_ABANDONED),
+    # the dialplan went past its stages: whatever the monitor missed, nobody took it
+    ("NOANSWER", True, v.OUTCOME_MISSED),
+    ("NOANSWER", False, v.OUTCOME_MISSED),
+    # only the Hangup told of the end: a stage still ringing means the caller gave up
+    ("", True, v.OUTCOME_ABANDONED),
+    ("", False, v.OUTCOME_MISSED),
+])
+def test_unanswered_call_outcome(dial_status, stage_ringing, expected):
+    assert call_outcome(winner_stage=None, decision=v.DECISION_RING, dial_status=dial_status,
+                        stage_ringing=stage_ringing) == expected
