@@ -31,8 +31,9 @@ OTHER_ANSWER_S = (0.5, 5.0)
 HANG_UP_AFTER_S = (0.3, 2.5)
 ABANDON_SHARE = 0.15
 ABANDON_MIN_S = 1.0
-ABANDON_BEFORE_PRESS_S = 1.0  # an abandoning caller is gone this long before any human's 1
-ABANDON_MAX_S = 10.0
+# An abandoning caller is gone this long before any human's 1, and before the main stage could
+# stop ringing: an unanswered call whose stages are over is missed, whoever hangs up then.
+ABANDON_MARGIN_S = 1.0
 BACKUP_SHARE = 0.4
 
 
@@ -124,14 +125,26 @@ def random_script(rng: random.Random, phone: str) -> Handset:
     return script(phone, behaviour)
 
 
-def make_plan(rng: random.Random, index: int, line: Line, caller: str) -> CallPlan:
+def make_plan(rng: random.Random, index: int, line: Line, caller: str,
+              ring_time: float) -> CallPlan:
     scripts = tuple(random_script(rng, person.phone) for person in line.people)
     hangup_after = None
     if rng.random() < ABANDON_SHARE:
+        latest = _main_stage_rings_until(scripts[:len(line.main)], ring_time)
         presses = [handset.answer_after + handset.confirm_after for handset in scripts
                    if handset.behaviour == HUMAN]
-        latest = min(presses) - ABANDON_BEFORE_PRESS_S if presses else ABANDON_MAX_S
+        latest = min([latest, *presses]) - ABANDON_MARGIN_S
         if latest >= ABANDON_MIN_S:
             hangup_after = round(rng.uniform(ABANDON_MIN_S, latest), 2)
     return CallPlan(index=index, line=line, caller=caller, handsets=scripts,
                     hangup_after=hangup_after)
+
+
+def _main_stage_rings_until(main: tuple[Handset, ...], ring_time: float) -> float:
+    """Until when the main stage surely still rings: a phone that is never answered rings
+    for the whole ring time and a human's rings (or prompts) until the 1; busy, declining,
+    hanging-up phones and voicemails may all be done sooner."""
+    ringing = [ring_time if handset.behaviour == NO_ANSWER
+               else handset.answer_after + handset.confirm_after
+               for handset in main if handset.behaviour in (NO_ANSWER, HUMAN)]
+    return max(ringing, default=0.0)
