@@ -82,18 +82,18 @@ def test_changes_while_ringing_and_in_the_prompt(lab, scenario, handsets, call):
 def test_changes_as_the_backup_stage_starts(lab, scenario, handsets, call, ring_time):
     ring_time(5)
     scenario.group("Ensin", "Poissaoleva", "Sivussa")
-    scenario.group("Vara", "Varamies", backup=True)
+    scenario.group("Vara", "Muutosten Varamies", backup=True)
     handsets.set(scenario.people["Poissaoleva"], "no-answer")
     handsets.set(scenario.people["Sivussa"], "no-answer")
-    handsets.set(scenario.people["Varamies"], "human", answer_after=1, confirm_after=1, talk=3,
-                 identity="7272")
+    handsets.set(scenario.people["Muutosten Varamies"], "human", answer_after=1,
+                 confirm_after=1, talk=3, identity="7272")
     with changing_configuration(lab, "Sivussa") as reloads:
         row = call(scenario.number, caller=new_mobile())
 
     assert len(reloads) >= 10, reloads
     assert row["outcome"] == v.OUTCOME_ANSWERED_BY_BACKUP, row
-    assert row["answered_by"] == "Varamies"
+    assert row["answered_by"] == "Muutosten Varamies"
     assert "7272" in row["caller_heard"]
     legs = {(leg["person"], leg["stage"]): leg["result"] for leg in row["legs"]}
-    assert legs[("Varamies", v.STAGE_BACKUP)] == v.LEG_CONFIRMED
+    assert legs[("Muutosten Varamies", v.STAGE_BACKUP)] == v.LEG_CONFIRMED
     assert legs[("Poissaoleva", v.STAGE_MAIN)] == v.LEG_NO_ANSWER
