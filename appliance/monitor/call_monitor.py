@@ -5,9 +5,13 @@ hand; every handler is idempotent, so a repeated event changes nothing.  Times c
 event's ``Timestamp`` header (manager.conf ``timestampevents=yes``), stored in UTC.
 
 The dialplan's UserEvents (``variables.EVENT_*``, each with ``CallId``) carry the call logic;
-two standard events of the caller channel (``Uniqueid`` == CallId) add what only Asterisk
-knows: ``BridgeEnter`` (caller and winner start talking = ``answered_at``) and ``Hangup`` (the
-end, should the hangup handler's ``PvCallEnd`` never come).
+one standard event of the caller channel (``Uniqueid`` == CallId) adds what only Asterisk
+knows: ``BridgeEnter`` (caller and winner start talking = ``answered_at``).  The end is the
+caller's hangup handler's ``PvCallEnd``: the handler is in place before ``PvCallStart`` is
+sent, so every call the monitor knows sends it, and a call whose Asterisk stopped is closed by
+:meth:`CallMonitor.reconcile`.  Not ``Hangup``: Asterisk writes a channel's caller ID into its
+events as it is, and a caller that hangs up before the dialplan has cleaned its caller ID
+would bring network text (line breaks, a whole made-up event) into the monitor's stream.
 
 Some events race: a leg's ``PvLegEnd`` comes from that leg's Local channel and may arrive after
 the caller's ``PvCallEnd``.  Ending a call therefore closes its open legs provisionally, and a
@@ -156,15 +160,10 @@ class CallMonitor:
         name = event.get("Event")
         if name == "UserEvent":
             self._apply_user_event(event)
-        elif name in ("BridgeEnter", "Hangup"):
+        elif name == "BridgeEnter":
             call = self._known_call(event.get("Uniqueid", ""))
-            if call is None:
-                return
-            at = self._event_time(event)
-            if name == "BridgeEnter":
-                self._on_caller_bridged(call, self._state(call), at)
-            else:
-                self._end_call(call, self._state(call), at, dial_status="")
+            if call is not None:
+                self._on_caller_bridged(call, self._state(call), self._event_time(event))
 
     def _apply_user_event(self, event: Event) -> None:
         name = event.get("UserEvent", "")

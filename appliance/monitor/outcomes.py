@@ -48,8 +48,8 @@ def call_outcome(*, winner_stage: str | None, decision: str | None, dial_status:
     The caller abandoned when they hung up before anyone confirmed: the outer Dial says
     CANCEL.  Any other Dial status means the dialplan got past its stages: nobody took the
     call, it was missed (even if the monitor, away meanwhile, still thinks a stage rings).
-    Without a Dial status (the call's end known only from its Hangup, or closed as lost), a
-    stage still ringing when it ended means the caller gave up.
+    Without a Dial status (a call closed as lost: its channel was gone when the monitor
+    looked), a stage still ringing when it ended means the caller gave up.
     """
     if winner_stage == v.STAGE_BACKUP:
         return v.OUTCOME_ANSWERED_BY_BACKUP

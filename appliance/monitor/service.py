@@ -27,15 +27,15 @@ from .journal import call_key, forget, replay_journal
 log = logging.getLogger("paivystys.monitor")
 
 DEFAULT_AMI = "127.0.0.1:5038"
-# The monitor reads UserEvents, the caller's BridgeEnter and Hangup, and the answers to its
-# own list actions (their ActionID is the line after Event).  A 20-person call makes Asterisk
+# The monitor reads UserEvents, the caller's BridgeEnter and the answers to its own list
+# actions (their ActionID is the line after Event).  A 20-person call makes Asterisk
 # send ~10 other events per leg (Newstate, DialState, SoftHangupRequest...), which the monitor
 # would parse only to ignore, on the thread that also queues the call's SMS.
 # The filters match the start of the event only: Asterisk writes a channel's caller ID into
 # its events as it is, and a network caller ID holding a line break and "ActionID:" or a
 # blank line and a whole made-up event must not get a Newchannel event through (the dialplan
 # makes the caller ID clean before it sends anything of its own).
-EVENT_FILTERS = ("^Event: (UserEvent|BridgeEnter|Hangup)[^A-Za-z]",
+EVENT_FILTERS = ("^Event: (UserEvent|BridgeEnter)[^A-Za-z]",
                  "^Event: [A-Za-z]+..ActionID: ")
 DEFAULT_AMI_USER = "paivystys"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -39,7 +39,7 @@ def test_answered_leg_without_a_verdict(cause, someone_else_won, expected):
     # the dialplan went past its stages: whatever the monitor missed, nobody took it
     ("NOANSWER", True, v.OUTCOME_MISSED),
     ("NOANSWER", False, v.OUTCOME_MISSED),
-    # only the Hangup told of the end: a stage still ringing means the caller gave up
+    # a call closed as lost (no Dial status): a stage still ringing means the caller gave up
     ("", True, v.OUTCOME_ABANDONED),
     ("", False, v.OUTCOME_MISSED),
 ])
