@@ -10,8 +10,10 @@ import pytest
 
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.calllog import call_to_dict, find_call
+from paivystys.appliance.db.models import OutboxMessage
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.caller import place_call
+from paivystys.modem.messages.kinds import CALLER_CONTACT
 
 from conftest import Scenario, new_mobile
 
@@ -91,3 +93,42 @@ def test_a_call_taken_while_the_monitor_reconnects_is_logged_answered(lab, hands
 
     assert row["outcome"] == v.OUTCOME_ANSWERED, row
     assert row["answered_by"] == taker, row
+
+
+def test_the_callers_text_survives_a_monitor_killed_as_the_call_ends(lab, handsets,
+                                                                    carrier_ami) -> None:
+    """The monitor is killed the moment it has logged the end of an answered call.  The caller
+    must still get the text with the answerer's contact, once the monitor is back."""
+    scenario = Scenario(Directory())
+    suffix = scenario.number[-4:]
+    taker = f"Vastaaja {suffix}"
+    scenario.group(f"Loppu {suffix}", taker)
+    handsets.set(scenario.people[taker], "human", answer_after=1, confirm_after=1, talk=2.5,
+                 identity="5353")
+    monitor = lab.services()["monitor"]
+    caller = new_mobile()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    caller_side = threading.Thread(target=place_call, args=(carrier_ami, caller, scenario.number))
+    caller_side.start()
+    try:
+        deadline = time.monotonic() + 30
+        while (call := find_call(caller, since)) is None or call.ended_at is None:
+            assert time.monotonic() < deadline, "the call was never logged as ended"
+            time.sleep(0.0005)
+        monitor.stop(kill=True)
+        queued_before_the_kill = OutboxMessage.select().where(
+            OutboxMessage.call == call.id, OutboxMessage.reason == CALLER_CONTACT).count()
+    finally:
+        caller_side.join()
+        monitor.start()
+        lab.wait_services_ready()
+    assert call.outcome == v.OUTCOME_ANSWERED
+
+    deadline = time.monotonic() + LOG_TIMEOUT_S
+    while not (texts := list(OutboxMessage.select().where(
+            OutboxMessage.call == call.id, OutboxMessage.reason == CALLER_CONTACT))):
+        assert time.monotonic() < deadline, (
+            f"no text to the caller {caller} (queued before the kill: "
+            f"{queued_before_the_kill})")
+        time.sleep(0.1)
+    assert [text.recipient for text in texts] == [caller]
