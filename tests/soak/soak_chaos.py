@@ -25,6 +25,10 @@ from paivystys.appliance.lab.environment import Lab
 
 KILLED_SERVICES = ("agi", "monitor", "modem")
 RELOAD = "reload"
+ASTERISK = "asterisk"
+# Outages during which the call monitor misses events: its own, and an Asterisk restart (until
+# it has reconnected).
+MONITOR_AWAY = ("monitor", ASTERISK)
 ACTION_WEIGHTS = {RELOAD: 4, "agi": 1, "monitor": 1, "modem": 1}
 GAP_S = (1.0, 4.0)  # between two faults
 DOWN_S = (0.0, 3.0)  # a killed service stays down this long
@@ -92,8 +96,8 @@ class ChaosRecord:
 
     def monitor_away(self, start: float, end: float) -> bool:
         """Whether the call monitor missed any part of [start, end]."""
-        return any(outage.service == "monitor" and outage.start <= end and outage.end >= start
-                   for outage in self.outages)
+        return any(outage.service in MONITOR_AWAY and outage.start <= end
+                   and outage.end >= start for outage in self.outages)
 
 
 class Chaos:
@@ -187,7 +191,7 @@ class Chaos:
             _wait_file(monitor.ready_file, SERVICE_READY_TIMEOUT_S,
                        f"the call monitor to reconnect (log: {monitor.log_file})")
             self.record.asterisk_restarts += 1
-            self.record.outages.append(Outage("monitor", start, time.time()))
+            self.record.outages.append(Outage(ASTERISK, start, time.time()))
 
 
 def channels(lab: Lab, appliance: bool) -> list[str]:

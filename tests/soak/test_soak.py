@@ -18,6 +18,7 @@ import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -150,12 +151,19 @@ def test_calls_survive_reloads_kills_and_restarts(lab, carrier_ami, handsets,
     counts = count(soak, placed, rows, chaos.record, outbox, sent, calls_s,
                    time.monotonic() - began, failures)
     soak.report.parent.mkdir(parents=True, exist_ok=True)
-    soak.report.write_text(json.dumps({**counts, "failures": failures}, indent=2,
-                                      ensure_ascii=False) + "\n")
+    # Each kill and restart with its times, to read a failure against the services' logs.
+    outages = [{"service": outage.service, "down": _iso(outage.start), "back": _iso(outage.end)}
+               for outage in chaos.record.outages]
+    soak.report.write_text(json.dumps({**counts, "failures": failures, "outages": outages},
+                                      indent=2, ensure_ascii=False) + "\n")
     print("soak counts: " + json.dumps(counts, ensure_ascii=False), flush=True)
     print(f"soak report: {soak.report.resolve()}", flush=True)
     assert not failures, (f"{len(failures)} failure(s), seed {soak.seed}, lab logs in "
                           f"{lab.state_dir / 'log'}:\n" + "\n".join(failures[:40]))
+
+
+def _iso(unix_time: float) -> str:
+    return datetime.fromtimestamp(unix_time, UTC).isoformat(timespec="milliseconds")
 
 
 # --- the call log ----------------------------------------------------------------------------
