@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -28,18 +29,28 @@ def _logged(caller: str, since: datetime) -> dict:
     return call_to_dict(call)
 
 
+def _line(handsets, group: str, scripts: dict[str, dict[str, Any]]
+          ) -> tuple[Scenario, dict[str, str]]:
+    """A new on-call number whose one group has a person for each handset script; names get
+    the number's last digits (the session's lab is shared).  Returns the scenario and each
+    given name's name in the directory."""
+    scenario = Scenario(Directory())
+    names = {name: f"{name} {scenario.number[-4:]}" for name in scripts}
+    scenario.group(f"{group} {scenario.number[-4:]}", *names.values())
+    for name, script in scripts.items():
+        handsets.set(scenario.people[names[name]], **script)
+    return scenario, names
+
+
 @pytest.mark.parametrize("monitor_killed_after", [None, 0.0, 3.0],
                          ids=["monitor-up", "monitor-away-all-call", "monitor-killed-ringing"])
 def test_a_call_nobody_takes_is_missed_whenever_the_monitor_was_away(
         lab, handsets, carrier_ami, monitor_killed_after: float | None) -> None:
     """Nobody takes the call; the appliance tells the caller so and hangs up.  That is a missed
     call, whether the monitor saw it live or logged it from Asterisk's journal afterwards."""
-    scenario = Scenario(Directory())
-    suffix = scenario.number[-4:]
-    ringing, voicemail = f"Soiva {suffix}", f"Vastaaja {suffix}"
-    scenario.group(f"Poissa {suffix}", ringing, voicemail)
-    handsets.set(scenario.people[ringing], "no-answer")
-    handsets.set(scenario.people[voicemail], "voicemail", answer_after=2)
+    scenario, _ = _line(handsets, "Poissa", {
+        "Soiva": {"behaviour": "no-answer"},
+        "Vastaaja": {"behaviour": "voicemail", "answer_after": 2}})
     monitor = lab.services()["monitor"]
     caller = new_mobile()
     since = datetime.now(UTC) - timedelta(seconds=1)
@@ -65,12 +76,9 @@ def test_a_call_taken_while_the_monitor_reconnects_is_logged_answered(lab, hands
                                                                       carrier_ami) -> None:
     """The monitor comes back while the phones ring: it has missed the legs' ringing, but the
     person who then presses 1 took the call, and the log must say so."""
-    scenario = Scenario(Directory())
-    suffix = scenario.number[-4:]
-    taker = f"Ottaja {suffix}"
-    scenario.group(f"Palaava {suffix}", taker)
-    handsets.set(scenario.people[taker], "human", answer_after=2.5, confirm_after=1.5, talk=3,
-                 identity="4242")
+    scenario, names = _line(handsets, "Palaava", {
+        "Ottaja": {"behaviour": "human", "answer_after": 2.5, "confirm_after": 1.5, "talk": 3,
+                   "identity": "4242"}})
     monitor = lab.services()["monitor"]
     monitor.stop(kill=True)
     caller = new_mobile()
@@ -92,19 +100,16 @@ def test_a_call_taken_while_the_monitor_reconnects_is_logged_answered(lab, hands
     row = _logged(caller, since)
 
     assert row["outcome"] == v.OUTCOME_ANSWERED, row
-    assert row["answered_by"] == taker, row
+    assert row["answered_by"] == names["Ottaja"], row
 
 
 def test_the_callers_text_survives_a_monitor_killed_as_the_call_ends(lab, handsets,
                                                                     carrier_ami) -> None:
     """The monitor is killed the moment it has logged the end of an answered call.  The caller
     must still get the text with the answerer's contact, once the monitor is back."""
-    scenario = Scenario(Directory())
-    suffix = scenario.number[-4:]
-    taker = f"Vastaaja {suffix}"
-    scenario.group(f"Loppu {suffix}", taker)
-    handsets.set(scenario.people[taker], "human", answer_after=1, confirm_after=1, talk=2.5,
-                 identity="5353")
+    scenario, _ = _line(handsets, "Loppu", {
+        "Vastaaja": {"behaviour": "human", "answer_after": 1, "confirm_after": 1, "talk": 2.5,
+                     "identity": "5353"}})
     monitor = lab.services()["monitor"]
     caller = new_mobile()
     since = datetime.now(UTC) - timedelta(seconds=1)
