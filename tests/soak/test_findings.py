@@ -14,7 +14,7 @@ from paivystys.appliance.calllog import call_to_dict, find_call
 from paivystys.appliance.db.models import OutboxMessage
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.caller import place_call
-from paivystys.modem.messages.kinds import CALLER_CONTACT
+from paivystys.modem.messages.kinds import CALLER_CONTACT, TAKEN
 
 from conftest import Scenario, new_mobile
 
@@ -137,3 +137,36 @@ def test_the_callers_text_survives_a_monitor_killed_as_the_call_ends(lab, handse
             f"{queued_before_the_kill})")
         time.sleep(0.1)
     assert [text.recipient for text in texts] == [caller]
+
+
+def test_the_others_hear_who_took_a_call_taken_while_the_monitor_reconnects(
+        lab, handsets, carrier_ami) -> None:
+    """As above, with a colleague in the group whose phone rang too: the colleague is told
+    that the call was taken, as after any answered call."""
+    scenario, names = _line(handsets, "Kertova", {
+        "Ottaja": {"behaviour": "human", "answer_after": 2.5, "confirm_after": 1.5, "talk": 3,
+                   "identity": "4343"},
+        "Kollega": {"behaviour": "no-answer"}})
+    monitor = lab.services()["monitor"]
+    monitor.stop(kill=True)
+    caller = new_mobile()
+    since = datetime.now(UTC) - timedelta(seconds=1)
+
+    def monitor_back() -> None:
+        monitor.start()
+        lab.wait_services_ready()
+
+    returns = threading.Timer(1.0, monitor_back)
+    returns.start()
+    try:
+        report = place_call(carrier_ami, caller, scenario.number)
+    finally:
+        returns.join()
+    assert "4343" in report.heard_digits, report
+    row = _logged(caller, since)
+    assert row["answered_by"] == names["Ottaja"], row
+
+    taken = [message.recipient for message in OutboxMessage.select().where(
+        OutboxMessage.call == row["id"], OutboxMessage.reason == TAKEN)]
+
+    assert taken == [scenario.people[names["Kollega"]]], row
