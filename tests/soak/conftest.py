@@ -47,7 +47,6 @@ calls_harness = _load_calls_harness()
 # The fixtures pytest finds in this conftest: the call-level tests' own.
 lab = calls_harness.lab
 carrier_ami = calls_harness.carrier_ami
-appliance_ami = calls_harness.appliance_ami
 handsets = calls_harness.handsets
 RING_TIME = calls_harness.RING_TIME
 CONFIRM_TIMEOUT = calls_harness.CONFIRM_TIMEOUT
