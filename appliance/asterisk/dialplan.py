@@ -458,7 +458,9 @@ def _person() -> list[str]:
                                  f"${{{v.LEG_PERSON}}}/${{{v.LEG_GROUP}}}/${{{v.STAGE}}}/{NOW}"
                                  f"/${{{v.LEG_PHONE}}}"),
         " same => n," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_CONFIRMED, **fields),
-        " same => n," + _event(v.EVENT_CONFIRMED, **fields),
+        # Group and Phone too: a monitor that missed this leg's ringing logs it from here.
+        " same => n," + _event(v.EVENT_CONFIRMED, Group=f"${{{v.LEG_GROUP}}}",
+                               Phone=f"${{{v.LEG_PHONE}}}", **fields),
         f" same => n,Gosub(pv-dismiss-legs,s,1(${{PV_LEGS}},${{CHANNEL}},{v.FAREWELL_TAKEN}))",
         # Our Local channel answers (pv-leg-connect) and bridges us; the caller's Dial
         # bridges the caller to that Local channel.  Until then we wait here.

@@ -94,7 +94,7 @@ EVENT_LEG_ANSWER = "PvLegAnswer"  # Person, Stage, Channel (the person's channel
 EVENT_LEG_RESULT = "PvLegResult"  # Person, Stage, Result (one of the LEG_* results below)
 EVENT_LEG_END = "PvLegEnd"  # Person, Stage, DialStatus, HangupCause (from the Local channel)
 EVENT_STAGE_END = "PvStageEnd"  # Stage, DialStatus (the outer Dial's result)
-EVENT_CONFIRMED = "PvConfirmed"  # Person, Stage: this leg won; the bridge follows at once
+EVENT_CONFIRMED = "PvConfirmed"  # Person, Stage, Group, Phone: this leg won; the bridge follows
 EVENT_RECORDING = "PvRecording"  # File (path relative to the recordings directory)
 EVENT_CALL_END = "PvCallEnd"  # DialStatus, from the caller's hangup handler
 

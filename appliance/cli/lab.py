@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paivystys.appliance.calllog import call_to_dict, find_call
+from paivystys.appliance.directory.phones import WITHHELD
 
 from . import CommandError, print_json, use_database
 
@@ -67,6 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     call.add_argument("dialled", metavar="TO")
     call.add_argument("--hangup-after", type=float, metavar="S",
                       help="the caller gives up after S seconds")
+    call.add_argument("--withheld", action="store_true",
+                      help="the network marks FROM as withheld (presentation restricted)")
     call.set_defaults(handler=_call)
 
     sms = commands.add_parser("sms", help="the SMS messages the simulated modem has sent")
@@ -149,7 +152,8 @@ def _call(args: argparse.Namespace) -> int:
     lab = _lab(args)
     use_database(args)
     lab.enter_namespace()
-    print_json(place_and_log(lab, args.caller, args.dialled, args.hangup_after))
+    print_json(place_and_log(lab, args.caller, args.dialled, args.hangup_after,
+                             withheld=args.withheld))
     return 0
 
 
@@ -192,20 +196,22 @@ def _sms_in(args: argparse.Namespace) -> int:
 
 
 def place_and_log(lab: Lab, caller: str, dialled: str, hangup_after: float | None,
-                  log_timeout: float = 10.0) -> dict[str, Any]:
+                  log_timeout: float = 10.0, *, withheld: bool = False) -> dict[str, Any]:
     """Place a call from the simulated network; return the appliance's log row of it (from
-    the database the caller opened)."""
+    the database the caller opened).  ``withheld``: the network restricts the caller's
+    number, and the log keeps the caller as withheld."""
     from paivystys.appliance.lab.caller import place_call
 
     ami = lab.ami(lab.carrier())
     try:
         started = datetime.now(UTC) - timedelta(seconds=1)
-        report = place_call(ami, caller, dialled, hangup_after=hangup_after)
+        report = place_call(ami, caller, dialled, hangup_after=hangup_after,
+                            presentation="prohib" if withheld else "allowed")
     finally:
         ami.close()
     deadline = time.monotonic() + log_timeout
     while True:
-        call = find_call(report.caller, started)
+        call = find_call(WITHHELD if withheld else report.caller, started)
         if call is not None and call.ended_at is not None:
             row = call_to_dict(call)
             row["caller_heard"] = report.heard_digits

@@ -154,6 +154,28 @@ class CallMonitor:
                 self._publish_outbox()
         return lost
 
+    def announce_again(self, call_id: str) -> None:
+        """Publish an ended call's confirmation and end once more, from its rows.
+
+        For a call the journal still holds although the log has it complete: the monitor
+        stopped after logging its end and before everything that follows the end (the SMS
+        rows, then forgetting the journal entry) had run.  Subscribers are idempotent (the
+        outbox keys its rows by call and kind), so what was done already is not done twice.
+        """
+        with self._lock:
+            call = Call.get_or_none(Call.call_id == call_id)
+            if call is None or call.ended_at is None:
+                return
+            winner = None
+            if call.answered_by_id is not None:
+                winner = Leg.get_or_none((Leg.call == call) & (Leg.result == v.LEG_CONFIRMED))
+            if winner is not None:
+                self._emit(CallConfirmed(call.call_id, call.answered_at or call.ended_at,
+                                         winner.id, winner.person_id, winner.person_name,
+                                         winner.stage))
+            self._emit_call_ended(call, call.ended_at)
+            self._publish_outbox()
+
     # --- dispatch -------------------------------------------------------------------------
 
     def _apply(self, event: Event) -> None:

@@ -59,7 +59,8 @@ def journal_events(fields: Fields) -> list[Headers]:
     if person and _is_time(confirmed_at):
         events.append(event(v.EVENT_LEG_RING, confirmed_at, Person=person, Group=group,
                             Phone=phone, Stage=stage))
-        events.append(event(v.EVENT_CONFIRMED, confirmed_at, Person=person, Stage=stage))
+        events.append(event(v.EVENT_CONFIRMED, confirmed_at, Person=person, Stage=stage,
+                            Group=group, Phone=phone))
     dial_status, ended_at = _split(fields.get(v.JOURNAL_ENDED, ""), 2)
     if _is_time(ended_at):
         events.append(event(v.EVENT_CALL_END, ended_at, DialStatus=dial_status))
@@ -85,6 +86,10 @@ def replay_journal(ami: AmiClient, monitor: CallMonitor) -> list[str]:
             log.warning("call %s: %s while the monitor was away; logged from Asterisk's "
                         "journal", call_id,
                         "ended" if v.JOURNAL_ENDED in fields else "started")
+        elif v.JOURNAL_ENDED in fields:
+            # Logged as ended, yet still journalled: the monitor stopped before what follows
+            # a call's end (its SMS rows, then this forget) had all run.
+            monitor.announce_again(call_id)
         if v.JOURNAL_ENDED in fields:
             forget(ami, key)
     return replayed

@@ -109,10 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     bus = EventBus()
     monitor = CallMonitor(bus)
     client = AmiClient(host, port, args.ami_user, args.ami_secret, event_filters=EVENT_FILTERS)
-    # A logged call needs its journal entry no more.
-    bus.subscribe(lambda ended: forget(client, call_key(ended.call_id)), CallEnded)
     # The call path's only SMS work: outbox rows; the modem service sends them.
     SmsNotifier().subscribe(bus)
+    # A logged call needs its journal entry no more, once its SMS rows are written too
+    # (subscribers run in this order): a journal entry left means work left after the end.
+    bus.subscribe(lambda ended: forget(client, call_key(ended.call_id)), CallEnded)
     client.add_listener(monitor.handle_event)
     stop = threading.Event()
     _stop_on_signals(stop)

@@ -33,6 +33,19 @@ def test_lab_call_prints_the_log_row(lab, scenario, capsys):
     assert row["legs"][0]["group"] == "Komentorivi"
 
 
+def test_lab_call_from_a_withheld_number(lab, scenario, capsys):
+    scenario.group("Salainen", "Salaisen Ottaja")
+    db = ["--db", str(lab.db_path)]
+    assert main([*db, "lab", "handset", scenario.people["Salaisen Ottaja"], "human",
+                 "--answer-after", "1", "--confirm-after", "1", "--talk", "2"]) == 0
+    capsys.readouterr()
+
+    assert main([*db, "lab", "call", new_mobile(), scenario.number, "--withheld"]) == 0
+    row = json.loads(capsys.readouterr().out)
+
+    assert (row["caller"], row["outcome"]) == ("", "answered")
+
+
 def test_lab_handset_rejects_bad_scripts(lab, capsys):
     code = main(["--db", str(lab.db_path), "lab", "handset", new_mobile(), "busy",
                  "--answer-after", "1"])

@@ -187,13 +187,18 @@ def test_a_confirmation_for_a_leg_rung_while_the_monitor_was_away_still_answers_
     script = Script(monitor, people)
     script.start()
     # the stage started and Alice's phone rang while the monitor was reconnecting
-    script.confirm("Alice", MAIN, 4.0)
+    doctors = Group.get(name="Doctors")
+    script.result("Alice", MAIN, 4.0, v.LEG_CONFIRMED)
+    script.user(v.EVENT_CONFIRMED, 4.0, Person=script.person("Alice"), Stage=MAIN,
+                Group=str(doctors.id), Phone="+358401110009")
     script.end(10.0, "ANSWER")
     call = script.call()
     assert (call.outcome, call.answered_by_name, call.answered_at) == (
         v.OUTCOME_ANSWERED, "Alice", at(4.0))
     [(key, leg)] = script.legs().items()
     assert key == ("Alice", MAIN) and leg.result == v.LEG_CONFIRMED
+    # the group decides who is told that the call was taken
+    assert (leg.group_id, leg.group_name, leg.phone) == (doctors.id, "Doctors", "+358401110009")
 
 
 def test_a_call_nobody_took_is_missed_though_the_monitor_missed_its_stage_ending(

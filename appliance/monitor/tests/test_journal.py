@@ -91,6 +91,26 @@ def test_a_complete_call_is_not_logged_twice(setup):
     assert ami.deleted == ["1"]
 
 
+def test_a_complete_call_still_journalled_is_announced_again_for_what_follows_its_end(setup):
+    """The monitor logged the end and stopped before the SMS rows and the forget: on coming
+    back the call is complete in the log, and its confirmation and end are published again
+    (the outbox keys make that safe) before the entry is forgotten."""
+    monitor, published, person, number = setup
+    journal = _answered_journal(person, number)
+    for event in journal_events(journal):
+        monitor.handle_event(event)
+    published.clear()
+    ami = FakeJournalAmi({"1": journal})
+
+    assert replay_journal(ami, monitor) == []
+
+    assert [type(event).__name__ for event in published] == ["CallConfirmed", "CallEnded"]
+    confirmed, ended = published
+    assert (confirmed.person_name, ended.outcome) == ("Liisa", v.OUTCOME_ANSWERED)
+    assert Call.select().count() == 1
+    assert ami.deleted == ["1"]
+
+
 def test_a_call_still_in_progress_stays_in_the_journal(setup):
     monitor, _, person, number = setup
     journal = _answered_journal(person, number)

@@ -1,4 +1,5 @@
-"""Single calls that reproduce what the soak found, each on its own."""
+"""The call monitor killed or reconnecting around single calls: what the fault-injection soak
+(tests/soak) found, each reproduced on its own and kept as a regression test."""
 
 from __future__ import annotations
 
