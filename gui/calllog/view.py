@@ -39,6 +39,7 @@ from .model import CALL_COLUMNS, CallLogModel, LegsModel, outcome_names
 
 PAGE_SIZE = 100
 CALLER_TYPING_PAUSE_MS = 400
+WITHHELD_SEARCH = "withheld"  # the API's caller filter for withheld callers
 STALE_AFTER_S = 5.0  # shown again after this long, the log asks for the newest calls
 PERIOD_DAYS = {"today": 0, "7_days": 7, "30_days": 30, "all": None}
 
@@ -100,7 +101,7 @@ class CallLogView(QWidget):
             self.outcome_box.addItem(label, outcome)
         self.outcome_box.currentIndexChanged.connect(self.reload)
         self.caller_field = QLineEdit()
-        self.caller_field.setPlaceholderText(self.tr("Caller number"))
+        self.caller_field.setPlaceholderText(self.tr("Caller number, or withheld"))
         self.caller_field.setClearButtonEnabled(True)
         self.caller_field.setMaximumWidth(220)
         # Ask once the typing pauses, not for every digit.
@@ -200,7 +201,9 @@ class CallLogView(QWidget):
         if self.outcome_box.currentData() is not None:
             params["outcome"] = self.outcome_box.currentData()
         caller = self.caller_field.text().strip()
-        if caller:
+        if caller.casefold() in {WITHHELD_SEARCH, self.tr("withheld").casefold()}:
+            params["caller"] = WITHHELD_SEARCH  # the API's word, in any language of ours
+        elif caller:
             params["caller"] = caller
         return params
 

@@ -125,93 +125,98 @@
 <context>
     <name>CallLogView</name>
     <message>
-        <location filename="../calllog/view.py" line="92"/>
+        <location filename="../calllog/view.py" line="93"/>
         <source>Today</source>
         <translation>Tänään</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="92"/>
+        <location filename="../calllog/view.py" line="93"/>
         <source>Last 7 days</source>
         <translation>Viimeiset 7 päivää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="93"/>
+        <location filename="../calllog/view.py" line="94"/>
         <source>Last 30 days</source>
         <translation>Viimeiset 30 päivää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="93"/>
+        <location filename="../calllog/view.py" line="94"/>
         <source>All</source>
         <translation>Kaikki</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="98"/>
+        <location filename="../calllog/view.py" line="99"/>
         <source>All outcomes</source>
         <translation>Kaikki tulokset</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="103"/>
-        <source>Caller number</source>
-        <translation>Soittajan numero</translation>
+        <location filename="../calllog/view.py" line="104"/>
+        <source>Caller number, or withheld</source>
+        <translation>Soittajan numero tai salainen</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="113"/>
+        <location filename="../calllog/view.py" line="114"/>
         <source>Export CSV…</source>
         <translation>Vie CSV…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="115"/>
+        <location filename="../calllog/view.py" line="116"/>
         <source>Refresh</source>
         <translation>Päivitä</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="116"/>
+        <location filename="../calllog/view.py" line="117"/>
         <source>Show the newest calls (F5)</source>
         <translation>Näytä uusimmat puhelut (F5)</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="149"/>
+        <location filename="../calllog/view.py" line="150"/>
         <source>Whom the chosen call rang:</source>
         <translation>Kenelle valittu puhelu soi:</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="161"/>
+        <location filename="../calllog/view.py" line="162"/>
         <source>More</source>
         <translation>Lisää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="214"/>
-        <location filename="../calllog/view.py" line="226"/>
+        <location filename="../calllog/view.py" line="204"/>
+        <source>withheld</source>
+        <translation>salainen</translation>
+    </message>
+    <message>
+        <location filename="../calllog/view.py" line="217"/>
+        <location filename="../calllog/view.py" line="229"/>
         <source>Loading…</source>
         <translation>Ladataan…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="269"/>
+        <location filename="../calllog/view.py" line="272"/>
         <source>{shown} of {total} calls</source>
         <translation>{shown} / {total} puhelua</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="296"/>
+        <location filename="../calllog/view.py" line="299"/>
         <source>Export calls</source>
         <translation>Vie puhelut</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="297"/>
+        <location filename="../calllog/view.py" line="300"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-tiedostot (*.csv)</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="320"/>
+        <location filename="../calllog/view.py" line="323"/>
         <source>Exporting…</source>
         <translation>Viedään…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="327"/>
+        <location filename="../calllog/view.py" line="330"/>
         <source>Cannot write {path}: {reason}</source>
         <translation>Tiedostoa {path} ei voi kirjoittaa: {reason}</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="332"/>
+        <location filename="../calllog/view.py" line="335"/>
         <source>Saved {path}</source>
         <translation>Tallennettu {path}</translation>
     </message>

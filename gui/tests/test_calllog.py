@@ -94,6 +94,21 @@ def test_filters_by_outcome(qtbot: QtBot, call_log: CallLogView) -> None:
     assert not call_log.more_button.isEnabled()
 
 
+@pytest.mark.parametrize("typed", ["withheld", " Withheld "])
+def test_withheld_callers_are_found_by_the_word(qtbot: QtBot, call_log: CallLogView,
+                                                typed: str) -> None:
+    withheld = Call.create(call_id=f"gui-withheld-{typed.strip()}", dialled="+358205550100",
+                           caller="", arrived_at=dt.datetime.now(dt.UTC), outcome="missed")
+    try:
+        call_log.caller_field.setText(typed)
+        qtbot.waitUntil(lambda: call_log.count_label.text() == "1 of 1 calls")
+        assert _column(call_log, "id") == [withheld.id]
+        assert call_log.model.index(0, 2).data() == "withheld number"
+    finally:
+        withheld.delete_instance()
+        call_log.caller_field.clear()
+
+
 def test_sorts_by_wait_on_the_server(qtbot: QtBot, call_log: CallLogView) -> None:
     header = call_log.table.horizontalHeader()
     header.sectionClicked.emit(WAIT_COLUMN)
