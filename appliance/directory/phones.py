@@ -103,12 +103,3 @@ def normalise_caller(raw: str) -> str:
         if phonenumbers.is_possible_number(parsed):
             return e164(parsed)
     return text
-    candidates = [text] if text.startswith(("+", "0")) else [f"+{text}", text]
-    for candidate in candidates:
-        try:
-            parsed = phonenumbers.parse(candidate, DEFAULT_REGION)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_possible_number(parsed):
-            return e164(parsed)
-    return text
