@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
 import threading
 from pathlib import Path
@@ -18,6 +17,7 @@ from paivystys.modem.messages.notifier import SmsNotifier
 
 from ..db.database import database_path, open_database
 from .ami import AmiClient
+from .ami_options import add_ami_arguments, read_ami_secret, stop_on_signals
 from .bus import CallEnded, EventBus
 from .call_monitor import CallMonitor
 from .feed import EventFeed
@@ -26,7 +26,6 @@ from .journal import call_key, forget, replay_journal
 
 log = logging.getLogger("paivystys.monitor")
 
-DEFAULT_AMI = "127.0.0.1:5038"
 # The monitor reads UserEvents, the caller's BridgeEnter and the answers to its own list
 # actions (their ActionID is the line after Event).  A 20-person call makes Asterisk
 # send ~10 other events per leg (Newstate, DialState, SoftHangupRequest...), which the monitor
@@ -37,28 +36,15 @@ DEFAULT_AMI = "127.0.0.1:5038"
 # makes the caller ID clean before it sends anything of its own).
 EVENT_FILTERS = ("^Event: (UserEvent|BridgeEnter)[^A-Za-z]",
                  "^Event: [A-Za-z]+..ActionID: ")
-DEFAULT_AMI_USER = "paivystys"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-
-def parse_address(text: str) -> tuple[str, int]:
-    """``HOST:PORT`` -> (host, port); argparse turns the ValueError into a usage error."""
-    host, separator, port = text.rpartition(":")
-    if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"expected HOST:PORT, got {text!r}")
-    return host, int(port)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="paivystys-monitor", description=__doc__)
     parser.add_argument("--db", type=Path, default=None,
                         help=f"database file (default: $PAIVYSTYS_DB or {database_path()})")
-    parser.add_argument("--ami", type=parse_address, default=DEFAULT_AMI, metavar="HOST:PORT",
-                        help=f"Asterisk manager interface (default: {DEFAULT_AMI})")
-    parser.add_argument("--ami-user", default=DEFAULT_AMI_USER,
-                        help=f"AMI username (default: {DEFAULT_AMI_USER})")
-    parser.add_argument("--ami-secret-file", type=Path, required=True, metavar="PATH",
-                        help="file holding the AMI password")
+    add_ami_arguments(parser)
     parser.add_argument("--events-socket", type=Path, metavar="PATH",
                         help="serve every call event as JSON lines on this Unix socket "
                              "(for the API's live view)")
@@ -66,20 +52,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="written (our pid) once connected to AMI, removed on exit")
     parser.add_argument("--verbose", action="store_true", help="log debug messages")
     args = parser.parse_args(argv)
-    try:
-        args.ami_secret = args.ami_secret_file.read_text().strip()
-    except OSError as exc:
-        parser.error(f"cannot read --ami-secret-file: {exc}")
+    read_ami_secret(parser, args)
     return args
 
-
-def _stop_on_signals(stop: threading.Event) -> None:
-    def request_stop(signum: int, frame: object) -> None:
-        log.info("%s received; stopping", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
 
 
 def _on_connect(ami: AmiClient, monitor: CallMonitor, ready_file: Path | None) -> None:
@@ -116,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     bus.subscribe(lambda ended: forget(client, call_key(ended.call_id)), CallEnded)
     client.add_listener(monitor.handle_event)
     stop = threading.Event()
-    _stop_on_signals(stop)
+    stop_on_signals(stop, log)
     feed = EventFeed(bus, args.events_socket).start() if args.events_socket else None
     threading.Thread(target=run_reports, args=(client, stop), name="health",
                      daemon=True).start()

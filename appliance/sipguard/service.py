@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
 import threading
 import time
@@ -23,6 +22,7 @@ from ..asterisk.pjsip import APPLIANCE_BIND
 from ..audit import record
 from ..db.database import database_path, open_database
 from ..monitor.ami import AmiClient
+from ..monitor.ami_options import add_ami_arguments, read_ami_secret, stop_on_signals
 from ..trunk.service import trunk_spec
 from .firewall import Firewall, FirewallError, Limits, Network
 from .guard import OFFENCE_EVENTS, BlockDecision, Guard, Policy, offence_from_event
@@ -30,8 +30,6 @@ from .operators import OperatorNetworks
 
 log = logging.getLogger("paivystys.sipguard")
 
-DEFAULT_AMI = "127.0.0.1:5038"
-DEFAULT_AMI_USER = "paivystys"
 AUDIT_ACTOR = "sip-guard"
 AUDIT_ACTION = "sip.block"
 # Only the offences reach this connection, not every call's events.
@@ -41,24 +39,13 @@ RESOLVE_EVERY_S = 300.0  # how often the operator's host names are looked up aga
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def parse_address(text: str) -> tuple[str, int]:
-    host, separator, port = text.rpartition(":")
-    if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"expected HOST:PORT, got {text!r}")
-    return host, int(port)
-
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     defaults = Policy()
     parser = argparse.ArgumentParser(prog="paivystys-sipguard", description=__doc__)
     parser.add_argument("--db", type=Path, default=None,
                         help=f"database file (default: $PAIVYSTYS_DB or {database_path()})")
-    parser.add_argument("--ami", type=parse_address, default=DEFAULT_AMI, metavar="HOST:PORT",
-                        help=f"Asterisk manager interface (default: {DEFAULT_AMI})")
-    parser.add_argument("--ami-user", default=DEFAULT_AMI_USER,
-                        help=f"AMI username (default: {DEFAULT_AMI_USER})")
-    parser.add_argument("--ami-secret-file", type=Path, required=True, metavar="PATH",
-                        help="file holding the AMI password")
+    add_ami_arguments(parser)
     parser.add_argument("--threshold", type=int, default=defaults.threshold,
                         help="offences from one source within --window that block it "
                              f"(default: {defaults.threshold})")
@@ -77,10 +64,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                              "connected, removed on exit")
     parser.add_argument("--verbose", action="store_true", help="log debug messages")
     args = parser.parse_args(argv)
-    try:
-        args.ami_secret = args.ami_secret_file.read_text().strip()
-    except OSError as exc:
-        parser.error(f"cannot read --ami-secret-file: {exc}")
+    read_ami_secret(parser, args)
     try:
         args.policy = Policy(threshold=args.threshold, window_s=args.window,
                              block_s=args.block, max_block_s=args.max_block)
@@ -139,14 +123,6 @@ class TrunkFollower:
                 log.exception("could not follow the trunk's operator addresses")
 
 
-def _stop_on_signals(stop: threading.Event) -> None:
-    def request_stop(signum: int, frame: object) -> None:
-        log.info("%s received; stopping", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
@@ -182,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     client = AmiClient(host, port, args.ami_user, args.ami_secret, event_filters=EVENT_FILTERS)
     client.add_listener(on_event)
     stop = threading.Event()
-    _stop_on_signals(stop)
+    stop_on_signals(stop, log)
     threading.Thread(target=follower.follow, args=(stop, args.refresh), name="trunk",
                      daemon=True).start()
     try:

@@ -10,7 +10,7 @@ import pytest
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call
-from paivystys.appliance.monitor.service import parse_address
+from paivystys.appliance.monitor.ami_options import parse_address
 
 from .fake_ami import FakeAmi, wait_for
 
