@@ -73,6 +73,24 @@ def test_a_call_nobody_takes_is_missed_whenever_the_monitor_was_away(
     assert row["outcome"] == v.OUTCOME_MISSED, row
 
 
+def _call_while_the_monitor_comes_back(lab, carrier_ami, caller: str, number: str):
+    """The monitor is killed; the call is placed, and the monitor comes back about 1 s after
+    the legs started ringing (before anyone in these tests presses 1)."""
+    monitor = lab.services()["monitor"]
+    monitor.stop(kill=True)
+
+    def monitor_back() -> None:
+        monitor.start()
+        lab.wait_services_ready()
+
+    returns = threading.Timer(1.0, monitor_back)
+    returns.start()
+    try:
+        return place_call(carrier_ami, caller, number)
+    finally:
+        returns.join()
+
+
 def test_a_call_taken_while_the_monitor_reconnects_is_logged_answered(lab, handsets,
                                                                       carrier_ami) -> None:
     """The monitor comes back while the phones ring: it has missed the legs' ringing, but the
@@ -80,22 +98,9 @@ def test_a_call_taken_while_the_monitor_reconnects_is_logged_answered(lab, hands
     scenario, names = _line(handsets, "Palaava", {
         "Ottaja": {"behaviour": "human", "answer_after": 2.5, "confirm_after": 1.5, "talk": 3,
                    "identity": "4242"}})
-    monitor = lab.services()["monitor"]
-    monitor.stop(kill=True)
     caller = new_mobile()
     since = datetime.now(UTC) - timedelta(seconds=1)
-
-    def monitor_back() -> None:
-        monitor.start()
-        lab.wait_services_ready()
-
-    # back about 1 s after the legs started ringing, 2 s before the 1
-    returns = threading.Timer(1.0, monitor_back)
-    returns.start()
-    try:
-        report = place_call(carrier_ami, caller, scenario.number)
-    finally:
-        returns.join()
+    report = _call_while_the_monitor_comes_back(lab, carrier_ami, caller, scenario.number)
     assert "4242" in report.heard_digits, report  # the call itself was taken
 
     row = _logged(caller, since)
@@ -148,21 +153,9 @@ def test_the_others_hear_who_took_a_call_taken_while_the_monitor_reconnects(
         "Ottaja": {"behaviour": "human", "answer_after": 2.5, "confirm_after": 1.5, "talk": 3,
                    "identity": "4343"},
         "Kollega": {"behaviour": "no-answer"}})
-    monitor = lab.services()["monitor"]
-    monitor.stop(kill=True)
     caller = new_mobile()
     since = datetime.now(UTC) - timedelta(seconds=1)
-
-    def monitor_back() -> None:
-        monitor.start()
-        lab.wait_services_ready()
-
-    returns = threading.Timer(1.0, monitor_back)
-    returns.start()
-    try:
-        report = place_call(carrier_ami, caller, scenario.number)
-    finally:
-        returns.join()
+    report = _call_while_the_monitor_comes_back(lab, carrier_ami, caller, scenario.number)
     assert "4343" in report.heard_digits, report
     row = _logged(caller, since)
     assert row["answered_by"] == names["Ottaja"], row
