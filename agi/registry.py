@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 import peewee
 
-from .adapter import AgiChannel
+from paivystys.agi.adapter import AgiChannel
 
 
 @dataclass(frozen=True)

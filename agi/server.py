@@ -22,11 +22,10 @@ from urllib.parse import urlsplit
 
 from asterisk.agi import AGIHangup
 
+from paivystys.agi import handlers  # noqa: F401  (importing it registers every entry point)
+from paivystys.agi.adapter import AgiChannel, AgiEnvironmentTooLong
+from paivystys.agi.registry import AgiHandler, HandlerContext, Registry, default_registry
 from paivystys.appliance.db.database import database_path, open_database
-
-from . import handlers  # noqa: F401  (importing it registers every entry point)
-from .adapter import AgiChannel, AgiEnvironmentTooLong
-from .registry import AgiHandler, HandlerContext, Registry, default_registry
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,8 @@ import serial
 
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.db.models import ModemHealth, utcnow
-
-from .duty.commands import handle_incoming
-from .gsm.adapter import (
+from paivystys.modem.duty.commands import handle_incoming
+from paivystys.modem.gsm.adapter import (
     ApplianceModem,
     CmeError,
     CmsError,
@@ -33,7 +32,7 @@ from .gsm.adapter import (
     PinRequiredError,
     ReceivedSms,
 )
-from .outbox.sender import ModemGone, OutboxSender, modem_call
+from paivystys.modem.outbox.sender import ModemGone, OutboxSender, modem_call
 
 log = logging.getLogger("paivystys.modem")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from paivystys.agi.decision import Decision, IncomingCall, decide
+from paivystys.agi.registry import AgiHandler, default_registry
 from paivystys.appliance.asterisk.variables import (
     AGI_INCOMING_CALL,
     BACKUP_LEGS,
@@ -18,9 +20,6 @@ from paivystys.appliance.asterisk.variables import (
     RECORDING_FILE,
     RING_TIME,
 )
-
-from ..decision import Decision, IncomingCall, decide
-from ..registry import AgiHandler, default_registry
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,7 @@ from paivystys.agi.adapter import (
     AgiConnectionClosed,
     AgiEnvironmentTooLong,
 )
-
-from .fake_asterisk import agi_env, env_bytes
+from paivystys.agi.tests.fake_asterisk import agi_env, env_bytes
 
 ENV = env_bytes(agi_env("incoming-call"))
 

@@ -15,10 +15,9 @@ from paivystys.agi.decision import (
     leg_list,
     recording_path,
 )
+from paivystys.agi.tests.conftest import RECORDINGS, Directory
 from paivystys.appliance.db.models import Setting
 from paivystys.appliance.db.settings import set_setting
-
-from .conftest import RECORDINGS, Directory
 
 NOW = dt.datetime(2025, 3, 7, 12, 0, tzinfo=dt.UTC)
 NUMBER = "+358401234567"

@@ -16,9 +16,8 @@ from asterisk.agi import AGISIGHUPHangup
 
 from paivystys.agi.registry import AgiHandler, Registry
 from paivystys.agi.server import FastAgiServer, parse_listen, request_route
-
-from .conftest import ServerFactory
-from .fake_asterisk import agi_env, env_bytes, run_agi
+from paivystys.agi.tests.conftest import ServerFactory
+from paivystys.agi.tests.fake_asterisk import agi_env, env_bytes, run_agi
 
 
 class SetOne(AgiHandler):

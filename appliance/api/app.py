@@ -12,22 +12,21 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from paivystys.appliance.api import errors
+from paivystys.appliance.api.auth import http as auth_http
+from paivystys.appliance.api.backup import http as backup_http
+from paivystys.appliance.api.calls import http as calls_http
+from paivystys.appliance.api.context import ApiConfig
+from paivystys.appliance.api.events import http as events_http
+from paivystys.appliance.api.events.hub import EventHub
+from paivystys.appliance.api.health import http as health_http
+from paivystys.appliance.api.health.service import snapshot
+from paivystys.appliance.api.limits import JSON_BODY_LIMIT, BodySizeLimit
+from paivystys.appliance.api.management import http as management_http
+from paivystys.appliance.api.recordings import http as recordings_http
+from paivystys.appliance.api.trunk import http as trunk_http
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.recordings.retention import delete_expired
-
-from . import errors
-from .auth import http as auth_http
-from .backup import http as backup_http
-from .calls import http as calls_http
-from .context import ApiConfig
-from .events import http as events_http
-from .events.hub import EventHub
-from .health import http as health_http
-from .health.service import snapshot
-from .limits import JSON_BODY_LIMIT, BodySizeLimit
-from .management import http as management_http
-from .recordings import http as recordings_http
-from .trunk import http as trunk_http
 
 log = logging.getLogger(__name__)
 

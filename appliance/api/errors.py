@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from paivystys.appliance.api.auth.service import AuthError
 from paivystys.appliance.directory.errors import (
     ApplyFailed,
     Conflict,
@@ -13,8 +14,6 @@ from paivystys.appliance.directory.errors import (
     Invalid,
     NotFound,
 )
-
-from .auth.service import AuthError
 
 STATUS = ((Invalid, 422), (NotFound, 404), (Conflict, 409), (ApplyFailed, 503))
 

@@ -20,13 +20,12 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
+from paivystys.appliance.api.app import create_app
+from paivystys.appliance.api.context import ApiConfig
+from paivystys.appliance.api.headers import SecurityHeaders
+from paivystys.appliance.api.limits import JSON_BODY_LIMIT
+from paivystys.appliance.api.tls import ServerIdentity, ensure_certificate
 from paivystys.appliance.db.database import database_path
-
-from .app import create_app
-from .context import ApiConfig
-from .headers import SecurityHeaders
-from .limits import JSON_BODY_LIMIT
-from .tls import ServerIdentity, ensure_certificate
 
 log = logging.getLogger("paivystys.api")
 
@@ -77,7 +76,7 @@ class Announcement:
         threading.Thread(target=self._run, name="mdns", daemon=True).start()
 
     def _run(self) -> None:
-        from .discovery import Advertiser, NoAddressToAdvertise
+        from paivystys.appliance.api.discovery import Advertiser, NoAddressToAdvertise
 
         while not self._stop.is_set():
             try:

@@ -8,11 +8,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC, appliance_configs
+from paivystys.appliance.asterisk.deployment import Deployment
 from paivystys.appliance.db.models import database_proxy
 from paivystys.appliance.runtime.instance import AsteriskInstance
-
-from .configuration import APPLIANCE_SPEC, appliance_configs
-from .deployment import Deployment
 
 log = logging.getLogger(__name__)
 

@@ -6,14 +6,18 @@ from pathlib import Path
 
 from paivystys.agi.decision import NumberRow, assemble_legs, on_duty_people
 from paivystys.appliance.asterisk.base import base_configs
+from paivystys.appliance.asterisk.dialplan import (
+    PROMPT_NAMES,
+    DialplanInput,
+    NumberPlan,
+    render_extensions,
+)
+from paivystys.appliance.asterisk.pjsip import render_pjsip
 from paivystys.appliance.db import settings
 from paivystys.appliance.db.models import OnCallNumber, Person
 from paivystys.appliance.prompts import prompt_path
 from paivystys.appliance.runtime.instance import InstanceSpec
 from paivystys.appliance.trunk.service import trunk_spec
-
-from .dialplan import PROMPT_NAMES, DialplanInput, NumberPlan, render_extensions
-from .pjsip import render_pjsip
 
 APPLIANCE_SPEC = InstanceSpec(name="appliance", sip_port=5060, ami_port=5038,
                               rtp_start=10000, rtp_end=10999)

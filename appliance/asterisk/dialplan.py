@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 import phonenumbers
 
 from paivystys.agi.decision import Leg, leg_list
+from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.directory.phones import DEFAULT_REGION
-
-from . import variables as v
 
 PROMPT_NAMES = {
     "ONCALL_FROM": "pv-oncall-call-from",

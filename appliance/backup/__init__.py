@@ -1,6 +1,6 @@
 """Backup and restore of the configuration as one file (not the call log, not recordings)."""
 
-from .service import (
+from paivystys.appliance.backup.service import (
     BackupError,
     BackupInfo,
     RestoreSummary,

@@ -18,10 +18,10 @@ from typing import Any
 
 import peewee
 
-from ..api.auth import service as auth_service
-from ..asterisk.pjsip import MODE_REGISTRATION
-from ..db import settings as db_settings
-from ..db.models import (
+from paivystys.appliance.api.auth import service as auth_service
+from paivystys.appliance.asterisk.pjsip import MODE_REGISTRATION
+from paivystys.appliance.db import settings as db_settings
+from paivystys.appliance.db.models import (
     ALL_MODELS,
     ApiToken,
     BaseModel,
@@ -36,9 +36,9 @@ from ..db.models import (
     database_proxy,
     utcnow,
 )
-from ..directory import service as directory_service
-from ..directory.errors import ApplyFailed, DirectoryError, Invalid
-from ..trunk import service as trunk_service
+from paivystys.appliance.directory import service as directory_service
+from paivystys.appliance.directory.errors import ApplyFailed, DirectoryError, Invalid
+from paivystys.appliance.trunk import service as trunk_service
 
 ApplyFn = Callable[[], None]
 Rows = dict[type[BaseModel], list[dict[str, Any]]]

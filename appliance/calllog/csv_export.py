@@ -31,11 +31,11 @@ import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
-from ..asterisk.variables import STAGE_BACKUP
-from ..db.models import Call
-from ..db.settings import get_setting
-from .query import DEFAULT_SORT, MAX_LIMIT, CallFilter, call_chunks
-from .records import call_to_dict
+from paivystys.appliance.asterisk.variables import STAGE_BACKUP
+from paivystys.appliance.calllog.query import DEFAULT_SORT, MAX_LIMIT, CallFilter, call_chunks
+from paivystys.appliance.calllog.records import call_to_dict
+from paivystys.appliance.db.models import Call
+from paivystys.appliance.db.settings import get_setting
 
 BOM = "\ufeff"
 DELIMITER = ";"

@@ -26,10 +26,10 @@ from typing import Any, NamedTuple
 import peewee
 import phonenumbers
 
-from ..asterisk.variables import OUTCOMES
-from ..db.models import Call, Leg, OnCallNumber, Person
-from ..directory.phones import DEFAULT_REGION, WITHHELD
-from .records import call_to_dict
+from paivystys.appliance.asterisk.variables import OUTCOMES
+from paivystys.appliance.calllog.records import call_to_dict
+from paivystys.appliance.db.models import Call, Leg, OnCallNumber, Person
+from paivystys.appliance.directory.phones import DEFAULT_REGION, WITHHELD
 
 DEFAULT_SORT = "-arrived_at"
 DEFAULT_LIMIT = 50

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from ..asterisk.variables import STAGE_BACKUP
-from ..db.models import Call
-from ..directory.phones import WITHHELD
-from .records import as_utc
+from paivystys.appliance.asterisk.variables import STAGE_BACKUP
+from paivystys.appliance.calllog.records import as_utc
+from paivystys.appliance.db.models import Call
+from paivystys.appliance.directory.phones import WITHHELD
 
 
 def format_table(headers: Sequence[str], rows: Iterable[Sequence[str]],

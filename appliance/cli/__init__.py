@@ -8,7 +8,7 @@ from typing import Any
 
 import peewee
 
-from ..db.database import open_database
+from paivystys.appliance.db.database import open_database
 
 
 class CommandError(Exception):

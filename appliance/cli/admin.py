@@ -8,15 +8,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from ..calllog import format_table
-from ..directory import (
+from paivystys.appliance.calllog import format_table
+from paivystys.appliance.cli import CommandError, print_json, use_database
+from paivystys.appliance.directory import (
     Directory,
     group_to_dict,
     number_to_dict,
     person_to_dict,
     settings_to_dicts,
 )
-from . import CommandError, print_json, use_database
 
 Handler = Callable[[argparse.Namespace], int | None]
 

@@ -13,8 +13,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from ..backup import BackupError, BackupInfo, check_backup, create_backup, restore_backup
-from . import CommandError, use_database
+from paivystys.appliance.backup import (
+    BackupError,
+    BackupInfo,
+    check_backup,
+    create_backup,
+    restore_backup,
+)
+from paivystys.appliance.cli import CommandError, use_database
 
 COMMAND = "config-backup"
 EXIT_BAD_INPUT = 2

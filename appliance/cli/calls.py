@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..calllog import call_to_dict, format_calls, recent_calls
-from . import positive_int, print_json, use_database
+from paivystys.appliance.calllog import call_to_dict, format_calls, recent_calls
+from paivystys.appliance.cli import positive_int, print_json, use_database
 
 DEFAULT_LAST = 20
 

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paivystys.appliance.calllog import call_to_dict, find_call
+from paivystys.appliance.cli import CommandError, print_json, use_database
 from paivystys.appliance.directory.phones import WITHHELD
-
-from . import CommandError, print_json, use_database
 
 if TYPE_CHECKING:
     from paivystys.appliance.lab.environment import Lab

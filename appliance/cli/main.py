@@ -9,13 +9,13 @@ from pathlib import Path
 
 import peewee
 
-from ..db.database import database_path
-from ..directory import DirectoryError, Invalid
-from ..lab.environment import LabError
-from ..monitor.ami import AmiError
-from ..runtime.host import RuntimeSetupError
-from ..runtime.instance import InstanceError
-from . import CommandError, admin, backup, calls, lab, sms, users
+from paivystys.appliance.cli import CommandError, admin, backup, calls, lab, sms, users
+from paivystys.appliance.db.database import database_path
+from paivystys.appliance.directory import DirectoryError, Invalid
+from paivystys.appliance.lab.environment import LabError
+from paivystys.appliance.monitor.ami import AmiError
+from paivystys.appliance.runtime.host import RuntimeSetupError
+from paivystys.appliance.runtime.instance import InstanceError
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2  # what argparse uses for a bad command line, kept for bad values too

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from paivystys.appliance.calllog.text import format_table
+from paivystys.appliance.cli import positive_int, print_json, use_database
 from paivystys.modem.messages import kinds, templates
 from paivystys.modem.outbox import states
 from paivystys.modem.outbox.store import listing
 from paivystys.modem.outbox.views import message_to_dict, modem_health_to_dict
-
-from ..calllog.text import format_table
-from . import positive_int, print_json, use_database
 
 DEFAULT_LAST = 20
 

@@ -11,9 +11,8 @@ import sys
 
 from paivystys.appliance.api.auth import service
 from paivystys.appliance.audit import record
-
-from ..calllog.text import format_table
-from . import CommandError, print_json, use_database
+from paivystys.appliance.calllog.text import format_table
+from paivystys.appliance.cli import CommandError, print_json, use_database
 
 
 def _actor() -> str:

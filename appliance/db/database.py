@@ -17,7 +17,7 @@ from pathlib import Path
 import peewee
 from playhouse.migrate import SqliteMigrator, migrate
 
-from .models import ALL_MODELS, BaseModel, database_proxy
+from paivystys.appliance.db.models import ALL_MODELS, BaseModel, database_proxy
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .models import Setting
+from paivystys.appliance.db.models import Setting
 
 LANGUAGES = ("fi", "en")
 SMS_LANGUAGES = ("fi", "en", "sv")

@@ -1,10 +1,22 @@
 """Validated changes to the configuration: on-call numbers, groups, people, memberships,
 ringing and backup groups, settings."""
 
-from .demo import seed_demo
-from .errors import ApplyFailed, Conflict, DirectoryError, InUse, Invalid, NotFound
-from .service import Directory, apply_configuration
-from .views import group_to_dict, number_to_dict, person_to_dict, settings_to_dicts
+from paivystys.appliance.directory.demo import seed_demo
+from paivystys.appliance.directory.errors import (
+    ApplyFailed,
+    Conflict,
+    DirectoryError,
+    InUse,
+    Invalid,
+    NotFound,
+)
+from paivystys.appliance.directory.service import Directory, apply_configuration
+from paivystys.appliance.directory.views import (
+    group_to_dict,
+    number_to_dict,
+    person_to_dict,
+    settings_to_dicts,
+)
 
 __all__ = [
     "ApplyFailed",

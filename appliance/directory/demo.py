@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..db.models import OnCallNumber
-from .service import Directory
+from paivystys.appliance.db.models import OnCallNumber
+from paivystys.appliance.directory.service import Directory
 
 DEMO_NUMBER = "+358201234567"
 DEMO_NUMBER_NAME = "Demo päivystys"

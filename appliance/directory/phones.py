@@ -7,7 +7,7 @@ import re
 import phonenumbers
 from phonenumbers import PhoneNumberType, ValidationResult
 
-from .errors import Invalid
+from paivystys.appliance.directory.errors import Invalid
 
 DEFAULT_REGION = "FI"
 

@@ -15,10 +15,23 @@ from typing import TypeVar
 
 import peewee
 
-from ..db import settings as db_settings
-from ..db.models import Group, Membership, NumberGroup, OnCallNumber, Person, database_proxy
-from .errors import ApplyFailed, Conflict, InUse, Invalid, NotFound
-from .phones import e164, is_landline, looks_like_phone, parse_on_call_number, parse_person_phone
+from paivystys.appliance.db import settings as db_settings
+from paivystys.appliance.db.models import (
+    Group,
+    Membership,
+    NumberGroup,
+    OnCallNumber,
+    Person,
+    database_proxy,
+)
+from paivystys.appliance.directory.errors import ApplyFailed, Conflict, InUse, Invalid, NotFound
+from paivystys.appliance.directory.phones import (
+    e164,
+    is_landline,
+    looks_like_phone,
+    parse_on_call_number,
+    parse_person_phone,
+)
 
 ApplyFn = Callable[[], None]
 Ref = int | str
@@ -35,7 +48,7 @@ def apply_configuration() -> None:
     Imported on call so that the directory (and the CLI's read-only commands) load without the
     config generator, and the generator may itself use the database models freely.
     """
-    from ..asterisk.apply import apply_configuration as apply
+    from paivystys.appliance.asterisk.apply import apply_configuration as apply
 
     apply()
 

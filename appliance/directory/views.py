@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..db import settings as db_settings
-from ..db.models import Group, Membership, NumberGroup, OnCallNumber, Person
+from paivystys.appliance.db import settings as db_settings
+from paivystys.appliance.db.models import Group, Membership, NumberGroup, OnCallNumber, Person
 
 
 def number_to_dict(number: OnCallNumber) -> dict[str, Any]:

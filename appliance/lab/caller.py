@@ -20,9 +20,7 @@ import uuid
 import weakref
 from dataclasses import dataclass
 
-from paivystys.appliance.monitor.ami import AmiClient, Headers
-
-from .carrier import (
+from paivystys.appliance.lab.carrier import (
     CALLER_DIAL_EXTEN,
     CALLER_LISTEN_EXTEN,
     CONTEXT_CALLER,
@@ -38,6 +36,7 @@ from .carrier import (
     VAR_DIALLED,
     VAR_LIMIT,
 )
+from paivystys.appliance.monitor.ami import AmiClient, Headers
 
 # The carrier starts dialling within milliseconds; this long means it never will.
 START_TIMEOUT_S = 10.0

@@ -20,14 +20,13 @@ from paivystys.appliance.asterisk.deployment import Deployment
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import OnCallNumber
 from paivystys.appliance.directory import seed_demo
+from paivystys.appliance.lab.carrier import CARRIER_SPEC, carrier_configs
+from paivystys.appliance.lab.services import Service
 from paivystys.appliance.monitor.ami import AmiClient
 from paivystys.appliance.prompts import generate_prompts
 from paivystys.appliance.runtime import netns
 from paivystys.appliance.runtime.instance import AsteriskInstance
 from paivystys.appliance.runtime.rootfs import ensure_rootfs
-
-from .carrier import CARRIER_SPEC, carrier_configs
-from .services import Service
 
 log = logging.getLogger(__name__)
 

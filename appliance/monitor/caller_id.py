@@ -18,8 +18,8 @@ import base64
 import binascii
 import re
 
-from ..asterisk import variables as v
-from ..directory.phones import WITHHELD, normalise_caller
+from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.directory.phones import WITHHELD, normalise_caller
 
 # What networks and phones put in the From user when the number is not passed on.
 WITHHELD_WORDS = frozenset({"anonymous", "restricted", "withheld", "private", "unavailable",

@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .bus import EventBus
+from paivystys.appliance.monitor.bus import EventBus
 
 log = logging.getLogger(__name__)
 

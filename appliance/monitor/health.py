@@ -7,8 +7,7 @@ import logging
 import threading
 
 from paivystys.appliance.db.models import HealthReport, utcnow
-
-from .ami import AmiClient, AmiError
+from paivystys.appliance.monitor.ami import AmiClient, AmiError
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import re
 
-from ..asterisk import variables as v
-from ..db.models import Call
-from .ami import AmiClient, AmiError, Headers
-from .call_monitor import CallMonitor
+from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.db.models import Call
+from paivystys.appliance.monitor.ami import AmiClient, AmiError, Headers
+from paivystys.appliance.monitor.call_monitor import CallMonitor
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..asterisk import variables as v
+from paivystys.appliance.asterisk import variables as v
 
 # Q.850 cause 21, "call rejected": the person's phone declined the call.  The dialplan's
 # HANGUPCAUSE(<channel>,ast) gives Asterisk's description of the cause, not its number.

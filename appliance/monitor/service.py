@@ -13,16 +13,19 @@ import sys
 import threading
 from pathlib import Path
 
+from paivystys.appliance.db.database import database_path, open_database
+from paivystys.appliance.monitor.ami import AmiClient
+from paivystys.appliance.monitor.ami_options import (
+    add_ami_arguments,
+    read_ami_secret,
+    stop_on_signals,
+)
+from paivystys.appliance.monitor.bus import CallEnded, EventBus
+from paivystys.appliance.monitor.call_monitor import CallMonitor
+from paivystys.appliance.monitor.feed import EventFeed
+from paivystys.appliance.monitor.health import report_once, run_reports, write_report
+from paivystys.appliance.monitor.journal import call_key, forget, replay_journal
 from paivystys.modem.messages.notifier import SmsNotifier
-
-from ..db.database import database_path, open_database
-from .ami import AmiClient
-from .ami_options import add_ami_arguments, read_ami_secret, stop_on_signals
-from .bus import CallEnded, EventBus
-from .call_monitor import CallMonitor
-from .feed import EventFeed
-from .health import report_once, run_reports, write_report
-from .journal import call_key, forget, replay_journal
 
 log = logging.getLogger("paivystys.monitor")
 

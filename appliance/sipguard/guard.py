@@ -23,7 +23,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .firewall import Address, Network
+from paivystys.appliance.sipguard.firewall import Address, Network
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import logging
 import socket
 from collections.abc import Callable, Iterable
 
-from .firewall import Network
+from paivystys.appliance.sipguard.firewall import Network
 
 log = logging.getLogger(__name__)
 

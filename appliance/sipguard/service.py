@@ -18,15 +18,25 @@ import threading
 import time
 from pathlib import Path
 
-from ..asterisk.pjsip import APPLIANCE_BIND
-from ..audit import record
-from ..db.database import database_path, open_database
-from ..monitor.ami import AmiClient
-from ..monitor.ami_options import add_ami_arguments, read_ami_secret, stop_on_signals
-from ..trunk.service import trunk_spec
-from .firewall import Firewall, FirewallError, Limits, Network
-from .guard import OFFENCE_EVENTS, BlockDecision, Guard, Policy, offence_from_event
-from .operators import OperatorNetworks
+from paivystys.appliance.asterisk.pjsip import APPLIANCE_BIND
+from paivystys.appliance.audit import record
+from paivystys.appliance.db.database import database_path, open_database
+from paivystys.appliance.monitor.ami import AmiClient
+from paivystys.appliance.monitor.ami_options import (
+    add_ami_arguments,
+    read_ami_secret,
+    stop_on_signals,
+)
+from paivystys.appliance.sipguard.firewall import Firewall, FirewallError, Limits, Network
+from paivystys.appliance.sipguard.guard import (
+    OFFENCE_EVENTS,
+    BlockDecision,
+    Guard,
+    Policy,
+    offence_from_event,
+)
+from paivystys.appliance.sipguard.operators import OperatorNetworks
+from paivystys.appliance.trunk.service import trunk_spec
 
 log = logging.getLogger("paivystys.sipguard")
 

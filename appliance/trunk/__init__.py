@@ -1,7 +1,14 @@
 """The SIP trunk to the phone network: its validated settings and its state in Asterisk."""
 
-from .service import TrunkSettings, check_trunk, get_trunk, reset_trunk, set_trunk, trunk_spec
-from .status import TrunkStatus, trunk_status
+from paivystys.appliance.trunk.service import (
+    TrunkSettings,
+    check_trunk,
+    get_trunk,
+    reset_trunk,
+    set_trunk,
+    trunk_spec,
+)
+from paivystys.appliance.trunk.status import TrunkStatus, trunk_status
 
 __all__ = [
     "TrunkSettings",

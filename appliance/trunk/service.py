@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..asterisk.pjsip import (
+from paivystys.appliance.asterisk.pjsip import (
     CONF_SYNTAX,
     LAB_TRUNK,
     MODE_REGISTRATION,
@@ -32,9 +32,9 @@ from ..asterisk.pjsip import (
     TRANSPORTS,
     TrunkSpec,
 )
-from ..db.models import Trunk, utcnow
-from ..directory.errors import Invalid
-from ..directory.service import ApplyFn, Directory
+from paivystys.appliance.db.models import Trunk, utcnow
+from paivystys.appliance.directory.errors import Invalid
+from paivystys.appliance.directory.service import ApplyFn, Directory
 
 log = logging.getLogger(__name__)
 

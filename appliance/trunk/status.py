@@ -21,18 +21,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ..asterisk.pjsip import (
+from paivystys.appliance.asterisk.pjsip import (
     ENDPOINT,
     MODE_REGISTRATION,
     REGISTRATION_REFUSED_RETRY_S,
     REGISTRATION_RETRY_S,
     identify_name,
 )
-from ..monitor.ami import AmiActionError
-from .service import get_trunk
+from paivystys.appliance.monitor.ami import AmiActionError
+from paivystys.appliance.trunk.service import get_trunk
 
 if TYPE_CHECKING:
-    from ..monitor.ami import AmiClient, Headers
+    from paivystys.appliance.monitor.ami import AmiClient, Headers
 
 REGISTERED = "Registered"
 NOT_MONITORED = "not monitored"

@@ -29,13 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from paivystys.gui.calllog.model import CALL_COLUMNS, CallLogModel, LegsModel, outcome_names
 from paivystys.gui.connect.dialogs import error_label
 from paivystys.gui.connect.messages import describe
 from paivystys.gui.formatting import format_integer
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
-
-from .model import CALL_COLUMNS, CallLogModel, LegsModel, outcome_names
 
 PAGE_SIZE = 100
 CALLER_TYPING_PAUSE_MS = 400

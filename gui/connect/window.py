@@ -22,6 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from paivystys.gui.connect.dialogs import (
+    CertificateChangedDialog,
+    FingerprintDialog,
+    error_label,
+    heading_label,
+    try_again_button,
+)
+from paivystys.gui.connect.messages import describe
 from paivystys.gui.connection.discovery import ApplianceBrowser, FoundAppliance
 from paivystys.gui.connection.store import ApplianceStore, KnownAppliance
 from paivystys.gui.i18n.language import LanguageSelector
@@ -34,15 +42,6 @@ from paivystys.gui.net.client import (
     probe_fingerprint,
 )
 from paivystys.gui.net.worker import BackgroundCalls
-
-from .dialogs import (
-    CertificateChangedDialog,
-    FingerprintDialog,
-    error_label,
-    heading_label,
-    try_again_button,
-)
-from .messages import describe
 
 ADDRESS_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QTranslator, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from . import install_translators
+from paivystys.gui.i18n import install_translators
 
 FINNISH = "fi"
 ENGLISH = "en"

@@ -33,11 +33,8 @@ from PySide6.QtWidgets import (
 
 from paivystys.gui.connect.dialogs import error_label, try_again_button
 from paivystys.gui.connect.messages import describe
-from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
-from paivystys.gui.net.worker import BackgroundCalls
-
-from .model import ANSWERED_COLOUR, RINGING_COLOUR, LiveCallsModel
-from .stream import (
+from paivystys.gui.live.model import ANSWERED_COLOUR, RINGING_COLOUR, LiveCallsModel
+from paivystys.gui.live.stream import (
     FIRST_RETRY_S,
     MAX_RETRY_S,
     Connected,
@@ -47,6 +44,8 @@ from .stream import (
     Received,
     Retrying,
 )
+from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
+from paivystys.gui.net.worker import BackgroundCalls
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paivystys.gui.net.client import ApplianceClient
-from paivystys.gui.net.worker import BackgroundCalls
-
-from .forms import EditDialog
-from .page import ManagePage, heading
-from .tables import (
+from paivystys.gui.manage.forms import EditDialog
+from paivystys.gui.manage.page import ManagePage, heading
+from paivystys.gui.manage.tables import (
     Column,
     Row,
     RowsFilter,
@@ -32,6 +29,8 @@ from .tables import (
     selected_row,
     shown_phone,
 )
+from paivystys.gui.net.client import ApplianceClient
+from paivystys.gui.net.worker import BackgroundCalls
 
 
 class GroupDialog(EditDialog):

@@ -21,12 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paivystys.gui.net.client import ApiFailure, ApplianceClient
-from paivystys.gui.net.worker import BackgroundCalls
-
-from .forms import EditDialog
-from .page import ManagePage
-from .tables import (
+from paivystys.gui.manage.forms import EditDialog
+from paivystys.gui.manage.page import ManagePage
+from paivystys.gui.manage.tables import (
     Column,
     Row,
     RowsFilter,
@@ -38,6 +35,8 @@ from .tables import (
     selected_row,
     shown_phone,
 )
+from paivystys.gui.net.client import ApiFailure, ApplianceClient
+from paivystys.gui.net.worker import BackgroundCalls
 
 CREATE_FIELDS = ("number", "name", "recording", "retention_days")
 NEW_NUMBER = {"groups": [], "backup_group": None, "sms_on_taken": True, "sms_to_caller": True,

@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
 
 from paivystys.gui.connect.dialogs import error_label
 from paivystys.gui.connect.messages import describe
+from paivystys.gui.manage.forms import EditDialog, hint_label, reason
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
-
-from .forms import EditDialog, hint_label, reason
 
 CONFIRM_WIDTH = 440
 

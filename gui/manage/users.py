@@ -8,12 +8,19 @@ from typing import Any
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from paivystys.gui.manage.forms import EditDialog
+from paivystys.gui.manage.page import ManagePage
+from paivystys.gui.manage.tables import (
+    Column,
+    Row,
+    RowsFilter,
+    RowsModel,
+    rows_table,
+    select_id,
+    selected_row,
+)
 from paivystys.gui.net.client import ApplianceClient
 from paivystys.gui.net.worker import BackgroundCalls
-
-from .forms import EditDialog
-from .page import ManagePage
-from .tables import Column, Row, RowsFilter, RowsModel, rows_table, select_id, selected_row
 
 ROLE_ADMIN = "admin"
 ROLE_PERSON = "person"

@@ -10,17 +10,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from paivystys.gui.manage.groups import GroupsPage
+from paivystys.gui.manage.numbers import NumbersPage
+from paivystys.gui.manage.page import ManagePage
+from paivystys.gui.manage.people import PeoplePage
+from paivystys.gui.manage.settings import SettingsPage
+from paivystys.gui.manage.templates import TemplatesPage
+from paivystys.gui.manage.trunk import TrunkPage
+from paivystys.gui.manage.users import UsersPage
 from paivystys.gui.net.client import ApiFailure, ApplianceClient
 from paivystys.gui.net.worker import BackgroundCalls
-
-from .groups import GroupsPage
-from .numbers import NumbersPage
-from .page import ManagePage
-from .people import PeoplePage
-from .settings import SettingsPage
-from .templates import TemplatesPage
-from .trunk import TrunkPage
-from .users import UsersPage
 
 
 class ManageView(QWidget):

@@ -17,8 +17,8 @@ from typing import Any, BinaryIO
 
 import httpx
 
-from .address import ApplianceAddress
-from .pinning import FingerprintMismatch, fetch_fingerprint, pinned_httpx_client
+from paivystys.gui.net.address import ApplianceAddress
+from paivystys.gui.net.pinning import FingerprintMismatch, fetch_fingerprint, pinned_httpx_client
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 
-from .client import ApiFailure, FailureKind
+from paivystys.gui.net.client import ApiFailure, FailureKind
 
 log = logging.getLogger(__name__)
 GC_INTERVAL_MS = 1000

@@ -25,8 +25,7 @@ from types import ModuleType
 from typing import Any
 
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
-
-from .audio import LinearResampler, WavFormat, scaled
+from paivystys.gui.recordings.audio import LinearResampler, WavFormat, scaled
 
 log = logging.getLogger(__name__)
 

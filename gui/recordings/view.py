@@ -33,10 +33,16 @@ from paivystys.gui.connect.messages import describe
 from paivystys.gui.formatting import format_caller, format_datetime
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, ByteRange, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
-
-from .audio import UnsupportedRecording, parse_wav
-from .model import RECORDING_ROLE, RecordingsModel
-from .player import NoAudio, NoAudioReason, Player, PlayerState, Progress, check_output
+from paivystys.gui.recordings.audio import UnsupportedRecording, parse_wav
+from paivystys.gui.recordings.model import RECORDING_ROLE, RecordingsModel
+from paivystys.gui.recordings.player import (
+    NoAudio,
+    NoAudioReason,
+    Player,
+    PlayerState,
+    Progress,
+    check_output,
+)
 
 HEAD_BYTES = 64 * 1024  # the first request: the header and the first seconds of sound
 POLL_MS = 100  # how often the position is read while a recording is open

@@ -39,8 +39,7 @@ from paivystys.gui.i18n import compile_translations
 from paivystys.gui.i18n.language import ENGLISH, locale_for
 from paivystys.gui.net.client import ApplianceClient
 from paivystys.gui.net.worker import UiThreadCollector, finish_background_calls
-
-from .screenshots import screenshot
+from paivystys.gui.tests.screenshots import screenshot
 
 __all__ = ["screenshot"]  # the tests import it from here
 

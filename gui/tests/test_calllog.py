@@ -17,8 +17,7 @@ from paivystys.appliance.directory import Directory
 from paivystys.gui.calllog.model import CALL_ROLE
 from paivystys.gui.calllog.view import CallLogView
 from paivystys.gui.net.client import ApplianceClient
-
-from .conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance
+from paivystys.gui.tests.conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance
 
 CALLS = 120
 MAIJAS_CALLS = 10  # the newest ten rang Maija first

@@ -10,8 +10,7 @@ from paivystys.appliance.api.auth.service import revoke
 from paivystys.gui.net.address import InvalidAddress, parse_address
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind, probe_fingerprint
 from paivystys.gui.net.pinning import parse_fingerprint
-
-from .conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance
+from paivystys.gui.tests.conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance
 
 OTHER_FINGERPRINT = ":".join(["5A"] * 32)
 

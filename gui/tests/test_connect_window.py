@@ -20,8 +20,7 @@ from paivystys.gui.connect.dialogs import (
 from paivystys.gui.connect.window import ConnectWindow
 from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.net.client import Session
-
-from .conftest import ADMIN_PASSWORD, Appliance, screenshot
+from paivystys.gui.tests.conftest import ADMIN_PASSWORD, Appliance, screenshot
 
 DialogT = TypeVar("DialogT")
 

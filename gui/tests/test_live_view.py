@@ -19,9 +19,8 @@ from paivystys.appliance.monitor.bus import CallStarted, EventBus, LegRinging
 from paivystys.appliance.monitor.feed import EventFeed
 from paivystys.gui.live.view import LiveView
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
-
-from . import conftest
-from .conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, run_api
+from paivystys.gui.tests import conftest
+from paivystys.gui.tests.conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, run_api
 
 # The hub connects to the event feed within its reconnect pause (1 s) of starting.
 HUB_READY_MS = 1500

@@ -17,9 +17,8 @@ from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.i18n.language import ENGLISH, FINNISH, SETTINGS_KEY, Language
 from paivystys.gui.main.window import MainWindow
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
-
-from .conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, screenshot
-from .test_calllog import calls  # noqa: F401 (the module's calls, for the screenshot)
+from paivystys.gui.tests.conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, screenshot
+from paivystys.gui.tests.test_calllog import calls  # noqa: F401 (the module's calls, for the screenshot)
 
 
 @pytest.fixture

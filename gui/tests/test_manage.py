@@ -21,8 +21,7 @@ from paivystys.gui.manage.page import ManagePage
 from paivystys.gui.manage.tables import ROW_ROLE
 from paivystys.gui.manage.view import ManageView
 from paivystys.gui.net.client import ApplianceClient
-
-from .conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, screenshot
+from paivystys.gui.tests.conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, screenshot
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,7 @@ from paivystys.gui.recordings.audio import (
 )
 from paivystys.gui.recordings.player import CHUNK_S, PlayerState
 from paivystys.gui.recordings.view import HEAD_BYTES, RecordingsView
-
-from .conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, screenshot
+from paivystys.gui.tests.conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, screenshot
 
 RATE = 8000
 PEKKA_PASSWORD = "pekka-salasana-123"

@@ -7,8 +7,7 @@ from pathlib import Path
 import keyring.backends.fail
 
 from paivystys.gui.connection.store import ApplianceStore
-
-from .conftest import MemoryKeyring
+from paivystys.gui.tests.conftest import MemoryKeyring
 
 URL = "https://192.168.1.20:8443"
 FINGERPRINT = ":".join(["AB"] * 32)

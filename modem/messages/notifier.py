@@ -28,11 +28,15 @@ from paivystys.appliance.db.models import (
 )
 from paivystys.appliance.db.settings import get_setting
 from paivystys.appliance.monitor.bus import CallConfirmed, CallEnded, EventBus
+from paivystys.modem.messages.kinds import ABANDONED, CALLER_CONTACT, MISSED, TAKEN
+from paivystys.modem.messages.recipients import (
+    caller_sms_number,
+    contact_number,
+    rung_recipients,
+    taken_recipients,
+)
+from paivystys.modem.messages.templates import caller_display, clock_time, render
 from paivystys.modem.outbox.store import QueuedMessage, enqueue, enqueue_many
-
-from .kinds import ABANDONED, CALLER_CONTACT, MISSED, TAKEN
-from .recipients import caller_sms_number, contact_number, rung_recipients, taken_recipients
-from .templates import caller_display, clock_time, render
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,16 @@ from paivystys.appliance.db.models import Setting
 from paivystys.appliance.db.settings import SMS_LANGUAGES
 from paivystys.appliance.directory.errors import Invalid
 from paivystys.appliance.directory.phones import WITHHELD
-
-from .kinds import ABANDONED, CALLER_CONTACT, DUTY_OFF, DUTY_ON, HELP, KINDS, MISSED, TAKEN
+from paivystys.modem.messages.kinds import (
+    ABANDONED,
+    CALLER_CONTACT,
+    DUTY_OFF,
+    DUTY_ON,
+    HELP,
+    KINDS,
+    MISSED,
+    TAKEN,
+)
 
 log = logging.getLogger(__name__)
 

@@ -42,9 +42,8 @@ from paivystys.modem.gsm.adapter import (
     TimeoutException,
 )
 from paivystys.modem.messages.encoding import encode
-
-from . import states
-from .store import due_messages
+from paivystys.modem.outbox import states
+from paivystys.modem.outbox.store import due_messages
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

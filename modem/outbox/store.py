@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import peewee
 
 from paivystys.appliance.db.models import Call, OutboxMessage, Person, database_proxy, utcnow
-
-from . import states
+from paivystys.modem.outbox import states
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
 
-from paivystys.appliance.audit import entries, record
-from paivystys.appliance.db.models import Person, User
-from paivystys.appliance.directory import Directory
-
-from ..context import Admin, Config, CurrentUser, Id, PersonUser
-from . import service
-from .schemas import (
+from paivystys.appliance.api.auth import service
+from paivystys.appliance.api.auth.schemas import (
     DutyRequest,
     LoginRequest,
     LoginResponse,
@@ -20,6 +15,10 @@ from .schemas import (
     UserCreate,
     UserOut,
 )
+from paivystys.appliance.api.context import Admin, Config, CurrentUser, Id, PersonUser
+from paivystys.appliance.audit import entries, record
+from paivystys.appliance.db.models import Person, User
+from paivystys.appliance.directory import Directory
 
 router = APIRouter(prefix="/api", tags=["auth"])
 

@@ -11,11 +11,10 @@ from typing import TypeVar
 
 from fastapi import APIRouter, Request, Response
 
+from paivystys.appliance.api.context import Admin
+from paivystys.appliance.api.errors import FieldError
 from paivystys.appliance.audit import record
 from paivystys.appliance.backup import BackupError, create_backup, restore_backup
-
-from ..context import Admin
-from ..errors import FieldError
 
 router = APIRouter(prefix="/api", tags=["backup"], responses={401: {}, 403: {}})
 

@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
 from paivystys.appliance.api.auth.service import ROLE_ADMIN
+from paivystys.appliance.api.context import MAX_ID, CurrentUser, Id
+from paivystys.appliance.api.errors import FieldError
 from paivystys.appliance.calllog.csv_export import csv_rows
 from paivystys.appliance.calllog.query import (
     DEFAULT_LIMIT,
@@ -24,9 +26,6 @@ from paivystys.appliance.calllog.query import (
     page,
 )
 from paivystys.appliance.db.models import User
-
-from ..context import MAX_ID, CurrentUser, Id
-from ..errors import FieldError
 
 router = APIRouter(prefix="/api", tags=["calls"], responses={401: {}, 422: {}})
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from ..context import Admin, Config
-from .service import snapshot
+from paivystys.appliance.api.context import Admin, Config
+from paivystys.appliance.api.health.service import snapshot
 
 router = APIRouter(prefix="/api", tags=["health"], responses={401: {}, 403: {}})
 

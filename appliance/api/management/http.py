@@ -7,15 +7,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
 
-from paivystys.appliance.audit import record
-from paivystys.appliance.db.models import Group, NumberGroup, OnCallNumber
-from paivystys.appliance.directory import Directory
-from paivystys.appliance.directory.views import group_to_dict, person_to_dict, settings_to_dicts
-from paivystys.modem.messages import kinds, templates
-
-from ..context import Admin, Id
-from ..errors import FieldError
-from .schemas import (
+from paivystys.appliance.api.context import Admin, Id
+from paivystys.appliance.api.errors import FieldError
+from paivystys.appliance.api.management.schemas import (
     BackupGroup,
     GroupCreate,
     GroupOut,
@@ -32,6 +26,11 @@ from .schemas import (
     TemplateOut,
     TemplateText,
 )
+from paivystys.appliance.audit import record
+from paivystys.appliance.db.models import Group, NumberGroup, OnCallNumber
+from paivystys.appliance.directory import Directory
+from paivystys.appliance.directory.views import group_to_dict, person_to_dict, settings_to_dicts
+from paivystys.modem.messages import kinds, templates
 
 router = APIRouter(prefix="/api", tags=["management"],
                    responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})

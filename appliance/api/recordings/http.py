@@ -10,9 +10,8 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
+from paivystys.appliance.api.context import Config, CurrentUser, Id
 from paivystys.appliance.recordings.access import RecordingGone, own_recordings, recording_file
-
-from ..context import Config, CurrentUser, Id
 
 router = APIRouter(prefix="/api/recordings", tags=["recordings"], responses={401: {}})
 

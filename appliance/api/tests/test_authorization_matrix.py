@@ -8,8 +8,7 @@ import pytest
 
 from paivystys.appliance.api.app import create_app
 from paivystys.appliance.api.context import ApiConfig
-
-from .conftest import RunningApi, Site
+from paivystys.appliance.api.tests.conftest import RunningApi, Site
 
 ANON, PERSON, ADMIN = "anonymous", "person", "admin"
 EVERYONE = frozenset({ANON, PERSON, ADMIN})
@@ -111,7 +110,7 @@ def test_every_endpoint_for(role: str, api: RunningApi, site: Site) -> None:
 
 
 def test_logout_revokes_only_that_token(api: RunningApi, site: Site) -> None:
-    from .conftest import PERSON_PASSWORD
+    from paivystys.appliance.api.tests.conftest import PERSON_PASSWORD
 
     extra = api.login("maija", PERSON_PASSWORD)
     with api.client() as anonymous:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import RunningApi, Site
+from paivystys.appliance.api.tests.conftest import RunningApi, Site
 
 
 def test_download_change_restore(api: RunningApi, site: Site) -> None:

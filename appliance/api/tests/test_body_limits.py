@@ -22,10 +22,9 @@ from paivystys.appliance.api.app import create_app
 from paivystys.appliance.api.backup.http import MAX_BACKUP_BYTES
 from paivystys.appliance.api.context import ApiConfig
 from paivystys.appliance.api.limits import JSON_BODY_LIMIT
+from paivystys.appliance.api.tests.conftest import RunningApi, Site
 from paivystys.appliance.api.tls import CERT_FILE
 from paivystys.appliance.db.database import open_database
-
-from .conftest import RunningApi, Site
 
 HUNDRED_MB = 100 * 1024 * 1024
 CHUNK = 64 * 1024

@@ -7,9 +7,8 @@ import datetime as dt
 
 import pytest
 
+from paivystys.appliance.api.tests.conftest import RunningApi, Site
 from paivystys.appliance.db.models import Call, Leg
-
-from .conftest import RunningApi, Site
 
 T0 = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 

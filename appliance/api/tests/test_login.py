@@ -10,9 +10,14 @@ import statistics
 import time
 
 from paivystys.appliance.api.auth.service import LOCKOUT, MAX_FAILURES, THROTTLE_ATTEMPTS
+from paivystys.appliance.api.tests.conftest import (
+    ADMIN_PASSWORD,
+    OTHER_PASSWORD,
+    PERSON_PASSWORD,
+    RunningApi,
+    Site,
+)
 from paivystys.appliance.db.models import AuditEntry, LoginFailure
-
-from .conftest import ADMIN_PASSWORD, OTHER_PASSWORD, PERSON_PASSWORD, RunningApi, Site
 
 
 def login(api: RunningApi, username: str, password: str, source: str = "127.0.0.1",

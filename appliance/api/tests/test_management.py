@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from paivystys.appliance.api.tests.conftest import RunningApi, Site
 from paivystys.appliance.db.models import AuditEntry
-
-from .conftest import RunningApi, Site
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from paivystys.appliance.api.tests.conftest import PERSON_PASSWORD, RunningApi, Site
 from paivystys.appliance.db.models import User
-
-from .conftest import PERSON_PASSWORD, RunningApi, Site
 
 WEAK = ["aaaaaaaaaa", "salasana123", "password12", "qwertyuiop", "1234567890", "uusi-kayttaja"]
 

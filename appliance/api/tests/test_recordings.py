@@ -8,9 +8,8 @@ import wave
 
 import pytest
 
+from paivystys.appliance.api.tests.conftest import RunningApi, Site
 from paivystys.appliance.db.models import Call
-
-from .conftest import RunningApi, Site
 
 
 def write_wav(path, seconds: float = 1.0) -> bytes:

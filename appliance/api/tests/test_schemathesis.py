@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import RunningApi, Site
+from paivystys.appliance.api.tests.conftest import RunningApi, Site
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 

@@ -7,8 +7,7 @@ import pytest
 
 from paivystys.appliance.api.headers import SECURITY_HEADERS
 from paivystys.appliance.api.limits import JSON_BODY_LIMIT
-
-from .conftest import ADMIN_PASSWORD, RunningApi, Site
+from paivystys.appliance.api.tests.conftest import ADMIN_PASSWORD, RunningApi, Site
 
 EXPECTED = {name.lower(): value for name, value in SECURITY_HEADERS.items()} | {
     "cache-control": "no-store", "strict-transport-security": "max-age=31536000"}

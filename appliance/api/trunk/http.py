@@ -8,10 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from paivystys.appliance.api.context import Admin
 from paivystys.appliance.audit import record
 from paivystys.appliance.trunk import get_trunk, reset_trunk, set_trunk
-
-from ..context import Admin
 
 router = APIRouter(prefix="/api", tags=["trunk"],
                    responses={401: {}, 403: {}, 422: {}, 503: {}})

@@ -9,9 +9,8 @@ import pytest
 
 from paivystys.appliance.backup import last_backup_at
 from paivystys.appliance.cli.backup import COMMAND
+from paivystys.appliance.cli.tests.test_admin import Run, configure
 from paivystys.appliance.directory import service
-
-from .test_admin import Run, configure
 
 VERSION = metadata.version("paivystysvaihde")
 

@@ -17,8 +17,7 @@ from paivystys.appliance.monitor.ami import (
     AmiClient,
     AmiConnectionError,
 )
-
-from .fake_ami import FakeAmi, wait_for
+from paivystys.appliance.monitor.tests.fake_ami import FakeAmi, wait_for
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from paivystys.appliance.db.models import Call, Group, Leg, Membership, OnCallNu
 from paivystys.appliance.monitor import bus as b
 from paivystys.appliance.monitor.ami import AmiClient
 from paivystys.appliance.monitor.call_monitor import CallMonitor
-
-from .fake_ami import FakeAmi
+from paivystys.appliance.monitor.tests.fake_ami import FakeAmi
 
 T0 = 1764100000.0
 MAIN, BACKUP = v.STAGE_MAIN, v.STAGE_BACKUP

@@ -24,8 +24,7 @@ from paivystys.appliance.monitor.call_monitor import CallMonitor
 from paivystys.modem.messages import kinds as k
 from paivystys.modem.messages.notifier import SmsNotifier, queue_reply
 from paivystys.modem.messages.templates import set_template
-
-from .conftest import ARRIVED, Site
+from paivystys.modem.messages.tests.conftest import ARRIVED, Site
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from paivystys.modem.messages.recipients import (
     rung_recipients,
     taken_recipients,
 )
-
-from .conftest import Site
+from paivystys.modem.messages.tests.conftest import Site
 
 
 def names(people: list) -> list[str]:

@@ -14,8 +14,7 @@ from paivystys.appliance.db.models import OutboxMessage, OutboxPart
 from paivystys.modem.outbox import states
 from paivystys.modem.outbox.sender import ModemGone, OutboxSender, RetryPolicy
 from paivystys.modem.outbox.store import enqueue
-
-from .fake_storage_modem import FakeStorageModem, Killed
+from paivystys.modem.outbox.tests.fake_storage_modem import FakeStorageModem, Killed
 
 T0 = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 FINNISH_200 = ("Päivystäjä Äijälä otti puhelun asiakkaalta, joka soitti lämpökeskuksen häiriöstä. "

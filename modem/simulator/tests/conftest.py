@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from paivystys.modem.simulator import ModemSimulator
-
-from .support import Received, close_promptly
+from paivystys.modem.simulator.tests.support import Received, close_promptly
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)

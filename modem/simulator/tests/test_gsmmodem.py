@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from paivystys.modem.simulator import ModemSimulator, read_sent_messages
-
-from .support import Received, close_promptly, wait_for
+from paivystys.modem.simulator.tests.support import Received, close_promptly, wait_for
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)

@@ -9,8 +9,7 @@ import warnings
 from pathlib import Path
 
 from paivystys.modem.simulator import SimulatorControl, read_sent_messages
-
-from .support import Received, close_promptly, wait_for
+from paivystys.modem.simulator.tests.support import Received, close_promptly, wait_for
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
