@@ -23,7 +23,7 @@ from paivystys.appliance.asterisk.variables import (
 )
 from paivystys.appliance.db.models import database_proxy
 from paivystys.appliance.db.settings import SPECS
-from paivystys.appliance.directory.phones import normalise_caller
+from paivystys.appliance.phones import normalise_caller
 
 log = logging.getLogger(__name__)
 

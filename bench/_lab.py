@@ -20,10 +20,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from paivystys.appliance.ami.client import AmiClient
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.environment import Lab
-from paivystys.appliance.monitor.ami import AmiClient
 
 
 def isolate() -> None:

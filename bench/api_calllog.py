@@ -23,8 +23,8 @@ import httpx
 from _lab import start_api
 from calllog_page import START, build, cursor_at
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, create_user
 from paivystys.appliance.db.database import open_database
+from paivystys.appliance.users.service import ROLE_ADMIN, create_user
 
 PASSWORD = "bench-salasana-1"
 

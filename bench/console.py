@@ -36,9 +36,9 @@ from typing import Any
 from _lab import isolate, start_api, timed_step
 from calllog_page import build
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, create_user
 from paivystys.appliance.api.tls import CERT_FILE, fingerprint
 from paivystys.appliance.db.database import open_database
+from paivystys.appliance.users.service import ROLE_ADMIN, create_user
 
 CHILD = Path(__file__).with_name("_console_child.py")
 USER = "bench"

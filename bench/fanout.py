@@ -34,10 +34,10 @@ from pathlib import Path
 
 import _lab
 
+from paivystys.appliance.ami.client import AmiClient, Headers
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.caller import place_call
 from paivystys.appliance.lab.environment import Lab
-from paivystys.appliance.monitor.ami import AmiClient, Headers
 
 APPLIANCE_PORT = "5060"
 CARRIER_PORT = "5070"

@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 
 import _lab
 
+from paivystys.appliance.ami.client import AmiClient, Headers
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.caller import place_call
 from paivystys.appliance.lab.handsets import Handsets
-from paivystys.appliance.monitor.ami import AmiClient, Headers
 
 NUMBER = "+358209990700"
 CALLER = "+358501230001"

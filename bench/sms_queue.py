@@ -21,13 +21,13 @@ import time
 
 import _lab
 
+from paivystys.appliance.ami.client import AmiClient, Headers
 from paivystys.appliance.db.models import Call, OutboxMessage
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.caller import place_call
 from paivystys.appliance.lab.handsets import Handsets
-from paivystys.appliance.monitor.ami import AmiClient, Headers
-from paivystys.modem.messages import kinds
-from paivystys.modem.outbox import states
+from paivystys.appliance.sms import kinds
+from paivystys.appliance.sms.outbox import states
 
 CALLER = "+358501230002"
 

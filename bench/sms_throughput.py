@@ -18,10 +18,10 @@ from pathlib import Path
 
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import OutboxMessage
+from paivystys.appliance.sms.outbox import states
+from paivystys.appliance.sms.outbox.store import enqueue
 from paivystys.modem.gsm.adapter import ApplianceModem
-from paivystys.modem.outbox import states
-from paivystys.modem.outbox.sender import OutboxSender
-from paivystys.modem.outbox.store import enqueue
+from paivystys.modem.sender import OutboxSender
 from paivystys.modem.simulator import ModemSimulator
 
 with warnings.catch_warnings():

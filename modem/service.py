@@ -21,7 +21,7 @@ import serial
 
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.db.models import ModemHealth, utcnow
-from paivystys.modem.duty.commands import handle_incoming
+from paivystys.appliance.sms.duty import handle_incoming
 from paivystys.modem.gsm.adapter import (
     ApplianceModem,
     CmeError,
@@ -32,7 +32,7 @@ from paivystys.modem.gsm.adapter import (
     PinRequiredError,
     ReceivedSms,
 )
-from paivystys.modem.outbox.sender import ModemGone, OutboxSender, modem_call
+from paivystys.modem.sender import ModemGone, OutboxSender, modem_call
 
 log = logging.getLogger("paivystys.modem")
 

@@ -11,8 +11,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, Throttle, user_for_token
 from paivystys.appliance.db.models import User
+from paivystys.appliance.users.service import ROLE_ADMIN, ROLE_PERSON, Throttle, user_for_token
 
 
 @dataclass

@@ -6,14 +6,14 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from paivystys.appliance.api.auth.service import AuthError
-from paivystys.appliance.directory.errors import (
+from paivystys.appliance.errors import (
     ApplyFailed,
     Conflict,
     DirectoryError,
     Invalid,
     NotFound,
 )
+from paivystys.appliance.users.service import AuthError
 
 STATUS = ((Invalid, 422), (NotFound, 404), (Conflict, 409), (ApplyFailed, 503))
 

@@ -20,7 +20,7 @@ import phonenumbers
 
 from paivystys.agi.decision import Leg, leg_list
 from paivystys.appliance.asterisk import variables as v
-from paivystys.appliance.directory.phones import DEFAULT_REGION
+from paivystys.appliance.phones import DEFAULT_REGION
 
 PROMPT_NAMES = {
     "ONCALL_FROM": "pv-oncall-call-from",

@@ -18,7 +18,6 @@ from typing import Any
 
 import peewee
 
-from paivystys.appliance.api.auth import service as auth_service
 from paivystys.appliance.asterisk.pjsip import MODE_REGISTRATION
 from paivystys.appliance.db import settings as db_settings
 from paivystys.appliance.db.models import (
@@ -37,8 +36,9 @@ from paivystys.appliance.db.models import (
     utcnow,
 )
 from paivystys.appliance.directory import service as directory_service
-from paivystys.appliance.directory.errors import ApplyFailed, DirectoryError, Invalid
+from paivystys.appliance.errors import ApplyFailed, DirectoryError, Invalid
 from paivystys.appliance.trunk import service as trunk_service
+from paivystys.appliance.users import service as auth_service
 
 ApplyFn = Callable[[], None]
 Rows = dict[type[BaseModel], list[dict[str, Any]]]
@@ -252,7 +252,7 @@ def _person_values(row: dict[str, Any]) -> dict[str, object]:
 
 def _setting_values(row: dict[str, Any]) -> dict[str, object]:
     # Imported here: the SMS texts belong to the modem package, which imports the database.
-    from paivystys.modem.messages import templates
+    from paivystys.appliance.sms import templates
 
     key, value = row["key"], row["value"]
     prefix, _, rest = key.partition(".")

@@ -29,7 +29,7 @@ import phonenumbers
 from paivystys.appliance.asterisk.variables import OUTCOMES
 from paivystys.appliance.calllog.records import call_to_dict
 from paivystys.appliance.db.models import Call, Leg, OnCallNumber, Person
-from paivystys.appliance.directory.phones import DEFAULT_REGION, WITHHELD
+from paivystys.appliance.phones import DEFAULT_REGION, WITHHELD
 
 DEFAULT_SORT = "-arrived_at"
 DEFAULT_LIMIT = 50

@@ -8,7 +8,7 @@ from typing import Any
 import peewee
 
 from paivystys.appliance.db.models import Call, Leg, OnCallNumber
-from paivystys.appliance.directory.phones import looks_like_phone
+from paivystys.appliance.phones import looks_like_phone
 
 
 def as_utc(value: dt.datetime | str | None) -> dt.datetime | None:

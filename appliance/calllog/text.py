@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from paivystys.appliance.asterisk.variables import STAGE_BACKUP
 from paivystys.appliance.calllog.records import as_utc
 from paivystys.appliance.db.models import Call
-from paivystys.appliance.directory.phones import WITHHELD
+from paivystys.appliance.phones import WITHHELD
 
 
 def format_table(headers: Sequence[str], rows: Iterable[Sequence[str]],

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from paivystys.appliance.calllog import call_to_dict, find_call
 from paivystys.appliance.cli import CommandError, print_json, use_database
-from paivystys.appliance.directory.phones import WITHHELD
+from paivystys.appliance.phones import WITHHELD
 
 if TYPE_CHECKING:
     from paivystys.appliance.lab.environment import Lab
@@ -177,7 +177,7 @@ def _sms(args: argparse.Namespace) -> int:
 
 
 def _sms_in(args: argparse.Namespace) -> int:
-    from paivystys.appliance.directory.phones import normalise_caller
+    from paivystys.appliance.phones import normalise_caller
     from paivystys.modem.simulator import SimulatorControl, SimulatorControlError
 
     lab = _lab(args)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import peewee
 
+from paivystys.appliance.ami.client import AmiError
 from paivystys.appliance.cli import CommandError, admin, backup, calls, lab, sms, users
 from paivystys.appliance.db.database import database_path
 from paivystys.appliance.directory import DirectoryError, Invalid
 from paivystys.appliance.lab.environment import LabError
-from paivystys.appliance.monitor.ami import AmiError
 from paivystys.appliance.runtime.host import RuntimeSetupError
 from paivystys.appliance.runtime.instance import InstanceError
 

@@ -6,10 +6,10 @@ import argparse
 
 from paivystys.appliance.calllog.text import format_table
 from paivystys.appliance.cli import positive_int, print_json, use_database
-from paivystys.modem.messages import kinds, templates
-from paivystys.modem.outbox import states
-from paivystys.modem.outbox.store import listing
-from paivystys.modem.outbox.views import message_to_dict, modem_health_to_dict
+from paivystys.appliance.sms import kinds, templates
+from paivystys.appliance.sms.outbox import states
+from paivystys.appliance.sms.outbox.store import listing
+from paivystys.appliance.sms.outbox.views import message_to_dict, modem_health_to_dict
 
 DEFAULT_LAST = 20
 

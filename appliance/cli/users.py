@@ -9,10 +9,10 @@ import json
 import os
 import sys
 
-from paivystys.appliance.api.auth import service
 from paivystys.appliance.audit import record
 from paivystys.appliance.calllog.text import format_table
 from paivystys.appliance.cli import CommandError, print_json, use_database
+from paivystys.appliance.users import service
 
 
 def _actor() -> str:

@@ -2,20 +2,20 @@
 ringing and backup groups, settings."""
 
 from paivystys.appliance.directory.demo import seed_demo
-from paivystys.appliance.directory.errors import (
-    ApplyFailed,
-    Conflict,
-    DirectoryError,
-    InUse,
-    Invalid,
-    NotFound,
-)
 from paivystys.appliance.directory.service import Directory, apply_configuration
 from paivystys.appliance.directory.views import (
     group_to_dict,
     number_to_dict,
     person_to_dict,
     settings_to_dicts,
+)
+from paivystys.appliance.errors import (
+    ApplyFailed,
+    Conflict,
+    DirectoryError,
+    InUse,
+    Invalid,
+    NotFound,
 )
 
 __all__ = [

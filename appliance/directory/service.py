@@ -24,8 +24,8 @@ from paivystys.appliance.db.models import (
     Person,
     database_proxy,
 )
-from paivystys.appliance.directory.errors import ApplyFailed, Conflict, InUse, Invalid, NotFound
-from paivystys.appliance.directory.phones import (
+from paivystys.appliance.errors import ApplyFailed, Conflict, InUse, Invalid, NotFound
+from paivystys.appliance.phones import (
     e164,
     is_landline,
     looks_like_phone,

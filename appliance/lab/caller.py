@@ -20,6 +20,7 @@ import uuid
 import weakref
 from dataclasses import dataclass
 
+from paivystys.appliance.ami.client import AmiClient, Headers
 from paivystys.appliance.lab.carrier import (
     CALLER_DIAL_EXTEN,
     CALLER_LISTEN_EXTEN,
@@ -36,7 +37,6 @@ from paivystys.appliance.lab.carrier import (
     VAR_DIALLED,
     VAR_LIMIT,
 )
-from paivystys.appliance.monitor.ami import AmiClient, Headers
 
 # The carrier starts dialling within milliseconds; this long means it never will.
 START_TIMEOUT_S = 10.0

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from paivystys.appliance.ami.client import AmiClient
 from paivystys.appliance.asterisk.apply import write_configs
 from paivystys.appliance.asterisk.base import base_configs
 from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC, FASTAGI_LISTEN
@@ -22,7 +23,6 @@ from paivystys.appliance.db.models import OnCallNumber
 from paivystys.appliance.directory import seed_demo
 from paivystys.appliance.lab.carrier import CARRIER_SPEC, carrier_configs
 from paivystys.appliance.lab.services import Service
-from paivystys.appliance.monitor.ami import AmiClient
 from paivystys.appliance.prompts import generate_prompts
 from paivystys.appliance.runtime import netns
 from paivystys.appliance.runtime.instance import AsteriskInstance

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from paivystys.appliance.ami.client import AmiActionError, AmiClient, Headers
 from paivystys.appliance.lab.carrier import (
     BEHAVIOURS,
     BUSY,
@@ -28,7 +29,6 @@ from paivystys.appliance.lab.carrier import (
     SPEC_SEPARATOR,
     VOICEMAIL,
 )
-from paivystys.appliance.monitor.ami import AmiActionError, AmiClient, Headers
 
 REGION = "FI"
 DEFAULT_ANSWER_AFTER = {HUMAN: 1.0, VOICEMAIL: 3.0, HANG_UP: 1.0}

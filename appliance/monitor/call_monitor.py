@@ -35,10 +35,12 @@ import peewee
 from peewee import Model
 from playhouse.shortcuts import model_to_dict
 
+from paivystys.appliance.ami.client import AmiClient
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.models import Call, Group, Leg, OnCallNumber, Person
-from paivystys.appliance.monitor.ami import AmiClient
-from paivystys.appliance.monitor.bus import (
+from paivystys.appliance.monitor.caller_id import caller_from_network
+from paivystys.appliance.monitor.outcomes import call_outcome, leg_result_from_end
+from paivystys.appliance.ringing.bus import (
     CallBridged,
     CallConfirmed,
     CallEnded,
@@ -49,8 +51,6 @@ from paivystys.appliance.monitor.bus import (
     LegEnded,
     LegRinging,
 )
-from paivystys.appliance.monitor.caller_id import caller_from_network
-from paivystys.appliance.monitor.outcomes import call_outcome, leg_result_from_end
 
 log = logging.getLogger(__name__)
 

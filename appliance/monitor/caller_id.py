@@ -19,7 +19,7 @@ import binascii
 import re
 
 from paivystys.appliance.asterisk import variables as v
-from paivystys.appliance.directory.phones import WITHHELD, normalise_caller
+from paivystys.appliance.phones import WITHHELD, normalise_caller
 
 # What networks and phones put in the From user when the number is not passed on.
 WITHHELD_WORDS = frozenset({"anonymous", "restricted", "withheld", "private", "unavailable",

@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from paivystys.appliance.monitor.bus import EventBus
+from paivystys.appliance.ringing.bus import EventBus
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from paivystys.appliance.ami.client import AmiClient, AmiError
 from paivystys.appliance.db.models import HealthReport, utcnow
-from paivystys.appliance.monitor.ami import AmiClient, AmiError
 
 log = logging.getLogger(__name__)
 

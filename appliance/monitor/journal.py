@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import re
 
+from paivystys.appliance.ami.client import AmiClient, AmiError, Headers
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.models import Call
-from paivystys.appliance.monitor.ami import AmiClient, AmiError, Headers
 from paivystys.appliance.monitor.call_monitor import CallMonitor
 
 log = logging.getLogger(__name__)

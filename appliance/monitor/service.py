@@ -13,19 +13,19 @@ import sys
 import threading
 from pathlib import Path
 
-from paivystys.appliance.db.database import database_path, open_database
-from paivystys.appliance.monitor.ami import AmiClient
-from paivystys.appliance.monitor.ami_options import (
+from paivystys.appliance.ami.client import AmiClient
+from paivystys.appliance.ami.options import (
     add_ami_arguments,
     read_ami_secret,
     stop_on_signals,
 )
-from paivystys.appliance.monitor.bus import CallEnded, EventBus
+from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.monitor.call_monitor import CallMonitor
 from paivystys.appliance.monitor.feed import EventFeed
 from paivystys.appliance.monitor.health import report_once, run_reports, write_report
 from paivystys.appliance.monitor.journal import call_key, forget, replay_journal
-from paivystys.modem.messages.notifier import SmsNotifier
+from paivystys.appliance.ringing.bus import CallEnded, EventBus
+from paivystys.appliance.sms.notifier import SmsNotifier
 
 log = logging.getLogger("paivystys.monitor")
 

@@ -18,15 +18,15 @@ import threading
 import time
 from pathlib import Path
 
-from paivystys.appliance.asterisk.pjsip import APPLIANCE_BIND
-from paivystys.appliance.audit import record
-from paivystys.appliance.db.database import database_path, open_database
-from paivystys.appliance.monitor.ami import AmiClient
-from paivystys.appliance.monitor.ami_options import (
+from paivystys.appliance.ami.client import AmiClient
+from paivystys.appliance.ami.options import (
     add_ami_arguments,
     read_ami_secret,
     stop_on_signals,
 )
+from paivystys.appliance.asterisk.pjsip import APPLIANCE_BIND
+from paivystys.appliance.audit import record
+from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.sipguard.firewall import Firewall, FirewallError, Limits, Network
 from paivystys.appliance.sipguard.guard import (
     OFFENCE_EVENTS,

@@ -33,8 +33,8 @@ from paivystys.appliance.asterisk.pjsip import (
     TrunkSpec,
 )
 from paivystys.appliance.db.models import Trunk, utcnow
-from paivystys.appliance.directory.errors import Invalid
 from paivystys.appliance.directory.service import ApplyFn, Directory
+from paivystys.appliance.errors import Invalid
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from paivystys.appliance.ami.client import AmiActionError
 from paivystys.appliance.asterisk.pjsip import (
     ENDPOINT,
     MODE_REGISTRATION,
@@ -28,11 +29,10 @@ from paivystys.appliance.asterisk.pjsip import (
     REGISTRATION_RETRY_S,
     identify_name,
 )
-from paivystys.appliance.monitor.ami import AmiActionError
 from paivystys.appliance.trunk.service import get_trunk
 
 if TYPE_CHECKING:
-    from paivystys.appliance.monitor.ami import AmiClient, Headers
+    from paivystys.appliance.ami.client import AmiClient, Headers
 
 REGISTERED = "Registered"
 NOT_MONITORED = "not monitored"

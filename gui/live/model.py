@@ -229,7 +229,7 @@ class LiveCallsModel(QAbstractTableModel):
     # --- changing -------------------------------------------------------------------------
 
     def apply(self, event: dict[str, Any]) -> None:
-        """One call event from the appliance's stream (a `paivystys.appliance.monitor.bus`
+        """One call event from the appliance's stream (a `paivystys.appliance.ringing.bus`
         dataclass as a dict, ``type`` naming it); kinds this view does not know are ignored."""
         kind = event.get("type")
         at = _timestamp(event.get("at"))

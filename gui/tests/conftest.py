@@ -30,10 +30,10 @@ from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, create_user
 from paivystys.appliance.api.tls import CERT_FILE, fingerprint
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.directory import Directory
+from paivystys.appliance.users.service import ROLE_ADMIN, ROLE_PERSON, create_user
 from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.i18n import compile_translations
 from paivystys.gui.i18n.language import ENGLISH, locale_for

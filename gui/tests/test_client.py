@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from paivystys.appliance.api.auth.service import revoke
+from paivystys.appliance.users.service import revoke
 from paivystys.gui.net.address import InvalidAddress, parse_address
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind, probe_fingerprint
 from paivystys.gui.net.pinning import parse_fingerprint

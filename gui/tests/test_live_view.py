@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, create_user, revoke
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Leg
 from paivystys.appliance.directory import Directory
-from paivystys.appliance.monitor.bus import CallStarted, EventBus, LegRinging
 from paivystys.appliance.monitor.feed import EventFeed
+from paivystys.appliance.ringing.bus import CallStarted, EventBus, LegRinging
+from paivystys.appliance.users.service import ROLE_ADMIN, ROLE_PERSON, create_user, revoke
 from paivystys.gui.live.view import LiveView
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.tests import conftest

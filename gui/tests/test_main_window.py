@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from paivystys.appliance.api.auth.service import revoke
+from paivystys.appliance.users.service import revoke
 from paivystys.gui.app import Console
 from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.i18n.language import ENGLISH, FINNISH, SETTINGS_KEY, Language

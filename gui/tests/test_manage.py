@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from paivystys.appliance.api.auth.service import revoke
 from paivystys.appliance.directory import Directory
+from paivystys.appliance.users.service import revoke
 from paivystys.gui.manage.numbers import routing_steps
 from paivystys.gui.manage.page import ManagePage
 from paivystys.gui.manage.tables import ROW_ROLE

@@ -23,9 +23,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from paivystys.appliance.api.auth.service import ROLE_PERSON, create_user
 from paivystys.appliance.db.models import Call, Person
 from paivystys.appliance.directory import Directory
+from paivystys.appliance.users.service import ROLE_PERSON, create_user
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, ByteRange, FailureKind
 from paivystys.gui.recordings import player as player_module
 from paivystys.gui.recordings.audio import (

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, create_user
 from paivystys.appliance.db.models import Group, User
+from paivystys.appliance.users.service import ROLE_ADMIN, create_user
 
 from conftest import new_mobile
 

@@ -16,9 +16,9 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, create_user
 from paivystys.appliance.api.tls import CERT_FILE, fingerprint
 from paivystys.appliance.db.models import Call, User
+from paivystys.appliance.users.service import ROLE_ADMIN, create_user
 from paivystys.gui.live.model import ENDED, LEG_RINGING, TALKING
 from paivystys.gui.live.view import LiveView
 from paivystys.gui.net.client import ApplianceClient

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from paivystys.appliance.ami.client import AmiActionError
 from paivystys.appliance.asterisk.apply import apply_configuration
-from paivystys.appliance.monitor.ami import AmiActionError
 
 
 def _owner_group_mode(path: Path) -> tuple[int, int, str]:

@@ -17,9 +17,9 @@ import pytest
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.calllog.records import call_to_dict
 from paivystys.appliance.db.models import Call, OnCallNumber
-from paivystys.appliance.directory.phones import WITHHELD
 from paivystys.appliance.lab.caller import place_call
 from paivystys.appliance.monitor.caller_id import TRUNCATION_MARK
+from paivystys.appliance.phones import WITHHELD
 
 from conftest import Scenario
 

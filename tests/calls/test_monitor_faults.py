@@ -15,7 +15,7 @@ from paivystys.appliance.calllog import call_to_dict, find_call
 from paivystys.appliance.db.models import OutboxMessage
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.caller import place_call
-from paivystys.modem.messages.kinds import CALLER_CONTACT, TAKEN
+from paivystys.appliance.sms.kinds import CALLER_CONTACT, TAKEN
 
 from conftest import Scenario, new_mobile
 

@@ -15,7 +15,7 @@ from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.calllog.records import call_to_dict
 from paivystys.appliance.db.models import Call, OutboxMessage
 from paivystys.appliance.lab.carrier import EVENT_HANDSET_HANGUP, EVENT_HANDSET_PRESSED
-from paivystys.modem.messages import kinds
+from paivystys.appliance.sms import kinds
 
 from conftest import sound_seconds
 

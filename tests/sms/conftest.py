@@ -17,7 +17,7 @@ import pytest
 
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import OutboxMessage
-from paivystys.modem.outbox import states
+from paivystys.appliance.sms.outbox import states
 from paivystys.modem.simulator import ModemSimulator, SentMessage
 
 

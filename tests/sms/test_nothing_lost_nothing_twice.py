@@ -8,8 +8,8 @@ import time
 from collections import Counter
 
 from paivystys.appliance.db.models import OutboxMessage
-from paivystys.modem.outbox import states
-from paivystys.modem.outbox.store import enqueue
+from paivystys.appliance.sms.outbox import states
+from paivystys.appliance.sms.outbox.store import enqueue
 
 from conftest import Rig, wait_for
 

@@ -37,12 +37,12 @@ from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.calllog import call_to_dict
 from paivystys.appliance.db.models import Call, OutboxMessage
 from paivystys.appliance.directory import Directory
-from paivystys.appliance.directory.phones import looks_like_phone
 from paivystys.appliance.lab.caller import CallerReport, place_call
 from paivystys.appliance.lab.carrier import EVENT_HANDSET_PRESSED, HUMAN
 from paivystys.appliance.lab.handsets import HandsetEvents, Handsets
-from paivystys.modem.messages.kinds import ABANDONED, CALLER_CONTACT, MISSED, TAKEN
-from paivystys.modem.outbox import states
+from paivystys.appliance.phones import looks_like_phone
+from paivystys.appliance.sms.kinds import ABANDONED, CALLER_CONTACT, MISSED, TAKEN
+from paivystys.appliance.sms.outbox import states
 from paivystys.modem.simulator import read_sent_messages
 
 from conftest import CONFIRM_TIMEOUT, RING_TIME, Scenario, SoakSettings, new_mobile

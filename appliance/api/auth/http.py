@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request, Response
 
-from paivystys.appliance.api.auth import service
 from paivystys.appliance.api.auth.schemas import (
     DutyRequest,
     LoginRequest,
@@ -19,6 +18,7 @@ from paivystys.appliance.api.context import Admin, Config, CurrentUser, Id, Pers
 from paivystys.appliance.audit import entries, record
 from paivystys.appliance.db.models import Person, User
 from paivystys.appliance.directory import Directory
+from paivystys.appliance.users import service
 
 router = APIRouter(prefix="/api", tags=["auth"])
 

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN
 from paivystys.appliance.api.context import MAX_ID, CurrentUser, Id
 from paivystys.appliance.api.errors import FieldError
 from paivystys.appliance.calllog.csv_export import csv_rows
@@ -26,6 +25,7 @@ from paivystys.appliance.calllog.query import (
     page,
 )
 from paivystys.appliance.db.models import User
+from paivystys.appliance.users.service import ROLE_ADMIN
 
 router = APIRouter(prefix="/api", tags=["calls"], responses={401: {}, 422: {}})
 

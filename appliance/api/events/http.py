@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, user_for_token
+from paivystys.appliance.users.service import ROLE_ADMIN, user_for_token
 
 router = APIRouter(tags=["events"])
 TOKEN_CHECK_S = 5.0

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from paivystys.appliance.db.models import HealthReport, ModemHealth, OutboxMessage, utcnow
-from paivystys.modem.outbox import states
+from paivystys.appliance.sms.outbox import states
 
 STALE_AFTER = dt.timedelta(seconds=60)
 DISK_LOW_BYTES = 1_000_000_000

@@ -30,7 +30,7 @@ from paivystys.appliance.audit import record
 from paivystys.appliance.db.models import Group, NumberGroup, OnCallNumber
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.directory.views import group_to_dict, person_to_dict, settings_to_dicts
-from paivystys.modem.messages import kinds, templates
+from paivystys.appliance.sms import kinds, templates
 
 router = APIRouter(prefix="/api", tags=["management"],
                    responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})

@@ -16,13 +16,13 @@ import pytest
 import uvicorn
 
 from paivystys.appliance.api.app import create_app
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, Throttle, create_user
 from paivystys.appliance.api.context import ApiConfig
 from paivystys.appliance.api.server import uvicorn_config
 from paivystys.appliance.api.tls import ensure_certificate
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import LoginFailure
 from paivystys.appliance.directory import Directory
+from paivystys.appliance.users.service import ROLE_ADMIN, ROLE_PERSON, Throttle, create_user
 
 ADMIN_PASSWORD = "admin-salasana-123"
 PERSON_PASSWORD = "maija-salasana-123"

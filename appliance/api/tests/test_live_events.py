@@ -14,15 +14,15 @@ from collections.abc import Iterator
 import pytest
 import websockets
 
-from paivystys.appliance.api.auth.service import ROLE_ADMIN, ROLE_PERSON, create_user, revoke
 from paivystys.appliance.api.context import ApiConfig
 from paivystys.appliance.api.events.http import TOKEN_CHECK_S
 from paivystys.appliance.api.limits import JSON_BODY_LIMIT
 from paivystys.appliance.api.tests.conftest import RunningApi, serve
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.directory import Directory
-from paivystys.appliance.monitor.bus import CallConfirmed, CallStarted, EventBus
 from paivystys.appliance.monitor.feed import EventFeed
+from paivystys.appliance.ringing.bus import CallConfirmed, CallStarted, EventBus
+from paivystys.appliance.users.service import ROLE_ADMIN, ROLE_PERSON, create_user, revoke
 
 AT = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 

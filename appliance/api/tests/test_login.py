@@ -9,7 +9,6 @@ import re
 import statistics
 import time
 
-from paivystys.appliance.api.auth.service import LOCKOUT, MAX_FAILURES, THROTTLE_ATTEMPTS
 from paivystys.appliance.api.tests.conftest import (
     ADMIN_PASSWORD,
     OTHER_PASSWORD,
@@ -18,6 +17,7 @@ from paivystys.appliance.api.tests.conftest import (
     Site,
 )
 from paivystys.appliance.db.models import AuditEntry, LoginFailure
+from paivystys.appliance.users.service import LOCKOUT, MAX_FAILURES, THROTTLE_ATTEMPTS
 
 
 def login(api: RunningApi, username: str, password: str, source: str = "127.0.0.1",

@@ -8,7 +8,7 @@ import pytest
 from paivystys.appliance.cli.main import main
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import ModemHealth
-from paivystys.modem.outbox.store import enqueue
+from paivystys.appliance.sms.outbox.store import enqueue
 
 
 @pytest.fixture

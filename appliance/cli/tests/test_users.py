@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from paivystys.appliance.api.auth.service import MAX_FAILURES, AuthError, Throttle, log_in
 from paivystys.appliance.cli.main import main
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import AuditEntry, LoginFailure, User
+from paivystys.appliance.users.service import MAX_FAILURES, AuthError, Throttle, log_in
 
 
 @pytest.fixture

@@ -58,11 +58,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     reason = _unavailable()
     if reason:
         pytest.skip(reason)
+    from paivystys.appliance.ami.client import AmiClient
     from paivystys.appliance.asterisk.base import AMI_USER, base_configs
     from paivystys.appliance.asterisk.pjsip import LAB_TRUNK, render_pjsip
     from paivystys.appliance.lab.carrier import CARRIER_SPEC, carrier_configs
     from paivystys.appliance.lab.handsets import HandsetEvents
-    from paivystys.appliance.monitor.ami import AmiClient
     from paivystys.appliance.runtime import netns
     from paivystys.appliance.runtime.instance import AsteriskInstance, InstanceSpec
     from paivystys.appliance.runtime.rootfs import ensure_rootfs

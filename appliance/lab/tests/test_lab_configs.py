@@ -154,7 +154,7 @@ class _FakeAmi:
         return {"Response": "Error", "Message": "Database entry not found"}
 
     def action_list(self, name: str, **headers: str) -> list[dict[str, str]]:
-        from paivystys.appliance.monitor.ami import AmiActionError
+        from paivystys.appliance.ami.client import AmiActionError
 
         assert name == "DBGet"
         value = self.db.get((headers["Family"], headers["Key"]))

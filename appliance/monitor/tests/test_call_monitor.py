@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from paivystys.appliance.ami.client import AmiClient
+from paivystys.appliance.ami.tests.fake_ami import FakeAmi
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Group, Leg, Membership, OnCallNumber, Person
-from paivystys.appliance.monitor import bus as b
-from paivystys.appliance.monitor.ami import AmiClient
 from paivystys.appliance.monitor.call_monitor import CallMonitor
-from paivystys.appliance.monitor.tests.fake_ami import FakeAmi
+from paivystys.appliance.ringing import bus as b
 
 T0 = 1764100000.0
 MAIN, BACKUP = v.STAGE_MAIN, v.STAGE_BACKUP

@@ -2,8 +2,8 @@ import base64
 
 import pytest
 
-from paivystys.appliance.directory.phones import WITHHELD
 from paivystys.appliance.monitor.caller_id import TRUNCATION_MARK, caller_from_network
+from paivystys.appliance.phones import WITHHELD
 
 ALLOWED = "allowed_not_screened"
 

@@ -3,8 +3,8 @@ import json
 import socket
 import time
 
-from paivystys.appliance.monitor.bus import CallConfirmed, CallStarted, EventBus
 from paivystys.appliance.monitor.feed import EventFeed
+from paivystys.appliance.ringing.bus import CallConfirmed, CallStarted, EventBus
 
 AT = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 

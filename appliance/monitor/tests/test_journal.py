@@ -8,9 +8,9 @@ import pytest
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Group, Leg, Membership, OnCallNumber, Person
-from paivystys.appliance.monitor.bus import CallEnded, EventBus
 from paivystys.appliance.monitor.call_monitor import CallMonitor
 from paivystys.appliance.monitor.journal import call_key, journal_events, replay_journal
+from paivystys.appliance.ringing.bus import CallEnded, EventBus
 
 T0 = 1764100000.0
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from paivystys.appliance.ami.options import parse_address
+from paivystys.appliance.ami.tests.fake_ami import FakeAmi, wait_for
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call
-from paivystys.appliance.monitor.ami_options import parse_address
-from paivystys.appliance.monitor.tests.fake_ami import FakeAmi, wait_for
 
 
 def test_parse_address() -> None:

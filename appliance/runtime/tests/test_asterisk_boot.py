@@ -18,8 +18,8 @@ import pytest
 import paivystys.agi
 import paivystys.appliance
 import paivystys.modem
+from paivystys.appliance.ami.client import AmiActionError, AmiClient
 from paivystys.appliance.asterisk.base import AMI_USER, APPLIANCE_AMI_WRITE, MODULES, base_configs
-from paivystys.appliance.monitor.ami import AmiActionError, AmiClient
 from paivystys.appliance.prompts import generate_prompts, prompt_path
 from paivystys.appliance.runtime import netns
 from paivystys.appliance.runtime.instance import AsteriskInstance, InstanceSpec

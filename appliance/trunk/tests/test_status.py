@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from paivystys.appliance.ami.client import AmiActionError, AmiConnectionError, Headers
 from paivystys.appliance.asterisk.pjsip import identify_name
 from paivystys.appliance.db.database import open_database
-from paivystys.appliance.monitor.ami import AmiActionError, AmiConnectionError, Headers
 from paivystys.appliance.trunk import set_trunk, trunk_status
 
 SECRET = "salasana-123"

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import serial
 
+from paivystys.appliance.sms.encoding import encode
 from paivystys.modem.gsm.adapter import (
     STAT_STORED_SENT,
     STAT_STORED_UNSENT,
     ApplianceModem,
     ReceivedSms,
 )
-from paivystys.modem.messages.encoding import encode
 from paivystys.modem.simulator import ModemSimulator
 from paivystys.modem.simulator.tests.support import wait_for
 

@@ -19,12 +19,12 @@ from paivystys.appliance.db.models import (
     Setting,
 )
 from paivystys.appliance.db.settings import set_setting
-from paivystys.appliance.monitor.bus import CallConfirmed, CallEnded, EventBus
 from paivystys.appliance.monitor.call_monitor import CallMonitor
-from paivystys.modem.messages import kinds as k
-from paivystys.modem.messages.notifier import SmsNotifier, queue_reply
-from paivystys.modem.messages.templates import set_template
-from paivystys.modem.messages.tests.conftest import ARRIVED, Site
+from paivystys.appliance.ringing.bus import CallConfirmed, CallEnded, EventBus
+from paivystys.appliance.sms import kinds as k
+from paivystys.appliance.sms.notifier import SmsNotifier, queue_reply
+from paivystys.appliance.sms.templates import set_template
+from paivystys.appliance.sms.tests.conftest import ARRIVED, Site
 
 
 @pytest.fixture

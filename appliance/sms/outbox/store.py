@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import peewee
 
 from paivystys.appliance.db.models import Call, OutboxMessage, Person, database_proxy, utcnow
-from paivystys.modem.outbox import states
+from paivystys.appliance.sms.outbox import states
 
 
 @dataclass(frozen=True)

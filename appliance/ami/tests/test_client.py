@@ -11,13 +11,13 @@ from collections.abc import Iterator
 import pytest
 from asterisk import manager as pyst_manager
 
-from paivystys.appliance.monitor.ami import (
+from paivystys.appliance.ami.client import (
     AmiActionError,
     AmiAuthError,
     AmiClient,
     AmiConnectionError,
 )
-from paivystys.appliance.monitor.tests.fake_ami import FakeAmi, wait_for
+from paivystys.appliance.ami.tests.fake_ami import FakeAmi, wait_for
 
 
 @pytest.fixture

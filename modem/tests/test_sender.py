@@ -11,10 +11,10 @@ import pytest
 
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import OutboxMessage, OutboxPart
-from paivystys.modem.outbox import states
-from paivystys.modem.outbox.sender import ModemGone, OutboxSender, RetryPolicy
-from paivystys.modem.outbox.store import enqueue
-from paivystys.modem.outbox.tests.fake_storage_modem import FakeStorageModem, Killed
+from paivystys.appliance.sms.outbox import states
+from paivystys.appliance.sms.outbox.store import enqueue
+from paivystys.modem.sender import ModemGone, OutboxSender, RetryPolicy
+from paivystys.modem.tests.fake_storage_modem import FakeStorageModem, Killed
 
 T0 = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 FINNISH_200 = ("Päivystäjä Äijälä otti puhelun asiakkaalta, joka soitti lämpökeskuksen häiriöstä. "

@@ -18,9 +18,9 @@ import peewee
 from paivystys.appliance.db.models import IncomingSms, Person, database_proxy, utcnow
 from paivystys.appliance.db.settings import get_setting
 from paivystys.appliance.directory import Directory
-from paivystys.appliance.directory.phones import normalise_caller
-from paivystys.modem.messages import kinds
-from paivystys.modem.messages.notifier import queue_reply
+from paivystys.appliance.phones import normalise_caller
+from paivystys.appliance.sms import kinds
+from paivystys.appliance.sms.notifier import queue_reply
 
 log = logging.getLogger(__name__)
 

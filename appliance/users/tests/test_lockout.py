@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from paivystys.appliance.api.auth.service import (
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.db.models import LoginFailure, User
+from paivystys.appliance.users.service import (
     LOCKOUT,
     MAX_FAILURES,
     MAX_LOCKOUT,
@@ -20,8 +22,6 @@ from paivystys.appliance.api.auth.service import (
     log_in,
     unlock,
 )
-from paivystys.appliance.db.database import open_database
-from paivystys.appliance.db.models import LoginFailure, User
 
 PASSWORD = "toimiston-oma-salasana"
 START = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)

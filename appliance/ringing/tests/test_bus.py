@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from paivystys.appliance.monitor.bus import CallBridged, CallStarted, EventBus
+from paivystys.appliance.ringing.bus import CallBridged, CallStarted, EventBus
 
 AT = dt.datetime(2025, 11, 25, 19, 46, 40, tzinfo=dt.UTC)
 

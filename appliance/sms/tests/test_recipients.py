@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from paivystys.modem.messages.recipients import (
+from paivystys.appliance.sms.recipients import (
     caller_sms_number,
     can_receive_sms,
     contact_number,
     rung_recipients,
     taken_recipients,
 )
-from paivystys.modem.messages.tests.conftest import Site
+from paivystys.appliance.sms.tests.conftest import Site
 
 
 def names(people: list) -> list[str]:

@@ -7,7 +7,7 @@ import re
 import phonenumbers
 from phonenumbers import PhoneNumberType, ValidationResult
 
-from paivystys.appliance.directory.errors import Invalid
+from paivystys.appliance.errors import Invalid
 
 DEFAULT_REGION = "FI"
 

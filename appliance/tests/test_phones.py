@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from paivystys.appliance.directory.errors import Invalid
-from paivystys.appliance.directory.phones import (
+from paivystys.appliance.errors import Invalid
+from paivystys.appliance.phones import (
     e164,
     is_landline,
     looks_like_phone,

@@ -41,7 +41,7 @@ from paivystys.appliance.db.models import (
     database_proxy,
     utcnow,
 )
-from paivystys.appliance.directory.errors import Conflict, Invalid, NotFound
+from paivystys.appliance.errors import Conflict, Invalid, NotFound
 
 ROLE_ADMIN = "admin"
 ROLE_PERSON = "person"

@@ -17,9 +17,9 @@ import string
 
 from paivystys.appliance.db.models import Setting
 from paivystys.appliance.db.settings import SMS_LANGUAGES
-from paivystys.appliance.directory.errors import Invalid
-from paivystys.appliance.directory.phones import WITHHELD
-from paivystys.modem.messages.kinds import (
+from paivystys.appliance.errors import Invalid
+from paivystys.appliance.phones import WITHHELD
+from paivystys.appliance.sms.kinds import (
     ABANDONED,
     CALLER_CONTACT,
     DUTY_OFF,

@@ -5,10 +5,10 @@ import logging
 import pytest
 
 from paivystys.appliance.db.models import Setting
-from paivystys.appliance.directory.errors import Invalid
-from paivystys.modem.messages import kinds as k
-from paivystys.modem.messages.encoding import GSM7, encode
-from paivystys.modem.messages.templates import (
+from paivystys.appliance.errors import Invalid
+from paivystys.appliance.sms import kinds as k
+from paivystys.appliance.sms.encoding import GSM7, encode
+from paivystys.appliance.sms.templates import (
     DEFAULTS,
     LANGUAGES,
     PLACEHOLDERS,

@@ -27,16 +27,16 @@ from paivystys.appliance.db.models import (
     utcnow,
 )
 from paivystys.appliance.db.settings import get_setting
-from paivystys.appliance.monitor.bus import CallConfirmed, CallEnded, EventBus
-from paivystys.modem.messages.kinds import ABANDONED, CALLER_CONTACT, MISSED, TAKEN
-from paivystys.modem.messages.recipients import (
+from paivystys.appliance.ringing.bus import CallConfirmed, CallEnded, EventBus
+from paivystys.appliance.sms.kinds import ABANDONED, CALLER_CONTACT, MISSED, TAKEN
+from paivystys.appliance.sms.outbox.store import QueuedMessage, enqueue, enqueue_many
+from paivystys.appliance.sms.recipients import (
     caller_sms_number,
     contact_number,
     rung_recipients,
     taken_recipients,
 )
-from paivystys.modem.messages.templates import caller_display, clock_time, render
-from paivystys.modem.outbox.store import QueuedMessage, enqueue, enqueue_many
+from paivystys.appliance.sms.templates import caller_display, clock_time, render
 
 log = logging.getLogger(__name__)
 

@@ -32,6 +32,9 @@ from typing import Protocol, TypeVar
 import serial
 
 from paivystys.appliance.db.models import OutboxMessage, OutboxPart, database_proxy, utcnow
+from paivystys.appliance.sms.encoding import encode
+from paivystys.appliance.sms.outbox import states
+from paivystys.appliance.sms.outbox.store import due_messages
 from paivystys.modem.gsm.adapter import (
     STAT_STORED_SENT,
     STAT_STORED_UNSENT,
@@ -41,9 +44,6 @@ from paivystys.modem.gsm.adapter import (
     StoredPdu,
     TimeoutException,
 )
-from paivystys.modem.messages.encoding import encode
-from paivystys.modem.outbox import states
-from paivystys.modem.outbox.store import due_messages
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

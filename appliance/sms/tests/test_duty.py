@@ -5,7 +5,8 @@ import pytest
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import IncomingSms, OutboxMessage, Person
 from paivystys.appliance.directory import Directory
-from paivystys.modem.duty.commands import (
+from paivystys.appliance.sms import kinds
+from paivystys.appliance.sms.duty import (
     ACTION_HELP,
     ACTION_OFF,
     ACTION_ON,
@@ -14,7 +15,6 @@ from paivystys.modem.duty.commands import (
     command_word,
     handle_incoming,
 )
-from paivystys.modem.messages import kinds
 
 SENT = dt.datetime(2026, 11, 25, 21, 30, tzinfo=dt.UTC)
 

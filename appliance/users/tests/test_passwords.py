@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from paivystys.appliance.api.auth.service import check_password_quality
-from paivystys.appliance.directory.errors import Invalid
+from paivystys.appliance.errors import Invalid
+from paivystys.appliance.users.service import check_password_quality
 
 
 @pytest.mark.parametrize(("password", "why"), [

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from gsmmodem.pdu import Concatenation, decodeSmsPdu, encodeSmsSubmitPdu
 
-from paivystys.modem.messages.encoding import (
+from paivystys.appliance.sms.encoding import (
     GSM7,
     GSM7_SEPTETS,
     UCS2,

@@ -11,7 +11,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from paivystys.appliance.db.models import Call, Leg, Membership, OnCallNumber, Person
-from paivystys.appliance.directory.phones import DEFAULT_REGION, e164
+from paivystys.appliance.phones import DEFAULT_REGION, e164
 
 
 def taken_recipients(call: Call, winner_id: int | None) -> list[Person]:

@@ -1,1 +1,0 @@
-"""Duty by text message: a person texts ON or OFF to the box."""
