@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Query, Request, Response
 
+from paivystys.appliance.api.auth.audit_schemas import AuditEntryOut
 from paivystys.appliance.api.auth.schemas import (
     DutyRequest,
     LoginRequest,
@@ -73,8 +76,8 @@ def change_my_password(body: PasswordChange, user: CurrentUser, request: Request
 
 # --- the audit log (admin) -------------------------------------------------------------
 
-@router.get("/audit", responses={401: {}, 403: {}})
-def audit_log(user: Admin, limit: int = Query(100, ge=1, le=1000)) -> list[dict]:
+@router.get("/audit", response_model=list[AuditEntryOut], responses={401: {}, 403: {}})
+def audit_log(user: Admin, limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
     """Who changed what, newest first."""
     return entries(limit)
 
