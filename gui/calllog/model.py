@@ -8,17 +8,11 @@ why a column names the API's `sort=` field instead of the model implementing `so
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QLocale,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from paivystys.gui.formatting import (
     format_caller,
@@ -27,10 +21,7 @@ from paivystys.gui.formatting import (
     format_phone,
     format_time,
 )
-
-Index = QModelIndex | QPersistentModelIndex
-CALL_ROLE = Qt.ItemDataRole.UserRole  # the API's item (a dict) behind a row
-NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+from paivystys.gui.widgets.table import NUMBER_ALIGNMENT, Column, ColumnsModel
 
 
 def outcome_names() -> dict[str, str]:
@@ -73,145 +64,90 @@ def api_time(stamp: str) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
+Call = dict[str, Any]  # the API's item: a call, or one of its legs
+
+
 @dataclass(frozen=True)
-class Column:
-    key: str
-    sort_field: str | None  # the API's `sort=` field, None when the server cannot sort by it
+class CallColumn(Column[Call]):
+    sort_field: str | None = None  # the API's `sort=` field, None when the server cannot sort
 
 
-CALL_COLUMNS = (
-    Column("arrived_at", "arrived_at"),
-    Column("number_name", None),
-    Column("caller", None),
-    Column("wait_s", "wait_s"),
-    Column("talk_s", "talk_s"),
-    Column("outcome", "outcome"),
-    Column("answered_by", None),
-)
-
-
-class CallLogModel(QAbstractTableModel):
+class CallLogModel(ColumnsModel[Call]):
     """The calls loaded so far, page after page, in the server's order, written the way
     `locale` (the chosen language's) writes times, durations and phone numbers."""
 
     def __init__(self, locale: QLocale | None = None) -> None:
         super().__init__()
-        self.calls: list[dict[str, Any]] = []
-        self.locale = locale if locale is not None else QLocale()
-        self._outcomes = outcome_names()
+        self.locale = locale = locale if locale is not None else QLocale()
+        outcomes = outcome_names()
+        in_progress = self.tr("in progress")
         # Each row's texts, made on first display: the view asks for them again and again
         # (sizing the columns to their contents, every paint), and parsing a phone number
         # or converting a time each time made drawing 2,000 rows take seconds.
         self._texts: list[tuple[str, ...] | None] = []
 
-    def headers(self) -> list[str]:
-        return [self.tr("Arrived"), self.tr("Number"), self.tr("Caller"), self.tr("Wait"),
-                self.tr("Talk"), self.tr("Outcome"), self.tr("Answered by")]
+        def duration(key: str) -> Callable[[Call], str]:
+            return lambda call: "" if call[key] is None else format_duration(call[key], locale)
 
-    def replace_calls(self, calls: list[dict[str, Any]]) -> None:
+        def outcome_text(call: Call) -> str:
+            outcome = call["outcome"]
+            return in_progress if outcome is None else outcomes.get(outcome, outcome)
+
+        self.columns: list[CallColumn] = [
+            CallColumn(self.tr("Arrived"), lambda call: format_datetime(
+                api_time(call["arrived_at"]), locale), sort_field="arrived_at"),
+            CallColumn(self.tr("Number"), lambda call: call["number_name"] or format_phone(
+                call["number"], locale),
+                tooltip=lambda call: format_phone(call["number"], locale)),
+            CallColumn(self.tr("Caller"), lambda call: format_caller(call["caller"], locale)),
+            CallColumn(self.tr("Wait"), duration("wait_s"), alignment=NUMBER_ALIGNMENT,
+                       sort_field="wait_s"),
+            CallColumn(self.tr("Talk"), duration("talk_s"), alignment=NUMBER_ALIGNMENT,
+                       sort_field="talk_s"),
+            CallColumn(self.tr("Outcome"), outcome_text, sort_field="outcome"),
+            CallColumn(self.tr("Answered by"), lambda call: call["answered_by"] or ""),
+        ]
+
+    def replace_rows(self, rows: list[Call]) -> None:
         self.beginResetModel()
-        self.calls = list(calls)
-        self._texts = [None] * len(self.calls)
+        self.rows = list(rows)
+        self._texts = [None] * len(self.rows)
         self.endResetModel()
 
-    def append_calls(self, calls: list[dict[str, Any]]) -> None:
-        if not calls:
-            return
-        first = len(self.calls)
-        self.beginInsertRows(QModelIndex(), first, first + len(calls) - 1)
-        self.calls.extend(calls)
-        self._texts.extend([None] * len(calls))
-        self.endInsertRows()
+    def append_rows(self, rows: list[Call]) -> None:
+        self._texts.extend([None] * len(rows))
+        super().append_rows(rows)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self.calls)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(CALL_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        call = self.calls[index.row()]
-        key = CALL_COLUMNS[index.column()].key
-        if role == CALL_ROLE:
-            return call
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("wait_s", "talk_s"):
-            return NUMBER_ALIGNMENT
-        if role == Qt.ItemDataRole.ToolTipRole and key == "number_name":
-            return format_phone(call["number"], self.locale)
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        texts = self._texts[index.row()]
+    def text(self, row: int, column: int) -> str:
+        texts = self._texts[row]
         if texts is None:
-            texts = self._texts[index.row()] = tuple(
-                self._text(call, column.key) for column in CALL_COLUMNS)
-        return texts[index.column()]
-
-    def _text(self, call: dict[str, Any], key: str) -> str:
-        if key == "arrived_at":
-            return format_datetime(api_time(call["arrived_at"]), self.locale)
-        if key == "number_name":
-            return call["number_name"] or format_phone(call["number"], self.locale)
-        if key == "caller":
-            return format_caller(call["caller"], self.locale)
-        if key in ("wait_s", "talk_s"):
-            return "" if call[key] is None else format_duration(call[key], self.locale)
-        if key == "outcome":
-            outcome = call["outcome"]
-            return self.tr("in progress") if outcome is None else self._outcomes.get(
-                outcome, outcome)
-        return call[key] or ""
+            call = self.rows[row]
+            texts = self._texts[row] = tuple(column.text(call) for column in self.columns)
+        return texts[column]
 
 
-class LegsModel(QAbstractTableModel):
+class LegsModel(ColumnsModel[Call]):
     """Whom one call rang, in ring order, and how each leg ended."""
-
-    KEYS = ("person", "group", "stage", "result", "rung_at", "answered_at", "phone")
 
     def __init__(self, locale: QLocale | None = None) -> None:
         super().__init__()
-        self.legs: list[dict[str, Any]] = []
-        self.locale = locale if locale is not None else QLocale()
-        self._results = leg_result_names()
+        self.locale = locale = locale if locale is not None else QLocale()
+        results = leg_result_names()
+        ringing = self.tr("ringing")
 
-    def show_legs(self, legs: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.legs = list(legs)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.legs)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.KEYS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (self.tr("Person"), self.tr("Group"), self.tr("Stage"), self.tr("Result"),
-                    self.tr("Rung"), self.tr("Answered"), self.tr("Phone"))[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        leg = self.legs[index.row()]
-        key = self.KEYS[index.column()]
-        if key == "stage":
-            return stage_name(leg["stage"])
-        if key == "result":
+        def result_text(leg: Call) -> str:
             result = leg["result"]
-            return self.tr("ringing") if result is None else self._results.get(result, result)
-        if key in ("rung_at", "answered_at"):
-            stamp = leg[key]
-            return "" if stamp is None else format_time(api_time(stamp), self.locale)
-        if key == "phone":
-            return format_phone(leg["phone"], self.locale)
-        return leg[key] or ""
+            return ringing if result is None else results.get(result, result)
+
+        def time_text(key: str) -> Callable[[Call], str]:
+            return lambda leg: "" if leg[key] is None else format_time(api_time(leg[key]), locale)
+
+        self.columns = [
+            Column(self.tr("Person"), lambda leg: leg["person"] or ""),
+            Column(self.tr("Group"), lambda leg: leg["group"] or ""),
+            Column(self.tr("Stage"), lambda leg: stage_name(leg["stage"])),
+            Column(self.tr("Result"), result_text),
+            Column(self.tr("Rung"), time_text("rung_at")),
+            Column(self.tr("Answered"), time_text("answered_at")),
+            Column(self.tr("Phone"), lambda leg: format_phone(leg["phone"], locale)),
+        ]

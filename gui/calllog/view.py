@@ -15,26 +15,24 @@ from typing import Any
 from PySide6.QtCore import QLocale, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from paivystys.gui.calllog.model import CALL_COLUMNS, CallLogModel, LegsModel, outcome_names
+from paivystys.gui.calllog.model import CallLogModel, LegsModel, outcome_names
 from paivystys.gui.connect.dialogs import error_label
 from paivystys.gui.connect.messages import describe
 from paivystys.gui.formatting import format_integer
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
+from paivystys.gui.widgets.table import table_view
 
 PAGE_SIZE = 100
 CALLER_TYPING_PAUSE_MS = 400
@@ -117,32 +115,19 @@ class CallLogView(QWidget):
         self.refresh_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.refresh_button.clicked.connect(self.reload)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
+        self.table = table_view(self.model)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # Fit the columns to one page of rows, not Qt's default 1,000: every relayout asks
         # the model for each measured cell's texts, fonts and alignment, which with 2,000
         # calls loaded took 2 s (bench/console.py); one page takes a tenth of that.
         header.setResizeContentsPrecision(page_size)
-        header.setStretchLastSection(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self.sort_by_column)
         self.table.selectionModel().currentRowChanged.connect(self._show_legs)
 
-        self.legs_table = QTableView()
-        self.legs_table.setModel(self.legs_model)
-        self.legs_table.verticalHeader().setVisible(False)
-        self.legs_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.legs_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.legs_table.horizontalHeader().setStretchLastSection(True)
+        self.legs_table = table_view(self.legs_model, selectable=False)
         legs_panel = QWidget()
         legs_layout = QVBoxLayout(legs_panel)
         legs_layout.setContentsMargins(0, 6, 0, 0)
@@ -233,11 +218,11 @@ class CallLogView(QWidget):
     def sort_by_column(self, column: int) -> None:
         """Clicking a sortable header sorts on the server (all calls, not just the loaded
         ones); clicking it again sorts the other way round."""
-        field = CALL_COLUMNS[column].sort_field
+        field = self.model.columns[column].sort_field
         header = self.table.horizontalHeader()
         if field is None:  # the server cannot sort by it: keep the indicator where it was
             current = self.sort.removeprefix("-")
-            shown = next(i for i, c in enumerate(CALL_COLUMNS) if c.sort_field == current)
+            shown = next(i for i, c in enumerate(self.model.columns) if c.sort_field == current)
             header.setSortIndicator(shown, self._order())
             return
         if self.sort.removeprefix("-") == field:
@@ -261,10 +246,10 @@ class CallLogView(QWidget):
         self._loaded_at = time.monotonic()
         if first:
             self.total = page["total"]
-            self.model.replace_calls(page["items"])
-            self.legs_model.show_legs([])
+            self.model.replace_rows(page["items"])
+            self.legs_model.replace_rows([])
         else:
-            self.model.append_calls(page["items"])
+            self.model.append_rows(page["items"])
         self._next_cursor = page["next_cursor"]
         self.more_button.setEnabled(self._next_cursor is not None)
         self._set_status("")
@@ -284,8 +269,8 @@ class CallLogView(QWidget):
         self.error.setVisible(True)
 
     def _show_legs(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        call = self.model.calls[current.row()] if current.isValid() else None
-        self.legs_model.show_legs(call["legs"] if call else [])
+        call = self.model.rows[current.row()] if current.isValid() else None
+        self.legs_model.replace_rows(call["legs"] if call else [])
 
     def _set_status(self, text: str) -> None:
         self.status.setText(text)

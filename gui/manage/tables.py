@@ -9,23 +9,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
+    QAbstractItemModel,
     QLocale,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView
+from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView
 
 from paivystys.gui.formatting import format_phone
+from paivystys.gui.widgets import table as widgets_table
+from paivystys.gui.widgets.table import ITEM_ROLE, ColumnsModel, Index, table_view
 
-Index = QModelIndex | QPersistentModelIndex
-Row = dict[str, Any]
-ROW_ROLE = Qt.ItemDataRole.UserRole  # the API's item behind a row
+Row = dict[str, Any]  # the API's item
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 ROW_PADDING = 10  # pixels above the font's height: rows as dense as a file manager's
@@ -34,15 +32,15 @@ _NOT_DIGITS = re.compile(r"[\s\-()/]")
 
 
 @dataclass(frozen=True)
-class Column:
-    title: str
-    text: Callable[[Row], str]
+class Column(widgets_table.Column[Row]):
+    """A column of a Manage table: how it sorts, and whether it is a check box."""
+
     sort_key: Callable[[Row], Any] | None = None  # default: the text, case-insensitively
     check_key: str | None = None  # a true/false value of the row, shown as a check box
     checkable: bool = False  # the user may tick it: `RowsModel.toggled` asks for the change
 
 
-class RowsModel(QAbstractTableModel):
+class RowsModel(ColumnsModel[Row]):
     """Rows in the API's order; a ticked check box is shown at once and reported by
     `toggled(row, column, checked)` for the page to save (and to reload on failure)."""
 
@@ -54,50 +52,25 @@ class RowsModel(QAbstractTableModel):
         # Owned by the page, so that Qt deletes it with the page: the columns refer back to the
         # page, and Python's collector must never be the one to delete a model in that cycle.
         super().__init__(owner)
-        self.columns = columns
-        self.rows: list[Row] = []
+        self.columns: list[Column] = columns
         self._search_text = search_text
         self._muted = muted  # rows shown greyed, e.g. people who are off duty
         self._muted_brush = QGuiApplication.palette().brush(
             QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
 
-    def replace_rows(self, rows: list[Row]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
+    def role_data(self, item: Row, column_number: int, role: int) -> Any:
+        column = self.columns[column_number]
         if role == Qt.ItemDataRole.CheckStateRole and column.check_key is not None:
-            return (Qt.CheckState.Checked if row[column.check_key]
+            return (Qt.CheckState.Checked if item[column.check_key]
                     else Qt.CheckState.Unchecked)
-        if role == ROW_ROLE:
-            return row
-        if role == Qt.ItemDataRole.ForegroundRole and self._muted and self._muted(row):
+        if role == Qt.ItemDataRole.ForegroundRole and self._muted and self._muted(item):
             return self._muted_brush
         if role == SORT_ROLE:
             if column.sort_key is not None:
-                return column.sort_key(row)
-            return column.text(row).casefold()
+                return column.sort_key(item)
+            return column.text(item).casefold()
         if role == SEARCH_ROLE:
-            return self._search_text(row) if self._search_text else None
+            return self._search_text(item) if self._search_text else None
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -170,21 +143,14 @@ def national_phone(phone: str) -> str:
     return "0" + phone[4:] if phone.startswith("+358") else phone
 
 
-def rows_table(model: QAbstractTableModel, sortable: bool = True) -> QTableView:
-    """A read-only table of whole rows whose columns fit their contents after every reload
-    and can then be widened by hand."""
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
+def rows_table(model: QAbstractItemModel, sortable: bool = True) -> QTableView:
+    """A table of whole rows, as dense as a file manager's, whose columns fit their contents
+    after every reload and can then be widened by hand."""
+    table = table_view(model)
     table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + ROW_PADDING)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
     header.setHighlightSections(False)
 
     def fit_columns() -> None:
@@ -203,7 +169,7 @@ def rows_table(model: QAbstractTableModel, sortable: bool = True) -> QTableView:
 
 def selected_row(table: QTableView) -> Row | None:
     indexes = table.selectionModel().selectedRows()
-    return indexes[0].data(ROW_ROLE) if indexes else None
+    return indexes[0].data(ITEM_ROLE) if indexes else None
 
 
 def select_id(table: QTableView, row_id: int | None) -> None:
@@ -213,7 +179,7 @@ def select_id(table: QTableView, row_id: int | None) -> None:
         return
     for row in range(model.rowCount()):
         index = model.index(row, 0)
-        if row_id is not None and index.data(ROW_ROLE)["id"] == row_id:
+        if row_id is not None and index.data(ITEM_ROLE)["id"] == row_id:
             table.selectRow(row)
             table.scrollTo(index)
             return

@@ -15,14 +15,11 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QAbstractSlider,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSlider,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +31,7 @@ from paivystys.gui.formatting import format_caller, format_datetime
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, ByteRange, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
 from paivystys.gui.recordings.audio import UnsupportedRecording, parse_wav
-from paivystys.gui.recordings.model import RECORDING_ROLE, RecordingsModel
+from paivystys.gui.recordings.model import RecordingsModel
 from paivystys.gui.recordings.player import (
     NoAudio,
     NoAudioReason,
@@ -43,6 +40,7 @@ from paivystys.gui.recordings.player import (
     Progress,
     check_output,
 )
+from paivystys.gui.widgets.table import ITEM_ROLE, table_view
 
 HEAD_BYTES = 64 * 1024  # the first request: the header and the first seconds of sound
 POLL_MS = 100  # how often the position is read while a recording is open
@@ -95,15 +93,7 @@ class RecordingsView(QWidget):
         self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.reload)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = table_view(self.model)
         self.table.selectionModel().currentRowChanged.connect(self._row_chosen)
         self.table.activated.connect(self._row_activated)  # double-click or Enter: play
 
@@ -177,7 +167,7 @@ class RecordingsView(QWidget):
     def _listed(self, recordings: list[dict[str, Any]]) -> None:
         self.refresh_button.setEnabled(True)
         self.error.setVisible(False)
-        self.model.replace(recordings)
+        self.model.replace_rows(recordings)
         self._set_status("" if recordings else self.tr("You have no recordings."))
 
     def _list_failed(self, failure: ApiFailure) -> None:
@@ -190,10 +180,10 @@ class RecordingsView(QWidget):
     def _row_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self._play_when_loaded = False
-            self.open_recording(current.data(RECORDING_ROLE))
+            self.open_recording(current.data(ITEM_ROLE))
 
     def _row_activated(self, index: QModelIndex) -> None:
-        recording = index.data(RECORDING_ROLE)
+        recording = index.data(ITEM_ROLE)
         player = self.player
         if player is not None and player.path == recording["url"]:
             self._play()

@@ -14,10 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from paivystys.appliance.db.models import Call, Leg, Person
 from paivystys.appliance.directory import Directory
-from paivystys.gui.calllog.model import CALL_ROLE
 from paivystys.gui.calllog.view import CallLogView
 from paivystys.gui.net.client import ApplianceClient
 from paivystys.gui.tests.conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance
+from paivystys.gui.widgets.table import ITEM_ROLE
 
 CALLS = 120
 MAIJAS_CALLS = 10  # the newest ten rang Maija first
@@ -68,7 +68,7 @@ def _wait_loaded(qtbot: QtBot, view: CallLogView) -> None:
 
 
 def _column(view: CallLogView, key: str) -> list:
-    return [call[key] for call in view.model.calls]
+    return [call[key] for call in view.model.rows]
 
 
 def test_newest_first_with_the_total_and_pages_by_cursor(
@@ -130,7 +130,7 @@ def test_the_chosen_calls_legs_are_shown(qtbot: QtBot, call_log: CallLogView) ->
     assert legs.index(1, 2).data() == "backup"
     assert legs.index(1, 3).data() == "took the call"
     assert legs.index(1, 5).data()  # answered at, in local time
-    assert call_log.table.model().index(0, 0).data(CALL_ROLE)["legs"][1]["person"] == (
+    assert call_log.table.model().index(0, 0).data(ITEM_ROLE)["legs"][1]["person"] == (
         "Pekka Varalla")
 
 
@@ -180,7 +180,7 @@ def test_refresh_and_coming_back_show_the_newest_calls(
                          outcome="abandoned", wait_s=3.0)
     try:
         qtbot.mouseClick(call_log.refresh_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: call_log.model.calls[0]["id"] == newest.id)
+        qtbot.waitUntil(lambda: call_log.model.rows[0]["id"] == newest.id)
         assert call_log.count_label.text() == "50 of 121 calls"
     finally:
         newest.delete_instance()
@@ -188,7 +188,7 @@ def test_refresh_and_coming_back_show_the_newest_calls(
     monkeypatch.setattr("paivystys.gui.calllog.view.STALE_AFTER_S", 0.0)
     call_log.hide()  # another page chosen in the main window, then the log again
     call_log.show()
-    qtbot.waitUntil(lambda: call_log.model.calls[0]["id"] != newest.id)
+    qtbot.waitUntil(lambda: call_log.model.rows[0]["id"] != newest.id)
     assert call_log.count_label.text() == "50 of 120 calls"
 
     qtbot.mouseClick(call_log.more_button, Qt.MouseButton.LeftButton)

@@ -18,10 +18,10 @@ from paivystys.appliance.directory import Directory
 from paivystys.appliance.users.service import revoke
 from paivystys.gui.manage.numbers import routing_steps
 from paivystys.gui.manage.page import ManagePage
-from paivystys.gui.manage.tables import ROW_ROLE
 from paivystys.gui.manage.view import ManageView
 from paivystys.gui.net.client import ApplianceClient
 from paivystys.gui.tests.conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, screenshot
+from paivystys.gui.widgets.table import ITEM_ROLE
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _open_tab(qtbot: QtBot, view: ManageView, page: ManagePage) -> None:
 
 def _rows(page: Any, table_name: str = "table") -> list[dict[str, Any]]:
     model = getattr(page, table_name).model()
-    return [model.index(row, 0).data(ROW_ROLE) for row in range(model.rowCount())]
+    return [model.index(row, 0).data(ITEM_ROLE) for row in range(model.rowCount())]
 
 
 def _select(page: Any, name: str, key: str = "name") -> None:

@@ -179,7 +179,7 @@ def make_view(qtbot: QtBot, show: Callable[[RecordingsView], RecordingsView],
 
 
 def _row_of(view: RecordingsView, call_id: int) -> int:
-    ids = [recording["call_id"] for recording in view.model.recordings]
+    ids = [recording["call_id"] for recording in view.model.rows]
     return ids.index(call_id)
 
 
@@ -207,9 +207,9 @@ def test_a_person_cannot_see_anothers_recording(
         recordings: dict[str, Recorded]) -> None:
     maijas = make_view("maija", PERSON_PASSWORD)
     pekkas = make_view("pekka", PEKKA_PASSWORD)
-    assert {r["call_id"] for r in maijas.model.recordings} == {
+    assert {r["call_id"] for r in maijas.model.rows} == {
         recordings["maija_short"].call_id, recordings["maija_long"].call_id}
-    assert [r["call_id"] for r in pekkas.model.recordings] == [recordings["pekka"].call_id]
+    assert [r["call_id"] for r in pekkas.model.rows] == [recordings["pekka"].call_id]
     assert "040 999 0003" not in _table_text(maijas)  # Pekka's caller, as Finnish shows it
     assert "040 999 0003" in _table_text(pekkas) or "+358 40 999 0003" in _table_text(pekkas)
 

@@ -1,0 +1,1 @@
+"""Models and widgets shared by the console's screens."""
