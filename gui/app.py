@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
+from paivystys.gui.appliances.discovery import ApplianceBrowser
+from paivystys.gui.appliances.store import ApplianceStore, default_store_path
 from paivystys.gui.connect.window import ConnectWindow
-from paivystys.gui.connection.discovery import ApplianceBrowser
-from paivystys.gui.connection.store import ApplianceStore, default_store_path
 from paivystys.gui.i18n.language import Language
 from paivystys.gui.icons import application_icon
 from paivystys.gui.net.client import Session

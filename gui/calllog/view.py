@@ -27,11 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from paivystys.gui.calllog.model import CallLogModel, LegsModel, outcome_names
-from paivystys.gui.connect.dialogs import error_label
-from paivystys.gui.connect.messages import describe
 from paivystys.gui.formatting import format_integer
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
+from paivystys.gui.widgets.failures import describe, error_label
 from paivystys.gui.widgets.table import table_view
 
 PAGE_SIZE = 100

@@ -1,1 +1,2 @@
-"""The first window: choose an appliance, confirm its certificate, log in."""
+"""The connect window, the console's first: choose a switchboard, confirm its certificate
+(the certificate dialogs), log in."""

@@ -173,18 +173,3 @@ def heading_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setFont(_heading_font(label.font()))
     return label
-
-
-def error_label() -> QLabel:
-    """A hidden inline error line, shown in the theme's error red when there is something."""
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet("QLabel { color: #b3261e; }")
-    label.setVisible(False)
-    return label
-
-
-def try_again_button(text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setVisible(False)
-    return button

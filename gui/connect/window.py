@@ -22,16 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from paivystys.gui.appliances.discovery import ApplianceBrowser, FoundAppliance
+from paivystys.gui.appliances.store import ApplianceStore, KnownAppliance
 from paivystys.gui.connect.dialogs import (
     CertificateChangedDialog,
     FingerprintDialog,
-    error_label,
     heading_label,
-    try_again_button,
 )
-from paivystys.gui.connect.messages import describe
-from paivystys.gui.connection.discovery import ApplianceBrowser, FoundAppliance
-from paivystys.gui.connection.store import ApplianceStore, KnownAppliance
 from paivystys.gui.i18n.language import LanguageSelector
 from paivystys.gui.net.address import ApplianceAddress, InvalidAddress, parse_address
 from paivystys.gui.net.client import (
@@ -42,6 +39,7 @@ from paivystys.gui.net.client import (
     probe_fingerprint,
 )
 from paivystys.gui.net.worker import BackgroundCalls
+from paivystys.gui.widgets.failures import describe, error_label, try_again_button
 
 ADDRESS_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -4,77 +4,77 @@
 <context>
     <name>CallLog</name>
     <message>
-        <location filename="../calllog/model.py" line="41"/>
+        <location filename="../calllog/model.py" line="32"/>
         <source>answered</source>
         <translation>vastattu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="42"/>
+        <location filename="../calllog/model.py" line="33"/>
         <source>answered by backup</source>
         <translation>varahenkilö vastasi</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="43"/>
+        <location filename="../calllog/model.py" line="34"/>
         <source>missed</source>
         <translation>vastaamaton</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="44"/>
+        <location filename="../calllog/model.py" line="35"/>
         <source>caller hung up</source>
         <translation>soittaja katkaisi</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="45"/>
+        <location filename="../calllog/model.py" line="36"/>
         <source>unknown number</source>
         <translation>tuntematon numero</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="51"/>
+        <location filename="../calllog/model.py" line="42"/>
         <source>no answer</source>
         <translation>ei vastannut</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="52"/>
+        <location filename="../calllog/model.py" line="43"/>
         <source>busy</source>
         <translation>varattu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="53"/>
+        <location filename="../calllog/model.py" line="44"/>
         <source>declined</source>
         <translation>hylkäsi</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="54"/>
+        <location filename="../calllog/model.py" line="45"/>
         <source>voicemail?</source>
         <translation>vastaaja?</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="55"/>
+        <location filename="../calllog/model.py" line="46"/>
         <source>took the call</source>
         <translation>otti puhelun</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="56"/>
+        <location filename="../calllog/model.py" line="47"/>
         <source>too late</source>
         <translation>liian myöhään</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="57"/>
+        <location filename="../calllog/model.py" line="48"/>
         <source>answered, did not press 1</source>
         <translation>vastasi, ei painanut 1</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="58"/>
+        <location filename="../calllog/model.py" line="49"/>
         <source>could not ring</source>
         <translation>soitto ei onnistunut</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="64"/>
+        <location filename="../calllog/model.py" line="55"/>
         <source>main</source>
         <translation>pää</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="66"/>
+        <location filename="../calllog/model.py" line="57"/>
         <source>backup</source>
         <translation>vara</translation>
     </message>
@@ -82,42 +82,42 @@
 <context>
     <name>CallLogModel</name>
     <message>
-        <location filename="../calllog/model.py" line="108"/>
+        <location filename="../calllog/model.py" line="97"/>
         <source>Arrived</source>
         <translation>Saapui</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="108"/>
+        <location filename="../calllog/model.py" line="99"/>
         <source>Number</source>
         <translation>Numero</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="108"/>
+        <location filename="../calllog/model.py" line="102"/>
         <source>Caller</source>
         <translation>Soittaja</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="108"/>
+        <location filename="../calllog/model.py" line="103"/>
         <source>Wait</source>
         <translation>Odotus</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="109"/>
+        <location filename="../calllog/model.py" line="107"/>
         <source>Outcome</source>
         <translation>Tulos</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="109"/>
+        <location filename="../calllog/model.py" line="108"/>
         <source>Answered by</source>
         <translation>Vastaaja</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="109"/>
+        <location filename="../calllog/model.py" line="105"/>
         <source>Talk</source>
         <translation>Puheaika</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="168"/>
+        <location filename="../calllog/model.py" line="83"/>
         <source>in progress</source>
         <translation>käynnissä</translation>
     </message>
@@ -125,98 +125,98 @@
 <context>
     <name>CallLogView</name>
     <message>
-        <location filename="../calllog/view.py" line="93"/>
+        <location filename="../calllog/view.py" line="89"/>
         <source>Today</source>
         <translation>Tänään</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="93"/>
+        <location filename="../calllog/view.py" line="89"/>
         <source>Last 7 days</source>
         <translation>Viimeiset 7 päivää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="94"/>
+        <location filename="../calllog/view.py" line="90"/>
         <source>Last 30 days</source>
         <translation>Viimeiset 30 päivää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="94"/>
+        <location filename="../calllog/view.py" line="90"/>
         <source>All</source>
         <translation>Kaikki</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="99"/>
+        <location filename="../calllog/view.py" line="95"/>
         <source>All outcomes</source>
         <translation>Kaikki tulokset</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="104"/>
+        <location filename="../calllog/view.py" line="100"/>
         <source>Caller number, or withheld</source>
         <translation>Soittajan numero tai salainen</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="114"/>
+        <location filename="../calllog/view.py" line="110"/>
         <source>Export CSV…</source>
         <translation>Vie CSV…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="116"/>
+        <location filename="../calllog/view.py" line="112"/>
         <source>Refresh</source>
         <translation>Päivitä</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="117"/>
+        <location filename="../calllog/view.py" line="113"/>
         <source>Show the newest calls (F5)</source>
         <translation>Näytä uusimmat puhelut (F5)</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="150"/>
+        <location filename="../calllog/view.py" line="133"/>
         <source>Whom the chosen call rang:</source>
         <translation>Kenelle valittu puhelu soi:</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="162"/>
+        <location filename="../calllog/view.py" line="145"/>
         <source>More</source>
         <translation>Lisää</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="204"/>
+        <location filename="../calllog/view.py" line="187"/>
         <source>withheld</source>
         <translation>salainen</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="217"/>
-        <location filename="../calllog/view.py" line="229"/>
+        <location filename="../calllog/view.py" line="200"/>
+        <location filename="../calllog/view.py" line="212"/>
         <source>Loading…</source>
         <translation>Ladataan…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="272"/>
+        <location filename="../calllog/view.py" line="255"/>
         <source>{shown} of {total} calls</source>
         <translation>{shown} / {total} puhelua</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="299"/>
+        <location filename="../calllog/view.py" line="282"/>
         <source>Export calls</source>
         <translation>Vie puhelut</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="300"/>
+        <location filename="../calllog/view.py" line="283"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-tiedostot (*.csv)</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="323"/>
+        <location filename="../calllog/view.py" line="306"/>
         <source>Exporting…</source>
         <translation>Viedään…</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="330"/>
+        <location filename="../calllog/view.py" line="313"/>
         <source>Cannot write {path}: {reason}</source>
         <translation>Tiedostoa {path} ei voi kirjoittaa: {reason}</translation>
     </message>
     <message>
-        <location filename="../calllog/view.py" line="335"/>
+        <location filename="../calllog/view.py" line="318"/>
         <source>Saved {path}</source>
         <translation>Tallennettu {path}</translation>
     </message>
@@ -272,109 +272,109 @@
 <context>
     <name>ConnectWindow</name>
     <message>
-        <location filename="../connect/window.py" line="68"/>
+        <location filename="../connect/window.py" line="65"/>
         <source>Päivystysvaihde – connect</source>
         <translation>Päivystysvaihde – yhdistä</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="104"/>
+        <location filename="../connect/window.py" line="101"/>
         <source>e.g. 192.168.1.20 or vaihde.local</source>
         <translation>esim. 192.168.1.20 tai vaihde.local</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="106"/>
+        <location filename="../connect/window.py" line="103"/>
         <source>Connect</source>
         <translation>Yhdistä</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="112"/>
-        <location filename="../connect/window.py" line="151"/>
+        <location filename="../connect/window.py" line="109"/>
+        <location filename="../connect/window.py" line="148"/>
         <source>Try again</source>
         <translation>Yritä uudelleen</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="125"/>
+        <location filename="../connect/window.py" line="122"/>
         <source>Connect to a switchboard</source>
         <translation>Yhdistä vaihteeseen</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="127"/>
+        <location filename="../connect/window.py" line="124"/>
         <source>Switchboards found on this network and ones used before:</source>
         <translation>Tästä verkosta löytyneet ja aiemmin käytetyt vaihteet:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="129"/>
+        <location filename="../connect/window.py" line="126"/>
         <source>Or type its address:</source>
         <translation>Tai kirjoita vaihteen osoite:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="145"/>
+        <location filename="../connect/window.py" line="142"/>
         <source>Log in</source>
         <translation>Kirjaudu</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="148"/>
+        <location filename="../connect/window.py" line="145"/>
         <source>Back</source>
         <translation>Takaisin</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="157"/>
+        <location filename="../connect/window.py" line="154"/>
         <source>Username:</source>
         <translation>Käyttäjätunnus:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="158"/>
+        <location filename="../connect/window.py" line="155"/>
         <source>Password:</source>
         <translation>Salasana:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="194"/>
+        <location filename="../connect/window.py" line="191"/>
         <source>used before as {user}</source>
         <translation>käytetty aiemmin tunnuksella {user}</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="195"/>
+        <location filename="../connect/window.py" line="192"/>
         <source>used before</source>
         <translation>käytetty aiemmin</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="215"/>
+        <location filename="../connect/window.py" line="212"/>
         <source>on this network</source>
         <translation>tässä verkossa</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="217"/>
+        <location filename="../connect/window.py" line="214"/>
         <source>on this network, used before</source>
         <translation>tässä verkossa, käytetty aiemmin</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="240"/>
+        <location filename="../connect/window.py" line="237"/>
         <source>That is not an address. Type e.g. 192.168.1.20, vaihde.local or https://vaihde.local:8443.</source>
         <translation>Tämä ei ole osoite. Kirjoita esim. 192.168.1.20, vaihde.local tai https://vaihde.local:8443.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="248"/>
-        <location filename="../connect/window.py" line="288"/>
+        <location filename="../connect/window.py" line="245"/>
+        <location filename="../connect/window.py" line="285"/>
         <source>Connecting to {address}…</source>
         <translation>Yhdistetään osoitteeseen {address}…</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="264"/>
+        <location filename="../connect/window.py" line="261"/>
         <source>Not connected: the certificate of {name} has changed.</source>
         <translation>Ei yhdistetty: vaihteen {name} varmenne on vaihtunut.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="318"/>
+        <location filename="../connect/window.py" line="315"/>
         <source>Log in to {name}</source>
         <translation>Kirjaudu vaihteeseen {name}</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="332"/>
+        <location filename="../connect/window.py" line="329"/>
         <source>Type your username and password.</source>
         <translation>Kirjoita käyttäjätunnus ja salasana.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="335"/>
+        <location filename="../connect/window.py" line="332"/>
         <source>Logging in…</source>
         <translation>Kirjaudutaan…</translation>
     </message>
@@ -410,17 +410,17 @@
 <context>
     <name>EditDialog</name>
     <message>
-        <location filename="../manage/forms.py" line="183"/>
+        <location filename="../manage/forms.py" line="182"/>
         <source>Save</source>
         <translation>Tallenna</translation>
     </message>
     <message>
-        <location filename="../manage/forms.py" line="185"/>
+        <location filename="../manage/forms.py" line="184"/>
         <source>Cancel</source>
         <translation>Peruuta</translation>
     </message>
     <message>
-        <location filename="../manage/forms.py" line="242"/>
+        <location filename="../manage/forms.py" line="241"/>
         <source>Saving…</source>
         <translation>Tallennetaan…</translation>
     </message>
@@ -428,57 +428,57 @@
 <context>
     <name>Failures</name>
     <message>
-        <location filename="../connect/messages.py" line="19"/>
+        <location filename="../widgets/failures.py" line="21"/>
         <source>Wrong username or password.</source>
         <translation>Väärä käyttäjätunnus tai salasana.</translation>
     </message>
     <message>
-        <location filename="../connect/messages.py" line="21"/>
+        <location filename="../widgets/failures.py" line="23"/>
         <source>Your login has expired or was ended on the switchboard. Log in again.</source>
         <translation>Kirjautumisesi on vanhentunut tai se on lopetettu vaihteella. Kirjaudu uudelleen.</translation>
     </message>
     <message>
-        <location filename="../connect/messages.py" line="25"/>
+        <location filename="../widgets/failures.py" line="27"/>
         <source>Too many wrong passwords: this user is locked until {time}. An admin can unlock it sooner.</source>
         <translation>Liian monta väärää salasanaa: käyttäjä on lukittu kello {time} asti. Ylläpitäjä voi avata lukon aiemmin.</translation>
     </message>
     <message>
-        <location filename="../connect/messages.py" line="29"/>
+        <location filename="../widgets/failures.py" line="31"/>
         <source>Too many failed logins from this computer. Wait {seconds} s and try again.</source>
         <translation>Liian monta epäonnistunutta kirjautumista tältä tietokoneelta. Odota {seconds} s ja yritä uudelleen.</translation>
     </message>
     <message>
-        <location filename="../connect/messages.py" line="34"/>
+        <location filename="../widgets/failures.py" line="36"/>
         <source>The switchboard does not answer. Check that it is powered on and that this computer is on the same network.</source>
         <translation>Vaihde ei vastaa. Tarkista, että se on päällä ja että tämä tietokone on samassa verkossa.</translation>
     </message>
     <message>
-        <location filename="../connect/messages.py" line="38"/>
+        <location filename="../widgets/failures.py" line="40"/>
         <source>The switchboard presented a different certificate than the one you trusted. Nothing was sent to it. Connect again to see the details.</source>
         <translation>Vaihde esitti eri varmenteen kuin se, johon luotit. Sille ei lähetetty mitään. Yhdistä uudelleen nähdäksesi tiedot.</translation>
     </message>
     <message>
-        <location filename="../connect/messages.py" line="42"/>
+        <location filename="../widgets/failures.py" line="44"/>
         <source>Your user is not allowed to do this.</source>
         <translation>Käyttäjätunnuksellasi ei ole oikeutta tähän.</translation>
     </message>
     <message>
-        <location filename="../connect/messages.py" line="44"/>
+        <location filename="../widgets/failures.py" line="46"/>
         <source>It is no longer there: someone may have removed it meanwhile.</source>
         <translation>Sitä ei enää ole: joku on ehkä poistanut sen sillä välin.</translation>
     </message>
     <message>
-        <location filename="../connect/messages.py" line="47"/>
+        <location filename="../widgets/failures.py" line="49"/>
         <source>The value of “{field}” was refused: {reason}</source>
         <translation>Kentän ”{field}” arvo hylättiin: {reason}</translation>
     </message>
     <message>
-        <location filename="../connect/messages.py" line="51"/>
+        <location filename="../widgets/failures.py" line="53"/>
         <source>The switchboard refused the request: {reason}</source>
         <translation>Vaihde hylkäsi pyynnön: {reason}</translation>
     </message>
     <message>
-        <location filename="../connect/messages.py" line="54"/>
+        <location filename="../widgets/failures.py" line="56"/>
         <source>The switchboard ran into an error. Try again; if it keeps happening, see its health page or log.</source>
         <translation>Vaihteessa tapahtui virhe. Yritä uudelleen; jos virhe toistuu, katso vaihteen kuntotiedot tai loki.</translation>
     </message>
@@ -542,22 +542,22 @@
 <context>
     <name>GroupDialog</name>
     <message>
-        <location filename="../manage/groups.py" line="42"/>
+        <location filename="../manage/groups.py" line="41"/>
         <source>New group</source>
         <translation>Uusi ryhmä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="43"/>
+        <location filename="../manage/groups.py" line="42"/>
         <source>Rename {name}</source>
         <translation>Nimeä ryhmä {name} uudelleen</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="48"/>
+        <location filename="../manage/groups.py" line="47"/>
         <source>e.g. Maintenance</source>
         <translation>esim. Huolto</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="49"/>
+        <location filename="../manage/groups.py" line="48"/>
         <source>Name:</source>
         <translation>Nimi:</translation>
     </message>
@@ -565,154 +565,154 @@
 <context>
     <name>GroupsPage</name>
     <message>
-        <location filename="../manage/groups.py" line="72"/>
+        <location filename="../manage/groups.py" line="71"/>
         <source>Group</source>
         <translation>Ryhmä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="73"/>
+        <location filename="../manage/groups.py" line="72"/>
         <source>People</source>
         <translation>Henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="75"/>
+        <location filename="../manage/groups.py" line="74"/>
         <source>Rings for</source>
         <translation>Päivystysnumerot</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="76"/>
+        <location filename="../manage/groups.py" line="75"/>
         <source>Backup for</source>
         <translation>Varana numeroille</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="82"/>
+        <location filename="../manage/groups.py" line="81"/>
         <source>New group…</source>
         <translation>Uusi ryhmä…</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="84"/>
+        <location filename="../manage/groups.py" line="83"/>
         <source>Rename…</source>
         <translation>Nimeä uudelleen…</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="86"/>
+        <location filename="../manage/groups.py" line="85"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="90"/>
-        <location filename="../manage/groups.py" line="173"/>
+        <location filename="../manage/groups.py" line="89"/>
+        <location filename="../manage/groups.py" line="172"/>
         <source>People in the group</source>
         <translation>Ryhmän henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="92"/>
+        <location filename="../manage/groups.py" line="91"/>
         <source>Name</source>
         <translation>Nimi</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="93"/>
+        <location filename="../manage/groups.py" line="92"/>
         <source>Phone</source>
         <translation>Puhelin</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="94"/>
+        <location filename="../manage/groups.py" line="93"/>
         <source>Duty</source>
         <translation>Päivystys</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="94"/>
+        <location filename="../manage/groups.py" line="93"/>
         <source>on duty</source>
         <translation>päivystämässä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="95"/>
+        <location filename="../manage/groups.py" line="94"/>
         <source>off duty</source>
         <translation>ei päivystämässä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="102"/>
+        <location filename="../manage/groups.py" line="101"/>
         <source>Choose a person</source>
         <translation>Valitse henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="104"/>
+        <location filename="../manage/groups.py" line="103"/>
         <source>Add to group</source>
         <translation>Lisää ryhmään</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="106"/>
+        <location filename="../manage/groups.py" line="105"/>
         <source>Remove from group</source>
         <translation>Poista ryhmästä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="112"/>
+        <location filename="../manage/groups.py" line="111"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="145"/>
+        <location filename="../manage/groups.py" line="144"/>
         <source>{count} ({on_duty} on duty)</source>
         <translation>{count} ({on_duty} päivystämässä)</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="172"/>
+        <location filename="../manage/groups.py" line="171"/>
         <source>People in {group}</source>
         <translation>Ryhmän {group} henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="195"/>
+        <location filename="../manage/groups.py" line="194"/>
         <source>Group added. Now add its people on the right.</source>
         <translation>Ryhmä lisätty. Lisää nyt sen henkilöt oikealla.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="202"/>
+        <location filename="../manage/groups.py" line="201"/>
         <source>Group renamed.</source>
         <translation>Ryhmä nimetty uudelleen.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="223"/>
+        <location filename="../manage/groups.py" line="222"/>
         <source>{number} rings only this group: it would ring nobody.</source>
         <translation>Numero {number} soittaa vain tälle ryhmälle, joten se ei soittaisi enää kenellekään.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="226"/>
+        <location filename="../manage/groups.py" line="225"/>
         <source>{number} stops ringing this group.</source>
         <translation>Numero {number} lakkaa soittamasta tälle ryhmälle.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="229"/>
+        <location filename="../manage/groups.py" line="228"/>
         <source>{number} is left without a backup group.</source>
         <translation>Numero {number} jää ilman vararyhmää.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="232"/>
+        <location filename="../manage/groups.py" line="231"/>
         <source>Its people ({count}) stay; only their membership in this group ends.</source>
         <translation>Sen henkilöt ({count}) säilyvät; vain heidän jäsenyytensä tässä ryhmässä päättyy.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="236"/>
-        <location filename="../manage/groups.py" line="238"/>
+        <location filename="../manage/groups.py" line="235"/>
+        <location filename="../manage/groups.py" line="237"/>
         <source>Delete group</source>
         <translation>Poista ryhmä</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="237"/>
+        <location filename="../manage/groups.py" line="236"/>
         <source>Delete the group {name}?</source>
         <translation>Poistetaanko ryhmä {name}?</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="240"/>
+        <location filename="../manage/groups.py" line="239"/>
         <source>Group {name} deleted.</source>
         <translation>Ryhmä {name} poistettu.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="253"/>
+        <location filename="../manage/groups.py" line="252"/>
         <source>{person} added to {group}.</source>
         <translation>{person} lisätty ryhmään {group}.</translation>
     </message>
     <message>
-        <location filename="../manage/groups.py" line="263"/>
+        <location filename="../manage/groups.py" line="262"/>
         <source>{person} removed from {group}.</source>
         <translation>{person} poistettu ryhmästä {group}.</translation>
     </message>
@@ -803,42 +803,42 @@
 <context>
     <name>LegsModel</name>
     <message>
-        <location filename="../calllog/model.py" line="198"/>
+        <location filename="../calllog/model.py" line="146"/>
         <source>Person</source>
         <translation>Henkilö</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="198"/>
+        <location filename="../calllog/model.py" line="147"/>
         <source>Group</source>
         <translation>Ryhmä</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="198"/>
+        <location filename="../calllog/model.py" line="148"/>
         <source>Stage</source>
         <translation>Vaihe</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="198"/>
+        <location filename="../calllog/model.py" line="149"/>
         <source>Result</source>
         <translation>Tulos</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="199"/>
+        <location filename="../calllog/model.py" line="150"/>
         <source>Rung</source>
         <translation>Soitettu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="199"/>
+        <location filename="../calllog/model.py" line="151"/>
         <source>Answered</source>
         <translation>Vastattu</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="199"/>
+        <location filename="../calllog/model.py" line="152"/>
         <source>Phone</source>
         <translation>Puhelin</translation>
     </message>
     <message>
-        <location filename="../calllog/model.py" line="211"/>
+        <location filename="../calllog/model.py" line="136"/>
         <source>ringing</source>
         <translation>soi</translation>
     </message>
@@ -929,47 +929,47 @@
         <translation>vastasi, ei ole vielä painanut 1</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="147"/>
+        <location filename="../live/view.py" line="145"/>
         <source>Connect again</source>
         <translation>Yhdistä uudelleen</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="149"/>
+        <location filename="../live/view.py" line="147"/>
         <source>No calls in progress.</source>
         <translation>Ei käynnissä olevia puheluita.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="197"/>
+        <location filename="../live/view.py" line="195"/>
         <source>Connecting…</source>
         <translation>Yhdistetään…</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="231"/>
+        <location filename="../live/view.py" line="229"/>
         <source>Connected: calls appear here as they come in.</source>
         <translation>Yhdistetty: puhelut näkyvät tässä sitä mukaa kuin niitä tulee.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="274"/>
+        <location filename="../live/view.py" line="272"/>
         <source>Not connected: the session has ended.</source>
         <translation>Ei yhdistetty: istunto on päättynyt.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="281"/>
+        <location filename="../live/view.py" line="279"/>
         <source>Not connected: only admins can follow calls live.</source>
         <translation>Ei yhdistetty: vain ylläpitäjät voivat seurata puheluita reaaliajassa.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="284"/>
+        <location filename="../live/view.py" line="282"/>
         <source>Not connected.</source>
         <translation>Ei yhdistetty.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="300"/>
+        <location filename="../live/view.py" line="298"/>
         <source>Connection lost. Trying again in {seconds} s.</source>
         <translation>Yhteys katkesi. Yritetään uudelleen {seconds} s kuluttua.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="303"/>
+        <location filename="../live/view.py" line="301"/>
         <source>Connection lost. Connecting…</source>
         <translation>Yhteys katkesi. Yhdistetään…</translation>
     </message>
@@ -1040,12 +1040,12 @@
 <context>
     <name>ManagePage</name>
     <message>
-        <location filename="../manage/page.py" line="77"/>
+        <location filename="../manage/page.py" line="75"/>
         <source>Not done: {reason}</source>
         <translation>Ei tehty: {reason}</translation>
     </message>
     <message>
-        <location filename="../manage/page.py" line="127"/>
+        <location filename="../manage/page.py" line="125"/>
         <source>Cancel</source>
         <translation>Peruuta</translation>
     </message>
@@ -1053,42 +1053,42 @@
 <context>
     <name>ManageView</name>
     <message>
-        <location filename="../manage/view.py" line="44"/>
+        <location filename="../manage/view.py" line="43"/>
         <source>People</source>
         <translation>Henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="45"/>
+        <location filename="../manage/view.py" line="44"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="46"/>
+        <location filename="../manage/view.py" line="45"/>
         <source>On-call numbers</source>
         <translation>Päivystysnumerot</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="47"/>
+        <location filename="../manage/view.py" line="46"/>
         <source>Users</source>
         <translation>Käyttäjät</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="48"/>
+        <location filename="../manage/view.py" line="47"/>
         <source>Settings</source>
         <translation>Asetukset</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="49"/>
+        <location filename="../manage/view.py" line="48"/>
         <source>SMS texts</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="50"/>
+        <location filename="../manage/view.py" line="49"/>
         <source>Trunk</source>
         <translation>Runkolinja</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="57"/>
+        <location filename="../manage/view.py" line="56"/>
         <source>&lt;h3&gt;Only an admin can manage the switchboard&lt;/h3&gt;&lt;p&gt;You are logged in with an on-call person&apos;s account. Log in as an admin to manage people, groups and numbers.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Vain ylläpitäjä voi hallita vaihdetta&lt;/h3&gt;&lt;p&gt;Olet kirjautunut päivystäjän tunnuksella. Kirjaudu ylläpitäjänä, jotta voit hallita henkilöitä, ryhmiä ja numeroita.&lt;/p&gt;</translation>
     </message>
@@ -1096,113 +1096,113 @@
 <context>
     <name>NumberDialog</name>
     <message>
-        <location filename="../manage/numbers.py" line="75"/>
+        <location filename="../manage/numbers.py" line="74"/>
         <source>New on-call number</source>
         <translation>Uusi päivystysnumero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="76"/>
-        <location filename="../manage/numbers.py" line="193"/>
+        <location filename="../manage/numbers.py" line="75"/>
+        <location filename="../manage/numbers.py" line="192"/>
         <source>Edit {number}</source>
         <translation>Muokkaa numeroa {number}</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="84"/>
+        <location filename="../manage/numbers.py" line="83"/>
         <source>e.g. 020 123 4567</source>
         <translation>esim. 020 123 4567</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="87"/>
+        <location filename="../manage/numbers.py" line="86"/>
         <source>e.g. Maintenance on call</source>
         <translation>esim. Huoltopäivystys</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="101"/>
+        <location filename="../manage/numbers.py" line="100"/>
         <source>No backup group</source>
         <translation>Ei vararyhmää</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="106"/>
+        <location filename="../manage/numbers.py" line="105"/>
         <source>Record calls</source>
         <translation>Nauhoita puhelut</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="110"/>
+        <location filename="../manage/numbers.py" line="109"/>
         <source> days</source>
         <translation> päivää</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="114"/>
+        <location filename="../manage/numbers.py" line="113"/>
         <source>Tell the others when someone takes a call</source>
         <translation>Kerro muille, kun joku ottaa puhelun</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="116"/>
+        <location filename="../manage/numbers.py" line="115"/>
         <source>Send the caller the answerer&apos;s contact details</source>
         <translation>Lähetä soittajalle vastanneen henkilön yhteystiedot</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="118"/>
+        <location filename="../manage/numbers.py" line="117"/>
         <source>Tell the people rung about a missed call</source>
         <translation>Kerro vastaamattomasta puhelusta niille, joille soitettiin</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="122"/>
+        <location filename="../manage/numbers.py" line="121"/>
         <source>Number:</source>
         <translation>Numero:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="123"/>
+        <location filename="../manage/numbers.py" line="122"/>
         <source>The number callers dial.</source>
         <translation>Numero, johon soittajat soittavat.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="124"/>
+        <location filename="../manage/numbers.py" line="123"/>
         <source>Name:</source>
         <translation>Nimi:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="125"/>
+        <location filename="../manage/numbers.py" line="124"/>
         <source>Rings the groups:</source>
         <translation>Soittaa ryhmille:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="126"/>
+        <location filename="../manage/numbers.py" line="125"/>
         <source>Everyone on duty in these groups rings at once.</source>
         <translation>Kaikille näiden ryhmien päivystäjille soitetaan yhtä aikaa.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="127"/>
+        <location filename="../manage/numbers.py" line="126"/>
         <source>Backup group:</source>
         <translation>Vararyhmä:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="128"/>
+        <location filename="../manage/numbers.py" line="127"/>
         <source>Rung when nobody in the groups above takes the call.</source>
         <translation>Sille soitetaan, kun kukaan yllä olevista ryhmistä ei ota puhelua.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="129"/>
+        <location filename="../manage/numbers.py" line="128"/>
         <source>Recording:</source>
         <translation>Nauhoitus:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="130"/>
+        <location filename="../manage/numbers.py" line="129"/>
         <source>Keep recordings:</source>
         <translation>Säilytä nauhoitteet:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="131"/>
+        <location filename="../manage/numbers.py" line="130"/>
         <source>SMS:</source>
         <translation>Tekstiviestit:</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="155"/>
+        <location filename="../manage/numbers.py" line="154"/>
         <source>The backup group cannot also be one of the groups the number rings.</source>
         <translation>Vararyhmä ei voi olla myös yksi niistä ryhmistä, joille numero soittaa.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="194"/>
+        <location filename="../manage/numbers.py" line="193"/>
         <source>The other changes were saved; correct this one and save again.</source>
         <translation>Muut muutokset tallennettiin; korjaa tämä ja tallenna uudelleen.</translation>
     </message>
@@ -1210,132 +1210,132 @@
 <context>
     <name>NumbersPage</name>
     <message>
-        <location filename="../manage/numbers.py" line="205"/>
+        <location filename="../manage/numbers.py" line="204"/>
         <source>Number</source>
         <translation>Numero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="206"/>
+        <location filename="../manage/numbers.py" line="205"/>
         <source>Name</source>
         <translation>Nimi</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="207"/>
+        <location filename="../manage/numbers.py" line="206"/>
         <source>Rings</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="208"/>
+        <location filename="../manage/numbers.py" line="207"/>
         <source>nobody</source>
         <translation>ei kenellekään</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="209"/>
+        <location filename="../manage/numbers.py" line="208"/>
         <source>Backup group</source>
         <translation>Vararyhmä</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="210"/>
+        <location filename="../manage/numbers.py" line="209"/>
         <source>Recording</source>
         <translation>Nauhoitus</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="212"/>
+        <location filename="../manage/numbers.py" line="211"/>
         <source>SMS</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="219"/>
+        <location filename="../manage/numbers.py" line="218"/>
         <source>New number…</source>
         <translation>Uusi numero…</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="221"/>
+        <location filename="../manage/numbers.py" line="220"/>
         <source>Edit…</source>
         <translation>Muokkaa…</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="223"/>
+        <location filename="../manage/numbers.py" line="222"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="226"/>
+        <location filename="../manage/numbers.py" line="225"/>
         <source>Find by number or name</source>
         <translation>Hae numerolla tai nimellä</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="241"/>
+        <location filename="../manage/numbers.py" line="240"/>
         <source>off</source>
         <translation>pois</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="242"/>
+        <location filename="../manage/numbers.py" line="241"/>
         <source>kept {days} days</source>
         <translation>säilytetään {days} päivää</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="245"/>
+        <location filename="../manage/numbers.py" line="244"/>
         <source>taken</source>
         <translation>otettu</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="246"/>
+        <location filename="../manage/numbers.py" line="245"/>
         <source>to caller</source>
         <translation>soittajalle</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="247"/>
+        <location filename="../manage/numbers.py" line="246"/>
         <source>missed</source>
         <translation>vastaamaton</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="249"/>
+        <location filename="../manage/numbers.py" line="248"/>
         <source>none</source>
         <translation>ei mitään</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="270"/>
+        <location filename="../manage/numbers.py" line="269"/>
         <source>Number added.</source>
         <translation>Numero lisätty.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="276"/>
+        <location filename="../manage/numbers.py" line="275"/>
         <source>Changes saved.</source>
         <translation>Muutokset tallennettu.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="284"/>
+        <location filename="../manage/numbers.py" line="283"/>
         <source>Delete on-call number</source>
         <translation>Poista päivystysnumero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="285"/>
+        <location filename="../manage/numbers.py" line="284"/>
         <source>Delete the on-call number {number}?</source>
         <translation>Poistetaanko päivystysnumero {number}?</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="286"/>
+        <location filename="../manage/numbers.py" line="285"/>
         <source>Calls to it are no longer put through to anyone.</source>
         <translation>Siihen tulevia puheluita ei enää yhdistetä kenellekään.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="287"/>
+        <location filename="../manage/numbers.py" line="286"/>
         <source>Its groups and their people stay.</source>
         <translation>Sen ryhmät ja niiden henkilöt säilyvät.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="288"/>
+        <location filename="../manage/numbers.py" line="287"/>
         <source>The call log keeps its past calls.</source>
         <translation>Sen aiemmat puhelut säilyvät puhelulokissa.</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="289"/>
+        <location filename="../manage/numbers.py" line="288"/>
         <source>Delete number</source>
         <translation>Poista numero</translation>
     </message>
     <message>
-        <location filename="../manage/numbers.py" line="291"/>
+        <location filename="../manage/numbers.py" line="290"/>
         <source>{number} deleted.</source>
         <translation>Numero {number} poistettu.</translation>
     </message>
@@ -1343,17 +1343,17 @@
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../manage/users.py" line="79"/>
+        <location filename="../manage/users.py" line="86"/>
         <source>New password for {user}</source>
         <translation>Uusi salasana käyttäjälle {user}</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="84"/>
+        <location filename="../manage/users.py" line="91"/>
         <source>New password:</source>
         <translation>Uusi salasana:</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="85"/>
+        <location filename="../manage/users.py" line="92"/>
         <source>It also unlocks the user. Their current logins end, so they log in again with the new password.</source>
         <translation>Samalla käyttäjän lukitus avataan. Hänen nykyiset kirjautumisensa päättyvät, joten hän kirjautuu uudelleen uudella salasanalla.</translation>
     </message>
@@ -1361,123 +1361,123 @@
 <context>
     <name>PeoplePage</name>
     <message>
-        <location filename="../manage/people.py" line="96"/>
+        <location filename="../manage/people.py" line="95"/>
         <source>Name</source>
         <translation>Nimi</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="97"/>
+        <location filename="../manage/people.py" line="96"/>
         <source>Phone</source>
         <translation>Puhelin</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="98"/>
+        <location filename="../manage/people.py" line="97"/>
         <source>On duty</source>
         <translation>Päivystämässä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="100"/>
+        <location filename="../manage/people.py" line="99"/>
         <source>SMS</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="100"/>
+        <location filename="../manage/people.py" line="99"/>
         <source>yes</source>
         <translation>kyllä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="100"/>
+        <location filename="../manage/people.py" line="99"/>
         <source>no</source>
         <translation>ei</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="101"/>
+        <location filename="../manage/people.py" line="100"/>
         <source>Number for callers</source>
         <translation>Numero soittajille</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="103"/>
+        <location filename="../manage/people.py" line="102"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="111"/>
+        <location filename="../manage/people.py" line="110"/>
         <source>Find by name, phone or group</source>
         <translation>Hae nimellä, puhelinnumerolla tai ryhmällä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="115"/>
+        <location filename="../manage/people.py" line="114"/>
         <source>Add person…</source>
         <translation>Lisää henkilö…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="117"/>
+        <location filename="../manage/people.py" line="116"/>
         <source>Edit…</source>
         <translation>Muokkaa…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="119"/>
+        <location filename="../manage/people.py" line="118"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="147"/>
+        <location filename="../manage/people.py" line="146"/>
         <source>{total} people</source>
         <translation>{total} henkilöä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="148"/>
+        <location filename="../manage/people.py" line="147"/>
         <source>{shown} of {total} people</source>
         <translation>{shown} / {total} henkilöä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="158"/>
+        <location filename="../manage/people.py" line="157"/>
         <source>Person added.</source>
         <translation>Henkilö lisätty.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="164"/>
+        <location filename="../manage/people.py" line="163"/>
         <source>Changes saved.</source>
         <translation>Muutokset tallennettu.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="169"/>
+        <location filename="../manage/people.py" line="168"/>
         <source>{name} is now on duty.</source>
         <translation>{name} päivystää nyt.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="170"/>
+        <location filename="../manage/people.py" line="169"/>
         <source>{name} is now off duty.</source>
         <translation>{name} ei enää päivystä.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="182"/>
+        <location filename="../manage/people.py" line="181"/>
         <source>They leave these groups: {groups}.</source>
         <translation>Hänet poistetaan näistä ryhmistä: {groups}.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="186"/>
+        <location filename="../manage/people.py" line="185"/>
         <source>Their login “{user}” is deleted too.</source>
         <translation>Myös hänen käyttäjätunnuksensa ”{user}” poistetaan.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="188"/>
+        <location filename="../manage/people.py" line="187"/>
         <source>The call log keeps their name on past calls.</source>
         <translation>Hänen nimensä säilyy puhelulokissa aiempien puheluiden kohdalla.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="190"/>
-        <location filename="../manage/people.py" line="193"/>
+        <location filename="../manage/people.py" line="189"/>
+        <location filename="../manage/people.py" line="192"/>
         <source>Delete person</source>
         <translation>Poista henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="191"/>
+        <location filename="../manage/people.py" line="190"/>
         <source>Delete {name} ({phone})?</source>
         <translation>Poistetaanko {name} ({phone})?</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="195"/>
+        <location filename="../manage/people.py" line="194"/>
         <source>{name} deleted.</source>
         <translation>{name} poistettu.</translation>
     </message>
@@ -1485,57 +1485,57 @@
 <context>
     <name>PersonDialog</name>
     <message>
-        <location filename="../manage/people.py" line="45"/>
+        <location filename="../manage/people.py" line="44"/>
         <source>New person</source>
         <translation>Uusi henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="46"/>
+        <location filename="../manage/people.py" line="45"/>
         <source>Edit {name}</source>
         <translation>Muokkaa henkilöä {name}</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="52"/>
+        <location filename="../manage/people.py" line="51"/>
         <source>e.g. 040 123 4567</source>
         <translation>esim. 040 123 4567</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="54"/>
+        <location filename="../manage/people.py" line="53"/>
         <source>none</source>
         <translation>ei erillistä numeroa</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="55"/>
+        <location filename="../manage/people.py" line="54"/>
         <source>On duty: calls ring this person</source>
         <translation>Päivystämässä: puhelut soivat tälle henkilölle</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="57"/>
+        <location filename="../manage/people.py" line="56"/>
         <source>Gets SMS about calls (not for a landline)</source>
         <translation>Saa tekstiviestejä puheluista (ei lankapuhelimeen)</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="60"/>
+        <location filename="../manage/people.py" line="59"/>
         <source>Name:</source>
         <translation>Nimi:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="61"/>
+        <location filename="../manage/people.py" line="60"/>
         <source>Phone:</source>
         <translation>Puhelin:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="62"/>
+        <location filename="../manage/people.py" line="61"/>
         <source>The phone the switchboard rings.</source>
         <translation>Puhelin, johon vaihde soittaa.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="63"/>
+        <location filename="../manage/people.py" line="62"/>
         <source>Number for callers:</source>
         <translation>Numero soittajille:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="64"/>
+        <location filename="../manage/people.py" line="63"/>
         <source>Sent to callers after the call for following up; leave empty to send the phone above.</source>
         <translation>Lähetetään soittajille puhelun jälkeen yhteydenottoa varten; jätä tyhjäksi, niin lähetetään yllä oleva puhelinnumero.</translation>
     </message>
@@ -1543,22 +1543,22 @@
 <context>
     <name>RecordingsModel</name>
     <message>
-        <location filename="../recordings/model.py" line="44"/>
+        <location filename="../recordings/model.py" line="26"/>
         <source>Time</source>
         <translation>Aika</translation>
     </message>
     <message>
-        <location filename="../recordings/model.py" line="44"/>
+        <location filename="../recordings/model.py" line="28"/>
         <source>Caller</source>
         <translation>Soittaja</translation>
     </message>
     <message>
-        <location filename="../recordings/model.py" line="44"/>
+        <location filename="../recordings/model.py" line="29"/>
         <source>Duration</source>
         <translation>Kesto</translation>
     </message>
     <message>
-        <location filename="../recordings/model.py" line="45"/>
+        <location filename="../recordings/model.py" line="30"/>
         <source>On-call number</source>
         <translation>Päivystysnumero</translation>
     </message>
@@ -1566,77 +1566,77 @@
 <context>
     <name>RecordingsView</name>
     <message>
-        <location filename="../recordings/view.py" line="86"/>
+        <location filename="../recordings/view.py" line="89"/>
         <source>These are the recordings of the calls you answered. Recordings are personal: nobody else, an admin included, can listen to them.</source>
         <translation>Tässä ovat nauhoitteet puheluista, joihin vastasit. Nauhoitteet ovat henkilökohtaisia: kukaan muu, ei edes ylläpitäjä, voi kuunnella niitä.</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="89"/>
+        <location filename="../recordings/view.py" line="92"/>
         <source>Refresh</source>
         <translation>Päivitä</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="104"/>
+        <location filename="../recordings/view.py" line="99"/>
         <source>Choose a recording to listen to it.</source>
         <translation>Valitse nauhoite, jota haluat kuunnella.</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="106"/>
-        <location filename="../recordings/view.py" line="302"/>
-        <location filename="../recordings/view.py" line="315"/>
+        <location filename="../recordings/view.py" line="101"/>
+        <location filename="../recordings/view.py" line="297"/>
+        <location filename="../recordings/view.py" line="310"/>
         <source>Play</source>
         <translation>Toista</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="121"/>
-        <location filename="../recordings/view.py" line="139"/>
+        <location filename="../recordings/view.py" line="116"/>
+        <location filename="../recordings/view.py" line="134"/>
         <source>Volume</source>
         <translation>Äänenvoimakkuus</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="167"/>
-        <location filename="../recordings/view.py" line="211"/>
-        <location filename="../recordings/view.py" line="307"/>
+        <location filename="../recordings/view.py" line="162"/>
+        <location filename="../recordings/view.py" line="206"/>
+        <location filename="../recordings/view.py" line="302"/>
         <source>Loading…</source>
         <translation>Ladataan…</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="175"/>
+        <location filename="../recordings/view.py" line="170"/>
         <source>You have no recordings.</source>
         <translation>Sinulla ei ole nauhoitteita.</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="203"/>
+        <location filename="../recordings/view.py" line="198"/>
         <source>Call from {caller} at {time}</source>
         <translation>Puhelu numerosta {caller}, {time}</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="225"/>
+        <location filename="../recordings/view.py" line="220"/>
         <source>This recording is in a format the console cannot play.</source>
         <translation>Tämä nauhoite on muodossa, jota ohjelma ei pysty toistamaan.</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="301"/>
+        <location filename="../recordings/view.py" line="296"/>
         <source>Pause</source>
         <translation>Tauko</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="339"/>
+        <location filename="../recordings/view.py" line="334"/>
         <source>Recordings cannot be played on this computer: its sound library (PortAudio) is not installed. The list is still shown.</source>
         <translation>Nauhoitteita ei voi toistaa tällä tietokoneella, koska sen äänikirjastoa (PortAudio) ei ole asennettu. Luettelo näytetään silti.</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="342"/>
+        <location filename="../recordings/view.py" line="337"/>
         <source>This computer has no sound output device, so recordings cannot be played. Connect speakers or headphones and restart the console.</source>
         <translation>Tässä tietokoneessa ei ole äänentoistolaitetta, joten nauhoitteita ei voi toistaa. Kytke kaiuttimet tai kuulokkeet ja käynnistä ohjelma uudelleen.</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="346"/>
+        <location filename="../recordings/view.py" line="341"/>
         <source>The sound device cannot play this recording&apos;s format.</source>
         <translation>Äänilaite ei pysty toistamaan tämän nauhoitteen muotoa.</translation>
     </message>
     <message>
-        <location filename="../recordings/view.py" line="347"/>
+        <location filename="../recordings/view.py" line="342"/>
         <source>The sound device could not be opened: {reason}</source>
         <translation>Äänilaitetta ei voitu avata: {reason}</translation>
     </message>
@@ -1644,104 +1644,104 @@
 <context>
     <name>SettingsPage</name>
     <message>
+        <location filename="../manage/settings.py" line="40"/>
         <location filename="../manage/settings.py" line="41"/>
-        <location filename="../manage/settings.py" line="42"/>
         <source>Finnish</source>
         <translation>Suomi</translation>
     </message>
     <message>
+        <location filename="../manage/settings.py" line="40"/>
         <location filename="../manage/settings.py" line="41"/>
-        <location filename="../manage/settings.py" line="42"/>
         <source>English</source>
         <translation>Englanti</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="43"/>
+        <location filename="../manage/settings.py" line="42"/>
         <source>Swedish</source>
         <translation>Ruotsi</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="52"/>
+        <location filename="../manage/settings.py" line="51"/>
         <source>Ring time:</source>
         <translation>Soittoaika:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="53"/>
+        <location filename="../manage/settings.py" line="52"/>
         <source>How long a number&apos;s groups ring before its backup group is rung.</source>
         <translation>Kuinka kauan numeron ryhmille soitetaan, ennen kuin soitetaan sen vararyhmälle.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="54"/>
+        <location filename="../manage/settings.py" line="53"/>
         <source>Time to press 1:</source>
         <translation>Aikaa painaa 1:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="55"/>
+        <location filename="../manage/settings.py" line="54"/>
         <source>How long a person who answers has to press 1 to take the call.</source>
         <translation>Kuinka kauan vastanneella henkilöllä on aikaa painaa 1 ottaakseen puhelun.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="56"/>
+        <location filename="../manage/settings.py" line="55"/>
         <source>Voice prompts:</source>
         <translation>Ääniopasteet:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="57"/>
+        <location filename="../manage/settings.py" line="56"/>
         <source>The language callers and the people rung hear.</source>
         <translation>Kieli, jonka soittajat ja soitetut henkilöt kuulevat.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="58"/>
+        <location filename="../manage/settings.py" line="57"/>
         <source>SMS language:</source>
         <translation>Tekstiviestien kieli:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="59"/>
+        <location filename="../manage/settings.py" line="58"/>
         <source>The language of the SMS messages.</source>
         <translation>Kieli, jolla tekstiviestit lähetetään.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="60"/>
+        <location filename="../manage/settings.py" line="59"/>
         <source>Time zone:</source>
         <translation>Aikavyöhyke:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="61"/>
+        <location filename="../manage/settings.py" line="60"/>
         <source>Times in SMS messages are given in this time zone.</source>
         <translation>Tekstiviestien kellonajat ilmoitetaan tällä aikavyöhykkeellä.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="65"/>
+        <location filename="../manage/settings.py" line="64"/>
         <source>Save</source>
         <translation>Tallenna</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="68"/>
+        <location filename="../manage/settings.py" line="67"/>
         <source>Fill in the defaults</source>
         <translation>Täytä oletusarvot</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="69"/>
+        <location filename="../manage/settings.py" line="68"/>
         <source>Nothing changes until you save.</source>
         <translation>Mikään ei muutu ennen kuin tallennat.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="92"/>
+        <location filename="../manage/settings.py" line="91"/>
         <source> s</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="139"/>
+        <location filename="../manage/settings.py" line="138"/>
         <source>Default: {value}</source>
         <translation>Oletus: {value}</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="149"/>
+        <location filename="../manage/settings.py" line="148"/>
         <source>Nothing to save: the settings are as stored.</source>
         <translation>Ei tallennettavaa: asetukset ovat ennallaan.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="165"/>
+        <location filename="../manage/settings.py" line="164"/>
         <source>Settings saved.</source>
         <translation>Asetukset tallennettu.</translation>
     </message>
@@ -1749,152 +1749,152 @@
 <context>
     <name>TemplatesPage</name>
     <message>
-        <location filename="../manage/templates.py" line="46"/>
+        <location filename="../manage/templates.py" line="45"/>
         <source>Text:</source>
         <translation>Teksti:</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="50"/>
+        <location filename="../manage/templates.py" line="49"/>
         <source>Save</source>
         <translation>Tallenna</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="52"/>
+        <location filename="../manage/templates.py" line="51"/>
         <source>Restore the built-in text…</source>
         <translation>Palauta oletusteksti…</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="79"/>
+        <location filename="../manage/templates.py" line="78"/>
         <source>Finnish</source>
         <translation>Suomi</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="79"/>
+        <location filename="../manage/templates.py" line="78"/>
         <source>English</source>
         <translation>Englanti</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="79"/>
+        <location filename="../manage/templates.py" line="78"/>
         <source>Swedish</source>
         <translation>Ruotsi</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="82"/>
+        <location filename="../manage/templates.py" line="81"/>
         <source>Someone took the call (to the others rung)</source>
         <translation>Joku otti puhelun (muille soitetuille)</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="83"/>
+        <location filename="../manage/templates.py" line="82"/>
         <source>Who answered (to the caller, afterwards)</source>
         <translation>Kuka vastasi (soittajalle jälkikäteen)</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="84"/>
+        <location filename="../manage/templates.py" line="83"/>
         <source>Nobody answered (to the people rung)</source>
         <translation>Kukaan ei vastannut (soitetuille)</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="85"/>
+        <location filename="../manage/templates.py" line="84"/>
         <source>The caller hung up (to the people rung)</source>
         <translation>Soittaja katkaisi (soitetuille)</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="86"/>
+        <location filename="../manage/templates.py" line="85"/>
         <source>Reply to an ON text</source>
         <translation>Vastaus PÄÄLLE-viestiin</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="87"/>
+        <location filename="../manage/templates.py" line="86"/>
         <source>Reply to an OFF text</source>
         <translation>Vastaus POIS-viestiin</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="88"/>
+        <location filename="../manage/templates.py" line="87"/>
         <source>Reply to any other text</source>
         <translation>Vastaus muuhun viestiin</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="91"/>
+        <location filename="../manage/templates.py" line="90"/>
         <source>the person who answered or texted</source>
         <translation>henkilö, joka vastasi tai lähetti viestin</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="92"/>
+        <location filename="../manage/templates.py" line="91"/>
         <source>the caller&apos;s number</source>
         <translation>soittajan numero</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="93"/>
+        <location filename="../manage/templates.py" line="92"/>
         <source>when the call came</source>
         <translation>milloin puhelu tuli</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="94"/>
+        <location filename="../manage/templates.py" line="93"/>
         <source>the on-call number&apos;s name</source>
         <translation>päivystysnumeron nimi</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="95"/>
+        <location filename="../manage/templates.py" line="94"/>
         <source>the number to reach the answerer at</source>
         <translation>numero, josta vastannut henkilö tavoitetaan</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="96"/>
+        <location filename="../manage/templates.py" line="95"/>
         <source>seconds the caller waited</source>
         <translation>soittajan odotusaika sekunteina</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="97"/>
+        <location filename="../manage/templates.py" line="96"/>
         <source>the person&apos;s groups</source>
         <translation>henkilön ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="134"/>
+        <location filename="../manage/templates.py" line="133"/>
         <source>You can use: {list}</source>
         <translation>Voit käyttää: {list}</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="145"/>
+        <location filename="../manage/templates.py" line="144"/>
         <source>Your own text.</source>
         <translation>Oma teksti.</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="146"/>
+        <location filename="../manage/templates.py" line="145"/>
         <source>The built-in text.</source>
         <translation>Oletusteksti.</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="147"/>
+        <location filename="../manage/templates.py" line="146"/>
         <source>{origin} {count} characters.</source>
         <translation>{origin} {count} merkkiä.</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="160"/>
+        <location filename="../manage/templates.py" line="159"/>
         <source>Text saved.</source>
         <translation>Teksti tallennettu.</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="178"/>
+        <location filename="../manage/templates.py" line="177"/>
         <source>Restore the built-in text</source>
         <translation>Palauta oletusteksti</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="179"/>
+        <location filename="../manage/templates.py" line="178"/>
         <source>Replace your own text with the built-in one?</source>
         <translation>Korvataanko oma tekstisi oletustekstillä?</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="180"/>
+        <location filename="../manage/templates.py" line="179"/>
         <source>Your text is not kept.</source>
         <translation>Tekstiäsi ei säilytetä.</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="180"/>
+        <location filename="../manage/templates.py" line="179"/>
         <source>Restore</source>
         <translation>Palauta</translation>
     </message>
     <message>
-        <location filename="../manage/templates.py" line="182"/>
+        <location filename="../manage/templates.py" line="181"/>
         <source>The built-in text is used again.</source>
         <translation>Oletusteksti on taas käytössä.</translation>
     </message>
@@ -1902,137 +1902,137 @@
 <context>
     <name>TrunkPage</name>
     <message>
-        <location filename="../manage/trunk.py" line="38"/>
+        <location filename="../manage/trunk.py" line="37"/>
         <source>By address: the operator knows this box&apos;s IP address</source>
         <translation>Osoitteella: operaattori tietää tämän laitteen IP-osoitteen</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="40"/>
+        <location filename="../manage/trunk.py" line="39"/>
         <source>Registration: with a user name and password</source>
         <translation>Rekisteröinti: käyttäjätunnuksella ja salasanalla</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="44"/>
+        <location filename="../manage/trunk.py" line="43"/>
         <source>e.g. sip.operator.fi</source>
         <translation>esim. sip.operaattori.fi</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="56"/>
+        <location filename="../manage/trunk.py" line="55"/>
         <source>the host above</source>
         <translation>yllä oleva palvelin</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="60"/>
+        <location filename="../manage/trunk.py" line="59"/>
         <source>Connection:</source>
         <translation>Yhteystapa:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="61"/>
+        <location filename="../manage/trunk.py" line="60"/>
         <source>Host:</source>
         <translation>Palvelin:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="62"/>
+        <location filename="../manage/trunk.py" line="61"/>
         <source>Port:</source>
         <translation>Portti:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="63"/>
+        <location filename="../manage/trunk.py" line="62"/>
         <source>Transport:</source>
         <translation>Siirtoprotokolla:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="64"/>
+        <location filename="../manage/trunk.py" line="63"/>
         <source>User name:</source>
         <translation>Käyttäjätunnus:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="65"/>
+        <location filename="../manage/trunk.py" line="64"/>
         <source>Password:</source>
         <translation>Salasana:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="66"/>
+        <location filename="../manage/trunk.py" line="65"/>
         <source>From domain:</source>
         <translation>From-verkkotunnus:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="67"/>
+        <location filename="../manage/trunk.py" line="66"/>
         <source>Only if the operator asks for one.</source>
         <translation>Vain, jos operaattori sitä pyytää.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="68"/>
+        <location filename="../manage/trunk.py" line="67"/>
         <source>Save and apply</source>
         <translation>Tallenna ja ota käyttöön</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="70"/>
+        <location filename="../manage/trunk.py" line="69"/>
         <source>Forget the trunk…</source>
         <translation>Unohda runkolinja…</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="80"/>
+        <location filename="../manage/trunk.py" line="79"/>
         <source>SIP trunk to the phone network</source>
         <translation>SIP-runkolinja puhelinverkkoon</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="110"/>
+        <location filename="../manage/trunk.py" line="109"/>
         <source>stored: type a new one only to replace it</source>
         <translation>tallennettu: kirjoita uusi vain, jos haluat vaihtaa sen</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="111"/>
+        <location filename="../manage/trunk.py" line="110"/>
         <source>the operator&apos;s password</source>
         <translation>operaattorin antama salasana</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="115"/>
+        <location filename="../manage/trunk.py" line="114"/>
         <source>Set up; last changed {time}.</source>
         <translation>Määritetty; muutettu viimeksi {time}.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="117"/>
+        <location filename="../manage/trunk.py" line="116"/>
         <source>Set up.</source>
         <translation>Määritetty.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="120"/>
+        <location filename="../manage/trunk.py" line="119"/>
         <source>Not set up: the switchboard uses the lab&apos;s test trunk, so calls from the phone network do not reach it yet. Enter what the operator gave you.</source>
         <translation>Ei määritetty: vaihde käyttää laboratorion testirunkolinjaa, joten puhelut puhelinverkosta eivät vielä tule vaihteeseen. Syötä operaattorilta saamasi tiedot.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="144"/>
+        <location filename="../manage/trunk.py" line="143"/>
         <source>Trunk saved and applied.</source>
         <translation>Runkolinja tallennettu ja otettu käyttöön.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="156"/>
+        <location filename="../manage/trunk.py" line="155"/>
         <source>Forget the trunk</source>
         <translation>Unohda runkolinja</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="157"/>
+        <location filename="../manage/trunk.py" line="156"/>
         <source>Forget the trunk to {host}?</source>
         <translation>Unohdetaanko runkolinja palvelimelle {host}?</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="158"/>
+        <location filename="../manage/trunk.py" line="157"/>
         <source>Calls from the phone network stop reaching the switchboard.</source>
         <translation>Puhelut puhelinverkosta lakkaavat tulemasta vaihteeseen.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="159"/>
+        <location filename="../manage/trunk.py" line="158"/>
         <source>The stored password is deleted.</source>
         <translation>Tallennettu salasana poistetaan.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="160"/>
+        <location filename="../manage/trunk.py" line="159"/>
         <source>Forget trunk</source>
         <translation>Unohda runkolinja</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="162"/>
+        <location filename="../manage/trunk.py" line="161"/>
         <source>The trunk is forgotten.</source>
         <translation>Runkolinja unohdettu.</translation>
     </message>
@@ -2040,62 +2040,62 @@
 <context>
     <name>UserDialog</name>
     <message>
-        <location filename="../manage/users.py" line="34"/>
+        <location filename="../manage/users.py" line="41"/>
         <source>New user</source>
         <translation>Uusi käyttäjä</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="38"/>
+        <location filename="../manage/users.py" line="45"/>
         <source>e.g. maija</source>
         <translation>esim. maija</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="41"/>
+        <location filename="../manage/users.py" line="48"/>
         <source>On-call person: sees their own calls</source>
         <translation>Päivystäjä: näkee omat puhelunsa</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="42"/>
+        <location filename="../manage/users.py" line="49"/>
         <source>Admin: manages everything</source>
         <translation>Ylläpitäjä: hallitsee kaikkea</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="45"/>
+        <location filename="../manage/users.py" line="52"/>
         <source>Choose the person</source>
         <translation>Valitse henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="52"/>
+        <location filename="../manage/users.py" line="59"/>
         <source>Username:</source>
         <translation>Käyttäjätunnus:</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="53"/>
+        <location filename="../manage/users.py" line="60"/>
         <source>Password:</source>
         <translation>Salasana:</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="54"/>
+        <location filename="../manage/users.py" line="61"/>
         <source>Give it to the user in person; they can change it after logging in.</source>
         <translation>Anna se käyttäjälle henkilökohtaisesti; hän voi vaihtaa sen kirjauduttuaan.</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="56"/>
+        <location filename="../manage/users.py" line="63"/>
         <source>Role:</source>
         <translation>Rooli:</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="57"/>
+        <location filename="../manage/users.py" line="64"/>
         <source>Person:</source>
         <translation>Henkilö:</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="58"/>
+        <location filename="../manage/users.py" line="65"/>
         <source>Only people without a login are listed.</source>
         <translation>Luettelossa ovat vain henkilöt, joilla ei ole käyttäjätunnusta.</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="68"/>
+        <location filename="../manage/users.py" line="75"/>
         <source>Choose whose login this is: an on-call person&apos;s login shows their calls.</source>
         <translation>Valitse, kenen käyttäjätunnus tämä on: päivystäjän tunnuksella näkyvät hänen omat puhelunsa.</translation>
     </message>
@@ -2103,98 +2103,98 @@
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../manage/users.py" line="101"/>
+        <location filename="../manage/users.py" line="108"/>
         <source>Username</source>
         <translation>Käyttäjätunnus</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="102"/>
+        <location filename="../manage/users.py" line="109"/>
         <source>Role</source>
         <translation>Rooli</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="102"/>
+        <location filename="../manage/users.py" line="109"/>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="103"/>
+        <location filename="../manage/users.py" line="110"/>
         <source>on-call person</source>
         <translation>päivystäjä</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="104"/>
+        <location filename="../manage/users.py" line="111"/>
         <source>Person</source>
         <translation>Henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="105"/>
+        <location filename="../manage/users.py" line="112"/>
         <source>Locked</source>
         <translation>Lukittu</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="110"/>
+        <location filename="../manage/users.py" line="117"/>
         <source>New user…</source>
         <translation>Uusi käyttäjä…</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="112"/>
+        <location filename="../manage/users.py" line="119"/>
         <source>Set password…</source>
         <translation>Aseta salasana…</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="114"/>
+        <location filename="../manage/users.py" line="121"/>
         <source>Unlock</source>
         <translation>Avaa lukitus</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="116"/>
+        <location filename="../manage/users.py" line="123"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="133"/>
+        <location filename="../manage/users.py" line="140"/>
         <source>until {time}</source>
         <translation>klo {time} asti</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="158"/>
+        <location filename="../manage/users.py" line="165"/>
         <source>User added.</source>
         <translation>Käyttäjä lisätty.</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="164"/>
+        <location filename="../manage/users.py" line="171"/>
         <source>Password changed.</source>
         <translation>Salasana vaihdettu.</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="171"/>
+        <location filename="../manage/users.py" line="178"/>
         <source>{user} can log in again.</source>
         <translation>Käyttäjä {user} voi taas kirjautua.</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="178"/>
+        <location filename="../manage/users.py" line="185"/>
         <source>{person} stays in the directory and is still rung; only their login ends.</source>
         <translation>{person} säilyy henkilöluettelossa, ja hänelle soitetaan edelleen; vain hänen käyttäjätunnuksensa poistuu.</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="180"/>
+        <location filename="../manage/users.py" line="187"/>
         <source>They can no longer manage the switchboard.</source>
         <translation>Hän ei voi enää hallita vaihdetta.</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="182"/>
-        <location filename="../manage/users.py" line="184"/>
+        <location filename="../manage/users.py" line="189"/>
+        <location filename="../manage/users.py" line="191"/>
         <source>Delete user</source>
         <translation>Poista käyttäjä</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="183"/>
+        <location filename="../manage/users.py" line="190"/>
         <source>Delete the login {user}?</source>
         <translation>Poistetaanko käyttäjätunnus {user}?</translation>
     </message>
     <message>
-        <location filename="../manage/users.py" line="186"/>
+        <location filename="../manage/users.py" line="193"/>
         <source>User {user} deleted.</source>
         <translation>Käyttäjä {user} poistettu.</translation>
     </message>

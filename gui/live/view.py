@@ -31,8 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paivystys.gui.connect.dialogs import error_label, try_again_button
-from paivystys.gui.connect.messages import describe
 from paivystys.gui.live.model import ANSWERED_COLOUR, RINGING_COLOUR, LiveCallsModel
 from paivystys.gui.live.stream import (
     FIRST_RETRY_S,
@@ -46,6 +44,7 @@ from paivystys.gui.live.stream import (
 )
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
+from paivystys.gui.widgets.failures import describe, error_label, try_again_button
 
 log = logging.getLogger(__name__)
 

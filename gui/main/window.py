@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from paivystys.gui.appliances.store import ApplianceStore
 from paivystys.gui.calllog.view import CallLogView
-from paivystys.gui.connect.messages import describe
-from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.formatting import format_decimal
 from paivystys.gui.i18n.language import LanguageSelector
 from paivystys.gui.live.view import LiveView
@@ -33,6 +32,7 @@ from paivystys.gui.manage.view import ManageView
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind, Session
 from paivystys.gui.net.worker import BackgroundCalls
 from paivystys.gui.recordings.view import RecordingsView
+from paivystys.gui.widgets.failures import describe
 
 HEALTH_INTERVAL_MS = 30_000
 BAD_STYLE = "QLabel { color: #b00020; font-weight: bold; }"

@@ -29,10 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paivystys.gui.connect.dialogs import error_label
-from paivystys.gui.connect.messages import describe
 from paivystys.gui.net.client import ApiFailure, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
+from paivystys.gui.widgets.failures import describe, error_label
 
 ERROR_COLOUR = "#b3261e"
 # Only invalid widgets get a style sheet: styling every field would replace the platform's

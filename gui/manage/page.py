@@ -17,11 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paivystys.gui.connect.dialogs import error_label
-from paivystys.gui.connect.messages import describe
 from paivystys.gui.manage.forms import EditDialog, hint_label, reason
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
+from paivystys.gui.widgets.failures import describe, error_label
 
 CONFIRM_WIDTH = 440
 

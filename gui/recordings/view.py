@@ -25,8 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from paivystys.gui.calllog.model import api_time
-from paivystys.gui.connect.dialogs import error_label
-from paivystys.gui.connect.messages import describe
 from paivystys.gui.formatting import format_caller, format_datetime
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, ByteRange, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
@@ -40,6 +38,7 @@ from paivystys.gui.recordings.player import (
     Progress,
     check_output,
 )
+from paivystys.gui.widgets.failures import describe, error_label
 from paivystys.gui.widgets.table import ITEM_ROLE, table_view
 
 HEAD_BYTES = 64 * 1024  # the first request: the header and the first seconds of sound

@@ -34,7 +34,7 @@ from paivystys.appliance.api.tls import CERT_FILE, fingerprint
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.users.service import ROLE_ADMIN, ROLE_PERSON, create_user
-from paivystys.gui.connection.store import ApplianceStore
+from paivystys.gui.appliances.store import ApplianceStore
 from paivystys.gui.i18n import compile_translations
 from paivystys.gui.i18n.language import ENGLISH, locale_for
 from paivystys.gui.net.client import ApplianceClient

@@ -12,13 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from paivystys.gui.appliances.store import ApplianceStore
 from paivystys.gui.connect.dialogs import (
     CertificateChangedDialog,
     FingerprintDialog,
     grouped_fingerprint,
 )
 from paivystys.gui.connect.window import ConnectWindow
-from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.net.client import Session
 from paivystys.gui.tests.conftest import ADMIN_PASSWORD, Appliance, screenshot
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pytestqt.qtbot import QtBot
 
 from paivystys.appliance.api.discovery import Advertiser
+from paivystys.gui.appliances.discovery import ApplianceBrowser, FoundAppliance
+from paivystys.gui.appliances.store import ApplianceStore
 from paivystys.gui.connect.window import ConnectWindow
-from paivystys.gui.connection.discovery import ApplianceBrowser, FoundAppliance
-from paivystys.gui.connection.store import ApplianceStore
 
 FINGERPRINT = ":".join(["A1"] * 32)
 LOOPBACK = "127.0.0.1"

@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
-from paivystys.gui.connect.messages import describe
+from paivystys.gui.appliances.store import ApplianceStore
 from paivystys.gui.connect.window import ConnectWindow
-from paivystys.gui.connection.store import ApplianceStore
 from paivystys.gui.i18n import TRANSLATIONS_DIR, install_translators, update_catalog
 from paivystys.gui.i18n.language import ENGLISH, FINNISH, default_language
 from paivystys.gui.net.client import ApiFailure, FailureKind
+from paivystys.gui.widgets.failures import describe
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from paivystys.appliance.users.service import revoke
 from paivystys.gui.app import Console
-from paivystys.gui.connection.store import ApplianceStore
+from paivystys.gui.appliances.store import ApplianceStore
 from paivystys.gui.i18n.language import ENGLISH, FINNISH, SETTINGS_KEY, Language
 from paivystys.gui.main.window import MainWindow
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind

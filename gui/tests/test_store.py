@@ -6,7 +6,7 @@ from pathlib import Path
 
 import keyring.backends.fail
 
-from paivystys.gui.connection.store import ApplianceStore
+from paivystys.gui.appliances.store import ApplianceStore
 from paivystys.gui.tests.conftest import MemoryKeyring
 
 URL = "https://192.168.1.20:8443"

@@ -1,4 +1,5 @@
-"""Failures worded for the person at the console, in the UI language.
+"""Failures as every screen shows them: worded for the person at the console, in the UI
+language, on an inline error line with, where it helps, a button to try again.
 
 The client reports kinds (net/client.py); this is the one place that turns a kind into a
 sentence, so every window says the same thing about the same failure.  The texts are written
@@ -8,6 +9,7 @@ out in `QCoreApplication.translate` calls so that pyside6-lupdate finds them.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QDateTime
+from PySide6.QtWidgets import QLabel, QPushButton
 
 from paivystys.gui.net.client import ApiFailure, FailureKind
 
@@ -54,3 +56,18 @@ def describe(failure: ApiFailure, logging_in: bool = False) -> str:
     return QCoreApplication.translate(
         "Failures", "The switchboard ran into an error. Try again; if it keeps happening, see "
                  "its health page or log.")
+
+
+def error_label() -> QLabel:
+    """A hidden inline error line, shown in the theme's error red when there is something."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("QLabel { color: #b3261e; }")
+    label.setVisible(False)
+    return label
+
+
+def try_again_button(text: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setVisible(False)
+    return button

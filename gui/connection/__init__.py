@@ -1,1 +1,0 @@
-"""What the console remembers about appliances, and finding them on the LAN."""
