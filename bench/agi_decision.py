@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from paivystys.agi.decision import IncomingCall, decide
 from paivystys.agi.handlers.incoming_call import IncomingCallHandler
 from paivystys.agi.registry import AgiHandler, HandlerContext, Registry
 from paivystys.agi.server import FastAgiServer
@@ -33,6 +32,8 @@ from paivystys.appliance.asterisk.variables import AGI_INCOMING_CALL, DECISION
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Group, Membership, NumberGroup, OnCallNumber, Person
 from paivystys.appliance.db.query_count import count_queries
+from paivystys.appliance.ringing.lookup import decide
+from paivystys.appliance.ringing.rule import IncomingCall
 
 NUMBER = "+358401234567"
 MAIN_PEOPLE = 100

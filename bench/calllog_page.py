@@ -26,7 +26,6 @@ from pathlib import Path
 
 import peewee
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.calllog.csv_export import csv_rows
 from paivystys.appliance.calllog.query import (
     DEFAULT_LIMIT,
@@ -37,6 +36,7 @@ from paivystys.appliance.calllog.query import (
 )
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.query_count import count_queries
+from paivystys.appliance.ringing.rule import CallOutcome, LegResult, Stage
 
 NUMBERS = 5
 GROUPS = 6
@@ -47,9 +47,9 @@ SPAN_S = 2 * 365 * 24 * 3600
 FIRST_NAMES = ["Maija", "Pekka", "Äijö", "Liisa", "Matti", "Sanna", "Jyrki", "Öljy-Kalle",
                "Tiina", "Ville"]
 # answered, by backup, missed, abandoned, unknown number
-OUTCOME_WEIGHTS = [(v.OUTCOME_ANSWERED, 70), (v.OUTCOME_ANSWERED_BY_BACKUP, 8),
-                   (v.OUTCOME_MISSED, 10), (v.OUTCOME_ABANDONED, 10),
-                   (v.OUTCOME_UNKNOWN_NUMBER, 2)]
+OUTCOME_WEIGHTS = [(CallOutcome.ANSWERED, 70), (CallOutcome.ANSWERED_BY_BACKUP, 8),
+                   (CallOutcome.MISSED, 10), (CallOutcome.ABANDONED, 10),
+                   (CallOutcome.UNKNOWN_NUMBER, 2)]
 BATCH = 5000
 
 
@@ -125,20 +125,20 @@ def _calls(count: int, rng: random.Random) -> Iterator[tuple[tuple, list[tuple]]
     for call_id, offset in enumerate(arrivals, start=1):
         arrived = START + dt.timedelta(seconds=offset)
         outcome = rng.choices(outcomes, weights)[0]
-        number = None if outcome == v.OUTCOME_UNKNOWN_NUMBER else rng.randint(1, NUMBERS)
+        number = None if outcome == CallOutcome.UNKNOWN_NUMBER else rng.randint(1, NUMBERS)
         legs: list[tuple] = []
         answered_at = ended_at = wait_s = talk_s = answered_by = name = stage = None
         if number is not None:
             main = rng.sample(range((number - 1) * PEOPLE_PER_GROUP + 1,
                                     number * PEOPLE_PER_GROUP + 1), rng.randint(3, 8))
             backup = rng.sample(range(51, 61), rng.randint(0, 2) if outcome !=
-                                v.OUTCOME_ANSWERED_BY_BACKUP else 2)
+                                CallOutcome.ANSWERED_BY_BACKUP else 2)
             wait_s = round(rng.uniform(2, 30), 3)
             winner = None
-            if outcome == v.OUTCOME_ANSWERED:
-                winner, stage = rng.choice(main), v.STAGE_MAIN
-            elif outcome == v.OUTCOME_ANSWERED_BY_BACKUP:
-                winner, stage = rng.choice(backup), v.STAGE_BACKUP
+            if outcome == CallOutcome.ANSWERED:
+                winner, stage = rng.choice(main), Stage.MAIN
+            elif outcome == CallOutcome.ANSWERED_BY_BACKUP:
+                winner, stage = rng.choice(backup), Stage.BACKUP
             answered_at_dt = arrived + dt.timedelta(seconds=wait_s)
             if winner is not None:
                 talk_s = round(rng.uniform(10, 900), 3)
@@ -149,11 +149,11 @@ def _calls(count: int, rng: random.Random) -> Iterator[tuple[tuple, list[tuple]]
                 ended_at = stamp(answered_at_dt)
             for index, person in enumerate(main + backup):
                 person_name, phone, group, group_name = _person(person)
-                result = v.LEG_CONFIRMED if person == winner else rng.choice(
-                    [v.LEG_NO_ANSWER, v.LEG_NO_ANSWER, v.LEG_BUSY, v.LEG_DECLINED,
-                     v.LEG_TOO_LATE])
+                result = LegResult.CONFIRMED if person == winner else rng.choice(
+                    [LegResult.NO_ANSWER, LegResult.NO_ANSWER, LegResult.BUSY, LegResult.DECLINED,
+                     LegResult.TOO_LATE])
                 legs.append((call_id, person, person_name, phone, group, group_name,
-                             v.STAGE_BACKUP if person in backup else v.STAGE_MAIN,
+                             Stage.BACKUP if person in backup else Stage.MAIN,
                              stamp(arrived + dt.timedelta(seconds=0.1 * index)),
                              answered_at if person == winner else None, ended_at, result))
         else:
@@ -238,7 +238,7 @@ def main() -> None:
 
         last_half_year = CallFilter(since=START + dt.timedelta(days=550),
                                     until=START + dt.timedelta(days=730), number_id=2,
-                                    outcome=v.OUTCOME_MISSED)
+                                    outcome=CallOutcome.MISSED)
         person = CallFilter(visible_to_person=17)
         newcomer = CallFilter(visible_to_person=add_person(db, "Uusi Tulokas", "+358509000001"))
         deep_row = arguments.calls * 9 // 10

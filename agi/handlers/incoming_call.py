@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from paivystys.agi.decision import Decision, IncomingCall, decide
 from paivystys.agi.registry import AgiHandler, default_registry
 from paivystys.appliance.asterisk.variables import (
     AGI_INCOMING_CALL,
@@ -20,6 +19,8 @@ from paivystys.appliance.asterisk.variables import (
     RECORDING_FILE,
     RING_TIME,
 )
+from paivystys.appliance.ringing.lookup import decide
+from paivystys.appliance.ringing.rule import Decision, IncomingCall
 
 log = logging.getLogger(__name__)
 

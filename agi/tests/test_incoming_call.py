@@ -6,8 +6,9 @@ import pytest
 
 from paivystys.agi.registry import default_registry
 from paivystys.agi.server import FastAgiServer
-from paivystys.agi.tests.conftest import Directory, ServerFactory
+from paivystys.agi.tests.conftest import ServerFactory
 from paivystys.agi.tests.fake_asterisk import Conversation, agi_env, run_agi
+from paivystys.appliance.ringing.tests.conftest import Directory
 
 ALL_SET = ["PV_MAIN_LEGS", "PV_BACKUP_LEGS", "PV_RING_TIME", "__PV_CONFIRM_TIMEOUT", "__PV_LANG",
            "PV_RECORDING_FILE", "PV_DECISION"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paivystys.agi.decision import NumberRow, assemble_legs, on_duty_people
 from paivystys.appliance.asterisk.base import base_configs
 from paivystys.appliance.asterisk.dialplan import (
     PROMPT_NAMES,
@@ -16,6 +15,8 @@ from paivystys.appliance.asterisk.pjsip import render_pjsip
 from paivystys.appliance.db import settings
 from paivystys.appliance.db.models import OnCallNumber, Person
 from paivystys.appliance.prompts import prompt_path
+from paivystys.appliance.ringing.lookup import NumberRow, on_duty_people
+from paivystys.appliance.ringing.rule import assemble_legs
 from paivystys.appliance.runtime.instance import InstanceSpec
 from paivystys.appliance.trunk.service import trunk_spec
 

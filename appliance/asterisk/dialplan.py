@@ -18,9 +18,33 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 
-from paivystys.agi.decision import Leg, leg_list
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.phones import DEFAULT_REGION
+from paivystys.appliance.ringing.events import (
+    PvCallEnd,
+    PvCallStart,
+    PvConfirmed,
+    PvDecision,
+    PvLegAnswer,
+    PvLegEnd,
+    PvLegResult,
+    PvLegRing,
+    PvRecording,
+    PvStageEnd,
+    PvStageStart,
+    UserEvent,
+)
+from paivystys.appliance.ringing.rule import (
+    CALL_KEY_CHARACTERS,
+    RECORDING_FILE,
+    RECORDING_MONTH,
+    Leg,
+    LegResult,
+    Routing,
+    Stage,
+    Verdict,
+    leg_list,
+)
 
 PROMPT_NAMES = {
     "ONCALL_FROM": "pv-oncall-call-from",
@@ -68,11 +92,14 @@ class DialplanInput:
     numbers: list[NumberPlan] = field(default_factory=list)
 
 
-def _event(name: str, **fields: str) -> str:
-    """A UserEvent line.  Every value must be ours or made safe (digits, base64, Asterisk's own
-    words): UserEvent takes ',' as the next header and a line break as the next AMI line."""
-    parts = [f"CallId: ${{{v.CALL_ID}}}"] + [f"{key}: {value}" for key, value in fields.items()]
-    return f"UserEvent({name},{','.join(parts)})"
+def _event(spec: type[UserEvent], **values: str) -> str:
+    """The UserEvent line of `spec` with these values (dialplan expressions) for its fields,
+    CallId aside; a field the spec lacks or one left out fails here.  Every value must be ours
+    or made safe (digits, base64, Asterisk's own words): UserEvent takes ',' as the next header
+    and a line break as the next AMI line."""
+    event = spec(call_id=f"${{{v.CALL_ID}}}", **values)
+    headers = ",".join(f"{header}: {value}" for header, value in event.headers().items())
+    return f"UserEvent({event.NAME},{headers})"
 
 
 NOW = "${STRFTIME(,,%s.%3q)}"
@@ -84,7 +111,7 @@ COUNTRY_CODE = phonenumbers.country_code_for_region(DEFAULT_REGION)
 
 
 def _journal(field: str, value: str) -> str:
-    return f"Set(DB({v.JOURNAL_FAMILY}/${{PV_CALL_KEY}}/{field})={value})"
+    return f"Set(DB({v.JOURNAL_FAMILY}/${{{v.CALL_KEY}}}/{field})={value})"
 
 
 def _state(name: str) -> str:
@@ -183,47 +210,47 @@ def _caller_id() -> list[str]:
 
 
 def _call(recordings_prefix_len: int) -> list[str]:
-    key = "${PV_CALL_KEY}"
+    key = f"${{{v.CALL_KEY}}}"
     caller_journal = (f"${{{v.CALLER_RAW64}}}/${{{v.CALLER_LENGTH}}}"
                       f"/${{{v.CALLER_PRESENTATION}}}")
     return [
         "[pv-call]",
         f"exten => s,1,Set(__{v.CALL_ID}=${{UNIQUEID}})",
         # Names of locks and AstDB keys take the unique id's digits only.
-        " same => n,Set(__PV_CALL_KEY=${FILTER(0-9,${UNIQUEID})})",
+        f" same => n,Set(__{v.CALL_KEY}=${{FILTER({CALL_KEY_CHARACTERS},${{UNIQUEID}})}})",
         f" same => n,Set(__{v.CALLER_CHANNEL}=${{CHANNEL}})",
         " same => n,Gosub(pv-caller-id,s,1)",
         " same => n,Set(CHANNEL(hangup_handler_push)=pv-call-end,s,1)",
-        " same => n," + _event(v.EVENT_CALL_START, NumberId=f"${{{v.NUMBER_ID}}}",
-                               Dialled=f"${{{v.DIALLED}}}", Caller64=f"${{{v.CALLER_RAW64}}}",
-                               CallerLength=f"${{{v.CALLER_LENGTH}}}",
-                               Presentation=f"${{{v.CALLER_PRESENTATION}}}"),
+        " same => n," + _event(PvCallStart, number_id=f"${{{v.NUMBER_ID}}}",
+                               dialled=f"${{{v.DIALLED}}}", caller64=f"${{{v.CALLER_RAW64}}}",
+                               caller_length=f"${{{v.CALLER_LENGTH}}}",
+                               presentation=f"${{{v.CALLER_PRESENTATION}}}"),
         " same => n," + _journal(v.JOURNAL_START, f"{NOW}/${{{v.NUMBER_ID}}}/${{{v.CALL_ID}}}"),
         " same => n," + _journal(v.JOURNAL_CALLER, caller_journal),
         " same => n," + _journal(v.JOURNAL_DIALLED, f"${{{v.DIALLED}}}"),
         " same => n,Ringing()",
         " same => n,Set(AGISIGHUP=no)",
-        " same => n,Set(PV_ROUTING=agi)",
+        f" same => n,Set({v.ROUTING}={Routing.AGI})",
         f" same => n,AGI(${{{v.GLOBAL_AGI_URL}}}/{v.AGI_INCOMING_CALL})",
         f' same => n,GotoIf($["${{{v.DECISION}}}" != ""]?decided)',
-        " same => n,Set(PV_ROUTING=failsafe)",
+        f" same => n,Set({v.ROUTING}={Routing.FAILSAFE})",
         " same => n,Gosub(pv-failsafe,s,1)",
         f' same => n(decided),Set(PV_RECORDING_REL=${{{v.RECORDING_FILE}:{recordings_prefix_len}}})',
-        " same => n," + _event(v.EVENT_DECISION, Decision=f"${{{v.DECISION}}}",
-                               Routing="${PV_ROUTING}", Recording="${PV_RECORDING_REL}"),
-        " same => n," + _journal(v.JOURNAL_DECISION, f"${{{v.DECISION}}}/${{PV_ROUTING}}"),
+        " same => n," + _event(PvDecision, decision=f"${{{v.DECISION}}}",
+                               routing=f"${{{v.ROUTING}}}", recording="${PV_RECORDING_REL}"),
+        " same => n," + _journal(v.JOURNAL_DECISION, f"${{{v.DECISION}}}/${{{v.ROUTING}}}"),
         " same => n,Gosub(pv-build-prompt,s,1)",
-        f' same => n,GotoIf($["${{{v.DECISION}}}" = "{v.DECISION_UNKNOWN}"]?unknown)',
-        f' same => n,GotoIf($["${{{v.DECISION}}}" != "{v.DECISION_RING}"]?nobody)',
+        f' same => n,GotoIf($["${{{v.DECISION}}}" = "{Verdict.UNKNOWN}"]?unknown)',
+        f' same => n,GotoIf($["${{{v.DECISION}}}" != "{Verdict.RING}"]?nobody)',
         f' same => n,GotoIf($["${{{v.RECORDING_FILE}}}" = ""]?main)',
         # b: only while bridged, so the ringing and the prompts are not recorded.
         f" same => n,MixMonitor(${{{v.RECORDING_FILE}}},b)",
-        " same => n," + _event(v.EVENT_RECORDING, File="${PV_RECORDING_REL}"),
+        " same => n," + _event(PvRecording, file="${PV_RECORDING_REL}"),
         f' same => n(main),GotoIf($["${{{v.MAIN_LEGS}}}" = ""]?backup)',
-        f" same => n,Gosub(pv-stage,s,1({v.STAGE_MAIN},{v.MAIN_LEGS}))",
+        f" same => n,Gosub(pv-stage,s,1({Stage.MAIN},{v.MAIN_LEGS}))",
         ' same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?done)',
         f' same => n(backup),GotoIf($["${{{v.BACKUP_LEGS}}}" = ""]?nobody)',
-        f" same => n,Gosub(pv-stage,s,1({v.STAGE_BACKUP},{v.BACKUP_LEGS}))",
+        f" same => n,Gosub(pv-stage,s,1({Stage.BACKUP},{v.BACKUP_LEGS}))",
         ' same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?done)',
         f" same => n(nobody),Set({_state(v.STATE_OPEN)}=)",
         # Early media: the caller is not charged for a call that nobody took.
@@ -240,13 +267,13 @@ def _call(recordings_prefix_len: int) -> list[str]:
         "[pv-stage]",
         f"exten => s,1,Set(__{v.STAGE}=${{ARG1}})",
         f" same => n,Set({_state(v.STATE_OPEN)}=${{ARG1}})",
-        " same => n," + _event(v.EVENT_STAGE_START, Stage="${ARG1}"),
+        " same => n," + _event(PvStageStart, stage="${ARG1}"),
         # p-g&p-g -> Local/p-g@pv-leg/n&Local/p-g@pv-leg/n in one step, whatever the size
         f" same => n,Set(PV_DIAL=Local/${{STRREPLACE(${{ARG2}},&,@{v.CONTEXT_LEG}/n&Local/)}}"
         f"@{v.CONTEXT_LEG}/n)",
         f" same => n,Dial(${{PV_DIAL}},${{{v.RING_TIME}}},g)",
         " same => n,Set(PV_STAGE_STATUS=${DIALSTATUS})",
-        " same => n," + _event(v.EVENT_STAGE_END, Stage="${ARG1}", DialStatus="${DIALSTATUS}"),
+        " same => n," + _event(PvStageEnd, stage="${ARG1}", dial_status="${DIALSTATUS}"),
         ' same => n,GotoIf($["${PV_STAGE_STATUS}" = "ANSWER"]?out)',
         # The stage is over (a caller who hangs up never gets here: pv-call-end closes it):
         # nobody may claim it any more, whoever still rings stops, and whoever listens to the
@@ -270,7 +297,7 @@ def _call(recordings_prefix_len: int) -> list[str]:
         f"exten => s,1,Set({_state(v.STATE_ENDED)}=yes)",
         f" same => n,Gosub(pv-close-stage,s,1({v.FAREWELL_CALLER_GONE}))",
         " same => n," + _journal(v.JOURNAL_ENDED, f"${{DIALSTATUS}}/{NOW}"),
-        " same => n," + _event(v.EVENT_CALL_END, DialStatus="${DIALSTATUS}"),
+        " same => n," + _event(PvCallEnd, dial_status="${DIALSTATUS}"),
         " same => n,Return()",
         "",
         "; ARG1 = '&'-separated people's channels, ARG2 = the channel to spare, ARG3 = farewell.",
@@ -292,10 +319,13 @@ def _call(recordings_prefix_len: int) -> list[str]:
 
 def _failsafe() -> list[str]:
     num = f"${{{v.NUMBER_ID}}}"
+    recording = RECORDING_FILE.format(
+        directory="${PV_RECORDINGS_DIR}", month=f"${{STRFTIME(${{EPOCH}},UTC,{RECORDING_MONTH})}}",
+        call_id=f"${{{v.CALL_ID}}}")
     return [
         "; the FastAGI server is down or failed: ring what the last configuration said",
         "[pv-failsafe]",
-        f'exten => s,1,Set({v.DECISION}={v.DECISION_UNKNOWN})',
+        f'exten => s,1,Set({v.DECISION}={Verdict.UNKNOWN})',
         f' same => n,GotoIf($["{num}" = ""]?out)',
         f" same => n,Set({v.MAIN_LEGS}=${{PV_FS_MAIN_{num}}})",
         f" same => n,Set({v.BACKUP_LEGS}=${{PV_FS_BACKUP_{num}}})",
@@ -303,9 +333,9 @@ def _failsafe() -> list[str]:
         f" same => n,Set(__{v.CONFIRM_TIMEOUT}=${{PV_DEFAULT_CONFIRM_TIMEOUT}})",
         f" same => n,Set(__{v.LANGUAGE}=${{PV_DEFAULT_LANG}})",
         f' same => n,ExecIf($["${{PV_FS_RECORD_{num}}}" = "yes"]?Set({v.RECORDING_FILE}='
-        f"${{PV_RECORDINGS_DIR}}/${{STRFTIME(${{EPOCH}},UTC,%Y/%m)}}/${{{v.CALL_ID}}}.wav))",
+        f"{recording}))",
         f' same => n,Set({v.DECISION}=${{IF($["${{{v.MAIN_LEGS}}}${{{v.BACKUP_LEGS}}}" = ""]'
-        f"?{v.DECISION_NOBODY}:{v.DECISION_RING})}})",
+        f"?{Verdict.NOBODY}:{Verdict.RING})}})",
         f' same => n(out),ExecIf($["${{{v.LANGUAGE}}}" = ""]?Set(__{v.LANGUAGE}=${{PV_DEFAULT_LANG}}))',
         " same => n,Return()",
     ]
@@ -339,9 +369,9 @@ def _prompt() -> list[str]:
 
 def _leg() -> list[str]:
     carried = "^".join(f"{name}=${{{name}}}" for name in (
-        v.CALL_ID, "PV_CALL_KEY", v.CALLER_CHANNEL, v.LANGUAGE, v.CONFIRM_TIMEOUT, "PV_PROMPT",
+        v.CALL_ID, v.CALL_KEY, v.CALLER_CHANNEL, v.LANGUAGE, v.CONFIRM_TIMEOUT, "PV_PROMPT",
         v.LEG_PERSON, v.LEG_GROUP, v.LEG_PHONE, v.STAGE)) + "^PV_LOCAL=${CHANNEL}"
-    fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
+    leg = {"person": f"${{{v.LEG_PERSON}}}", "stage": f"${{{v.STAGE}}}"}
     return [
         "; Local/<person>-<group>@pv-leg/n: one person of one stage.  This Local channel is",
         "; what the caller's Dial rings; it is answered only when its person won the call.",
@@ -353,8 +383,8 @@ def _leg() -> list[str]:
         # them out; this covers the failsafe legs).
         f' same => n,GotoIf($["${{{v.LEG_PHONE}}}" != "" & "${{{v.LEG_PHONE}}}" = '
         f'"${{{v.CALLER_E164}}}"]?self)',
-        " same => n," + _event(v.EVENT_LEG_RING, Group=f"${{{v.LEG_GROUP}}}",
-                               Phone=f"${{{v.LEG_PHONE}}}", **fields),
+        " same => n," + _event(PvLegRing, group=f"${{{v.LEG_GROUP}}}",
+                               phone=f"${{{v.LEG_PHONE}}}", **leg),
         f' same => n,GotoIf($["${{{v.LEG_PHONE}}}" = ""]?nophone)',
         " same => n,Set(CHANNEL(hangup_handler_push)=pv-leg-end,s,1)",
         # The person's call is a call of its own, so that whatever happens on it cannot
@@ -362,12 +392,12 @@ def _leg() -> list[str]:
         # spliced into Originate's arguments is ours or digits (CALLER), never network text.
         f" same => n,Originate(PJSIP/${{{v.LEG_PHONE}}}@trunk,exten,{v.CONTEXT_PERSON},s,1,"
         f"{PERSON_RING_LIMIT_S},ac(${{{v.CALLER}}})"
-        f"b(pv-person-predial^s^1(${{PV_CALL_KEY}}^${{CHANNEL}}^${{{v.CALLER_CHANNEL}}}))"
+        f"b(pv-person-predial^s^1(${{{v.CALL_KEY}}}^${{CHANNEL}}^${{{v.CALLER_CHANNEL}}}))"
         f"v({carried}))",
         " same => n,Wait(600)",
         " same => n,Hangup()",
-        " same => n(nophone)," + _event(v.EVENT_LEG_END, DialStatus="CHANUNAVAIL",
-                                        HangupCause="no phone", **fields),
+        " same => n(nophone)," + _event(PvLegEnd, dial_status="CHANUNAVAIL",
+                                        hangup_cause="no phone", **leg),
         " same => n,Hangup()",
         " same => n(self),Hangup()",
         "",
@@ -416,8 +446,8 @@ def _leg() -> list[str]:
         ' same => n,Set(PV_STATUS=${IF($["${PV_CAUSE}" = "17"]?BUSY:CHANUNAVAIL)})',
         # normal clearing, no user responding, no answer: it rang out or was cancelled
         ' same => n,ExecIf($["${PV_CAUSE}" = "16" | "${PV_CAUSE}" = "18" | "${PV_CAUSE}" = "19" | "${PV_CAUSE}" = "0" | "${PV_CAUSE}" = ""]?Set(PV_STATUS=NOANSWER))',
-        " same => n(report)," + _event(v.EVENT_LEG_END, DialStatus="${PV_STATUS}",
-                                       HangupCause="${PV_CAUSE}", **fields),
+        " same => n(report)," + _event(PvLegEnd, dial_status="${PV_STATUS}",
+                                       hangup_cause="${PV_CAUSE}", **leg),
         ' same => n,GotoIf($["${PV_WON}" = "yes"]?out)',
         " same => n,SoftHangup(${PV_LOCAL})",
         " same => n(out),Return()",
@@ -425,15 +455,15 @@ def _leg() -> list[str]:
 
 
 def _person() -> list[str]:
-    key = "${PV_CALL_KEY}"
-    fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
+    key = f"${{{v.CALL_KEY}}}"
+    leg = {"person": f"${{{v.LEG_PERSON}}}", "stage": f"${{{v.STAGE}}}"}
     still_open = (f'$["${{{_state(v.STATE_OPEN)}}}" = "${{{v.STAGE}}}"'
                   " & ${CHANNEL_EXISTS(${PV_LOCAL})}]")
     return [
         "; a person answered: the prompt, and only a 1 that wins the claim connects them",
         f"[{v.CONTEXT_PERSON}]",
         "exten => s,1,Set(PV_ANSWERED=yes)",
-        " same => n," + _event(v.EVENT_LEG_ANSWER, Channel="${CHANNEL}", **fields),
+        " same => n," + _event(PvLegAnswer, channel="${CHANNEL}", **leg),
         f" same => n,GotoIf({still_open}?:closed)",
         f" same => n,Set(PV_DEADLINE=$[${{EPOCH}} + ${{{v.CONFIRM_TIMEOUT}}}])",
         # The prompt is replayed until the deadline; between rounds the loop notices a call
@@ -456,10 +486,10 @@ def _person() -> list[str]:
         " same => n," + _journal(v.JOURNAL_CONFIRMED,
                                  f"${{{v.LEG_PERSON}}}/${{{v.LEG_GROUP}}}/${{{v.STAGE}}}/{NOW}"
                                  f"/${{{v.LEG_PHONE}}}"),
-        " same => n," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_CONFIRMED, **fields),
+        " same => n," + _event(PvLegResult, result=LegResult.CONFIRMED, **leg),
         # Group and Phone too: a monitor that missed this leg's ringing logs it from here.
-        " same => n," + _event(v.EVENT_CONFIRMED, Group=f"${{{v.LEG_GROUP}}}",
-                               Phone=f"${{{v.LEG_PHONE}}}", **fields),
+        " same => n," + _event(PvConfirmed, group=f"${{{v.LEG_GROUP}}}",
+                               phone=f"${{{v.LEG_PHONE}}}", **leg),
         f" same => n,Gosub(pv-dismiss-legs,s,1(${{PV_LEGS}},${{CHANNEL}},{v.FAREWELL_TAKEN}))",
         # Our Local channel answers (pv-leg-connect) and bridges us; the caller's Dial
         # bridges the caller to that Local channel.  Until then we wait here.
@@ -474,17 +504,17 @@ def _person() -> list[str]:
         f' same => n,Set(PV_FAREWELL=${{IF($["${{{_state(v.STATE_TAKEN)}}}" != ""]'
         f"?{v.FAREWELL_TAKEN}:{v.FAREWELL_TIME_UP})}})",
         f" same => n(farewell),Goto({v.CONTEXT_FAREWELL},${{PV_FAREWELL}},1)",
-        " same => n(declined)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_DECLINED, **fields),
+        " same => n(declined)," + _event(PvLegResult, result=LegResult.DECLINED, **leg),
         " same => n,Hangup()",
-        " same => n(silent)," + _event(v.EVENT_LEG_RESULT, Result=v.LEG_VOICEMAIL_SUSPECTED,
-                                       **fields),
+        " same => n(silent)," + _event(PvLegResult, result=LegResult.VOICEMAIL_SUSPECTED,
+                                       **leg),
         " same => n,Hangup()",
     ]
 
 
 def _farewell() -> list[str]:
     lang = f"${{TOUPPER(${{{v.LANGUAGE}}})}}"
-    fields = {"Person": f"${{{v.LEG_PERSON}}}", "Stage": f"${{{v.STAGE}}}"}
+    leg = {"person": f"${{{v.LEG_PERSON}}}", "stage": f"${{{v.STAGE}}}"}
     lines = [
         "; a person who answered but did not get the call hears why before the line drops:",
         "; somebody else took it, the caller hung up, or the stage's ring time ran out",
@@ -494,9 +524,9 @@ def _farewell() -> list[str]:
                            (v.FAREWELL_TIME_UP, "TIME_UP")):
         lines += [
             f"exten => {reason},1,Set(PV_FAREWELL={reason})",
-            f' same => n,Set(PV_RESULT=${{IF($["${{PV_PRESSED}}" = "yes"]?{v.LEG_TOO_LATE}'
-            f":{v.LEG_NOT_CONFIRMED})}})",
-            " same => n," + _event(v.EVENT_LEG_RESULT, Result="${PV_RESULT}", **fields),
+            f' same => n,Set(PV_RESULT=${{IF($["${{PV_PRESSED}}" = "yes"]?{LegResult.TOO_LATE}'
+            f":{LegResult.NOT_CONFIRMED})}})",
+            " same => n," + _event(PvLegResult, result="${PV_RESULT}", **leg),
             f" same => n,Playback(${{PV_SND_{lang}_{prompt}}})",
             " same => n,Hangup()",
         ]

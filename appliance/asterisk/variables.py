@@ -1,7 +1,9 @@
-"""Names shared by the generated dialplan, the FastAGI handlers and the call monitor.
+"""Asterisk's names shared by the generated dialplan, the FastAGI handlers and the call monitor.
 
-Channel variables, global variables and the UserEvents that the dialplan sends to AMI.  Every
-name that crosses the Python/Asterisk boundary lives here and nowhere else.
+Channel variables, global variables, contexts, AGI requests and the journal's AstDB keys: every
+Asterisk name that crosses the Python/Asterisk boundary lives here and nowhere else.  The
+values these carry (decisions, stages, leg results) and the UserEvents the dialplan sends are
+the ringing rule's: ``appliance.ringing.rule`` and ``appliance.ringing.events``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ NUMBER_ID = "PV_NUMBER_ID"  # on-call number's database id, set by the number's 
 DIALLED = "PV_DIALLED"  # the number as the trunk sent it
 CALL_ID = "PV_CALL_ID"  # inherited (__) to every leg: the caller channel's UNIQUEID
 CALLER_CHANNEL = "PV_CALLER_CHAN"  # inherited: the caller channel's name, home of the call state
+CALL_KEY = "PV_CALL_KEY"  # inherited: rule.call_key of the call id, names its lock and journal
+ROUTING = "PV_ROUTING"  # a rule.Routing: who decided, the AGI or the failsafe legs
 
 # --- The caller ID, as the network sent it and as the appliance uses it ----------------------
 # The network's caller ID may hold any bytes.  The dialplan keeps it base64-encoded (nothing in
@@ -31,7 +35,7 @@ CALLER_NUMBER_LIMIT = 32  # longer "numbers" are no phone numbers: not presented
 PRESENTATION_WITHHELD_PREFIX = "prohib"
 
 # --- Channel variables the AGI "incoming-call" handler sets on the caller channel ----------
-DECISION = "PV_DECISION"  # one of the DECISION_* values below; empty = AGI failed -> failsafe
+DECISION = "PV_DECISION"  # a rule.Verdict; empty = AGI failed -> failsafe
 # Who to ring: "<person id>-<group id>" joined by "&", may be empty.
 MAIN_LEGS = "PV_MAIN_LEGS"  # the number's groups
 BACKUP_LEGS = "PV_BACKUP_LEGS"  # the backup group
@@ -39,11 +43,6 @@ RING_TIME = "PV_RING_TIME"  # seconds each stage rings
 CONFIRM_TIMEOUT = "PV_CONFIRM_TIMEOUT"  # seconds a person has to press 1 (inherited to legs)
 LANGUAGE = "PV_LANG"  # prompt language, "fi" | "en" (inherited to legs)
 RECORDING_FILE = "PV_RECORDING_FILE"  # absolute path inside Asterisk; empty = do not record
-
-DECISION_RING = "ring"  # somebody to ring (main and/or backup)
-DECISION_NOBODY = "nobody"  # number known, but nobody on duty anywhere
-DECISION_UNKNOWN = "unknown"  # the dialled number is not an on-call number
-DECISION_VALUES = (DECISION_RING, DECISION_NOBODY, DECISION_UNKNOWN)
 
 # --- The call's state, on the caller's channel (func_global SHARED) --------------------------
 # Per-call state lives with the call, never in dialplan globals: a configuration reload clears
@@ -66,10 +65,7 @@ FAREWELL_TIME_UP = "timeup"  # the stage's ring time ran out (the call goes on o
 LEG_PERSON = "PV_PERSON"
 LEG_GROUP = "PV_GROUP"
 LEG_PHONE = "PV_PHONE"
-STAGE = "PV_STAGE"  # "main" | "backup", inherited to the legs of that stage
-
-STAGE_MAIN = "main"
-STAGE_BACKUP = "backup"
+STAGE = "PV_STAGE"  # a rule.Stage, inherited to the legs of that stage
 
 # --- Global variables written by the config generator ----------------------------------------
 GLOBAL_PHONE_PREFIX = "PV_PHONE_"  # PV_PHONE_<person id> = E.164 number dialled for that person
@@ -84,20 +80,6 @@ CONTEXT_FAREWELL = "pv-farewell"  # a person who answered is let go with words, 
 # --- AGI requests (agi://host:port/<request>) -----------------------------------------------
 AGI_INCOMING_CALL = "incoming-call"
 
-# --- UserEvents (AMI "Event: UserEvent", header "UserEvent: <name>") -------------------------
-# Every event carries "CallId: <PV_CALL_ID>".
-EVENT_CALL_START = "PvCallStart"  # NumberId, Dialled, Caller64, CallerLength, Presentation
-EVENT_DECISION = "PvDecision"  # Decision, Routing (agi|failsafe), Recording
-EVENT_STAGE_START = "PvStageStart"  # Stage
-EVENT_LEG_RING = "PvLegRing"  # Person, Group, Phone, Stage
-EVENT_LEG_ANSWER = "PvLegAnswer"  # Person, Stage, Channel (the person's channel)
-EVENT_LEG_RESULT = "PvLegResult"  # Person, Stage, Result (one of the LEG_* results below)
-EVENT_LEG_END = "PvLegEnd"  # Person, Stage, DialStatus, HangupCause (from the Local channel)
-EVENT_STAGE_END = "PvStageEnd"  # Stage, DialStatus (the outer Dial's result)
-EVENT_CONFIRMED = "PvConfirmed"  # Person, Stage, Group, Phone: this leg won; the bridge follows
-EVENT_RECORDING = "PvRecording"  # File (path relative to the recordings directory)
-EVENT_CALL_END = "PvCallEnd"  # DialStatus, from the caller's hangup handler
-
 # --- The call journal in Asterisk's own database (AstDB) ------------------------------------
 # The dialplan writes the few facts that make a call-log row, so that a call that happens
 # while the monitor is down is still logged when it comes back.  Keys are
@@ -109,24 +91,3 @@ JOURNAL_DIALLED = "dialled"
 JOURNAL_DECISION = "decision"  # <decision>/<routing>
 JOURNAL_CONFIRMED = "confirmed"  # <person>/<group>/<stage>/<time>/<phone>
 JOURNAL_ENDED = "ended"  # <dial status>/<time>
-
-# --- Leg results and call outcomes ----------------------------------------------------------
-LEG_NO_ANSWER = "no_answer"
-LEG_BUSY = "busy"
-LEG_DECLINED = "declined"
-LEG_VOICEMAIL_SUSPECTED = "voicemail_suspected"
-LEG_CONFIRMED = "confirmed"
-LEG_TOO_LATE = "too_late"  # pressed 1 after somebody else had taken the call
-# answered, had not pressed anything when the call was taken by another, passed on or ended
-LEG_NOT_CONFIRMED = "not_confirmed"
-LEG_FAILED = "failed"  # the leg could not be placed at all (trunk down, bad number)
-LEG_RESULTS = (LEG_NO_ANSWER, LEG_BUSY, LEG_DECLINED, LEG_VOICEMAIL_SUSPECTED, LEG_CONFIRMED,
-               LEG_TOO_LATE, LEG_NOT_CONFIRMED, LEG_FAILED)
-
-OUTCOME_ANSWERED = "answered"
-OUTCOME_ANSWERED_BY_BACKUP = "answered_by_backup"
-OUTCOME_MISSED = "missed"
-OUTCOME_ABANDONED = "abandoned"
-OUTCOME_UNKNOWN_NUMBER = "unknown_number"
-OUTCOMES = (OUTCOME_ANSWERED, OUTCOME_ANSWERED_BY_BACKUP, OUTCOME_MISSED, OUTCOME_ABANDONED,
-            OUTCOME_UNKNOWN_NUMBER)

@@ -31,11 +31,11 @@ import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
-from paivystys.appliance.asterisk.variables import STAGE_BACKUP
 from paivystys.appliance.calllog.query import DEFAULT_SORT, MAX_LIMIT, CallFilter, call_chunks
 from paivystys.appliance.calllog.records import call_to_dict
 from paivystys.appliance.db.models import Call
 from paivystys.appliance.db.settings import get_setting
+from paivystys.appliance.ringing.rule import Stage
 
 BOM = "\ufeff"
 DELIMITER = ";"
@@ -68,7 +68,7 @@ def legs_summary(legs: list[dict[str, Any]]) -> str:
     """The legs in ring order, "Maija: confirmed; Pekka (backup): no_answer"."""
     parts = []
     for leg in legs:
-        stage = " (backup)" if leg["stage"] == STAGE_BACKUP else ""
+        stage = " (backup)" if leg["stage"] == Stage.BACKUP else ""
         parts.append(f"{leg['person']}{stage}: {leg['result'] or 'ringing'}")
     return "; ".join(parts)
 

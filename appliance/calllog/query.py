@@ -26,10 +26,10 @@ from typing import Any, NamedTuple
 import peewee
 import phonenumbers
 
-from paivystys.appliance.asterisk.variables import OUTCOMES
 from paivystys.appliance.calllog.records import call_to_dict
 from paivystys.appliance.db.models import Call, Leg, OnCallNumber, Person
 from paivystys.appliance.phones import DEFAULT_REGION, WITHHELD
+from paivystys.appliance.ringing.rule import CallOutcome
 
 DEFAULT_SORT = "-arrived_at"
 DEFAULT_LIMIT = 50
@@ -130,8 +130,8 @@ class CallFilter:
             raise QueryError("until", "must be later than since")
         for name in ("number_id", "person_id", "answered_by_id", "visible_to_person"):
             _check_id(name, getattr(self, name))
-        if self.outcome is not None and self.outcome not in OUTCOMES:
-            raise QueryError("outcome", f"must be one of {', '.join(OUTCOMES)}, "
+        if self.outcome is not None and self.outcome not in set(CallOutcome):
+            raise QueryError("outcome", f"must be one of {', '.join(CallOutcome)}, "
                                         f"got {self.outcome!r}")
         if self.caller is not None and not self.wants_withheld():
             caller_pattern(self.caller)

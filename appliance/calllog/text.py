@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from paivystys.appliance.asterisk.variables import STAGE_BACKUP
 from paivystys.appliance.calllog.records import as_utc
 from paivystys.appliance.db.models import Call
 from paivystys.appliance.phones import WITHHELD
+from paivystys.appliance.ringing.rule import Stage
 
 
 def format_table(headers: Sequence[str], rows: Iterable[Sequence[str]],
@@ -51,7 +51,7 @@ def format_calls(calls: Iterable[Call], tz: dt.tzinfo | None = None) -> str:
     for call in calls:
         number = call.number.name if call.number_id is not None else call.dialled
         who = call.answered_by_name or ""
-        if who and call.answered_stage == STAGE_BACKUP:
+        if who and call.answered_stage == Stage.BACKUP:
             who += " (backup)"
         rows.append([_local(call.arrived_at, tz), number, caller_text(call.caller),
                      _secs(call.wait_s),

@@ -90,7 +90,7 @@ class Call(BaseModel):
     ended_at = peewee.DateTimeField(null=True)
     wait_s = peewee.FloatField(null=True)
     talk_s = peewee.FloatField(null=True)
-    outcome = peewee.CharField(null=True, index=True)  # see appliance.monitor.outcomes
+    outcome = peewee.CharField(null=True, index=True)  # see appliance.ringing.results
     answered_by = peewee.ForeignKeyField(Person, null=True, on_delete="SET NULL")
     answered_by_name = peewee.CharField(null=True)
     answered_stage = peewee.CharField(null=True)  # "main" | "backup"
@@ -115,7 +115,7 @@ class Leg(BaseModel):
     rung_at = peewee.DateTimeField()
     answered_at = peewee.DateTimeField(null=True)
     ended_at = peewee.DateTimeField(null=True)
-    result = peewee.CharField(null=True)  # see appliance.monitor.outcomes
+    result = peewee.CharField(null=True)  # see appliance.ringing.results
 
     class Meta:
         indexes = ((("call", "person", "stage"), True), (("person", "call"), False))

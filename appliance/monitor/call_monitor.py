@@ -4,7 +4,8 @@ Every event is written in its own transaction, so a killed monitor loses at most
 hand; every handler is idempotent, so a repeated event changes nothing.  Times come from the
 event's ``Timestamp`` header (manager.conf ``timestampevents=yes``), stored in UTC.
 
-The dialplan's UserEvents (``variables.EVENT_*``, each with ``CallId``) carry the call logic;
+The dialplan's UserEvents (``appliance.ringing.events``, each with ``CallId``) carry the call
+logic;
 one standard event of the caller channel (``Uniqueid`` == CallId) adds what only Asterisk
 knows: ``BridgeEnter`` (caller and winner start talking = ``answered_at``).  The end is the
 caller's hangup handler's ``PvCallEnd``: the handler is in place before ``PvCallStart`` is
@@ -29,17 +30,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import peewee
 from peewee import Model
 from playhouse.shortcuts import model_to_dict
 
 from paivystys.appliance.ami.client import AmiClient
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.models import Call, Group, Leg, OnCallNumber, Person
 from paivystys.appliance.monitor.caller_id import caller_from_network
-from paivystys.appliance.monitor.outcomes import call_outcome, leg_result_from_end
+from paivystys.appliance.ringing import events
 from paivystys.appliance.ringing.bus import (
     CallBridged,
     CallConfirmed,
@@ -51,17 +51,21 @@ from paivystys.appliance.ringing.bus import (
     LegEnded,
     LegRinging,
 )
+from paivystys.appliance.ringing.results import call_outcome, leg_result_from_end
+from paivystys.appliance.ringing.rule import LegResult, Routing, Verdict
 
 log = logging.getLogger(__name__)
 
-ROUTING_AGI = "agi"
-ROUTING_FAILSAFE = "failsafe"
 # Ended calls stay in memory this long (in calls) for their late events.
 REMEMBERED_CALLS = 500
 BUSY_ATTEMPTS = 3
 
 Event = dict[str, str]
 M = TypeVar("M", bound=Model)
+E = TypeVar("E", bound=events.UserEvent)
+CallHandler = Callable[[Call, "_CallState", E, dt.datetime], None]
+# A handler of one kind of UserEvent, given the event and its time.
+UserEventHandler = Callable[[Any, dt.datetime], None]
 
 
 @dataclass
@@ -70,7 +74,7 @@ class _CallState:
 
     decision: str | None = None
     open_stages: set[str] = field(default_factory=set)
-    legs: dict[tuple[str, str], int] = field(default_factory=dict)  # (Person, Stage) -> leg id
+    legs: dict[tuple[str, str], int] = field(default_factory=dict)  # (person, stage) -> leg id
     explicit_results: set[int] = field(default_factory=set)  # decided by prompt or confirmation
     provisional_legs: set[int] = field(default_factory=set)  # closed without their PvLegEnd
     bridged: bool = False
@@ -99,17 +103,19 @@ class CallMonitor:
         self._states: OrderedDict[str, _CallState] = OrderedDict()
         self._outbox: list[CallEvent] = []
         self._warned_no_timestamp = False
-        self._user_handlers: dict[str, Callable[[Call, _CallState, Event, dt.datetime], None]] = {
-            v.EVENT_DECISION: self._on_decision,
-            v.EVENT_RECORDING: self._on_recording,
-            v.EVENT_STAGE_START: self._on_stage_start,
-            v.EVENT_STAGE_END: self._on_stage_end,
-            v.EVENT_LEG_RING: self._on_leg_ring,
-            v.EVENT_LEG_ANSWER: self._on_leg_answer,
-            v.EVENT_LEG_RESULT: self._on_leg_result,
-            v.EVENT_CONFIRMED: self._on_confirmed,
-            v.EVENT_LEG_END: self._on_leg_end,
-            v.EVENT_CALL_END: self._on_call_end,
+        # Every kind of UserEvent the dialplan sends has its handler here.
+        self.user_event_handlers: dict[type[events.UserEvent], UserEventHandler] = {
+            events.PvCallStart: self._on_call_start,
+            events.PvDecision: self._for_call(self._on_decision),
+            events.PvRecording: self._for_call(self._on_recording),
+            events.PvStageStart: self._for_call(self._on_stage_start),
+            events.PvStageEnd: self._for_call(self._on_stage_end),
+            events.PvLegRing: self._for_call(self._on_leg_ring),
+            events.PvLegAnswer: self._for_call(self._on_leg_answer),
+            events.PvLegResult: self._for_call(self._on_leg_result),
+            events.PvConfirmed: self._for_call(self._on_confirmed),
+            events.PvLegEnd: self._for_call(self._on_leg_end),
+            events.PvCallEnd: self._for_call(self._on_call_end),
         }
 
     # --- entry points ---------------------------------------------------------------------
@@ -168,7 +174,8 @@ class CallMonitor:
                 return
             winner = None
             if call.answered_by_id is not None:
-                winner = Leg.get_or_none((Leg.call == call) & (Leg.result == v.LEG_CONFIRMED))
+                winner = Leg.get_or_none((Leg.call == call)
+                                         & (Leg.result == LegResult.CONFIRMED))
             if winner is not None:
                 self._emit(CallConfirmed(call.call_id, call.answered_at or call.ended_at,
                                          winner.id, winner.person_id, winner.person_name,
@@ -187,62 +194,67 @@ class CallMonitor:
             if call is not None:
                 self._on_caller_bridged(call, self._state(call), self._event_time(event))
 
-    def _apply_user_event(self, event: Event) -> None:
-        name = event.get("UserEvent", "")
-        call_id = event.get("CallId", "")
-        if name == v.EVENT_CALL_START:
-            self._on_call_start(call_id, event, self._event_time(event))
-            return
-        handler = self._user_handlers.get(name)
-        if handler is None:
-            return
-        call = Call.get_or_none(Call.call_id == call_id)
-        if call is None:
-            log.debug("%s for unknown call %r ignored", name, call_id)
-            return
-        handler(call, self._state(call), event, self._event_time(event))
+    def _apply_user_event(self, headers: Event) -> None:
+        event = events.parse(headers)
+        if event is not None:
+            self.user_event_handlers[type(event)](event, self._event_time(headers))
+
+    def _for_call(self, handler: CallHandler[E]) -> Callable[[E, dt.datetime], None]:
+        """The handler of an event about a call the log has; events of other calls are
+        ignored."""
+
+        def handle(event: E, at: dt.datetime) -> None:
+            call = Call.get_or_none(Call.call_id == event.call_id)
+            if call is None:
+                log.debug("%s for unknown call %r ignored", event.NAME, event.call_id)
+                return
+            handler(call, self._state(call), event, at)
+
+        return handle
 
     # --- the call -------------------------------------------------------------------------
 
-    def _on_call_start(self, call_id: str, event: Event, at: dt.datetime) -> None:
+    def _on_call_start(self, event: events.PvCallStart, at: dt.datetime) -> None:
+        call_id = event.call_id
         if not call_id or Call.get_or_none(Call.call_id == call_id) is not None:
             return
-        number = _row_by_id(OnCallNumber, event.get("NumberId", ""))
-        caller = caller_from_network(event.get("Caller64", ""), event.get("CallerLength", ""),
-                                     event.get("Presentation", ""))
-        Call.create(call_id=call_id, number=number, dialled=event.get("Dialled", ""),
-                    caller=caller, arrived_at=at, routing=event.get("Routing") or ROUTING_AGI)
+        number = _row_by_id(OnCallNumber, event.number_id)
+        caller = caller_from_network(event.caller64, event.caller_length, event.presentation)
+        # Who decided is not known yet: PvDecision tells.
+        Call.create(call_id=call_id, number=number, dialled=event.dialled, caller=caller,
+                    arrived_at=at, routing=Routing.AGI)
         self._states[call_id] = _CallState()
         self._remember(call_id)
-        self._emit(CallStarted(call_id, at, number.id if number else None,
-                               event.get("Dialled", ""), caller))
+        self._emit(CallStarted(call_id, at, number.id if number else None, event.dialled,
+                               caller))
 
-    def _on_decision(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
-        state.decision = event.get("Decision", "")
+    def _on_decision(self, call: Call, state: _CallState, event: events.PvDecision,
+                     at: dt.datetime) -> None:
+        state.decision = event.decision
         # An empty decision means the AGI failed and the dialplan rings the failsafe legs.
-        routing = event.get("Routing") or (ROUTING_AGI if state.decision else ROUTING_FAILSAFE)
+        routing = event.routing or (Routing.AGI if state.decision else Routing.FAILSAFE)
         # Only a ringing call is recorded (MixMonitor runs after this decision); PvRecording
         # confirms it.
-        ringing = state.decision == v.DECISION_RING
-        recording = (event.get("Recording") if ringing else None) or call.recording
+        ringing = state.decision == Verdict.RING
+        recording = (event.recording if ringing else None) or call.recording
         if (call.routing, call.recording) != (routing, recording):
             call.routing, call.recording = routing, recording
             call.save()
 
-    def _on_recording(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
-        recording = event.get("File", "")
-        if recording and call.recording != recording:
-            call.recording = recording
+    def _on_recording(self, call: Call, state: _CallState, event: events.PvRecording,
+                      at: dt.datetime) -> None:
+        if event.file and call.recording != event.file:
+            call.recording = event.file
             call.save()
 
-    def _on_stage_start(self, call: Call, state: _CallState, event: Event,
+    def _on_stage_start(self, call: Call, state: _CallState, event: events.PvStageStart,
                         at: dt.datetime) -> None:
         if call.ended_at is None:
-            state.open_stages.add(event.get("Stage", ""))
+            state.open_stages.add(event.stage)
 
-    def _on_stage_end(self, call: Call, state: _CallState, event: Event,
+    def _on_stage_end(self, call: Call, state: _CallState, event: events.PvStageEnd,
                       at: dt.datetime) -> None:
-        state.open_stages.discard(event.get("Stage", ""))
+        state.open_stages.discard(event.stage)
 
     def _on_caller_bridged(self, call: Call, state: _CallState, at: dt.datetime) -> None:
         if call.answered_stage is None or state.bridged:
@@ -252,8 +264,9 @@ class CallMonitor:
         call.save()
         self._emit(CallBridged(call.call_id, at))
 
-    def _on_call_end(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
-        self._end_call(call, state, at, dial_status=event.get("DialStatus", ""))
+    def _on_call_end(self, call: Call, state: _CallState, event: events.PvCallEnd,
+                     at: dt.datetime) -> None:
+        self._end_call(call, state, at, dial_status=event.dial_status)
 
     def _end_call(self, call: Call, state: _CallState, at: dt.datetime, dial_status: str) -> None:
         if call.ended_at is not None and not state.closed_by_reconcile:
@@ -293,22 +306,22 @@ class CallMonitor:
 
     # --- the legs -------------------------------------------------------------------------
 
-    def _on_leg_ring(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
-        key = (event.get("Person", ""), event.get("Stage", ""))
+    def _on_leg_ring(self, call: Call, state: _CallState,
+                     event: events.PvLegRing | events.PvConfirmed, at: dt.datetime) -> None:
         if self._find_leg(call, state, event) is not None:
             return
-        person = _row_by_id(Person, key[0])
-        group = _row_by_id(Group, event.get("Group", ""))
+        person = _row_by_id(Person, event.person)
+        group = _row_by_id(Group, event.group)
         leg = Leg.create(
-            call=call, person=person, stage=key[1], rung_at=at,
-            person_name=person.name if person else f"#{key[0]}",
-            phone=event.get("Phone") or (person.phone if person else ""),
+            call=call, person=person, stage=event.stage, rung_at=at,
+            person_name=person.name if person else f"#{event.person}",
+            phone=event.phone or (person.phone if person else ""),
             group=group, group_name=group.name if group else None)
-        state.legs[key] = leg.id
+        state.legs[(event.person, event.stage)] = leg.id
         self._emit(LegRinging(call.call_id, at, leg.id, leg.person_id, leg.person_name,
                               leg.group_name, leg.phone, leg.stage))
 
-    def _on_leg_answer(self, call: Call, state: _CallState, event: Event,
+    def _on_leg_answer(self, call: Call, state: _CallState, event: events.PvLegAnswer,
                        at: dt.datetime) -> None:
         leg = self._find_leg(call, state, event)
         if leg is None or leg.answered_at is not None:
@@ -318,34 +331,35 @@ class CallMonitor:
         self._emit(LegAnswered(call.call_id, at, leg.id, leg.person_id, leg.person_name,
                                leg.stage))
 
-    def _on_leg_result(self, call: Call, state: _CallState, event: Event,
+    def _on_leg_result(self, call: Call, state: _CallState, event: events.PvLegResult,
                        at: dt.datetime) -> None:
-        result = event.get("Result", "")
+        result = event.result
         leg = self._find_leg(call, state, event)
-        if leg is None or result not in v.LEG_RESULTS:
-            log.warning("call %s: unusable %s %s", call.call_id, v.EVENT_LEG_RESULT, event)
+        if leg is None or result not in set(LegResult):
+            log.warning("call %s: unusable %s", call.call_id, event)
             return
-        if leg.result == v.LEG_CONFIRMED:
+        if leg.result == LegResult.CONFIRMED:
             return  # the prompt's later word cannot undo a won call
         state.explicit_results.add(leg.id)
         if leg.result != result:
             leg.result = result
             leg.save()
 
-    def _on_confirmed(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
+    def _on_confirmed(self, call: Call, state: _CallState, event: events.PvConfirmed,
+                      at: dt.datetime) -> None:
         leg = self._find_leg(call, state, event)
         if leg is None:
             # Its ringing came while the monitor was away (the journal it read on coming back
             # held no confirmation yet): the person who won still took the call.
             log.warning("call %s: %s for a leg not seen ringing; logging the leg now",
-                        call.call_id, v.EVENT_CONFIRMED)
+                        call.call_id, event.NAME)
             self._on_leg_ring(call, state, event, at)
             leg = self._find_leg(call, state, event)
             if leg is None:
                 return
         state.explicit_results.add(leg.id)
-        if leg.result != v.LEG_CONFIRMED:
-            leg.result = v.LEG_CONFIRMED
+        if leg.result != LegResult.CONFIRMED:
+            leg.result = LegResult.CONFIRMED
             leg.save()
         if call.answered_stage is not None:
             if call.answered_by_id != leg.person_id or call.answered_stage != leg.stage:
@@ -361,14 +375,15 @@ class CallMonitor:
         self._emit(CallConfirmed(call.call_id, at, leg.id, leg.person_id, leg.person_name,
                                  leg.stage))
 
-    def _on_leg_end(self, call: Call, state: _CallState, event: Event, at: dt.datetime) -> None:
+    def _on_leg_end(self, call: Call, state: _CallState, event: events.PvLegEnd,
+                    at: dt.datetime) -> None:
         leg = self._find_leg(call, state, event)
         if leg is None or (leg.ended_at is not None and leg.id not in state.provisional_legs):
             return
         state.provisional_legs.discard(leg.id)
         if leg.id not in state.explicit_results:
             leg.result = leg_result_from_end(
-                event.get("DialStatus", ""), event.get("HangupCause", ""),
+                event.dial_status, event.hangup_cause,
                 answered=leg.answered_at is not None,
                 other_leg_confirmed=_other_leg_confirmed(call, leg))
         leg.ended_at = at
@@ -389,8 +404,8 @@ class CallMonitor:
             self._emit(LegEnded(call.call_id, at, leg.id, leg.person_id, leg.person_name,
                                 leg.stage, leg.result))
 
-    def _find_leg(self, call: Call, state: _CallState, event: Event) -> Leg | None:
-        key = (event.get("Person", ""), event.get("Stage", ""))
+    def _find_leg(self, call: Call, state: _CallState, event: events.LegEvent) -> Leg | None:
+        key = (event.person, event.stage)
         leg_id = state.legs.get(key)
         if leg_id is not None:
             return Leg.get_or_none(Leg.id == leg_id)
@@ -449,7 +464,7 @@ def _row_by_id(model: type[M], raw_id: str) -> M | None:
 
 def _other_leg_confirmed(call: Call, leg: Leg) -> bool:
     return Leg.select().where((Leg.call == call) & (Leg.id != leg.id)
-                              & (Leg.result == v.LEG_CONFIRMED)).exists()
+                              & (Leg.result == LegResult.CONFIRMED)).exists()
 
 
 def _last_known_time(call: Call) -> dt.datetime:

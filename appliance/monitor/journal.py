@@ -11,21 +11,16 @@ legs that were not taken: only the winner is journalled).
 from __future__ import annotations
 
 import logging
-import re
 
-from paivystys.appliance.ami.client import AmiClient, AmiError, Headers
+from paivystys.appliance.ami.client import AmiClient, AmiError
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.models import Call
 from paivystys.appliance.monitor.call_monitor import CallMonitor
+from paivystys.appliance.ringing import events
 
 log = logging.getLogger(__name__)
 
 Fields = dict[str, str]
-
-
-def call_key(call_id: str) -> str:
-    """The journal key of a call: the dialplan's PV_CALL_KEY, the unique id's digits."""
-    return re.sub(r"\D", "", call_id)
 
 
 def read_journal(ami: AmiClient) -> dict[str, Fields]:
@@ -37,34 +32,30 @@ def read_journal(ami: AmiClient) -> dict[str, Fields]:
     return entries
 
 
-def journal_events(fields: Fields) -> list[Headers]:
-    """The UserEvents the monitor would have seen, rebuilt from one call's journal."""
+def journal_events(fields: Fields) -> list[tuple[str, events.UserEvent]]:
+    """The UserEvents the monitor would have seen, rebuilt from one call's journal, each with
+    its time (epoch seconds, as AMI's Timestamp)."""
     arrived, number_id, call_id = _split(fields.get(v.JOURNAL_START, ""), 3)
     if not call_id or not _is_time(arrived):
         raise ValueError(f"journal entry without a usable start: {fields!r}")
-
-    def event(name: str, at: str, **headers: str) -> Headers:
-        return {"Event": "UserEvent", "UserEvent": name, "CallId": call_id, "Timestamp": at,
-                **headers}
-
     caller64, caller_length, presentation = _split(fields.get(v.JOURNAL_CALLER, ""), 3)
-    events = [event(v.EVENT_CALL_START, arrived, NumberId=number_id,
-                    Dialled=fields.get(v.JOURNAL_DIALLED, ""), Caller64=caller64,
-                    CallerLength=caller_length, Presentation=presentation)]
+    replayed: list[tuple[str, events.UserEvent]] = [(arrived, events.PvCallStart(
+        call_id, number_id=number_id, dialled=fields.get(v.JOURNAL_DIALLED, ""),
+        caller64=caller64, caller_length=caller_length, presentation=presentation))]
     if v.JOURNAL_DECISION in fields:
         decision, routing = _split(fields[v.JOURNAL_DECISION], 2)
-        events.append(event(v.EVENT_DECISION, arrived, Decision=decision, Routing=routing,
-                            Recording=""))
+        replayed.append((arrived, events.PvDecision(call_id, decision=decision, routing=routing,
+                                                    recording="")))
     person, group, stage, confirmed_at, phone = _split(fields.get(v.JOURNAL_CONFIRMED, ""), 5)
     if person and _is_time(confirmed_at):
-        events.append(event(v.EVENT_LEG_RING, confirmed_at, Person=person, Group=group,
-                            Phone=phone, Stage=stage))
-        events.append(event(v.EVENT_CONFIRMED, confirmed_at, Person=person, Stage=stage,
-                            Group=group, Phone=phone))
+        replayed.append((confirmed_at, events.PvLegRing(call_id, person=person, group=group,
+                                                        phone=phone, stage=stage)))
+        replayed.append((confirmed_at, events.PvConfirmed(call_id, person=person, stage=stage,
+                                                          group=group, phone=phone)))
     dial_status, ended_at = _split(fields.get(v.JOURNAL_ENDED, ""), 2)
     if _is_time(ended_at):
-        events.append(event(v.EVENT_CALL_END, ended_at, DialStatus=dial_status))
-    return events
+        replayed.append((ended_at, events.PvCallEnd(call_id, dial_status=dial_status)))
+    return replayed
 
 
 def replay_journal(ami: AmiClient, monitor: CallMonitor) -> list[str]:
@@ -72,16 +63,16 @@ def replay_journal(ami: AmiClient, monitor: CallMonitor) -> list[str]:
     replayed = []
     for key, fields in read_journal(ami).items():
         try:
-            events = journal_events(fields)
+            missed = journal_events(fields)
         except ValueError as error:
             log.warning("journal %s: %s; dropping it", key, error)
             forget(ami, key)
             continue
-        call_id = events[0]["CallId"]
+        call_id = missed[0][1].call_id
         known = Call.get_or_none(Call.call_id == call_id)
         if known is None or known.ended_at is None:
-            for event in events:
-                monitor.handle_event(event)
+            for timestamp, event in missed:
+                monitor.handle_event(events.ami_headers(event, timestamp))
             replayed.append(call_id)
             log.warning("call %s: %s while the monitor was away; logged from Asterisk's "
                         "journal", call_id,

@@ -23,8 +23,9 @@ from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.monitor.call_monitor import CallMonitor
 from paivystys.appliance.monitor.feed import EventFeed
 from paivystys.appliance.monitor.health import report_once, run_reports, write_report
-from paivystys.appliance.monitor.journal import call_key, forget, replay_journal
+from paivystys.appliance.monitor.journal import forget, replay_journal
 from paivystys.appliance.ringing.bus import CallEnded, EventBus
+from paivystys.appliance.ringing.rule import call_key
 from paivystys.appliance.sms.notifier import SmsNotifier
 
 log = logging.getLogger("paivystys.monitor")

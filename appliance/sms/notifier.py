@@ -17,7 +17,6 @@ from typing import Any
 
 from peewee import JOIN
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.calllog.records import as_utc
 from paivystys.appliance.db.models import (
     Call,
@@ -28,6 +27,7 @@ from paivystys.appliance.db.models import (
 )
 from paivystys.appliance.db.settings import get_setting
 from paivystys.appliance.ringing.bus import CallConfirmed, CallEnded, EventBus
+from paivystys.appliance.ringing.rule import CallOutcome
 from paivystys.appliance.sms.kinds import ABANDONED, CALLER_CONTACT, MISSED, TAKEN
 from paivystys.appliance.sms.outbox.store import QueuedMessage, enqueue, enqueue_many
 from paivystys.appliance.sms.recipients import (
@@ -40,8 +40,8 @@ from paivystys.appliance.sms.templates import caller_display, clock_time, render
 
 log = logging.getLogger(__name__)
 
-ANSWERED_OUTCOMES = (v.OUTCOME_ANSWERED, v.OUTCOME_ANSWERED_BY_BACKUP)
-UNANSWERED_KINDS = {v.OUTCOME_MISSED: MISSED, v.OUTCOME_ABANDONED: ABANDONED}
+ANSWERED_OUTCOMES = (CallOutcome.ANSWERED, CallOutcome.ANSWERED_BY_BACKUP)
+UNANSWERED_KINDS = {CallOutcome.MISSED: MISSED, CallOutcome.ABANDONED: ABANDONED}
 TAKEN_MAX_AGE = dt.timedelta(minutes=10)
 UNKNOWN_WAIT = "?"  # {wait} of a call closed after a monitor outage: nobody knows it
 

@@ -2,7 +2,7 @@
 
 import time
 
-from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.ringing.rule import CallOutcome
 
 from conftest import sound_seconds
 
@@ -22,7 +22,7 @@ def test_caller_hangs_up_while_ringing(lab, scenario, handsets, call, appliance_
 
     row = call(scenario.number, hangup_after=3)
 
-    assert row["outcome"] == v.OUTCOME_ABANDONED
+    assert row["outcome"] == CallOutcome.ABANDONED
     assert row["answered_by"] is None
     assert abs(row["wait_s"] - 3) <= 0.5, row
     deadline = time.monotonic() + 2 + sound_seconds(lab, "pv-caller-hung-up")

@@ -1,6 +1,6 @@
 """Nobody in the number's groups confirms: the backup group; nobody there either: missed."""
 
-from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.ringing.rule import CallOutcome, LegResult, Stage
 
 from conftest import RING_TIME
 
@@ -15,14 +15,14 @@ def test_backup_group_answers(scenario, handsets, call):
 
     row = call(scenario.number)
 
-    assert row["outcome"] == v.OUTCOME_ANSWERED_BY_BACKUP
+    assert row["outcome"] == CallOutcome.ANSWERED_BY_BACKUP
     assert row["answered_by"] == "Varamies"
     assert "9090" in row["caller_heard"]
     legs = {(leg["person"], leg["stage"]): leg["result"] for leg in row["legs"]}
     assert legs == {
-        ("Eka", v.STAGE_MAIN): v.LEG_NO_ANSWER,
-        ("Toka", v.STAGE_MAIN): v.LEG_BUSY,
-        ("Varamies", v.STAGE_BACKUP): v.LEG_CONFIRMED,
+        ("Eka", Stage.MAIN): LegResult.NO_ANSWER,
+        ("Toka", Stage.MAIN): LegResult.BUSY,
+        ("Varamies", Stage.BACKUP): LegResult.CONFIRMED,
     }
     assert abs(row["wait_s"] - (RING_TIME + 2)) <= 0.5, row
 
@@ -35,8 +35,8 @@ def test_nobody_anywhere_is_missed(scenario, handsets, call):
 
     row = call(scenario.number)
 
-    assert row["outcome"] == v.OUTCOME_MISSED
+    assert row["outcome"] == CallOutcome.MISSED
     assert row["answered_by"] is None
     results = {leg["person"]: leg["result"] for leg in row["legs"]}
-    assert results == {"Nukkuja": v.LEG_NO_ANSWER, "Toinen nukkuja": v.LEG_DECLINED}
+    assert results == {"Nukkuja": LegResult.NO_ANSWER, "Toinen nukkuja": LegResult.DECLINED}
     assert row["wait_s"] >= RING_TIME

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.directory import Directory
+from paivystys.appliance.ringing.rule import CallOutcome, LegResult, Stage
 
 from conftest import new_mobile
 
@@ -70,13 +70,13 @@ def test_changes_while_ringing_and_in_the_prompt(lab, scenario, handsets, call):
         remover.join()
 
     assert len(reloads) >= 10, reloads
-    assert row["outcome"] == v.OUTCOME_ANSWERED, row
+    assert row["outcome"] == CallOutcome.ANSWERED, row
     assert row["answered_by"] == "Kuulija"
     assert "5151" in row["caller_heard"]
     assert abs(row["wait_s"] - 5) <= 1.0, row
     legs = {leg["person"]: leg["result"] for leg in row["legs"]}
-    assert legs["Kuulija"] == v.LEG_CONFIRMED
-    assert legs["Soiva"] == v.LEG_NO_ANSWER
+    assert legs["Kuulija"] == LegResult.CONFIRMED
+    assert legs["Soiva"] == LegResult.NO_ANSWER
 
 
 def test_changes_as_the_backup_stage_starts(lab, scenario, handsets, call, ring_time):
@@ -91,9 +91,9 @@ def test_changes_as_the_backup_stage_starts(lab, scenario, handsets, call, ring_
         row = call(scenario.number, caller=new_mobile())
 
     assert len(reloads) >= 10, reloads
-    assert row["outcome"] == v.OUTCOME_ANSWERED_BY_BACKUP, row
+    assert row["outcome"] == CallOutcome.ANSWERED_BY_BACKUP, row
     assert row["answered_by"] == "Muutosten Varamies"
     assert "7272" in row["caller_heard"]
     legs = {(leg["person"], leg["stage"]): leg["result"] for leg in row["legs"]}
-    assert legs[("Muutosten Varamies", v.STAGE_BACKUP)] == v.LEG_CONFIRMED
-    assert legs[("Poissaoleva", v.STAGE_MAIN)] == v.LEG_NO_ANSWER
+    assert legs[("Muutosten Varamies", Stage.BACKUP)] == LegResult.CONFIRMED
+    assert legs[("Poissaoleva", Stage.MAIN)] == LegResult.NO_ANSWER

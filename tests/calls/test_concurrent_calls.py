@@ -2,8 +2,8 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.directory import Directory
+from paivystys.appliance.ringing.rule import CallOutcome
 
 from conftest import Scenario
 
@@ -21,7 +21,7 @@ def test_five_calls_at_once(lab, handsets, call):
         rows = list(pool.map(lambda s: call(s.number), scenarios))
 
     for index, row in enumerate(rows):
-        assert row["outcome"] == v.OUTCOME_ANSWERED, row
+        assert row["outcome"] == CallOutcome.ANSWERED, row
         assert row["answered_by"] == f"Päivystäjä {index}"
         heard = row["caller_heard"]
         assert f"{index}{index}{index}" in heard, (index, heard)

@@ -1,6 +1,6 @@
 """The FastAGI server is down: Asterisk still rings the number's people and bridges."""
 
-from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.ringing.rule import CallOutcome
 
 
 def test_calls_are_answered_with_fastagi_down(lab, scenario, handsets, call):
@@ -16,6 +16,6 @@ def test_calls_are_answered_with_fastagi_down(lab, scenario, handsets, call):
         lab.wait_services_ready()
 
     assert row["routing"] == "failsafe"
-    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["outcome"] == CallOutcome.ANSWERED
     assert row["answered_by"] == "Paikalla"
     assert "5555" in row["caller_heard"]

@@ -20,6 +20,7 @@ from paivystys.appliance.db.models import Call, OnCallNumber
 from paivystys.appliance.lab.caller import place_call
 from paivystys.appliance.monitor.caller_id import TRUNCATION_MARK
 from paivystys.appliance.phones import WITHHELD
+from paivystys.appliance.ringing.rule import CallOutcome, LegResult
 
 from conftest import Scenario
 
@@ -104,11 +105,12 @@ def test_hostile_caller_ids_ring_everyone_and_are_logged_verbatim(lab, handsets,
 
     for name, row in rows.items():
         caller_id = cases[name][1]
-        assert row["outcome"] == v.OUTCOME_ANSWERED, (name, row)
+        assert row["outcome"] == CallOutcome.ANSWERED, (name, row)
         assert row["answered_by"] == "Nopea", (name, row)
         assert "1212" in row["caller_heard"] and "3434" not in row["caller_heard"], name
         legs = {leg["person"]: leg["result"] for leg in row["legs"]}
-        assert legs == {"Nopea": v.LEG_CONFIRMED, "Hidas": v.LEG_NOT_CONFIRMED}, (name, legs)
+        assert legs == {"Nopea": LegResult.CONFIRMED,
+                        "Hidas": LegResult.NOT_CONFIRMED}, (name, legs)
         # Asterisk itself keeps 79 bytes of a long From user; the log shows it was cut.
         expected = caller_id if caller_id != LONG else (
             LONG[:v.ASTERISK_CALLER_LIMIT] + TRUNCATION_MARK)
@@ -133,5 +135,5 @@ def test_withheld_is_one_thing_and_a_name_is_not_withheld(lab, handsets, scenari
     _with_two_people(scenario)
     caller = caller_id.pop("caller")
     row = _two_people_call(lab, handsets, scenario, caller, **caller_id)
-    assert row["outcome"] == v.OUTCOME_ANSWERED, row
+    assert row["outcome"] == CallOutcome.ANSWERED, row
     assert row["caller"] == logged

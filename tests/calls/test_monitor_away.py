@@ -3,9 +3,9 @@
 import time
 from datetime import UTC, datetime, timedelta
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.calllog import call_to_dict, find_call
 from paivystys.appliance.lab.caller import place_call
+from paivystys.appliance.ringing.rule import CallOutcome
 
 from conftest import new_mobile
 
@@ -32,7 +32,7 @@ def test_calls_while_the_monitor_is_down_are_logged_afterwards(lab, scenario, ha
         assert time.monotonic() < deadline, "the missed call was never logged"
         time.sleep(0.1)
     row = call_to_dict(call)
-    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["outcome"] == CallOutcome.ANSWERED
     assert row["answered_by"] == "Muistaja"
     assert abs(row["wait_s"] - 2) <= 0.5, row
     assert abs(row["talk_s"] - 3) <= 0.7, row

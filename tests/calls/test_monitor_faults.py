@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.calllog import call_to_dict, find_call
 from paivystys.appliance.db.models import OutboxMessage
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.caller import place_call
+from paivystys.appliance.ringing.rule import CallOutcome
 from paivystys.appliance.sms.kinds import CALLER_CONTACT, TAKEN
 
 from conftest import Scenario, new_mobile
@@ -70,7 +70,7 @@ def test_a_call_nobody_takes_is_missed_whenever_the_monitor_was_away(
 
     row = _logged(caller, since)
 
-    assert row["outcome"] == v.OUTCOME_MISSED, row
+    assert row["outcome"] == CallOutcome.MISSED, row
 
 
 def _call_while_the_monitor_comes_back(lab, carrier_ami, caller: str, number: str):
@@ -105,7 +105,7 @@ def test_a_call_taken_while_the_monitor_reconnects_is_logged_answered(lab, hands
 
     row = _logged(caller, since)
 
-    assert row["outcome"] == v.OUTCOME_ANSWERED, row
+    assert row["outcome"] == CallOutcome.ANSWERED, row
     assert row["answered_by"] == names["Ottaja"], row
 
 
@@ -133,7 +133,7 @@ def test_the_callers_text_survives_a_monitor_killed_as_the_call_ends(lab, handse
         caller_side.join()
         monitor.start()
         lab.wait_services_ready()
-    assert call.outcome == v.OUTCOME_ANSWERED
+    assert call.outcome == CallOutcome.ANSWERED
 
     deadline = time.monotonic() + LOG_TIMEOUT_S
     while not (texts := list(OutboxMessage.select().where(

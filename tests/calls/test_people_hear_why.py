@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.calllog.records import call_to_dict
 from paivystys.appliance.db.models import Call, OutboxMessage
 from paivystys.appliance.lab.carrier import EVENT_HANDSET_HANGUP, EVENT_HANDSET_PRESSED
+from paivystys.appliance.ringing.rule import CallOutcome, LegResult
 from paivystys.appliance.sms import kinds
 
 from conftest import sound_seconds
@@ -49,16 +49,16 @@ def test_two_who_press_1_at_once_the_loser_hears_already_taken(lab, scenario, ha
 
     row = call(scenario.number)
 
-    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["outcome"] == CallOutcome.ANSWERED
     winner = row["answered_by"]
     loser = ({"Samaan Aikaan A", "Samaan Aikaan B"} - {winner}).pop()
     won_at = _time(handset_events.wait_for(scenario.people[winner], EVENT_HANDSET_PRESSED))
     dropped = _dropped_by_network(handset_events, scenario.people[loser])
     assert _time(dropped) - won_at >= HEARD_SHARE * sound_seconds(lab, "pv-already-taken")
     legs = _legs_after_the_farewells(row)
-    assert legs[winner] == v.LEG_CONFIRMED
+    assert legs[winner] == LegResult.CONFIRMED
     # Its 1 lost the claim (too late), or came while it was being let go (not confirmed).
-    assert legs[loser] in (v.LEG_TOO_LATE, v.LEG_NOT_CONFIRMED), legs
+    assert legs[loser] in (LegResult.TOO_LATE, LegResult.NOT_CONFIRMED), legs
 
 
 def test_a_voicemail_let_go_when_someone_else_won_is_not_confirmed_not_too_late(
@@ -72,8 +72,8 @@ def test_a_voicemail_let_go_when_someone_else_won_is_not_confirmed_not_too_late(
     won_at = _time(handset_events.wait_for(scenario.people["Ripeä"], EVENT_HANDSET_PRESSED))
     dropped = _dropped_by_network(handset_events, scenario.people["Postilaatikko"])
     assert _time(dropped) - won_at >= HEARD_SHARE * sound_seconds(lab, "pv-already-taken")
-    assert _legs_after_the_farewells(row) == {"Ripeä": v.LEG_CONFIRMED,
-                                              "Postilaatikko": v.LEG_NOT_CONFIRMED}
+    assert _legs_after_the_farewells(row) == {"Ripeä": LegResult.CONFIRMED,
+                                              "Postilaatikko": LegResult.NOT_CONFIRMED}
 
 
 def test_the_caller_hanging_up_is_told_to_whoever_listens_to_the_prompt(
@@ -83,11 +83,11 @@ def test_the_caller_hanging_up_is_told_to_whoever_listens_to_the_prompt(
 
     row = call(scenario.number, hangup_after=3)
 
-    assert row["outcome"] == v.OUTCOME_ABANDONED
+    assert row["outcome"] == CallOutcome.ABANDONED
     caller_left = dt.datetime.fromisoformat(row["ended_at"]).timestamp()
     dropped = _dropped_by_network(handset_events, scenario.people["Kuuntelija"])
     assert _time(dropped) - caller_left >= HEARD_SHARE * sound_seconds(lab, "pv-caller-hung-up")
-    assert _legs_after_the_farewells(row) == {"Kuuntelija": v.LEG_NOT_CONFIRMED}
+    assert _legs_after_the_farewells(row) == {"Kuuntelija": LegResult.NOT_CONFIRMED}
 
 
 def test_the_end_of_the_ring_time_is_told_to_whoever_listens_to_the_prompt(
@@ -99,11 +99,11 @@ def test_the_end_of_the_ring_time_is_told_to_whoever_listens_to_the_prompt(
 
     row = call(scenario.number)
 
-    assert row["outcome"] == v.OUTCOME_MISSED
+    assert row["outcome"] == CallOutcome.MISSED
     stage_over = dt.datetime.fromisoformat(row["arrived_at"]).timestamp() + 5
     dropped = _dropped_by_network(handset_events, scenario.people["Hidas Vastaaja"])
     assert _time(dropped) - stage_over >= HEARD_SHARE * sound_seconds(lab, "pv-ring-time-over")
-    assert _legs_after_the_farewells(row) == {"Hidas Vastaaja": v.LEG_NOT_CONFIRMED}
+    assert _legs_after_the_farewells(row) == {"Hidas Vastaaja": LegResult.NOT_CONFIRMED}
 
 
 def test_an_on_call_person_calling_the_line_is_not_rung_nor_texted(lab, scenario, handsets,

@@ -5,7 +5,7 @@ import math
 import stat
 import wave
 
-from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.ringing.rule import CallOutcome
 
 
 def test_recorded_call_leaves_a_file_with_audio(lab, scenario, handsets, call):
@@ -15,7 +15,7 @@ def test_recorded_call_leaves_a_file_with_audio(lab, scenario, handsets, call):
 
     row = call(scenario.number)
 
-    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["outcome"] == CallOutcome.ANSWERED
     assert row["recording"], row
     appliance = lab.appliance()
     path = appliance.instance_dir / "recordings" / row["recording"]

@@ -3,7 +3,7 @@
 import threading
 import time
 
-from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.ringing.rule import CallOutcome
 
 from conftest import new_mobile
 
@@ -24,6 +24,6 @@ def test_a_change_during_a_call_does_not_drop_it(lab, scenario, handsets, call):
 
     assert extensions.read_text() != before  # regenerated (and reloaded) mid-call
     [row] = rows
-    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["outcome"] == CallOutcome.ANSWERED
     assert row["talk_s"] >= 4.5, row
     assert "6060" in row["caller_heard"]

@@ -1,6 +1,6 @@
 """Voicemail, no answer and a human who presses 1: the human is bridged, the voicemail never."""
 
-from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.ringing.rule import CallOutcome, LegResult
 
 from conftest import READ_AFTER_PROMPT_S, new_mobile, prompt_seconds
 
@@ -23,14 +23,14 @@ def test_human_is_bridged_and_voicemail_is_not(lab, scenario, handsets, call, ri
 
     row = call(scenario.number, caller=caller)
 
-    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["outcome"] == CallOutcome.ANSWERED
     assert row["answered_by"] == "Ihminen"
     assert "4711" in row["caller_heard"]
     legs = {leg["person"]: leg for leg in row["legs"]}
     assert set(legs) == {"Vastaaja", "Hiljainen", "Ihminen"}
-    assert legs["Ihminen"]["result"] == v.LEG_CONFIRMED
-    assert legs["Vastaaja"]["result"] == v.LEG_VOICEMAIL_SUSPECTED
-    assert legs["Hiljainen"]["result"] == v.LEG_NO_ANSWER
+    assert legs["Ihminen"]["result"] == LegResult.CONFIRMED
+    assert legs["Vastaaja"]["result"] == LegResult.VOICEMAIL_SUSPECTED
+    assert legs["Hiljainen"]["result"] == LegResult.NO_ANSWER
     assert abs(row["wait_s"] - (human_answers + human_confirms)) <= 0.5, row
     assert 2.5 <= row["talk_s"] <= 4.5, row
 
@@ -63,7 +63,7 @@ def test_late_confirmer_is_not_bridged(scenario, handsets, call):
     assert "2222" not in row["caller_heard"]
     legs = {leg["person"]: leg["result"] for leg in row["legs"]}
     # Hidas was still listening to the prompt when Nopea won: let go, had not pressed 1
-    assert legs == {"Nopea": v.LEG_CONFIRMED, "Hidas": v.LEG_NOT_CONFIRMED}
+    assert legs == {"Nopea": LegResult.CONFIRMED, "Hidas": LegResult.NOT_CONFIRMED}
     assert abs(row["wait_s"] - 2.5) <= 0.5, row
 
 
@@ -75,13 +75,13 @@ def test_a_person_hanging_up_in_the_prompt_does_not_end_the_call(scenario, hands
 
     row = call(scenario.number)
 
-    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["outcome"] == CallOutcome.ANSWERED
     assert row["answered_by"] == "Jaksaja"
     assert "3131" in row["caller_heard"]
     assert abs(row["wait_s"] - 4) <= 0.5, row
     legs = {leg["person"]: leg["result"] for leg in row["legs"]}
-    assert legs["Jaksaja"] == v.LEG_CONFIRMED
-    assert legs["Lopettaja"] == v.LEG_DECLINED
+    assert legs["Jaksaja"] == LegResult.CONFIRMED
+    assert legs["Lopettaja"] == LegResult.DECLINED
 
 
 def test_everyone_busy_moves_to_the_backup_group_at_once(scenario, handsets, call):
@@ -93,6 +93,6 @@ def test_everyone_busy_moves_to_the_backup_group_at_once(scenario, handsets, cal
 
     row = call(scenario.number)
 
-    assert row["outcome"] == v.OUTCOME_ANSWERED_BY_BACKUP
+    assert row["outcome"] == CallOutcome.ANSWERED_BY_BACKUP
     # nobody left ringing in the first stage: no need to wait out its ring time
     assert row["wait_s"] < 3.5, row

@@ -7,8 +7,8 @@ import datetime as dt
 import itertools
 import time
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.models import Person
+from paivystys.appliance.ringing.rule import CallOutcome
 from paivystys.modem.simulator import SimulatorControl, read_sent_messages
 
 from conftest import new_mobile
@@ -55,7 +55,7 @@ def test_a_taken_call_tells_the_others_once_and_the_mobile_caller_who_answered(
 
     row = call(scenario.number, caller=caller)
 
-    assert row["outcome"] == v.OUTCOME_ANSWERED
+    assert row["outcome"] == CallOutcome.ANSWERED
     others = [phones[name] for name in ("Toinen Tuomas", "Kolmas Kaisa", "Neljäs Niko")]
     got = texts_to(lab, since, {**dict.fromkeys(others, 1), caller: 1})
     for phone in others:
@@ -77,7 +77,7 @@ def test_a_landline_caller_gets_no_text(lab, scenario, handsets, call):
 
     row = call(scenario.number, caller=caller)
 
-    assert row["outcome"] == v.OUTCOME_ANSWERED and row["caller"] == caller
+    assert row["outcome"] == CallOutcome.ANSWERED and row["caller"] == caller
     got = texts_to(lab, since, {scenario.people["Muu Minna"]: 1})
     assert caller not in got
 
@@ -94,7 +94,7 @@ def test_a_missed_call_tells_everyone_who_was_rung_including_the_backup(
 
     row = call(scenario.number, caller=caller)
 
-    assert row["outcome"] == v.OUTCOME_MISSED
+    assert row["outcome"] == CallOutcome.MISSED
     got = texts_to(lab, since, dict.fromkeys(scenario.people.values(), 1))
     for phone in scenario.people.values():
         [text] = got[phone]

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.asterisk.base import base_configs
 from paivystys.appliance.db.database import open_database
+from paivystys.appliance.ringing.rule import CallOutcome
 from paivystys.appliance.runtime.instance import AsteriskInstance, InstanceSpec
 from paivystys.appliance.trunk import TrunkStatus, reset_trunk, set_trunk, trunk_status
 
@@ -63,7 +63,7 @@ def test_registration_trunk_loads_and_the_ip_trunk_brings_calls_back(
     caller.join(timeout=30)
 
     [row] = rows
-    assert row["outcome"] == v.OUTCOME_ANSWERED, row
+    assert row["outcome"] == CallOutcome.ANSWERED, row
     assert row["talk_s"] >= 4.5, row
     assert "5151" in row["caller_heard"]
     assert "trunk/sip:127.0.0.1:5070" in lab.appliance().rx("pjsip show registrations")
@@ -79,7 +79,7 @@ def test_registration_trunk_loads_and_the_ip_trunk_brings_calls_back(
     assert (status.mode, status.registered, status.state) == ("ip", None, "not monitored")
     human_answers(scenario, handsets, talk=1, identity="5252")
     row = call(scenario.number)
-    assert row["outcome"] == v.OUTCOME_ANSWERED, row
+    assert row["outcome"] == CallOutcome.ANSWERED, row
     assert row["answered_by"] == "Linjanvartija"
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.lab.carrier import BUSY, DECLINE, HANG_UP, HUMAN, NO_ANSWER, VOICEMAIL
 from paivystys.appliance.lab.handsets import Handset, script
+from paivystys.appliance.ringing.rule import CallOutcome
 
 BEHAVIOUR_WEIGHTS = {HUMAN: 30, NO_ANSWER: 20, BUSY: 10, DECLINE: 15, VOICEMAIL: 15,
                      HANG_UP: 10}
@@ -76,19 +76,19 @@ class CallPlan:
     @property
     def expected_outcome(self) -> str:
         if self.hangup_after is not None:
-            return v.OUTCOME_ABANDONED
+            return CallOutcome.ABANDONED
         if self.humans(self.line.main):
-            return v.OUTCOME_ANSWERED
+            return CallOutcome.ANSWERED
         if self.humans(self.line.backup):
-            return v.OUTCOME_ANSWERED_BY_BACKUP
-        return v.OUTCOME_MISSED
+            return CallOutcome.ANSWERED_BY_BACKUP
+        return CallOutcome.MISSED
 
     @property
     def possible_answerers(self) -> tuple[Person, ...]:
         """Who may take the call: the humans of the stage that must take it."""
-        if self.expected_outcome == v.OUTCOME_ANSWERED:
+        if self.expected_outcome == CallOutcome.ANSWERED:
             return self.humans(self.line.main)
-        if self.expected_outcome == v.OUTCOME_ANSWERED_BY_BACKUP:
+        if self.expected_outcome == CallOutcome.ANSWERED_BY_BACKUP:
             return self.humans(self.line.backup)
         return ()
 

@@ -33,7 +33,6 @@ from soak_plans import (
     make_plan,
 )
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.calllog import call_to_dict
 from paivystys.appliance.db.models import Call, OutboxMessage
 from paivystys.appliance.directory import Directory
@@ -41,6 +40,7 @@ from paivystys.appliance.lab.caller import CallerReport, place_call
 from paivystys.appliance.lab.carrier import EVENT_HANDSET_PRESSED, HUMAN
 from paivystys.appliance.lab.handsets import HandsetEvents, Handsets
 from paivystys.appliance.phones import looks_like_phone
+from paivystys.appliance.ringing.rule import CallOutcome, LegResult
 from paivystys.appliance.sms.kinds import ABANDONED, CALLER_CONTACT, MISSED, TAKEN
 from paivystys.appliance.sms.outbox import states
 from paivystys.modem.simulator import read_sent_messages
@@ -54,8 +54,8 @@ ROWS_TIMEOUT_S = 60.0
 CHANNELS_TIMEOUT_S = 15.0
 SMS_TIMEOUT_BASE_S = 60.0
 SMS_TIMEOUT_PER_MESSAGE_S = 0.5
-ANSWERED = (v.OUTCOME_ANSWERED, v.OUTCOME_ANSWERED_BY_BACKUP)
-UNANSWERED_KINDS = {v.OUTCOME_MISSED: MISSED, v.OUTCOME_ABANDONED: ABANDONED}
+ANSWERED = (CallOutcome.ANSWERED, CallOutcome.ANSWERED_BY_BACKUP)
+UNANSWERED_KINDS = {CallOutcome.MISSED: MISSED, CallOutcome.ABANDONED: ABANDONED}
 
 
 @dataclass
@@ -233,7 +233,7 @@ def check_call(call: PlacedCall, rows: list[dict[str, Any]], events: HandsetEven
         failures.append(f"[heard] {where}: unanswered ({row['outcome']}) but the caller "
                         f"heard {heard!r}")
     if not record.monitor_away(call.started, call.ended):
-        confirmed = [leg for leg in row["legs"] if leg["result"] == v.LEG_CONFIRMED]
+        confirmed = [leg for leg in row["legs"] if leg["result"] == LegResult.CONFIRMED]
         wanted = 1 if row["outcome"] in ANSWERED else 0
         if len(confirmed) != wanted or (wanted and confirmed[0]["person"] != row["answered_by"]):
             failures.append(f"[legs] {where}: confirmed legs {confirmed} for a call "
@@ -330,7 +330,7 @@ def check_sms_per_call(placed: list[PlacedCall], rows: dict[str, list[dict[str, 
         whole = not record.monitor_away(call.started, call.ended)
         if whole and row["outcome"] in ANSWERED:
             rung = plan.line.main + (plan.line.backup
-                                     if row["outcome"] == v.OUTCOME_ANSWERED_BY_BACKUP else ())
+                                     if row["outcome"] == CallOutcome.ANSWERED_BY_BACKUP else ())
             others = sorted(p.phone for p in rung if p.name != row["answered_by"])
             if others:
                 expected[TAKEN] = others
@@ -365,10 +365,10 @@ def count(soak: SoakSettings, placed: list[PlacedCall], rows: dict[str, list[dic
         "concurrency": soak.concurrency,
         "calls_placed": len(placed),
         "caller_side_errors": sum(call.error is not None for call in placed),
-        "answered": outcomes[v.OUTCOME_ANSWERED],
-        "answered_by_backup": outcomes[v.OUTCOME_ANSWERED_BY_BACKUP],
-        "missed": outcomes[v.OUTCOME_MISSED],
-        "abandoned": outcomes[v.OUTCOME_ABANDONED],
+        "answered": outcomes[CallOutcome.ANSWERED],
+        "answered_by_backup": outcomes[CallOutcome.ANSWERED_BY_BACKUP],
+        "missed": outcomes[CallOutcome.MISSED],
+        "abandoned": outcomes[CallOutcome.ABANDONED],
         "other_outcomes": {k: n for k, n in outcomes.items()
                            if k not in (*ANSWERED, *UNANSWERED_KINDS)},
         "routed_failsafe": routing["failsafe"],

@@ -2,14 +2,16 @@ import re
 
 import pytest
 
-from paivystys.agi.decision import Leg
 from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.asterisk.dialplan import (
     PROMPT_NAMES,
     DialplanInput,
     NumberPlan,
+    _event,
     render_extensions,
 )
+from paivystys.appliance.ringing import events
+from paivystys.appliance.ringing.rule import Leg, LegResult
 
 PLAN = NumberPlan(number_id=7, e164="+358201234567", main_legs=(Leg(1, 2), Leg(3, 2)),
                   backup_legs=(Leg(4, 5),), recording=True)
@@ -137,7 +139,7 @@ def test_events_and_arguments_carry_no_network_text():
         for raw in ("${CALLERID(", "${EXTEN}", "${CONNECTEDLINE(", "${REDIRECTING(",
                     "${PJSIP_HEADER("):
             assert raw not in line, line
-    call_start = next(line for line in _uses(text, "UserEvent(") if v.EVENT_CALL_START in line)
+    call_start = next(line for line in _uses(text, "UserEvent(") if events.PvCallStart.NAME in line)
     assert f"Caller64: ${{{v.CALLER_RAW64}}}" in call_start
     originate = _uses(text, "Originate(")[0]
     assert f"c(${{{v.CALLER}}})" in originate
@@ -150,7 +152,7 @@ def test_people_who_answered_are_told_why_they_did_not_get_the_call():
                            (v.FAREWELL_TIME_UP, "TIME_UP")):
         assert f"exten => {reason},1," in farewell
         assert f"_{prompt}}}" in farewell
-    assert v.LEG_NOT_CONFIRMED in farewell and v.LEG_TOO_LATE in farewell
+    assert LegResult.NOT_CONFIRMED in farewell and LegResult.TOO_LATE in farewell
     assert "pv-close-stage,s,1(gone)" in contexts["pv-call-end"]
     assert "pv-close-stage,s,1(timeup)" in contexts["pv-stage"]
 
@@ -171,3 +173,14 @@ def test_dialled_forms_start_with_e164(number):
     forms = plan.dialled_forms()
     assert forms[0] == number
     assert len(forms) == len(set(forms))
+
+
+def test_an_event_renders_only_with_exactly_its_specs_fields():
+    assert _event(events.PvStageStart, stage="${ARG1}") == (
+        "UserEvent(PvStageStart,CallId: ${PV_CALL_ID},Stage: ${ARG1})")
+    with pytest.raises(TypeError):
+        _event(events.PvStageStart, stage="${ARG1}", person="${PV_PERSON}")  # not its field
+    with pytest.raises(TypeError):
+        _event(events.PvStageEnd, stage="${ARG1}")  # DialStatus left out
+    with pytest.raises(TypeError):
+        _event(events.PvStageEnd, stage="${ARG1}", dialstatus="${DIALSTATUS}")  # misspelt

@@ -9,14 +9,15 @@ import pytest
 
 from paivystys.appliance.ami.client import AmiClient
 from paivystys.appliance.ami.tests.fake_ami import FakeAmi
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Group, Leg, Membership, OnCallNumber, Person
 from paivystys.appliance.monitor.call_monitor import CallMonitor
 from paivystys.appliance.ringing import bus as b
+from paivystys.appliance.ringing import events
+from paivystys.appliance.ringing.rule import CallOutcome, LegResult, Stage, Verdict
 
 T0 = 1764100000.0
-MAIN, BACKUP = v.STAGE_MAIN, v.STAGE_BACKUP
+MAIN, BACKUP = Stage.MAIN, Stage.BACKUP
 
 
 @pytest.fixture
@@ -78,46 +79,46 @@ class Script:
                    "Channel": "PJSIP/trunk-00000001", "Timestamp": f"{T0 + seconds:.6f}",
                    **headers})
 
-    def start(self, decision: str = v.DECISION_RING) -> None:
+    def start(self, decision: str = Verdict.RING) -> None:
         number = OnCallNumber.get()
-        self.user(v.EVENT_CALL_START, 0, NumberId=str(number.id), Dialled="+358900000001",
+        self.user(events.PvCallStart.NAME, 0, NumberId=str(number.id), Dialled="+358900000001",
                   Caller64="KzM1ODUwMTExMjIyMg==", CallerLength="13",
                   Presentation="allowed_not_screened")
-        self.user(v.EVENT_DECISION, 0.1, Decision=decision, Routing="agi", Recording="",
+        self.user(events.PvDecision.NAME, 0.1, Decision=decision, Routing="agi", Recording="",
                   MainLegs="2", BackupLegs="1")
 
     def person(self, name: str) -> str:
         return str(self.people[name].id)
 
     def stage(self, stage: str, seconds: float, *names: str) -> None:
-        self.user(v.EVENT_STAGE_START, seconds, Stage=stage)
+        self.user(events.PvStageStart.NAME, seconds, Stage=stage)
         for name in names:
             group = Group.get(name="Backup" if stage == BACKUP else "Doctors")
-            self.user(v.EVENT_LEG_RING, seconds + 0.01, Person=self.person(name),
+            self.user(events.PvLegRing.NAME, seconds + 0.01, Person=self.person(name),
                       Group=str(group.id), Phone=self.people[name].phone, Stage=stage)
 
     def stage_end(self, stage: str, seconds: float, status: str = "NOANSWER") -> None:
-        self.user(v.EVENT_STAGE_END, seconds, Stage=stage, DialStatus=status)
+        self.user(events.PvStageEnd.NAME, seconds, Stage=stage, DialStatus=status)
 
     def answer(self, name: str, stage: str, seconds: float) -> None:
-        self.user(v.EVENT_LEG_ANSWER, seconds, Person=self.person(name), Stage=stage,
+        self.user(events.PvLegAnswer.NAME, seconds, Person=self.person(name), Stage=stage,
                   Channel="PJSIP/trunk-00000009")
 
     def result(self, name: str, stage: str, seconds: float, result: str) -> None:
-        self.user(v.EVENT_LEG_RESULT, seconds, Person=self.person(name), Stage=stage,
+        self.user(events.PvLegResult.NAME, seconds, Person=self.person(name), Stage=stage,
                   Result=result)
 
     def confirm(self, name: str, stage: str, seconds: float) -> None:
-        self.result(name, stage, seconds, v.LEG_CONFIRMED)
-        self.user(v.EVENT_CONFIRMED, seconds, Person=self.person(name), Stage=stage)
+        self.result(name, stage, seconds, LegResult.CONFIRMED)
+        self.user(events.PvConfirmed.NAME, seconds, Person=self.person(name), Stage=stage)
 
     def leg_end(self, name: str, stage: str, seconds: float, status: str,
                 cause: str = "16") -> None:
-        self.user(v.EVENT_LEG_END, seconds, Person=self.person(name), Stage=stage,
+        self.user(events.PvLegEnd.NAME, seconds, Person=self.person(name), Stage=stage,
                   DialStatus=status, HangupCause=cause)
 
     def end(self, seconds: float, status: str) -> None:
-        self.user(v.EVENT_CALL_END, seconds, DialStatus=status)
+        self.user(events.PvCallEnd.NAME, seconds, DialStatus=status)
 
     def call(self) -> Call:
         return Call.get(Call.call_id == self.call_id)
@@ -143,7 +144,7 @@ def test_answered_call(monitor: CallMonitor, people: dict[str, Person],
     script = Script(monitor, people)
     answered_in_main(script)
     call = script.call()
-    assert call.outcome == v.OUTCOME_ANSWERED
+    assert call.outcome == CallOutcome.ANSWERED
     assert call.number.name == "Ward 1"
     assert (call.dialled, call.caller, call.routing) == ("+358900000001", "+358501112222", "agi")
     assert call.arrived_at == at(0)
@@ -156,15 +157,15 @@ def test_answered_call(monitor: CallMonitor, people: dict[str, Person],
     legs = script.legs()
     alice, bob = legs[("Alice", MAIN)], legs[("Bob", MAIN)]
     assert (alice.result, alice.rung_at, alice.answered_at, alice.ended_at) == (
-        v.LEG_CONFIRMED, at(0.31), at(5.0), at(60.0))
-    assert (bob.result, bob.answered_at, bob.ended_at) == (v.LEG_NO_ANSWER, None, at(7.02))
+        LegResult.CONFIRMED, at(0.31), at(5.0), at(60.0))
+    assert (bob.result, bob.answered_at, bob.ended_at) == (LegResult.NO_ANSWER, None, at(7.02))
     assert (alice.group_name, alice.phone) == ("Doctors", people["Alice"].phone)
     assert [type(e).__name__ for e in published] == [
         "CallStarted", "LegRinging", "LegRinging", "LegAnswered", "CallConfirmed", "LegEnded",
         "CallBridged", "LegEnded", "CallEnded"]
     ended = published[-1]
     assert isinstance(ended, b.CallEnded)
-    assert ended.outcome == v.OUTCOME_ANSWERED
+    assert ended.outcome == CallOutcome.ANSWERED
     assert ended.call["answered_by"] == people["Alice"].id
     assert {leg["person_name"] for leg in ended.legs} == {"Alice", "Bob"}
 
@@ -187,15 +188,15 @@ def test_a_confirmation_for_a_leg_rung_while_the_monitor_was_away_still_answers_
     script.start()
     # the stage started and Alice's phone rang while the monitor was reconnecting
     doctors = Group.get(name="Doctors")
-    script.result("Alice", MAIN, 4.0, v.LEG_CONFIRMED)
-    script.user(v.EVENT_CONFIRMED, 4.0, Person=script.person("Alice"), Stage=MAIN,
+    script.result("Alice", MAIN, 4.0, LegResult.CONFIRMED)
+    script.user(events.PvConfirmed.NAME, 4.0, Person=script.person("Alice"), Stage=MAIN,
                 Group=str(doctors.id), Phone="+358401110009")
     script.end(10.0, "ANSWER")
     call = script.call()
     assert (call.outcome, call.answered_by_name, call.answered_at) == (
-        v.OUTCOME_ANSWERED, "Alice", at(4.0))
+        CallOutcome.ANSWERED, "Alice", at(4.0))
     [(key, leg)] = script.legs().items()
-    assert key == ("Alice", MAIN) and leg.result == v.LEG_CONFIRMED
+    assert key == ("Alice", MAIN) and leg.result == LegResult.CONFIRMED
     # the group decides who is told that the call was taken
     assert (leg.group_id, leg.group_name, leg.phone) == (doctors.id, "Doctors", "+358401110009")
 
@@ -207,7 +208,7 @@ def test_a_call_nobody_took_is_missed_though_the_monitor_missed_its_stage_ending
     script.stage(MAIN, 0.3, "Alice")
     # the monitor was away from here on: no leg end, no stage end, only the call's end
     script.end(30.0, "NOANSWER")
-    assert script.call().outcome == v.OUTCOME_MISSED
+    assert script.call().outcome == CallOutcome.MISSED
 
 
 def test_answered_by_backup(monitor: CallMonitor, people: dict[str, Person]) -> None:
@@ -223,7 +224,7 @@ def test_answered_by_backup(monitor: CallMonitor, people: dict[str, Person]) -> 
     script.caller("BridgeEnter", 36.02)
     script.end(90.0, "ANSWER")
     call = script.call()
-    assert call.outcome == v.OUTCOME_ANSWERED_BY_BACKUP
+    assert call.outcome == CallOutcome.ANSWERED_BY_BACKUP
     assert (call.answered_by_name, call.answered_stage) == ("Carol", BACKUP)
     assert call.wait_s == pytest.approx(36.02)
     assert script.legs()[("Carol", BACKUP)].group_name == "Backup"
@@ -240,24 +241,24 @@ def test_missed_call(monitor: CallMonitor, people: dict[str, Person]) -> None:
     script.stage_end(BACKUP, 60.41)
     script.end(66.0, "NOANSWER")  # after the closing message
     call = script.call()
-    assert call.outcome == v.OUTCOME_MISSED
+    assert call.outcome == CallOutcome.MISSED
     assert (call.answered_at, call.answered_by, call.talk_s) == (None, None, None)
     assert call.wait_s == pytest.approx(66.0)
-    assert {leg.result for leg in script.legs().values()} == {v.LEG_NO_ANSWER}
+    assert {leg.result for leg in script.legs().values()} == {LegResult.NO_ANSWER}
 
 
 def test_nobody_on_duty_is_missed(monitor: CallMonitor, people: dict[str, Person]) -> None:
     script = Script(monitor, people)
-    script.start(decision=v.DECISION_NOBODY)
+    script.start(decision=Verdict.NOBODY)
     script.end(8.0, "")
-    assert script.call().outcome == v.OUTCOME_MISSED
+    assert script.call().outcome == CallOutcome.MISSED
 
 
 def test_unknown_number(monitor: CallMonitor, people: dict[str, Person]) -> None:
     script = Script(monitor, people)
-    script.start(decision=v.DECISION_UNKNOWN)
+    script.start(decision=Verdict.UNKNOWN)
     script.end(4.0, "")
-    assert script.call().outcome == v.OUTCOME_UNKNOWN_NUMBER
+    assert script.call().outcome == CallOutcome.UNKNOWN_NUMBER
 
 
 def test_abandoned_with_leg_ends_arriving_after_the_call_end(
@@ -268,7 +269,7 @@ def test_abandoned_with_leg_ends_arriving_after_the_call_end(
     script.answer("Bob", MAIN, 6.0)  # Bob listens to the prompt when the caller gives up
     script.end(10.0, "CANCEL")
     call = script.call()
-    assert call.outcome == v.OUTCOME_ABANDONED
+    assert call.outcome == CallOutcome.ABANDONED
     assert call.wait_s == pytest.approx(10.0)
     assert all(leg.ended_at == at(10.0) for leg in script.legs().values())  # provisional
     script.leg_end("Alice", MAIN, 10.05, "CANCEL")
@@ -276,9 +277,9 @@ def test_abandoned_with_leg_ends_arriving_after_the_call_end(
     script.leg_end("Bob", MAIN, 10.06, "", cause="0")
     legs = script.legs()
     assert (legs[("Alice", MAIN)].result, legs[("Alice", MAIN)].ended_at) == (
-        v.LEG_NO_ANSWER, at(10.05))
+        LegResult.NO_ANSWER, at(10.05))
     assert (legs[("Bob", MAIN)].result, legs[("Bob", MAIN)].ended_at) == (
-        v.LEG_NO_ANSWER, at(10.06))
+        LegResult.NO_ANSWER, at(10.06))
     assert sum(isinstance(e, b.CallEnded) for e in published) == 1
 
 
@@ -293,7 +294,7 @@ def test_a_hangup_event_does_not_end_a_call(monitor: CallMonitor,
     assert script.call().ended_at is None
     script.end(12.5, "CANCEL")
     call = script.call()
-    assert (call.outcome, call.ended_at) == (v.OUTCOME_ABANDONED, at(12.5))
+    assert (call.outcome, call.ended_at) == (CallOutcome.ABANDONED, at(12.5))
 
 
 def test_leg_results(monitor: CallMonitor, people: dict[str, Person]) -> None:
@@ -305,7 +306,7 @@ def test_leg_results(monitor: CallMonitor, people: dict[str, Person]) -> None:
     script.leg_end("Bob", MAIN, 2.0, "CONGESTION", "21")
     script.leg_end("Dave", MAIN, 2.5, "CHANUNAVAIL", "0")
     script.answer("Carol", BACKUP, 3.0)
-    script.result("Carol", BACKUP, 8.0, v.LEG_VOICEMAIL_SUSPECTED)
+    script.result("Carol", BACKUP, 8.0, LegResult.VOICEMAIL_SUSPECTED)
     script.leg_end("Carol", BACKUP, 8.1, "ANSWER")
     script.answer("Frank", MAIN, 4.0)
     script.answer("Erin", MAIN, 4.5)
@@ -315,9 +316,9 @@ def test_leg_results(monitor: CallMonitor, people: dict[str, Person]) -> None:
     script.end(30.0, "ANSWER")
     results = {name: leg.result for (name, _), leg in script.legs().items()}
     assert results == {
-        "Alice": v.LEG_BUSY, "Bob": v.LEG_DECLINED, "Dave": v.LEG_FAILED,
-        "Carol": v.LEG_VOICEMAIL_SUSPECTED, "Erin": v.LEG_CONFIRMED,
-        "Frank": v.LEG_NOT_CONFIRMED}
+        "Alice": LegResult.BUSY, "Bob": LegResult.DECLINED, "Dave": LegResult.FAILED,
+        "Carol": LegResult.VOICEMAIL_SUSPECTED, "Erin": LegResult.CONFIRMED,
+        "Frank": LegResult.NOT_CONFIRMED}
 
 
 def test_explicit_too_late_and_declined_results_are_kept(
@@ -326,15 +327,16 @@ def test_explicit_too_late_and_declined_results_are_kept(
     script.start()
     script.stage(MAIN, 0.3, "Alice", "Bob", "Dave")
     script.answer("Dave", MAIN, 2.0)
-    script.result("Dave", MAIN, 3.0, v.LEG_DECLINED)
+    script.result("Dave", MAIN, 3.0, LegResult.DECLINED)
     script.leg_end("Dave", MAIN, 3.1, "ANSWER")
     script.answer("Alice", MAIN, 2.0)
     script.answer("Bob", MAIN, 2.1)
     script.confirm("Alice", MAIN, 4.0)
-    script.result("Bob", MAIN, 4.2, v.LEG_TOO_LATE)
+    script.result("Bob", MAIN, 4.2, LegResult.TOO_LATE)
     script.leg_end("Bob", MAIN, 4.3, "ANSWER")
     results = {name: leg.result for (name, _), leg in script.legs().items()}
-    assert results == {"Alice": v.LEG_CONFIRMED, "Bob": v.LEG_TOO_LATE, "Dave": v.LEG_DECLINED}
+    assert results == {"Alice": LegResult.CONFIRMED, "Bob": LegResult.TOO_LATE,
+                       "Dave": LegResult.DECLINED}
 
 
 def test_a_person_in_two_stages_has_two_legs(monitor: CallMonitor,
@@ -351,9 +353,9 @@ def test_a_person_in_two_stages_has_two_legs(monitor: CallMonitor,
     script.leg_end("Alice", BACKUP, 50.0, "ANSWER")
     script.end(50.01, "ANSWER")
     legs = script.legs()
-    assert legs[("Alice", MAIN)].result == v.LEG_NO_ANSWER
-    assert legs[("Alice", BACKUP)].result == v.LEG_CONFIRMED
-    assert script.call().outcome == v.OUTCOME_ANSWERED_BY_BACKUP
+    assert legs[("Alice", MAIN)].result == LegResult.NO_ANSWER
+    assert legs[("Alice", BACKUP)].result == LegResult.CONFIRMED
+    assert script.call().outcome == CallOutcome.ANSWERED_BY_BACKUP
 
 
 def test_two_interleaved_calls(monitor: CallMonitor, people: dict[str, Person]) -> None:
@@ -371,10 +373,10 @@ def test_two_interleaved_calls(monitor: CallMonitor, people: dict[str, Person]) 
     first.confirm("Alice", MAIN, 4.0)
     second.end(20.0, "ANSWER")
     first.end(25.0, "ANSWER")
-    assert (first.call().answered_by_name, first.call().outcome) == ("Alice", v.OUTCOME_ANSWERED)
+    assert (first.call().answered_by_name, first.call().outcome) == ("Alice", CallOutcome.ANSWERED)
     assert (second.call().answered_by_name, second.call().talk_s) == ("Bob", 17.0)
-    assert first.legs()[("Bob", MAIN)].result == v.LEG_BUSY
-    assert second.legs()[("Alice", MAIN)].result == v.LEG_NO_ANSWER
+    assert first.legs()[("Bob", MAIN)].result == LegResult.BUSY
+    assert second.legs()[("Alice", MAIN)].result == LegResult.NO_ANSWER
 
 
 def test_events_of_unknown_calls_are_ignored(monitor: CallMonitor, people: dict[str, Person],
@@ -418,16 +420,16 @@ def test_names_survive_deleted_people_and_unknown_ids(
     script = Script(monitor, people)
     script.start()
     script.stage(MAIN, 0.3, "Alice")
-    script.user(v.EVENT_LEG_RING, 0.31, Person="999", Group="999", Phone="+358401", Stage=MAIN)
+    script.user(events.PvLegRing.NAME, 0.31, Person="999", Group="999", Phone="+358401", Stage=MAIN)
     people["Alice"].delete_instance()
-    script.user(v.EVENT_LEG_ANSWER, 3.0, Person=script.person("Alice"), Stage=MAIN)
-    script.user(v.EVENT_LEG_RESULT, 4.0, Person=script.person("Alice"), Stage=MAIN,
-                Result=v.LEG_CONFIRMED)
-    script.user(v.EVENT_CONFIRMED, 4.0, Person=script.person("Alice"), Stage=MAIN)
+    script.user(events.PvLegAnswer.NAME, 3.0, Person=script.person("Alice"), Stage=MAIN)
+    script.user(events.PvLegResult.NAME, 4.0, Person=script.person("Alice"), Stage=MAIN,
+                Result=LegResult.CONFIRMED)
+    script.user(events.PvConfirmed.NAME, 4.0, Person=script.person("Alice"), Stage=MAIN)
     script.end(9.0, "ANSWER")
     legs = script.legs()
     alice = legs[("Alice", MAIN)]
-    assert (alice.person, alice.answered_at, alice.result) == (None, at(3.0), v.LEG_CONFIRMED)
+    assert (alice.person, alice.answered_at, alice.result) == (None, at(3.0), LegResult.CONFIRMED)
     assert legs[("#999", MAIN)].phone == "+358401"
     call = script.call()
     assert (call.answered_by, call.answered_by_name) == (None, "Alice")
@@ -445,15 +447,15 @@ def test_a_restarted_monitor_continues_open_calls(people: dict[str, Person]) -> 
     script.end(20.0, "ANSWER")
     call = script.call()
     assert (call.outcome, call.answered_by_name, call.answered_at) == (
-        v.OUTCOME_ANSWERED, "Alice", at(4.01))
+        CallOutcome.ANSWERED, "Alice", at(4.01))
 
 
 def test_failsafe_routing_and_recording(monitor: CallMonitor, people: dict[str, Person]) -> None:
     script = Script(monitor, people)
-    script.user(v.EVENT_CALL_START, 0, NumberId="", Dialled="0900000001", Caller64="",
+    script.user(events.PvCallStart.NAME, 0, NumberId="", Dialled="0900000001", Caller64="",
                 CallerLength="0", Presentation="allowed_not_screened")
-    script.user(v.EVENT_DECISION, 0.1, Decision="", Recording="")
-    script.user(v.EVENT_RECORDING, 0.2, File="2025/11/1764100000.11.wav")
+    script.user(events.PvDecision.NAME, 0.1, Decision="", Recording="")
+    script.user(events.PvRecording.NAME, 0.2, File="2025/11/1764100000.11.wav")
     call = script.call()
     assert (call.number, call.routing, call.recording) == (
         None, "failsafe", "2025/11/1764100000.11.wav")
@@ -463,10 +465,10 @@ def test_recording_is_kept_only_for_ringing_calls(monitor: CallMonitor,
                                                   people: dict[str, Person]) -> None:
     ringing = Script(monitor, people, "1764100000.11")
     nobody = Script(monitor, people, "1764100000.12")
-    for script, decision in ((ringing, v.DECISION_RING), (nobody, v.DECISION_NOBODY)):
-        script.user(v.EVENT_CALL_START, 0, NumberId="", Dialled="0900000001", Caller64="",
+    for script, decision in ((ringing, Verdict.RING), (nobody, Verdict.NOBODY)):
+        script.user(events.PvCallStart.NAME, 0, NumberId="", Dialled="0900000001", Caller64="",
                 CallerLength="0", Presentation="allowed_not_screened")
-        script.user(v.EVENT_DECISION, 0.1, Decision=decision, Routing="agi",
+        script.user(events.PvDecision.NAME, 0.1, Decision=decision, Routing="agi",
                     Recording=f"2025/11/{script.call_id}.wav")
     assert ringing.call().recording == "2025/11/1764100000.11.wav"
     assert nobody.call().recording is None
@@ -477,7 +479,7 @@ def test_a_failing_subscriber_does_not_stop_the_log(people: dict[str, Person]) -
     bus.subscribe(lambda event: 1 / 0)
     script = Script(CallMonitor(bus), people)
     answered_in_main(script)
-    assert script.call().outcome == v.OUTCOME_ANSWERED
+    assert script.call().outcome == CallOutcome.ANSWERED
 
 
 def test_reconcile_closes_calls_whose_channel_is_gone(
@@ -502,7 +504,7 @@ def test_reconcile_closes_calls_whose_channel_is_gone(
     assert "no channel in Asterisk" in caplog.text
     call = lost.call()
     assert (call.ended_at, call.outcome, call.wait_s, call.talk_s) == (
-        at(3.0), v.OUTCOME_ABANDONED, None, None)
+        at(3.0), CallOutcome.ABANDONED, None, None)
     assert alive.call().ended_at is None
     # The real end was only late, not lost: it wins.
     lost.end(9.0, "NOANSWER")

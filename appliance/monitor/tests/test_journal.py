@@ -9,8 +9,10 @@ from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Group, Leg, Membership, OnCallNumber, Person
 from paivystys.appliance.monitor.call_monitor import CallMonitor
-from paivystys.appliance.monitor.journal import call_key, journal_events, replay_journal
+from paivystys.appliance.monitor.journal import journal_events, replay_journal
+from paivystys.appliance.ringing import events
 from paivystys.appliance.ringing.bus import CallEnded, EventBus
+from paivystys.appliance.ringing.rule import CallOutcome, LegResult, call_key
 
 T0 = 1764100000.0
 
@@ -69,12 +71,12 @@ def test_a_call_the_monitor_missed_is_logged_from_the_journal(setup):
 
     call = Call.get(Call.call_id == f"appliance-{T0:.0f}.7")
     assert replayed == [call.call_id]
-    assert call.outcome == v.OUTCOME_ANSWERED
+    assert call.outcome == CallOutcome.ANSWERED
     assert call.answered_by_name == "Liisa"
     assert call.caller == "+358451234567"
     assert call.wait_s == pytest.approx(4.25)
     assert call.talk_s == pytest.approx(25.75)
-    assert [leg.result for leg in Leg.select()] == [v.LEG_CONFIRMED]
+    assert [leg.result for leg in Leg.select()] == [LegResult.CONFIRMED]
     assert any(isinstance(event, CallEnded) for event in published)
     assert ami.entries == {}  # an ended call is forgotten
 
@@ -82,8 +84,8 @@ def test_a_call_the_monitor_missed_is_logged_from_the_journal(setup):
 def test_a_complete_call_is_not_logged_twice(setup):
     monitor, _, person, number = setup
     journal = _answered_journal(person, number)
-    for event in journal_events(journal):
-        monitor.handle_event(event)
+    for timestamp, event in journal_events(journal):
+        monitor.handle_event(events.ami_headers(event, timestamp))
     ami = FakeJournalAmi({"1": journal})
 
     assert replay_journal(ami, monitor) == []
@@ -97,8 +99,8 @@ def test_a_complete_call_still_journalled_is_announced_again_for_what_follows_it
     (the outbox keys make that safe) before the entry is forgotten."""
     monitor, published, person, number = setup
     journal = _answered_journal(person, number)
-    for event in journal_events(journal):
-        monitor.handle_event(event)
+    for timestamp, event in journal_events(journal):
+        monitor.handle_event(events.ami_headers(event, timestamp))
     published.clear()
     ami = FakeJournalAmi({"1": journal})
 
@@ -106,7 +108,7 @@ def test_a_complete_call_still_journalled_is_announced_again_for_what_follows_it
 
     assert [type(event).__name__ for event in published] == ["CallConfirmed", "CallEnded"]
     confirmed, ended = published
-    assert (confirmed.person_name, ended.outcome) == ("Liisa", v.OUTCOME_ANSWERED)
+    assert (confirmed.person_name, ended.outcome) == ("Liisa", CallOutcome.ANSWERED)
     assert Call.select().count() == 1
     assert ami.deleted == ["1"]
 
@@ -123,8 +125,8 @@ def test_a_call_still_in_progress_stays_in_the_journal(setup):
     assert ami.deleted == []
 
 
-@pytest.mark.parametrize(("dial_status", "outcome"), [("CANCEL", v.OUTCOME_ABANDONED),
-                                                      ("NOANSWER", v.OUTCOME_MISSED)])
+@pytest.mark.parametrize(("dial_status", "outcome"), [("CANCEL", CallOutcome.ABANDONED),
+                                                      ("NOANSWER", CallOutcome.MISSED)])
 def test_unanswered_calls_from_the_journal(setup, dial_status, outcome):
     monitor, _, person, number = setup
     journal = _answered_journal(person, number)

@@ -9,9 +9,9 @@ import pytest
 
 from paivystys.appliance.ami.options import parse_address
 from paivystys.appliance.ami.tests.fake_ami import FakeAmi, wait_for
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call
+from paivystys.appliance.ringing import events
 
 
 def test_parse_address() -> None:
@@ -36,7 +36,7 @@ def test_service_logs_calls_reconnects_and_stops_on_sigterm(tmp_path: Path) -> N
         wait_for(ready.exists)
         assert ready.read_text().strip() == str(process.pid)
         assert fake.logged_in_clients() == 1
-        fake.send_event({"Event": "UserEvent", "UserEvent": v.EVENT_CALL_START,
+        fake.send_event({"Event": "UserEvent", "UserEvent": events.PvCallStart.NAME,
                          "CallId": "1764100000.5", "Timestamp": "1764100000.500000",
                          "NumberId": "", "Dialled": "0900000001", "Caller64": "MDUwMTExMjIyMg==",
                          "CallerLength": "10", "Presentation": "allowed_not_screened"})

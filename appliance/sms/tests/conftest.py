@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import (
     Call,
@@ -18,6 +17,7 @@ from paivystys.appliance.db.models import (
     OnCallNumber,
     Person,
 )
+from paivystys.appliance.ringing.rule import Stage
 
 # 14.05 in Helsinki (UTC+2 in November).
 ARRIVED = dt.datetime(2025, 11, 25, 12, 5, 0, tzinfo=dt.UTC)
@@ -46,10 +46,10 @@ class Site:
         logs it: one leg per person and stage, on the group it rang them for."""
         call = Call.create(call_id=call_id, number=self.number, dialled=self.number.number,
                            caller=caller, arrived_at=ARRIVED)
-        for stage, names in ((v.STAGE_MAIN, main), (v.STAGE_BACKUP, backup)):
+        for stage, names in ((Stage.MAIN, main), (Stage.BACKUP, backup)):
             for name in names:
                 person = self.people[name]
-                group = (self.groups["Varalla"] if stage == v.STAGE_BACKUP
+                group = (self.groups["Varalla"] if stage == Stage.BACKUP
                          else person.memberships[0].group)
                 Leg.create(call=call, person=person, person_name=person.name,
                            phone=person.phone, group=group, group_name=group.name, stage=stage,

@@ -6,7 +6,6 @@ import logging
 import pytest
 from playhouse.shortcuts import model_to_dict
 
-from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.db.models import (
     Call,
     Group,
@@ -20,7 +19,9 @@ from paivystys.appliance.db.models import (
 )
 from paivystys.appliance.db.settings import set_setting
 from paivystys.appliance.monitor.call_monitor import CallMonitor
+from paivystys.appliance.ringing import events
 from paivystys.appliance.ringing.bus import CallConfirmed, CallEnded, EventBus
+from paivystys.appliance.ringing.rule import CallOutcome, Stage, Verdict
 from paivystys.appliance.sms import kinds as k
 from paivystys.appliance.sms.notifier import SmsNotifier, queue_reply
 from paivystys.appliance.sms.templates import set_template
@@ -46,7 +47,7 @@ def test_a_confirmation_replayed_long_after_the_call_queues_no_taken_message(
     assert queued() == []
 
 
-def confirmed(call: Call, person: Person, stage: str = v.STAGE_MAIN) -> CallConfirmed:
+def confirmed(call: Call, person: Person, stage: str = Stage.MAIN) -> CallConfirmed:
     """What the monitor publishes when ``person`` pressed 1, after it saved the winner."""
     leg = Leg.get((Leg.call == call) & (Leg.person == person) & (Leg.stage == stage))
     at = ARRIVED + dt.timedelta(seconds=9)
@@ -100,7 +101,7 @@ def test_the_same_event_twice_queues_nothing_more(site: Site, bus: EventBus) -> 
     event = confirmed(call, site.people["Maija"])
     bus.publish(event)
     bus.publish(event)
-    end = ended(call, v.OUTCOME_ANSWERED)
+    end = ended(call, CallOutcome.ANSWERED)
     bus.publish(end)
     bus.publish(end)
     assert [reason for reason, _to, _text in queued()] == [k.TAKEN] * 3 + [k.CALLER_CONTACT]
@@ -136,7 +137,7 @@ def test_an_answered_call_texts_the_mobile_caller_the_contact(site: Site, bus: E
     maija.save()
     call = site.call(caller="+358401234567")
     bus.publish(confirmed(call, maija))
-    bus.publish(ended(call, v.OUTCOME_ANSWERED))
+    bus.publish(ended(call, CallOutcome.ANSWERED))
     assert queued(k.CALLER_CONTACT) == [(
         k.CALLER_CONTACT, "+358401234567",
         "Kiitos soitostasi. Puheluusi vastasi Maija Virtanen (Huolto), puh. 050 1112233.")]
@@ -148,8 +149,8 @@ def test_an_answered_call_texts_the_mobile_caller_the_contact(site: Site, bus: E
 def test_answered_by_backup_texts_the_caller_the_on_call_number(site: Site,
                                                                 bus: EventBus) -> None:
     call = site.call(caller="+46701234567", main=("Pekka",), backup=("Ville",))
-    bus.publish(confirmed(call, site.people["Ville"], v.STAGE_BACKUP))
-    bus.publish(ended(call, v.OUTCOME_ANSWERED_BY_BACKUP))
+    bus.publish(confirmed(call, site.people["Ville"], Stage.BACKUP))
+    bus.publish(ended(call, CallOutcome.ANSWERED_BY_BACKUP))
     assert queued(k.CALLER_CONTACT) == [(
         k.CALLER_CONTACT, "+46701234567",
         "Kiitos soitostasi. Puheluusi vastasi Ville Virtanen (Huolto), puh. +358 20 1234567.")]
@@ -159,7 +160,7 @@ def test_answered_by_backup_texts_the_caller_the_on_call_number(site: Site,
 def test_no_text_to_a_caller_without_a_mobile(site: Site, bus: EventBus, caller: str) -> None:
     call = site.call(caller=caller)
     bus.publish(confirmed(call, site.people["Maija"]))
-    bus.publish(ended(call, v.OUTCOME_ANSWERED))
+    bus.publish(ended(call, CallOutcome.ANSWERED))
     assert queued(k.CALLER_CONTACT) == []
 
 
@@ -168,7 +169,7 @@ def test_caller_text_switched_off_for_the_number(site: Site, bus: EventBus) -> N
     site.number.save()
     call = site.call()
     bus.publish(confirmed(call, site.people["Maija"]))
-    bus.publish(ended(call, v.OUTCOME_ANSWERED))
+    bus.publish(ended(call, CallOutcome.ANSWERED))
     assert queued(k.CALLER_CONTACT) == []
 
 
@@ -176,7 +177,7 @@ def test_caller_text_switched_off_for_the_number(site: Site, bus: EventBus) -> N
 
 def test_a_missed_call_tells_everyone_who_was_rung(site: Site, bus: EventBus) -> None:
     call = site.call(main=("Maija", "Pekka", "Liisa", "Tuula"), backup=("Ville", "Pekka"))
-    bus.publish(ended(call, v.OUTCOME_MISSED))
+    bus.publish(ended(call, CallOutcome.MISSED))
     text = ("Vastaamaton puhelu klo 14.05 (Huolto): kukaan ei ehtinyt vastata. "
             "Soittaja: +358401234567.")
     assert queued() == [(k.MISSED, site.people[name].phone, text)
@@ -185,7 +186,7 @@ def test_a_missed_call_tells_everyone_who_was_rung(site: Site, bus: EventBus) ->
 
 def test_an_abandoned_call_says_the_caller_hung_up(site: Site, bus: EventBus) -> None:
     call = site.call(main=("Maija", "Risto"))
-    bus.publish(ended(call, v.OUTCOME_ABANDONED))
+    bus.publish(ended(call, CallOutcome.ABANDONED))
     text = ("Keskeytynyt puhelu klo 14.05 (Huolto): soittaja lopetti ennen vastausta. "
             "Soittaja: +358401234567.")
     assert queued() == [(k.ABANDONED, site.people[name].phone, text)
@@ -197,12 +198,12 @@ def test_a_call_ended_again_with_another_outcome_is_told_once(site: Site,
     """The monitor closes a call lost while it was away, and ends it again if the real end
     event turns up; the outcome may change from missed to abandoned."""
     call = site.call(main=("Maija", "Risto"))
-    bus.publish(ended(call, v.OUTCOME_MISSED))
-    bus.publish(ended(call, v.OUTCOME_ABANDONED))
+    bus.publish(ended(call, CallOutcome.MISSED))
+    bus.publish(ended(call, CallOutcome.ABANDONED))
     assert [reason for reason, _to, _text in queued()] == [k.MISSED, k.MISSED]
 
 
-@pytest.mark.parametrize("outcome", [v.OUTCOME_MISSED, v.OUTCOME_ABANDONED])
+@pytest.mark.parametrize("outcome", [CallOutcome.MISSED, CallOutcome.ABANDONED])
 def test_missed_switched_off_for_the_number(site: Site, bus: EventBus, outcome: str) -> None:
     site.number.sms_on_missed = False
     site.number.save()
@@ -213,7 +214,7 @@ def test_missed_switched_off_for_the_number(site: Site, bus: EventBus, outcome: 
 def test_a_call_to_an_unknown_number_sends_nothing(site: Site, bus: EventBus) -> None:
     call = Call.create(call_id="3.3", number=None, dialled="+358209999999",
                        caller="+358401234567", arrived_at=ARRIVED)
-    bus.publish(ended(call, v.OUTCOME_UNKNOWN_NUMBER))
+    bus.publish(ended(call, CallOutcome.UNKNOWN_NUMBER))
     assert queued() == []
 
 
@@ -221,7 +222,7 @@ def test_a_call_to_an_unknown_number_sends_nothing(site: Site, bus: EventBus) ->
 
 def test_an_event_for_a_call_not_in_the_log_is_logged(site: Site, bus: EventBus,
                                                       caplog: pytest.LogCaptureFixture) -> None:
-    bus.publish(CallConfirmed("9.9", ARRIVED, 1, 1, "Maija", v.STAGE_MAIN))
+    bus.publish(CallConfirmed("9.9", ARRIVED, 1, 1, "Maija", Stage.MAIN))
     assert queued() == []
     assert "no call '9.9' in the call log" in caplog.text
 
@@ -290,25 +291,25 @@ def test_a_50_person_group_through_the_call_monitor(db: None) -> None:
         monitor.handle_event({"Event": "UserEvent", "UserEvent": name, "CallId": "5.5",
                               "Timestamp": f"{start + seconds:.6f}", **headers})
 
-    user(v.EVENT_CALL_START, 0, NumberId=str(number.id), Dialled=number.number,
+    user(events.PvCallStart.NAME, 0, NumberId=str(number.id), Dialled=number.number,
          Caller64="KzM1ODQwMTIzNDU2Nw==", CallerLength="13", Presentation="allowed_not_screened")
-    user(v.EVENT_DECISION, 0, Decision=v.DECISION_RING, Routing="agi", Recording="")
-    user(v.EVENT_STAGE_START, 0, Stage=v.STAGE_MAIN)
+    user(events.PvDecision.NAME, 0, Decision=Verdict.RING, Routing="agi", Recording="")
+    user(events.PvStageStart.NAME, 0, Stage=Stage.MAIN)
     for person in people:
-        user(v.EVENT_LEG_RING, 1, Person=str(person.id), Group=str(group.id),
-             Phone=person.phone, Stage=v.STAGE_MAIN)
+        user(events.PvLegRing.NAME, 1, Person=str(person.id), Group=str(group.id),
+             Phone=person.phone, Stage=Stage.MAIN)
     winner = str(people[0].id)
-    user(v.EVENT_LEG_ANSWER, 5, Person=winner, Stage=v.STAGE_MAIN, Channel="PJSIP/x")
+    user(events.PvLegAnswer.NAME, 5, Person=winner, Stage=Stage.MAIN, Channel="PJSIP/x")
 
-    user(v.EVENT_CONFIRMED, 9, Person=winner, Stage=v.STAGE_MAIN)
+    user(events.PvConfirmed.NAME, 9, Person=winner, Stage=Stage.MAIN)
     assert len(queued(k.TAKEN)) == 49
 
     notifier_only = SmsNotifier(clock=soon_after_arrival)
     event = CallConfirmed("5.5", ARRIVED + dt.timedelta(seconds=9), 0, people[0].id,
-                          people[0].name, v.STAGE_MAIN)
+                          people[0].name, Stage.MAIN)
     OutboxMessage.delete().execute()
     assert len(notifier_only.call_confirmed(event)) == 49
     assert notifier_only.call_confirmed(event) == []
 
-    user(v.EVENT_CALL_END, 60, DialStatus="ANSWER")
+    user(events.PvCallEnd.NAME, 60, DialStatus="ANSWER")
     assert [to for _kind, to, _text in queued(k.CALLER_CONTACT)] == ["+358401234567"]

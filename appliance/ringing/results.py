@@ -1,8 +1,8 @@
-"""How a leg's result and a call's outcome are decided (values from ``variables``)."""
+"""How a leg's result and a call's outcome are decided from what the dialplan reports."""
 
 from __future__ import annotations
 
-from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.ringing.rule import CallOutcome, LegResult, Stage, Verdict
 
 # Q.850 cause 21, "call rejected": the person's phone declined the call.  The dialplan's
 # HANGUPCAUSE(<channel>,ast) gives Asterisk's description of the cause, not its number.
@@ -11,7 +11,7 @@ CAUSE_NORMAL_CLEARING = ("16", "Normal Clearing")
 
 
 def leg_result_from_end(dial_status: str, hangup_cause: str, *, answered: bool,
-                        other_leg_confirmed: bool) -> str:
+                        other_leg_confirmed: bool) -> LegResult:
     """The result of a leg that ended without a PvLegResult from the prompt.
 
     A person who picked up (PvLegAnswer) but neither confirmed nor declined in the prompt was
@@ -24,25 +24,25 @@ def leg_result_from_end(dial_status: str, hangup_cause: str, *, answered: bool,
     status = dial_status.strip().upper()
     if answered or status == "ANSWER":
         if other_leg_confirmed:
-            return v.LEG_NOT_CONFIRMED
+            return LegResult.NOT_CONFIRMED
         # Normal clearing from the person's side: they hung up in the prompt.  A leg the
         # appliance drops (the call ended, the stage ended) ends without a cause of its own.
         if hangup_cause.strip() in CAUSE_NORMAL_CLEARING:
-            return v.LEG_DECLINED
-        return v.LEG_NO_ANSWER
+            return LegResult.DECLINED
+        return LegResult.NO_ANSWER
     if status == "BUSY":
-        return v.LEG_BUSY
+        return LegResult.BUSY
     # A 603 Decline reaches Dial as CHANUNAVAIL or CONGESTION depending on the path; the
     # cause is what says the person rejected it.
     if hangup_cause.strip() in CAUSE_CALL_REJECTED:
-        return v.LEG_DECLINED
+        return LegResult.DECLINED
     if status in ("NOANSWER", "CANCEL", ""):
-        return v.LEG_NO_ANSWER
-    return v.LEG_FAILED  # CHANUNAVAIL, INVALIDARGS, DONTCALL, ...
+        return LegResult.NO_ANSWER
+    return LegResult.FAILED  # CHANUNAVAIL, INVALIDARGS, DONTCALL, ...
 
 
 def call_outcome(*, winner_stage: str | None, decision: str | None, dial_status: str,
-                 stage_ringing: bool) -> str:
+                 stage_ringing: bool) -> CallOutcome:
     """The outcome of an ended call.
 
     The caller abandoned when they hung up before anyone confirmed: the outer Dial says
@@ -51,13 +51,13 @@ def call_outcome(*, winner_stage: str | None, decision: str | None, dial_status:
     Without a Dial status (a call closed as lost: its channel was gone when the monitor
     looked), a stage still ringing when it ended means the caller gave up.
     """
-    if winner_stage == v.STAGE_BACKUP:
-        return v.OUTCOME_ANSWERED_BY_BACKUP
+    if winner_stage == Stage.BACKUP:
+        return CallOutcome.ANSWERED_BY_BACKUP
     if winner_stage is not None:
-        return v.OUTCOME_ANSWERED
-    if decision == v.DECISION_UNKNOWN:
-        return v.OUTCOME_UNKNOWN_NUMBER
+        return CallOutcome.ANSWERED
+    if decision == Verdict.UNKNOWN:
+        return CallOutcome.UNKNOWN_NUMBER
     status = dial_status.strip().upper()
     if status == "CANCEL" or (not status and stage_ringing):
-        return v.OUTCOME_ABANDONED
-    return v.OUTCOME_MISSED
+        return CallOutcome.ABANDONED
+    return CallOutcome.MISSED

@@ -1,3 +1,5 @@
+"""The decision for an incoming call, read from a real database."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -5,19 +7,11 @@ import logging
 
 import pytest
 
-from paivystys.agi.decision import (
-    Decision,
-    IncomingCall,
-    Leg,
-    decide,
-    dialled_forms,
-    is_e164,
-    leg_list,
-    recording_path,
-)
-from paivystys.agi.tests.conftest import RECORDINGS, Directory
 from paivystys.appliance.db.models import Setting
 from paivystys.appliance.db.settings import set_setting
+from paivystys.appliance.ringing.lookup import decide
+from paivystys.appliance.ringing.rule import Decision, IncomingCall, Leg
+from paivystys.appliance.ringing.tests.conftest import RECORDINGS, Directory
 
 NOW = dt.datetime(2025, 3, 7, 12, 0, tzinfo=dt.UTC)
 NUMBER = "+358401234567"
@@ -193,38 +187,3 @@ def test_recording_only_when_the_number_records(directory: Directory) -> None:
     assert (run(call(recorded.id)).recording_file
             == "/srv/instance/recordings/2025/03/1700000000.7.wav")
     assert run(call(plain.id)).recording_file == ""
-
-
-def test_recording_path_month_is_utc() -> None:
-    helsinki_new_year = dt.datetime(2025, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    assert recording_path(RECORDINGS, "1.2", helsinki_new_year).endswith("/2024/12/1.2.wav")
-
-
-@pytest.mark.parametrize("call_id", ["", "../../etc/passwd", "a/b", ".hidden"])
-def test_unsafe_call_id_is_not_recorded(call_id: str) -> None:
-    assert recording_path(RECORDINGS, call_id, NOW) == ""
-
-
-@pytest.mark.parametrize(("phone", "valid"), [
-    ("+358401234567", True),
-    ("+46701234567", True),
-    ("040 123 4567", False),
-    ("0401234567", False),
-    ("+358 40 123 4567", False),  # a valid number, but not stored in E.164 form
-    ("+3584", False),
-    ("", False),
-])
-def test_is_e164(phone: str, valid: bool) -> None:
-    assert is_e164(phone) is valid
-
-
-def test_dialled_forms() -> None:
-    assert dialled_forms("0401234567") == ["+358401234567"]
-    assert "+358401234567" in dialled_forms("358401234567")
-    assert dialled_forms("") == []
-    assert dialled_forms("abc") == []
-
-
-def test_leg_list() -> None:
-    assert leg_list([Leg(1, 2), Leg(3, 4)]) == "1-2&3-4"
-    assert leg_list([]) == ""
