@@ -1,5 +1,5 @@
 """What every request handler may need: the running API's configuration and shared state,
-and who is asking."""
+who is asking, and the changes they make (audited as theirs)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.models import User
 from paivystys.appliance.users.service import ROLE_ADMIN, ROLE_PERSON, Throttle, user_for_token
 
@@ -57,9 +58,19 @@ def person(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
+def admin_changes(user: Annotated[User, Depends(admin)]) -> Changes:
+    return Changes(user.username)
+
+
+def person_changes(user: Annotated[User, Depends(person)]) -> Changes:
+    return Changes(user.username)
+
+
 # Row ids in paths: SQLite's integers are 64-bit; anything larger can only be "not found".
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID, description="a row id")]
 CurrentUser = Annotated[User, Depends(current_user)]
 Admin = Annotated[User, Depends(admin)]
 PersonUser = Annotated[User, Depends(person)]
+AdminChanges = Annotated[Changes, Depends(admin_changes)]  # an admin's, who must be one
+PersonChanges = Annotated[Changes, Depends(person_changes)]
 Config = Annotated[ApiConfig, Depends(config)]

@@ -1,35 +1,18 @@
-"""Errors as the console shows them: a directory error names its field in FastAPI's own
-validation shape (``detail[0].loc[-1]``), so every 4xx about a value says which value."""
+"""Errors as the console shows them: a refused value names its field in FastAPI's own
+validation shape (``detail[0].loc[-1]``), so every 4xx about a value says which value; a change
+saved but not applied to Asterisk is a 503 that says so."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from paivystys.appliance.errors import (
-    ApplyFailed,
-    Conflict,
-    DirectoryError,
-    Invalid,
-    NotFound,
-)
+from paivystys.appliance.errors import ApplyFailed, Conflict, FieldError, Invalid, NotFound
 from paivystys.appliance.users.service import AuthError
 
+# The first that matches; any other FieldError is a value refused (422).
 STATUS = ((Invalid, 422), (NotFound, 404), (Conflict, 409), (ApplyFailed, 503))
-
-
-class FieldError(Exception):
-    """A request value is wrong, outside the directory (a query's filter, a restore file).
-    ``location`` is where the value came from, as FastAPI's own errors name it: "body",
-    "query", "path"."""
-
-    def __init__(self, field: str, message: str, status: int = 422,
-                 location: str = "body") -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.status = status
-        self.location = location
+DEFAULT_STATUS = 422
 
 
 def field_error_body(field: str, message: str, kind: str, location: str = "body") -> dict:
@@ -37,16 +20,13 @@ def field_error_body(field: str, message: str, kind: str, location: str = "body"
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DirectoryError)
-    async def directory_error(request: Request, error: DirectoryError) -> JSONResponse:
-        status = next((code for kind, code in STATUS if isinstance(error, kind)), 400)
-        return JSONResponse(field_error_body(error.field, error.message,
-                                             type(error).__name__.lower()), status_code=status)
-
     @app.exception_handler(FieldError)
     async def field_error(request: Request, error: FieldError) -> JSONResponse:
-        return JSONResponse(field_error_body(error.field, error.message, "invalid",
-                                             error.location), status_code=error.status)
+        status = next((code for kind, code in STATUS if isinstance(error, kind)),
+                      DEFAULT_STATUS)
+        return JSONResponse(field_error_body(error.field, error.message,
+                                             type(error).__name__.lower(), error.location),
+                            status_code=status)
 
     @app.exception_handler(AuthError)
     async def auth_error(request: Request, error: AuthError) -> JSONResponse:

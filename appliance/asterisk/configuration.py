@@ -12,13 +12,13 @@ from paivystys.appliance.asterisk.dialplan import (
     render_extensions,
 )
 from paivystys.appliance.asterisk.pjsip import render_pjsip
+from paivystys.appliance.asterisk.stored_trunk import trunk_spec
 from paivystys.appliance.db import settings
 from paivystys.appliance.db.models import OnCallNumber, Person
 from paivystys.appliance.prompts import prompt_path
 from paivystys.appliance.ringing.lookup import NumberRow, on_duty_people
 from paivystys.appliance.ringing.rule import assemble_legs
 from paivystys.appliance.runtime.instance import InstanceSpec
-from paivystys.appliance.trunk.service import trunk_spec
 
 APPLIANCE_SPEC = InstanceSpec(name="appliance", sip_port=5060, ami_port=5038,
                               rtp_start=10000, rtp_end=10999)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -19,6 +20,8 @@ from typing import Any
 import peewee
 
 from paivystys.appliance.asterisk.pjsip import MODE_REGISTRATION
+from paivystys.appliance.asterisk.stored_trunk import TRUNK_ID
+from paivystys.appliance.changes import SYSTEM, Changes
 from paivystys.appliance.db import settings as db_settings
 from paivystys.appliance.db.models import (
     ALL_MODELS,
@@ -36,11 +39,11 @@ from paivystys.appliance.db.models import (
     utcnow,
 )
 from paivystys.appliance.directory import service as directory_service
-from paivystys.appliance.errors import ApplyFailed, DirectoryError, Invalid
+from paivystys.appliance.errors import FieldError, Invalid
+from paivystys.appliance.sms import templates
 from paivystys.appliance.trunk import service as trunk_service
 from paivystys.appliance.users import service as auth_service
 
-ApplyFn = Callable[[], None]
 Rows = dict[type[BaseModel], list[dict[str, Any]]]
 
 FORMAT = "paivystys-backup"
@@ -59,19 +62,11 @@ SECRET_COLUMNS = frozenset({("trunk", "password"), ("trunk", "inbound_password")
                             ("user", "password_hash")})
 
 
-class BackupError(Exception):
+class BackupError(Invalid):
     """The file cannot be restored; nothing was changed.
 
     ``field`` locates the problem ("version", "person[2].phone") so an API can show it next to
     the upload; the message says the same in words, naming table, row and column."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)
@@ -118,22 +113,27 @@ def _dump(model: type[BaseModel]) -> list[dict[str, Any]]:
              for field, value in zip(fields, row, strict=True)} for row in _raw_rows(query)]
 
 
-def create_backup() -> bytes:
+def create_backup(changes: Changes | None = None) -> bytes:
     """The whole configuration as one UTF-8 JSON document (stable order, so two backups of the
-    same configuration differ only in their time); records the time as the last backup."""
+    same configuration differ only in their time); records the time as the last backup, and
+    in the audit log who took it (``changes``' actor; None: the appliance itself)."""
     now = utcnow().replace(microsecond=0)
-    with database_proxy.atomic():  # one consistent snapshot
+    # One consistent snapshot; Asterisk reads nothing of what a backup changes.
+    with (changes or Changes(SYSTEM)).change("backup.create",
+                                             reaches_asterisk=False) as change:
         tables = {model._meta.table_name: _dump(model) for model in CONFIGURATION}
         Setting.insert(key=LAST_BACKUP_KEY, value=now.isoformat()).on_conflict_replace().execute()
-    document = {
-        "format": FORMAT,
-        "version": VERSION,
-        "created_at": now.isoformat(),
-        "appliance_version": metadata.version("paivystysvaihde"),
-        "note": SECRET_NOTE,
-        "tables": tables,
-    }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+        document = {
+            "format": FORMAT,
+            "version": VERSION,
+            "created_at": now.isoformat(),
+            "appliance_version": metadata.version("paivystysvaihde"),
+            "note": SECRET_NOTE,
+            "tables": tables,
+        }
+        data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+        change.details = {"bytes": len(data)}
+    return data
 
 
 def last_backup_at() -> dt.datetime | None:
@@ -223,7 +223,7 @@ def _row(model: type[BaseModel], position: int, raw: object) -> dict[str, Any]:
     if check is not None:
         try:
             row.update(check(row))
-        except DirectoryError as error:
+        except FieldError as error:
             raise BackupError(f"{ref}.{error.field}", f"{where}: {error.message}") from None
     return row
 
@@ -251,9 +251,6 @@ def _person_values(row: dict[str, Any]) -> dict[str, object]:
 
 
 def _setting_values(row: dict[str, Any]) -> dict[str, object]:
-    # Imported here: the SMS texts belong to the modem package, which imports the database.
-    from paivystys.appliance.sms import templates
-
     key, value = row["key"], row["value"]
     prefix, _, rest = key.partition(".")
     if prefix == templates.SETTING_PREFIX:
@@ -278,8 +275,8 @@ def _setting_values(row: dict[str, Any]) -> dict[str, object]:
 
 
 def _trunk_values(row: dict[str, Any]) -> dict[str, object]:
-    if row["id"] != trunk_service.TRUNK_ID:
-        raise Invalid("id", f"id: the trunk is row {trunk_service.TRUNK_ID}, got {row['id']}")
+    if row["id"] != TRUNK_ID:
+        raise Invalid("id", f"id: the trunk is row {TRUNK_ID}, got {row['id']}")
     values = trunk_service.check_trunk(row["mode"], row["host"], row["port"], row["transport"],
                                        row["username"], row["password"], row["from_domain"],
                                        row["operator_addresses"], row["inbound_username"],
@@ -485,15 +482,8 @@ def _replace(rows: Rows) -> int:
     return revoked
 
 
-def restore_backup(data: bytes, *, apply: ApplyFn | None = None) -> RestoreSummary:
-    """Replace the whole configuration with the backup's, then apply it to Asterisk once.
-
-    Everything is validated before anything changes; the swap is one transaction.  Rows are
-    restored with their ids while foreign keys are off: deleting and re-inserting with them on
-    would fire ON DELETE SET NULL and unlink the call log from every person, number and group,
-    even those the backup brings back.  ``apply`` defaults to the directory's
-    ``apply_configuration``, looked up when called (as ``Directory`` does)."""
-    info, rows = _parse(data)
+@contextmanager
+def _foreign_keys_off() -> Iterator[None]:
     if database_proxy.in_transaction():
         raise RuntimeError("restore_backup must not run inside a transaction: SQLite ignores "
                            "turning foreign keys off there")
@@ -502,13 +492,22 @@ def restore_backup(data: bytes, *, apply: ApplyFn | None = None) -> RestoreSumma
     try:
         if database_proxy.pragma("foreign_keys"):
             raise RuntimeError("restore_backup: SQLite did not turn foreign keys off")
-        with database_proxy.atomic():
-            revoked = _replace(rows)
+        yield
     finally:
         database_proxy.pragma("foreign_keys", enforced)
-    try:
-        (apply or directory_service.apply_configuration)()
-    except Exception as exc:
-        raise ApplyFailed("asterisk", "the backup is restored, but applying it to Asterisk "
-                                      f"failed: {exc}") from exc
+
+
+def restore_backup(data: bytes, *, changes: Changes | None = None) -> RestoreSummary:
+    """Replace the whole configuration with the backup's, then apply it to Asterisk once.
+
+    Everything is validated before anything changes; the swap is one transaction, audited as
+    ``changes``' (None: the appliance's own).  Rows are restored with their ids while foreign
+    keys are off: deleting and re-inserting with them on would fire ON DELETE SET NULL and
+    unlink the call log from every person, number and group, even those the backup brings
+    back."""
+    info, rows = _parse(data)
+    with _foreign_keys_off(), (changes or Changes(SYSTEM)).change(
+            "backup.restore", details={"counts": info.counts}) as change:
+        revoked = _replace(rows)
+        change.details["tokens_revoked"] = revoked
     return RestoreSummary(backup=info, tokens_revoked=revoked)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 from typing import Any
 
 import peewee
 
+from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.database import open_database
 
 
@@ -25,6 +27,11 @@ def use_database(args: argparse.Namespace) -> peewee.SqliteDatabase:
         return open_database(args.db)
     except (OSError, peewee.DatabaseError) as exc:
         raise CommandError(f"cannot open database {args.db}: {exc}") from exc
+
+
+def cli_changes() -> Changes:
+    """Changes made from this command line: audited as ``cli:<unix user>``, then applied."""
+    return Changes(f"cli:{getpass.getuser()}")
 
 
 def print_json(value: Any) -> None:

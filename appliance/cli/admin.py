@@ -1,6 +1,7 @@
 """Configuration commands: numbers, groups, people, memberships, backup group, settings.
 
-Every change goes through the directory, which validates it and applies it to Asterisk.
+Every change goes through the directory, which validates it, records it in the audit log as
+``cli:<unix user>``'s and applies it to Asterisk.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 from collections.abc import Callable
 
 from paivystys.appliance.calllog import format_table
-from paivystys.appliance.cli import CommandError, print_json, use_database
+from paivystys.appliance.cli import CommandError, cli_changes, print_json, use_database
 from paivystys.appliance.directory import (
     Directory,
     group_to_dict,
@@ -23,7 +24,7 @@ Handler = Callable[[argparse.Namespace], int | None]
 
 def _directory(args: argparse.Namespace) -> Directory:
     use_database(args)
-    return Directory()
+    return Directory(cli_changes())
 
 
 def _yes(value: bool) -> str:

@@ -20,7 +20,7 @@ from paivystys.appliance.backup import (
     create_backup,
     restore_backup,
 )
-from paivystys.appliance.cli import CommandError, use_database
+from paivystys.appliance.cli import CommandError, cli_changes, use_database
 
 COMMAND = "config-backup"
 EXIT_BAD_INPUT = 2
@@ -55,7 +55,7 @@ def create(args: argparse.Namespace) -> None:
     try:
         # Opened first: a place we cannot write fails before the backup is recorded as taken.
         with _private_file(path) as stream:
-            data = create_backup()
+            data = create_backup(cli_changes())
             stream.write(data)
     except OSError as exc:
         raise CommandError(f"cannot write {path}: {exc.strerror or exc}", EXIT_BAD_INPUT) from exc
@@ -88,7 +88,7 @@ def restore(args: argparse.Namespace) -> None:
             print("\n".join(_counts(info)))
             return
         use_database(args)
-        summary = restore_backup(data)
+        summary = restore_backup(data, changes=cli_changes())
     except BackupError as exc:
         raise CommandError(f"{args.file}: {exc} (nothing was changed)", EXIT_BAD_INPUT) from exc
     print(f"restored the configuration from {args.file} ({_made(summary.backup)}), rows:")

@@ -12,7 +12,7 @@ import peewee
 from paivystys.appliance.ami.client import AmiError
 from paivystys.appliance.cli import CommandError, admin, backup, calls, lab, sms, users
 from paivystys.appliance.db.database import database_path
-from paivystys.appliance.directory import DirectoryError, Invalid
+from paivystys.appliance.errors import FieldError, Invalid
 from paivystys.appliance.lab.environment import LabError
 from paivystys.appliance.runtime.host import RuntimeSetupError
 from paivystys.appliance.runtime.instance import InstanceError
@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args) or 0
     except Invalid as exc:
         return _fail(str(exc), EXIT_BAD_INPUT)
-    except DirectoryError as exc:
+    except FieldError as exc:
         return _fail(str(exc), EXIT_FAILED)
     except CommandError as exc:
         return _fail(str(exc), exc.exit_code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from paivystys.appliance.calllog.text import format_table
-from paivystys.appliance.cli import positive_int, print_json, use_database
+from paivystys.appliance.cli import cli_changes, positive_int, print_json, use_database
 from paivystys.appliance.sms import kinds, templates
 from paivystys.appliance.sms.outbox import states
 from paivystys.appliance.sms.outbox.store import listing
@@ -106,11 +106,15 @@ def template_list(args: argparse.Namespace) -> None:
 
 def template_set(args: argparse.Namespace) -> None:
     use_database(args)
-    text = templates.set_template(args.kind, args.language, args.text)
+    with cli_changes().change("sms_template.set", f"{args.kind}.{args.language}",
+                              {"text": args.text}, reaches_asterisk=False):
+        text = templates.set_template(args.kind, args.language, args.text)
     print(f"{args.kind} ({args.language}) is now: {text}")
 
 
 def template_reset(args: argparse.Namespace) -> None:
     use_database(args)
-    text = templates.reset_template(args.kind, args.language)
+    with cli_changes().change("sms_template.reset", f"{args.kind}.{args.language}",
+                              reaches_asterisk=False):
+        text = templates.reset_template(args.kind, args.language)
     print(f"{args.kind} ({args.language}) is back to: {text}")

@@ -9,14 +9,11 @@ import json
 import os
 import sys
 
-from paivystys.appliance.audit import record
 from paivystys.appliance.calllog.text import format_table
-from paivystys.appliance.cli import CommandError, print_json, use_database
+from paivystys.appliance.cli import CommandError, cli_changes, print_json, use_database
+from paivystys.appliance.db.models import User
+from paivystys.appliance.directory import Directory
 from paivystys.appliance.users import service
-
-
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -37,19 +34,15 @@ def user_add(args: argparse.Namespace) -> None:
     use_database(args)
     person_id = None
     if args.person is not None:
-        from paivystys.appliance.directory import Directory
-
         person_id = Directory().person(args.person).id
     role = service.ROLE_ADMIN if args.admin else service.ROLE_PERSON
-    user = service.create_user(args.username, _password(args), role, person_id)
-    record(_actor(), "user.add", user.username, {"role": role, "person_id": person_id})
+    user = service.create_user(args.username, _password(args), role, person_id,
+                               changes=cli_changes())
     print(f"added {role} {user.username}" + (f" (person {person_id})" if person_id else ""))
 
 
 def user_list(args: argparse.Namespace) -> None:
     use_database(args)
-    from paivystys.appliance.db.models import User
-
     users = [service.user_to_dict(user) for user in User.select().order_by(User.id)]
     if args.json:
         print_json(users)
@@ -63,24 +56,21 @@ def user_list(args: argparse.Namespace) -> None:
 def user_password(args: argparse.Namespace) -> None:
     use_database(args)
     user = service.find_user(args.user)
-    service.set_password(user, _password(args))
-    record(_actor(), "user.password", user.username)
+    service.set_password(user, _password(args), changes=cli_changes())
     print(f"new password for {user.username}; their logins were ended")
 
 
 def user_unlock(args: argparse.Namespace) -> None:
     use_database(args)
     user = service.find_user(args.user)
-    service.unlock(user)
-    record(_actor(), "user.unlock", user.username)
+    service.unlock(user, changes=cli_changes())
     print(f"{user.username} may log in again, from every address")
 
 
 def user_remove(args: argparse.Namespace) -> None:
     use_database(args)
     user = service.find_user(args.user)
-    service.remove_user(user)
-    record(_actor(), "user.remove", user.username)
+    service.remove_user(user, changes=cli_changes())
     print(f"removed {user.username}")
 
 

@@ -2,7 +2,7 @@
 ringing and backup groups, settings."""
 
 from paivystys.appliance.directory.demo import seed_demo
-from paivystys.appliance.directory.service import Directory, apply_configuration
+from paivystys.appliance.directory.service import Directory
 from paivystys.appliance.directory.views import (
     group_to_dict,
     number_to_dict,
@@ -12,7 +12,7 @@ from paivystys.appliance.directory.views import (
 from paivystys.appliance.errors import (
     ApplyFailed,
     Conflict,
-    DirectoryError,
+    FieldError,
     InUse,
     Invalid,
     NotFound,
@@ -22,11 +22,10 @@ __all__ = [
     "ApplyFailed",
     "Conflict",
     "Directory",
-    "DirectoryError",
+    "FieldError",
     "InUse",
     "Invalid",
     "NotFound",
-    "apply_configuration",
     "group_to_dict",
     "number_to_dict",
     "person_to_dict",

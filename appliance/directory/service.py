@@ -1,20 +1,22 @@
 """The one validated way to change the configuration: numbers, groups, people, memberships,
 ringing and backup groups, settings.
 
-Every change is checked completely before anything is written, runs in one transaction and,
-once committed, is pushed to Asterisk through the injected ``apply`` callable.  Callers (the CLI
-now, an HTTPS API later) pass references as ids or as names / phone numbers, as typed.
+Every change is checked completely before anything is written and runs as one change of the
+given :class:`~paivystys.appliance.changes.Changes`: in one transaction with its audit row
+saying who did it, then applied to Asterisk.  Callers (the CLI, the API, SMS commands) pass
+references as ids or as names / phone numbers, as typed.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
 import peewee
 
+from paivystys.appliance.changes import SYSTEM, Changes
 from paivystys.appliance.db import settings as db_settings
 from paivystys.appliance.db.models import (
     Group,
@@ -22,9 +24,8 @@ from paivystys.appliance.db.models import (
     NumberGroup,
     OnCallNumber,
     Person,
-    database_proxy,
 )
-from paivystys.appliance.errors import ApplyFailed, Conflict, InUse, Invalid, NotFound
+from paivystys.appliance.errors import Conflict, InUse, Invalid, NotFound
 from paivystys.appliance.phones import (
     e164,
     is_landline,
@@ -33,24 +34,12 @@ from paivystys.appliance.phones import (
     parse_person_phone,
 )
 
-ApplyFn = Callable[[], None]
 Ref = int | str
 M = TypeVar("M", bound=peewee.Model)
 
 MAX_NAME = 80
 MIN_RETENTION_DAYS = 1
 MAX_RETENTION_DAYS = 3650  # ten years: longer is a typo, not a policy
-
-
-def apply_configuration() -> None:
-    """Regenerate Asterisk's configuration from the database and reload it.
-
-    Imported on call so that the directory (and the CLI's read-only commands) load without the
-    config generator, and the generator may itself use the database models freely.
-    """
-    from paivystys.appliance.asterisk.apply import apply_configuration as apply
-
-    apply()
 
 
 # --- value validation ------------------------------------------------------------------------
@@ -145,37 +134,21 @@ def _describe_number(number: OnCallNumber) -> str:
 class Directory:
     """Validated create / change / list / remove of the configuration.
 
-    ``apply`` is called once after every committed change (once per ``batch()``); tests inject a
-    counter, production uses :func:`apply_configuration`.
+    Changes are ``changes``' (who makes them, how they reach Asterisk): each is audited and
+    applied once committed (once per ``batch()``).  Without it they are the appliance's own
+    (``"system"``: lab mode's demo, test set-ups).
     """
 
-    def __init__(self, apply: ApplyFn | None = None) -> None:
-        self._apply = apply if apply is not None else apply_configuration
-        self._depth = 0
+    def __init__(self, changes: Changes | None = None) -> None:
+        self._changes = changes if changes is not None else Changes(SYSTEM)
 
     # --- transactions ----------------------------------------------------------------------
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Run several changes as one transaction followed by one apply."""
-        self._depth += 1
-        try:
-            with database_proxy.atomic():
-                try:
-                    yield
-                except peewee.IntegrityError as exc:
-                    # Only reachable when another writer raced us past the checks above.
-                    raise Conflict("database", f"the change conflicts with a concurrent change: "
-                                               f"{exc}") from exc
-        finally:
-            self._depth -= 1
-        if self._depth == 0:
-            try:
-                self._apply()
-            except Exception as exc:
-                # Whatever went wrong in Asterisk, the database change stands; say so plainly.
-                raise ApplyFailed("asterisk", "the change is saved, but applying it to Asterisk "
-                                              f"failed: {exc}") from exc
+        with self._changes.transaction():
+            yield
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -293,7 +266,9 @@ class Directory:
     def add_number(self, number: str, name: str, *, recording: bool = False,
                    retention_days: int = 90) -> OnCallNumber:
         values = check_number(number, name, recording=recording, retention_days=retention_days)
-        with self.batch():
+        with self._changes.change("number.add", str(values["number"]),
+                                  {"number": number, "name": name, "recording": recording,
+                                   "retention_days": retention_days}):
             self._check_phone_free("number", str(values["number"]))
             row = OnCallNumber.create(**values)
         return row
@@ -321,26 +296,33 @@ class Directory:
         for field, value in switches.items():
             if value is not None:
                 changes[field] = _bool(field, value)
-        with self.batch():
+        given = {"number": number, "name": name, "recording": recording,
+                 "retention_days": retention_days, **switches}
+        with self._changes.change("number.change", details={
+                key: value for key, value in given.items() if value is not None}) as change:
             row = self.number(ref)
             if "number" in changes:
                 self._check_phone_free("number", str(changes["number"]), number_id=row.id)
             for key, value in changes.items():
                 setattr(row, key, value)
             row.save()
+            change.target = row.number
         return row
 
     def remove_number(self, ref: Ref) -> OnCallNumber:
         """Remove a number; its call log stays (with the number unlinked)."""
-        with self.batch():
+        with self._changes.change("number.remove") as change:
             row = self.number(ref)
             row.delete_instance()
+            change.target = row.number
         return row
 
     def set_number_groups(self, ref: Ref, group_refs: Sequence[Ref]) -> list[Group]:
         """Replace the groups a number rings (all at once; the order is for display)."""
-        with self.batch():
+        with self._changes.change("number.groups",
+                                  details={"groups": list(group_refs)}) as change:
             number = self.number(ref)
+            change.target = number.number
             groups = [self.group(group_ref, field="groups") for group_ref in group_refs]
             seen: set[int] = set()
             for group in groups:
@@ -358,8 +340,10 @@ class Directory:
 
     def set_backup_group(self, ref: Ref, group_ref: Ref | None) -> OnCallNumber:
         """Set (or with None clear) the group rung when nobody of the number's groups answers."""
-        with self.batch():
+        with self._changes.change("number.backup",
+                                  details={"backup_group": group_ref}) as change:
             number = self.number(ref)
+            change.target = number.number
             group = None if group_ref is None else self.group(group_ref, field="backup_group")
             if group is not None and NumberGroup.select().where(
                     (NumberGroup.number == number) & (NumberGroup.group == group)).exists():
@@ -374,15 +358,16 @@ class Directory:
 
     def add_group(self, name: str) -> Group:
         values = check_group(name)
-        with self.batch():
+        with self._changes.change("group.add", str(values["name"])):
             self._check_group_name_free(str(values["name"]))
             row = Group.create(**values)
         return row
 
     def rename_group(self, ref: Ref, name: str) -> Group:
         clean = _name("name", name)
-        with self.batch():
+        with self._changes.change("group.rename", clean) as change:
             row = self.group(ref)
+            change.details = {"id": row.id, "old_name": row.name}
             self._check_group_name_free(clean, group_id=row.id)
             row.name = clean
             row.save()
@@ -405,8 +390,9 @@ class Directory:
         A group that numbers ring or fall back to is only removed with ``force``: otherwise a
         number could silently lose everyone it rings.
         """
-        with self.batch():
+        with self._changes.change("group.remove", details={"force": force}) as change:
             row = self.group(ref)
+            change.target = row.name
             uses = self.group_dependents(row.id)
             if uses and not force:
                 raise InUse("group", f"group: {row.name!r} is still " + "; ".join(uses)
@@ -424,7 +410,9 @@ class Directory:
                    wants_sms: bool = True, public_phone: str = "") -> Person:
         values = check_person(name, phone, on_duty=on_duty, wants_sms=wants_sms,
                               public_phone=public_phone)
-        with self.batch():
+        with self._changes.change("person.add", str(values["name"]),
+                                  {"name": name, "phone": phone, "on_duty": on_duty,
+                                   "wants_sms": wants_sms, "public_phone": public_phone}):
             self._check_phone_free("phone", str(values["phone"]))
             row = Person.create(**values)
         return row
@@ -446,7 +434,10 @@ class Directory:
             changes["wants_sms"] = _bool("wants_sms", wants_sms)
         if public_phone is not None:
             changes["public_phone"] = _public_phone(public_phone)
-        with self.batch():
+        given = {"name": name, "phone": phone, "on_duty": on_duty, "wants_sms": wants_sms,
+                 "public_phone": public_phone}
+        with self._changes.change("person.change", details={
+                key: value for key, value in given.items() if value is not None}) as change:
             row = self.person(ref)
             if "phone" in changes:
                 self._check_phone_free("phone", str(changes["phone"]), person_id=row.id)
@@ -455,12 +446,24 @@ class Directory:
             if "phone" in changes or "wants_sms" in changes:
                 _check_sms(row.phone, row.wants_sms)
             row.save()
+            change.target = row.name
+        return row
+
+    def set_duty(self, ref: Ref, on_duty: bool) -> Person:
+        """A person goes on or off duty (their own choice, from the console or by SMS)."""
+        clean = _bool("on_duty", on_duty)
+        with self._changes.change("duty.on" if clean else "duty.off") as change:
+            row = self.person(ref)
+            row.on_duty = clean
+            row.save()
+            change.target = row.name
         return row
 
     def remove_person(self, ref: Ref) -> Person:
         """Remove a person and their memberships; the call log keeps their name."""
-        with self.batch():
+        with self._changes.change("person.remove") as change:
             row = self.person(ref)
+            change.target = row.name
             Membership.delete().where(Membership.person == row).execute()
             row.delete_instance()
         return row
@@ -468,18 +471,20 @@ class Directory:
     # --- memberships -----------------------------------------------------------------------
 
     def add_member(self, person_ref: Ref, group_ref: Ref) -> Membership:
-        with self.batch():
+        with self._changes.change("member.add") as change:
             person = self.person(person_ref)
             group = self.group(group_ref)
+            change.target = f"{person.name} -> {group.name}"
             if Membership.get_or_none(person=person, group=group) is not None:
                 raise Conflict("group", f"group: {person.name} is already in {group.name!r}")
             row = Membership.create(person=person, group=group)
         return row
 
     def remove_member(self, person_ref: Ref, group_ref: Ref) -> Membership:
-        with self.batch():
+        with self._changes.change("member.remove") as change:
             person = self.person(person_ref)
             group = self.group(group_ref)
+            change.target = f"{person.name} -> {group.name}"
             row = Membership.get_or_none(person=person, group=group)
             if row is None:
                 raise NotFound("group", f"group: {person.name} is not in {group.name!r}")
@@ -495,7 +500,7 @@ class Directory:
         if key not in db_settings.SPECS:
             raise NotFound("key", f"key: unknown setting {key!r}; known: "
                                   f"{', '.join(db_settings.SPECS)}")
-        with self.batch():
+        with self._changes.change("setting.set", key, {"value": value}):
             try:
                 clean = db_settings.set_setting(key, value)
             except ValueError as exc:

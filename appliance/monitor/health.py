@@ -8,6 +8,7 @@ import threading
 
 from paivystys.appliance.ami.client import AmiClient, AmiError
 from paivystys.appliance.db.models import HealthReport, utcnow
+from paivystys.appliance.trunk.status import trunk_status
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ def report_once(ami: AmiClient) -> None:
         write_report("asterisk", False, f"AMI ping failed: {error}")
         return
     write_report("asterisk", True, "up")
-    from paivystys.appliance.trunk.status import trunk_status
-
     try:
         status = trunk_status(ami)
     except AmiError as error:

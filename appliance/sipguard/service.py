@@ -25,6 +25,7 @@ from paivystys.appliance.ami.options import (
     stop_on_signals,
 )
 from paivystys.appliance.asterisk.pjsip import APPLIANCE_BIND
+from paivystys.appliance.asterisk.stored_trunk import trunk_spec
 from paivystys.appliance.audit import record
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.sipguard.firewall import Firewall, FirewallError, Limits, Network
@@ -36,7 +37,6 @@ from paivystys.appliance.sipguard.guard import (
     offence_from_event,
 )
 from paivystys.appliance.sipguard.operators import OperatorNetworks
-from paivystys.appliance.trunk.service import trunk_spec
 
 log = logging.getLogger("paivystys.sipguard")
 

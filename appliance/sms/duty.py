@@ -1,10 +1,11 @@
 """What an incoming text message does.
 
 A known person (recognised by the sender's number) texts ``ON``/``PÄÄLLE`` to go on duty or
-``OFF``/``POIS`` to go off duty, in every group they belong to; anything else from them gets a
-short help reply.  Messages from unknown numbers get no reply (answering strangers would
-confirm the number to spammers and cost money) and are only logged.  Every message is kept
-in ``IncomingSms``, once: re-reading the same message from the modem changes nothing.
+``OFF``/``POIS`` to go off duty, in every group they belong to (audited as ``sms:<phone>``'s
+change); anything else from them gets a short help reply.  Messages from unknown numbers get
+no reply (answering strangers would confirm the number to spammers and cost money) and are
+only logged.  Every message is kept in ``IncomingSms``, once: re-reading the same message
+from the modem changes nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import unicodedata
 
 import peewee
 
+from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.models import IncomingSms, Person, database_proxy, utcnow
 from paivystys.appliance.db.settings import get_setting
 from paivystys.appliance.directory import Directory
@@ -59,7 +61,7 @@ def handle_incoming(sender: str, text: str, sent_at: dt.datetime | None) -> str:
     word = command_word(text)
     if word in WORDS_ON or word in WORDS_OFF:
         on_duty = word in WORDS_ON
-        Directory().change_person(person.id, on_duty=on_duty)
+        Directory(Changes(f"sms:{phone}")).set_duty(person.id, on_duty)
         action = ACTION_ON if on_duty else ACTION_OFF
         log.info("%s (%s) is now %s duty by SMS", person.name, phone, "on" if on_duty else "off")
         _reply(person, row, kinds.DUTY_ON if on_duty else kinds.DUTY_OFF)

@@ -6,7 +6,6 @@ from paivystys.appliance.trunk.service import (
     get_trunk,
     reset_trunk,
     set_trunk,
-    trunk_spec,
 )
 from paivystys.appliance.trunk.status import TrunkStatus, trunk_status
 
@@ -17,6 +16,5 @@ __all__ = [
     "get_trunk",
     "reset_trunk",
     "set_trunk",
-    "trunk_spec",
     "trunk_status",
 ]

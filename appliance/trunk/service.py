@@ -6,9 +6,9 @@ fresh box reaches no phone network until an admin sets the operator's trunk, whi
 :class:`TrunkSettings` says whether a trunk was ``configured``.
 
 Every change is checked completely before anything is written (an :class:`Invalid` names the
-field and says what was wrong), written in one transaction, then applied: pjsip.conf is
-regenerated and res_pjsip reloaded, which calls in progress survive.  The passwords are never
-returned, logged or repeated in an error message.
+field and says what was wrong), written in one transaction with its audit row, then applied:
+pjsip.conf is regenerated and res_pjsip reloaded, which calls in progress survive.  The
+passwords are never returned, logged or repeated in an error message (nor audited).
 
 Calls are the trunk's only when they come from the operator: from ``host`` or one of the
 ``operator_addresses`` (addresses, networks, host names), and, with ``inbound_username`` set,
@@ -30,15 +30,18 @@ from paivystys.appliance.asterisk.pjsip import (
     MODE_REGISTRATION,
     MODES,
     TRANSPORTS,
-    TrunkSpec,
 )
+from paivystys.appliance.asterisk.stored_trunk import (
+    OPERATOR_ADDRESS_SEPARATOR,
+    TRUNK_ID,
+    stored_addresses,
+)
+from paivystys.appliance.changes import SYSTEM, Changes
 from paivystys.appliance.db.models import Trunk, utcnow
-from paivystys.appliance.directory.service import ApplyFn, Directory
 from paivystys.appliance.errors import Invalid
 
 log = logging.getLogger(__name__)
 
-TRUNK_ID = 1
 DEFAULT_PORT = 5060
 MAX_HOST = 253  # a DNS name's limit
 MAX_USERNAME = 128
@@ -46,7 +49,6 @@ MAX_PASSWORD = 128
 MAX_OPERATOR_ADDRESSES = 16
 # A network wider than this would let a large part of the Internet call as the operator.
 MIN_PREFIX = {4: 16, 6: 32}
-OPERATOR_ADDRESS_SEPARATOR = ","
 _HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _HOST_AND_PORT = re.compile(r"([^:]+):(\d+)")
 _BRACKETED_IPV6 = re.compile(r"\[[0-9A-Fa-f:.]+\](?::\d+)?")
@@ -88,26 +90,9 @@ def get_trunk() -> TrunkSettings:
                          username=row.username, from_domain=row.from_domain,
                          has_password=bool(row.password), configured=True,
                          updated_at=row.updated_at,
-                         operator_addresses=_stored_addresses(row.operator_addresses),
+                         operator_addresses=stored_addresses(row.operator_addresses),
                          inbound_username=row.inbound_username,
                          has_inbound_password=bool(row.inbound_password))
-
-
-def trunk_spec() -> TrunkSpec:
-    """The trunk pjsip.conf is generated from, password included."""
-    row = Trunk.get_or_none(Trunk.id == TRUNK_ID)
-    if row is None:
-        return LAB_TRUNK
-    return TrunkSpec(mode=row.mode, host=row.host, port=row.port, transport=row.transport,
-                     username=row.username, password=row.password, from_domain=row.from_domain,
-                     operator_addresses=_stored_addresses(row.operator_addresses),
-                     inbound_username=row.inbound_username,
-                     inbound_password=row.inbound_password,
-                     revision=int(row.updated_at.timestamp() * 1_000_000))
-
-
-def _stored_addresses(text: str | None) -> tuple[str, ...]:
-    return tuple(item for item in (text or "").split(OPERATOR_ADDRESS_SEPARATOR) if item)
 
 
 # --- value validation ------------------------------------------------------------------------
@@ -309,15 +294,14 @@ def set_trunk(mode: str, host: str, port: int | str = DEFAULT_PORT, transport: s
               from_domain: str | None = None, *,
               operator_addresses: list[str] | str | None = None,
               inbound_username: str | None = None, inbound_password: str | None = None,
-              apply: ApplyFn | None = None) -> TrunkSettings:
+              changes: Changes | None = None) -> TrunkSettings:
     """Replace the trunk and apply it.
 
     A registration trunk needs ``username`` and a password; ``password=None`` keeps the stored
     one (so a form need not show it).  An IP trunk stores neither: the operator knows the box
     by its address.  ``from_domain`` (empty: none) is the domain in From headers; a
-    registration trunk without one uses ``host``.  ``apply`` runs once the change is
-    committed; None means :func:`~paivystys.appliance.directory.apply_configuration`, as for
-    the directory's changes (tests inject their own).
+    registration trunk without one uses ``host``.  The change is ``changes``' (audited as
+    theirs, then applied); None: the appliance's own.
 
     ``operator_addresses`` (empty: none) are where else the operator's calls come from;
     ``inbound_username`` (empty: none) makes the box challenge the operator's calls, which
@@ -326,7 +310,12 @@ def set_trunk(mode: str, host: str, port: int | str = DEFAULT_PORT, transport: s
     """
     values = check_trunk(mode, host, port, transport, username, password, from_domain,
                          operator_addresses, inbound_username, inbound_password)
-    with Directory(apply).batch():
+    shown = {"mode": mode, "host": host, "port": port, "transport": transport,
+             "username": username, "from_domain": from_domain,
+             "operator_addresses": operator_addresses, "inbound_username": inbound_username,
+             "password_changed": password is not None,
+             "inbound_password_changed": inbound_password is not None}
+    with (changes or Changes(SYSTEM)).change("trunk.set", str(values["host"]), shown):
         row = Trunk.get_or_none(Trunk.id == TRUNK_ID)
         if values["mode"] == MODE_REGISTRATION and values["password"] is None:
             if row is None or not row.password:
@@ -356,9 +345,9 @@ def set_trunk(mode: str, host: str, port: int | str = DEFAULT_PORT, transport: s
     return get_trunk()
 
 
-def reset_trunk(*, apply: ApplyFn | None = None) -> TrunkSettings:
+def reset_trunk(*, changes: Changes | None = None) -> TrunkSettings:
     """Forget the trunk (password included): the lab's default applies again."""
-    with Directory(apply).batch():
+    with (changes or Changes(SYSTEM)).change("trunk.reset"):
         Trunk.delete().where(Trunk.id == TRUNK_ID).execute()
     log.info("trunk reset to the lab default (%s port %d)", LAB_TRUNK.host, LAB_TRUNK.port)
     return get_trunk()

@@ -28,11 +28,13 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import argon2
 
 from paivystys.appliance.audit import record
+from paivystys.appliance.changes import SYSTEM, Change, Changes
 from paivystys.appliance.db.models import (
     ApiToken,
     LoginFailure,
@@ -163,13 +165,20 @@ def check_password_hash(value: str) -> str:
     return value
 
 
+def _changes(changes: Changes | None, action: str, target: str,
+             details: dict[str, object] | None = None) -> AbstractContextManager[Change]:
+    """A change of the accounts, audited as ``changes``' (None: the appliance's own).  Asterisk
+    reads nothing of them: nothing is applied."""
+    return (changes or Changes(SYSTEM)).change(action, target, details, reaches_asterisk=False)
+
+
 def create_user(username: str, password: str, role: str,
-                person_id: int | None = None) -> User:
+                person_id: int | None = None, *, changes: Changes | None = None) -> User:
     values = check_user(username, role, person_id)
     name = str(values["username"])
     person = Person.get_or_none(Person.id == person_id) if person_id is not None else None
     check_password_quality(password, name, names=[person.name] if person else [])
-    with database_proxy.atomic():
+    with _changes(changes, "user.add", name, {"role": role, "person_id": person_id}):
         if User.get_or_none(User.username == name) is not None:
             raise Conflict("username", f"username: {name!r} is taken")
         if person_id is not None:
@@ -180,14 +189,17 @@ def create_user(username: str, password: str, role: str,
         return User.create(password_hash=_hasher.hash(password), **values)
 
 
-def set_password(user: User, password: str, field: str = "password") -> None:
+def set_password(user: User, password: str, field: str = "password", *,
+                 changes: Changes | None = None) -> None:
+    """A new password (the user's own, or one an admin gives); every login of the user ends."""
     person = Person.get_or_none(Person.id == user.person_id) if user.person_id else None
     check_password_quality(password, user.username, field, [person.name] if person else [])
-    user.password_hash = _hasher.hash(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.save()
-    revoke_all(user)
+    with _changes(changes, "user.password", user.username):
+        user.password_hash = _hasher.hash(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        user.save()
+        revoke_all(user)
 
 
 def find_user(ref: int | str) -> User:
@@ -198,17 +210,18 @@ def find_user(ref: int | str) -> User:
     return user
 
 
-def unlock(user: User) -> None:
+def unlock(user: User, *, changes: Changes | None = None) -> None:
     """Lift every lock-out of ``user``, from every address, and forget its failures."""
-    with database_proxy.atomic():
+    with _changes(changes, "user.unlock", user.username):
         LoginFailure.delete().where(LoginFailure.username == user.username).execute()
         User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
 
 
-def remove_user(user: User) -> None:
-    if user.role == ROLE_ADMIN and User.select().where(User.role == ROLE_ADMIN).count() == 1:
-        raise Conflict("user", "user: the last admin cannot be removed")
-    user.delete_instance()
+def remove_user(user: User, *, changes: Changes | None = None) -> None:
+    with _changes(changes, "user.remove", user.username):
+        if user.role == ROLE_ADMIN and User.select().where(User.role == ROLE_ADMIN).count() == 1:
+            raise Conflict("user", "user: the last admin cannot be removed")
+        user.delete_instance()
 
 
 def admin_exists() -> bool:

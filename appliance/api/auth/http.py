@@ -17,8 +17,17 @@ from paivystys.appliance.api.auth.schemas import (
     UserCreate,
     UserOut,
 )
-from paivystys.appliance.api.context import Admin, Config, CurrentUser, Id, PersonUser
+from paivystys.appliance.api.context import (
+    Admin,
+    AdminChanges,
+    Config,
+    CurrentUser,
+    Id,
+    PersonChanges,
+    PersonUser,
+)
 from paivystys.appliance.audit import entries, record
+from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.models import Person, User
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.users import service
@@ -45,7 +54,8 @@ def _client(request: Request) -> str:
 @router.post("/logout", status_code=204, responses={401: {}})
 def logout(user: CurrentUser, request: Request) -> Response:
     token = request.headers.get("authorization", "").partition(" ")[2]
-    service.revoke(token)
+    with Changes(user.username).change("logout", user.username, reaches_asterisk=False):
+        service.revoke(token)
     return Response(status_code=204)
 
 
@@ -57,9 +67,8 @@ def me(user: CurrentUser) -> MeOut:
 
 
 @router.put("/me/duty", response_model=MeOut, responses={401: {}, 403: {}})
-def set_my_duty(body: DutyRequest, user: PersonUser) -> MeOut:
-    Directory().change_person(user.person_id, on_duty=body.on_duty)
-    record(user.username, "duty.on" if body.on_duty else "duty.off", user.username)
+def set_my_duty(body: DutyRequest, user: PersonUser, changes: PersonChanges) -> MeOut:
+    Directory(changes).set_duty(user.person_id, body.on_duty)
     return me(user)
 
 
@@ -69,8 +78,8 @@ def set_my_duty(body: DutyRequest, user: PersonUser) -> MeOut:
 def change_my_password(body: PasswordChange, user: CurrentUser, request: Request,
                        config: Config) -> Response:
     service.check_old_password(user, body.old_password, _client(request), config.throttle)
-    service.set_password(user, body.new_password, field="new_password")
-    record(user.username, "password.change", user.username)
+    service.set_password(user, body.new_password, field="new_password",
+                         changes=Changes(user.username))
     return Response(status_code=204)
 
 
@@ -91,30 +100,25 @@ def list_users(user: Admin) -> list[UserOut]:
 
 @router.post("/users", response_model=UserOut, status_code=201,
              responses={401: {}, 403: {}, 404: {}, 409: {}})
-def add_user(body: UserCreate, user: Admin) -> UserOut:
-    created = service.create_user(body.username, body.password, body.role, body.person_id)
-    record(user.username, "user.add", created.username,
-           {"role": created.role, "person_id": created.person_id})
+def add_user(body: UserCreate, changes: AdminChanges) -> UserOut:
+    created = service.create_user(body.username, body.password, body.role, body.person_id,
+                                  changes=changes)
     return UserOut(**service.user_to_dict(created))
 
 
 @router.patch("/users/{user_id}", response_model=UserOut,
               responses={401: {}, 403: {}, 404: {}})
-def change_user(user_id: Id, body: UserChange, user: Admin) -> UserOut:
+def change_user(user_id: Id, body: UserChange, changes: AdminChanges) -> UserOut:
     target = service.find_user(user_id)
     if body.password is not None:
-        service.set_password(target, body.password)
-        record(user.username, "user.password", target.username)
+        service.set_password(target, body.password, changes=changes)
     if body.unlock:
-        service.unlock(target)
-        record(user.username, "user.unlock", target.username)
+        service.unlock(target, changes=changes)
     return UserOut(**service.user_to_dict(service.find_user(user_id)))
 
 
 @router.delete("/users/{user_id}", status_code=204,
                responses={401: {}, 403: {}, 404: {}, 409: {}})
-def remove_user(user_id: Id, user: Admin) -> Response:
-    target = service.find_user(user_id)
-    service.remove_user(target)
-    record(user.username, "user.remove", target.username)
+def remove_user(user_id: Id, changes: AdminChanges) -> Response:
+    service.remove_user(service.find_user(user_id), changes=changes)
     return Response(status_code=204)

@@ -1,14 +1,14 @@
 """/api/numbers, /api/groups, /api/people, /api/settings, /api/sms/templates (admin).
 
-Every change goes through the directory (validated, then Asterisk's configuration is
-regenerated and reloaded without dropping calls) and into the audit log."""
+Every change goes through the directory (validated, written with its audit row saying which
+admin made it, then Asterisk's configuration is regenerated and reloaded without dropping
+calls)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
 
-from paivystys.appliance.api.context import Admin, Id
-from paivystys.appliance.api.errors import FieldError
+from paivystys.appliance.api.context import Admin, AdminChanges, Id
 from paivystys.appliance.api.management.schemas import (
     BackupGroup,
     GroupCreate,
@@ -26,10 +26,10 @@ from paivystys.appliance.api.management.schemas import (
     TemplateOut,
     TemplateText,
 )
-from paivystys.appliance.audit import record
 from paivystys.appliance.db.models import Group, NumberGroup, OnCallNumber
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.directory.views import group_to_dict, person_to_dict, settings_to_dicts
+from paivystys.appliance.errors import NotFound
 from paivystys.appliance.sms import kinds, templates
 
 router = APIRouter(prefix="/api", tags=["management"],
@@ -61,10 +61,9 @@ def list_numbers(user: Admin) -> list[NumberOut]:
 
 
 @router.post("/numbers", response_model=NumberOut, status_code=201)
-def add_number(body: NumberCreate, user: Admin) -> NumberOut:
-    row = Directory().add_number(body.number, body.name, recording=body.recording,
-                                 retention_days=body.retention_days)
-    record(user.username, "number.add", row.number, body.model_dump())
+def add_number(body: NumberCreate, changes: AdminChanges) -> NumberOut:
+    row = Directory(changes).add_number(body.number, body.name, recording=body.recording,
+                                        retention_days=body.retention_days)
     return _number_out(row)
 
 
@@ -74,32 +73,27 @@ def get_number(number_id: Id, user: Admin) -> NumberOut:
 
 
 @router.patch("/numbers/{number_id}", response_model=NumberOut)
-def change_number(number_id: Id, body: NumberChange, user: Admin) -> NumberOut:
-    row = Directory().change_number(number_id, **_changes(body))
-    record(user.username, "number.change", row.number, _changes(body))
+def change_number(number_id: Id, body: NumberChange, changes: AdminChanges) -> NumberOut:
+    row = Directory(changes).change_number(number_id, **_changes(body))
     return _number_out(row)
 
 
 @router.delete("/numbers/{number_id}", status_code=204)
-def remove_number(number_id: Id, user: Admin) -> Response:
-    row = Directory().remove_number(number_id)
-    record(user.username, "number.remove", row.number)
+def remove_number(number_id: Id, changes: AdminChanges) -> Response:
+    Directory(changes).remove_number(number_id)
     return Response(status_code=204)
 
 
 @router.put("/numbers/{number_id}/groups", response_model=NumberOut)
-def set_number_groups(number_id: Id, body: NumberGroups, user: Admin) -> NumberOut:
-    directory = Directory()
+def set_number_groups(number_id: Id, body: NumberGroups, changes: AdminChanges) -> NumberOut:
+    directory = Directory(changes)
     directory.set_number_groups(number_id, body.groups)
-    row = directory.number(number_id)
-    record(user.username, "number.groups", row.number, {"groups": body.groups})
-    return _number_out(row)
+    return _number_out(directory.number(number_id))
 
 
 @router.put("/numbers/{number_id}/backup", response_model=NumberOut)
-def set_backup_group(number_id: Id, body: BackupGroup, user: Admin) -> NumberOut:
-    row = Directory().set_backup_group(number_id, body.backup_group)
-    record(user.username, "number.backup", row.number, {"backup_group": body.backup_group})
+def set_backup_group(number_id: Id, body: BackupGroup, changes: AdminChanges) -> NumberOut:
+    row = Directory(changes).set_backup_group(number_id, body.backup_group)
     return _number_out(row)
 
 
@@ -111,9 +105,8 @@ def list_groups(user: Admin) -> list[dict]:
 
 
 @router.post("/groups", response_model=GroupOut, status_code=201)
-def add_group(body: GroupCreate, user: Admin) -> dict:
-    row = Directory().add_group(body.name)
-    record(user.username, "group.add", row.name)
+def add_group(body: GroupCreate, changes: AdminChanges) -> dict:
+    row = Directory(changes).add_group(body.name)
     return group_to_dict(row)
 
 
@@ -123,9 +116,8 @@ def get_group(group_id: Id, user: Admin) -> dict:
 
 
 @router.patch("/groups/{group_id}", response_model=GroupOut)
-def rename_group(group_id: Id, body: GroupCreate, user: Admin) -> dict:
-    row = Directory().rename_group(group_id, body.name)
-    record(user.username, "group.rename", row.name, {"id": group_id})
+def rename_group(group_id: Id, body: GroupCreate, changes: AdminChanges) -> dict:
+    row = Directory(changes).rename_group(group_id, body.name)
     return group_to_dict(row)
 
 
@@ -136,23 +128,20 @@ def group_dependents(group_id: Id, user: Admin) -> list[str]:
 
 
 @router.delete("/groups/{group_id}", status_code=204)
-def remove_group(group_id: Id, user: Admin, force: bool = Query(False)) -> Response:
-    row = Directory().remove_group(group_id, force=force)
-    record(user.username, "group.remove", row.name, {"force": force})
+def remove_group(group_id: Id, changes: AdminChanges, force: bool = Query(False)) -> Response:
+    Directory(changes).remove_group(group_id, force=force)
     return Response(status_code=204)
 
 
 @router.put("/groups/{group_id}/members/{person_id}", status_code=204)
-def add_member(group_id: Id, person_id: Id, user: Admin) -> Response:
-    row = Directory().add_member(person_id, group_id)
-    record(user.username, "member.add", f"{row.person.name} -> {row.group.name}")
+def add_member(group_id: Id, person_id: Id, changes: AdminChanges) -> Response:
+    Directory(changes).add_member(person_id, group_id)
     return Response(status_code=204)
 
 
 @router.delete("/groups/{group_id}/members/{person_id}", status_code=204)
-def remove_member(group_id: Id, person_id: Id, user: Admin) -> Response:
-    row = Directory().remove_member(person_id, group_id)
-    record(user.username, "member.remove", f"{row.person.name} -> {row.group.name}")
+def remove_member(group_id: Id, person_id: Id, changes: AdminChanges) -> Response:
+    Directory(changes).remove_member(person_id, group_id)
     return Response(status_code=204)
 
 
@@ -164,10 +153,9 @@ def list_people(user: Admin) -> list[dict]:
 
 
 @router.post("/people", response_model=PersonOut, status_code=201)
-def add_person(body: PersonCreate, user: Admin) -> dict:
-    row = Directory().add_person(body.name, body.phone, on_duty=body.on_duty,
-                                 wants_sms=body.wants_sms, public_phone=body.public_phone)
-    record(user.username, "person.add", row.name, body.model_dump())
+def add_person(body: PersonCreate, changes: AdminChanges) -> dict:
+    row = Directory(changes).add_person(body.name, body.phone, on_duty=body.on_duty,
+                                        wants_sms=body.wants_sms, public_phone=body.public_phone)
     return person_to_dict(row)
 
 
@@ -177,16 +165,14 @@ def get_person(person_id: Id, user: Admin) -> dict:
 
 
 @router.patch("/people/{person_id}", response_model=PersonOut)
-def change_person(person_id: Id, body: PersonChange, user: Admin) -> dict:
-    row = Directory().change_person(person_id, **_changes(body))
-    record(user.username, "person.change", row.name, _changes(body))
+def change_person(person_id: Id, body: PersonChange, changes: AdminChanges) -> dict:
+    row = Directory(changes).change_person(person_id, **_changes(body))
     return person_to_dict(row)
 
 
 @router.delete("/people/{person_id}", status_code=204)
-def remove_person(person_id: Id, user: Admin) -> Response:
-    row = Directory().remove_person(person_id)
-    record(user.username, "person.remove", row.name)
+def remove_person(person_id: Id, changes: AdminChanges) -> Response:
+    Directory(changes).remove_person(person_id)
     return Response(status_code=204)
 
 
@@ -198,9 +184,8 @@ def list_settings(user: Admin) -> list[dict]:
 
 
 @router.put("/settings/{key}", response_model=SettingOut)
-def set_setting(key: str, body: SettingValue, user: Admin) -> dict:
-    Directory().set_setting(key, body.value)
-    record(user.username, "setting.set", key, {"value": body.value})
+def set_setting(key: str, body: SettingValue, changes: AdminChanges) -> dict:
+    Directory(changes).set_setting(key, body.value)
     return next(row for row in settings_to_dicts() if row["key"] == key)
 
 
@@ -213,10 +198,10 @@ def _template_out(kind: str, language: str) -> TemplateOut:
 
 def _check_template_ref(kind: str, language: str) -> None:
     if kind not in kinds.KINDS:
-        raise FieldError("kind", f"kind: one of {', '.join(kinds.KINDS)}, got {kind!r}", 404)
+        raise NotFound("kind", f"kind: one of {', '.join(kinds.KINDS)}, got {kind!r}")
     if language not in templates.LANGUAGES:
-        raise FieldError("language", f"language: one of {', '.join(templates.LANGUAGES)}, "
-                                     f"got {language!r}", 404)
+        raise NotFound("language", f"language: one of {', '.join(templates.LANGUAGES)}, "
+                                   f"got {language!r}")
 
 
 @router.get("/sms/templates", response_model=list[TemplateOut])
@@ -226,16 +211,19 @@ def list_templates(user: Admin) -> list[TemplateOut]:
 
 
 @router.put("/sms/templates/{kind}/{language}", response_model=TemplateOut)
-def set_template(kind: str, language: str, body: TemplateText, user: Admin) -> TemplateOut:
+def set_template(kind: str, language: str, body: TemplateText,
+                 changes: AdminChanges) -> TemplateOut:
     _check_template_ref(kind, language)
-    templates.set_template(kind, language, body.text)
-    record(user.username, "sms_template.set", f"{kind}.{language}", {"text": body.text})
+    # Asterisk reads no SMS text: nothing to apply.
+    with changes.change("sms_template.set", f"{kind}.{language}", {"text": body.text},
+                        reaches_asterisk=False):
+        templates.set_template(kind, language, body.text)
     return _template_out(kind, language)
 
 
 @router.delete("/sms/templates/{kind}/{language}", response_model=TemplateOut)
-def reset_template(kind: str, language: str, user: Admin) -> TemplateOut:
+def reset_template(kind: str, language: str, changes: AdminChanges) -> TemplateOut:
     _check_template_ref(kind, language)
-    templates.reset_template(kind, language)
-    record(user.username, "sms_template.reset", f"{kind}.{language}")
+    with changes.change("sms_template.reset", f"{kind}.{language}", reaches_asterisk=False):
+        templates.reset_template(kind, language)
     return _template_out(kind, language)

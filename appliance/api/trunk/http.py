@@ -1,16 +1,16 @@
-"""GET and PUT /api/trunk, DELETE to go back to none; the password is write-only."""
+"""GET and PUT /api/trunk, DELETE to go back to none; the password is write-only.  A change
+is audited as the admin's and applied to Asterisk (503 when that fails: the change is saved)."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from paivystys.appliance.api.context import Admin
-from paivystys.appliance.audit import record
-from paivystys.appliance.trunk import get_trunk, reset_trunk, set_trunk
+from paivystys.appliance.api.context import Admin, AdminChanges
+from paivystys.appliance.trunk import TrunkSettings, get_trunk, reset_trunk, set_trunk
 
 router = APIRouter(prefix="/api", tags=["trunk"],
                    responses={401: {}, 403: {}, 422: {}, 503: {}})
@@ -39,34 +39,45 @@ class TrunkIn(BaseModel):
                                          description="omit to keep the stored one")
 
 
-def _out(settings: Any) -> dict[str, Any]:
+class TrunkOut(BaseModel):
+    """The trunk as stored, without its passwords: only whether each is set."""
+
+    mode: Literal["ip", "registration"]
+    host: str
+    port: int
+    transport: Literal["udp", "tcp"]
+    username: str | None
+    from_domain: str | None
+    has_password: bool
+    configured: bool = Field(description="false while no trunk is set: the lab's carrier is "
+                                         "used")
+    updated_at: str | None = Field(description="when it was last set (ISO 8601), or null")
+    operator_addresses: list[str]
+    inbound_username: str | None
+    has_inbound_password: bool
+
+
+def _out(settings: TrunkSettings) -> TrunkOut:
     shown = dataclasses.asdict(settings)
-    if shown.get("updated_at") is not None:
-        shown["updated_at"] = shown["updated_at"].isoformat(timespec="seconds")
-    return shown
+    if settings.updated_at is not None:
+        shown["updated_at"] = settings.updated_at.isoformat(timespec="seconds")
+    return TrunkOut.model_validate(shown)
 
 
-@router.get("/trunk")
-def show_trunk(user: Admin) -> dict[str, Any]:
+@router.get("/trunk", response_model=TrunkOut)
+def show_trunk(user: Admin) -> TrunkOut:
     return _out(get_trunk())
 
 
-@router.put("/trunk")
-def change_trunk(body: TrunkIn, user: Admin) -> dict[str, Any]:
-    settings = set_trunk(body.mode, body.host, body.port, body.transport, body.username,
-                         body.password, body.from_domain,
-                         operator_addresses=body.operator_addresses,
-                         inbound_username=body.inbound_username,
-                         inbound_password=body.inbound_password)
-    record(user.username, "trunk.set", settings.host,
-           body.model_dump(exclude={"password", "inbound_password"})
-           | {"password_changed": body.password is not None,
-              "inbound_password_changed": body.inbound_password is not None})
-    return _out(settings)
+@router.put("/trunk", response_model=TrunkOut)
+def change_trunk(body: TrunkIn, changes: AdminChanges) -> TrunkOut:
+    return _out(set_trunk(body.mode, body.host, body.port, body.transport, body.username,
+                          body.password, body.from_domain,
+                          operator_addresses=body.operator_addresses,
+                          inbound_username=body.inbound_username,
+                          inbound_password=body.inbound_password, changes=changes))
 
 
-@router.delete("/trunk")
-def remove_trunk(user: Admin) -> dict[str, Any]:
-    settings = reset_trunk()
-    record(user.username, "trunk.reset", None)
-    return _out(settings)
+@router.delete("/trunk", response_model=TrunkOut)
+def remove_trunk(changes: AdminChanges) -> TrunkOut:
+    return _out(reset_trunk(changes=changes))

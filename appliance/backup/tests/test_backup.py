@@ -10,6 +10,7 @@ from typing import Any
 import peewee
 import pytest
 
+from paivystys.appliance.audit import entries
 from paivystys.appliance.backup import (
     BackupError,
     check_backup,
@@ -18,6 +19,7 @@ from paivystys.appliance.backup import (
     restore_backup,
 )
 from paivystys.appliance.backup import service as backup_service
+from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import (
     ALL_MODELS,
@@ -62,7 +64,7 @@ def db(tmp_path: Path) -> Iterator[peewee.SqliteDatabase]:
 
 @pytest.fixture
 def directory(db: peewee.SqliteDatabase) -> Directory:
-    return Directory(apply=lambda: None)
+    return Directory(Changes("tester", lambda: None))
 
 
 def configure(d: Directory) -> None:
@@ -203,7 +205,7 @@ def test_round_trip_restores_identical_tables(directory: Directory) -> None:
     change_everything(directory)
     assert configuration() != saved
     applied = Counter()
-    summary = restore_backup(data, apply=applied)
+    summary = restore_backup(data, changes=Changes("tester", applied))
     assert configuration() == saved
     assert applied.calls == 1
     assert summary.counts == check_backup(data).counts
@@ -222,7 +224,7 @@ def test_restore_over_an_empty_box(directory: Directory, tmp_path: Path) -> None
     data = create_backup()
     database_proxy.close()
     open_database(tmp_path / "new.db")
-    restore_backup(data, apply=Counter())
+    restore_backup(data, changes=Changes("tester", Counter()))
     assert configuration() == saved
     assert last_backup_at() is None  # this box has not been backed up
 
@@ -256,7 +258,7 @@ def test_call_log_keeps_its_links_to_what_the_backup_restores(directory: Directo
     assert None not in kept
     change_everything(directory)  # renames, removes and adds people, groups and numbers
     log_call("new", directory.number("Uusi numero"), directory.person("Uusi Ihminen"))
-    restore_backup(data, apply=Counter())
+    restore_backup(data, changes=Changes("tester", Counter()))
     assert links("before") == kept
     # What the backup does not have is unlinked, as removing it would; the names stay.
     assert links("new") == (None, None, "Uusi Ihminen", None, None, "Uusi Ihminen", None)
@@ -273,7 +275,7 @@ def test_reused_id_is_not_relinked_to_the_backups_row(directory: Directory) -> N
     newcomer = directory.add_person("Uusi Ihminen", "040 100 0004")
     assert newcomer.id == pekka_id
     log_call("newcomer", None, newcomer)
-    restore_backup(data, apply=Counter())
+    restore_backup(data, changes=Changes("tester", Counter()))
     assert directory.person(pekka_id).name == "Pekka Nieminen"
     assert links("newcomer")[1] is None
     assert links("newcomer")[2] == "Uusi Ihminen"
@@ -285,7 +287,7 @@ def test_tokens_are_revoked_and_removed_users_lose_theirs(directory: Directory) 
     guest = User.create(username="vieras", password_hash=ADMIN_HASH, role="admin")
     ApiToken.create(token_hash="g" * 64, user=guest, expires_at=ARRIVED)
     ApiToken.update(revoked=True).where(ApiToken.token_hash == "a" * 64).execute()
-    summary = restore_backup(data, apply=Counter())
+    summary = restore_backup(data, changes=Changes("tester", Counter()))
     assert summary.tokens_revoked == 2  # matti's and the guest's; the admin's already was
     assert [(t.user.username, t.revoked) for t in ApiToken.select().order_by(ApiToken.id)] == [
         ("toimisto", True), ("matti", True)]
@@ -296,7 +298,7 @@ def test_missing_column_of_an_older_backup_gets_its_default(directory: Directory
     older = document(create_backup())
     for row in older["tables"]["on_call_number"]:
         del row["sms_on_taken"]
-    restore_backup(encode(older), apply=Counter())
+    restore_backup(encode(older), changes=Changes("tester", Counter()))
     assert [n.sms_on_taken for n in OnCallNumber.select()] == [True, True]
 
 
@@ -309,10 +311,15 @@ def test_apply_failure_says_the_restore_is_saved(directory: Directory) -> None:
     def broken() -> None:
         raise RuntimeError("Asterisk did not reload")
 
-    with pytest.raises(ApplyFailed, match="the backup is restored, but applying it to "
+    with pytest.raises(ApplyFailed, match="the change is saved, but applying it to "
                                           "Asterisk failed: Asterisk did not reload"):
-        restore_backup(data, apply=broken)
+        restore_backup(data, changes=Changes("tester", broken))
     assert configuration() == saved
+    failed, restored = entries(2)
+    assert (restored["actor"], restored["action"]) == ("tester", "backup.restore")
+    assert restored["details"]["counts"] == check_backup(data).counts
+    assert (failed["action"], failed["details"]["error"]) == ("apply.failed",
+                                                              "Asterisk did not reload")
 
 
 def test_a_link_left_broken_undoes_the_whole_restore(directory: Directory,
@@ -328,7 +335,7 @@ def test_a_link_left_broken_undoes_the_whole_restore(directory: Directory,
     monkeypatch.setattr(backup_service, "_outside_links", list)
     applied = Counter()
     with pytest.raises(BackupError, match="cannot restore: 1 call row"):
-        restore_backup(data, apply=applied)
+        restore_backup(data, changes=Changes("tester", applied))
     assert raw() == before
     assert applied.calls == 0
     assert database_proxy.pragma("foreign_keys") == 1
@@ -339,7 +346,7 @@ def test_restore_inside_a_transaction_is_refused(directory: Directory) -> None:
     data = create_backup()
     before = raw()
     with pytest.raises(RuntimeError, match="inside a transaction"), database_proxy.atomic():
-        restore_backup(data, apply=Counter())
+        restore_backup(data, changes=Changes("tester", Counter()))
     assert raw() == before
 
 
@@ -533,7 +540,7 @@ def test_refusal_names_the_problem_and_changes_nothing(directory: Directory, edi
     edit(backup)
     applied = Counter()
     with pytest.raises(BackupError) as caught:
-        restore_backup(encode(backup), apply=applied)
+        restore_backup(encode(backup), changes=Changes("tester", applied))
     assert str(caught.value).startswith(message)
     assert caught.value.field == field
     assert raw() == before
@@ -578,7 +585,7 @@ def test_values_are_restored_in_the_form_the_api_stores(directory: Directory) ->
     backup["tables"]["group"][0]["name"] = "  Kiinteistö   huolto "
     backup["tables"]["trunk"][0]["host"] = "SIP.Operaattori.FI."
     next(row for row in backup["tables"]["setting"] if row["key"] == "ring_time")["value"] = " 60 "
-    restore_backup(encode(backup), apply=Counter())
+    restore_backup(encode(backup), changes=Changes("tester", Counter()))
     assert directory.person(2).phone == "+358501000002"
     assert directory.person(3).phone == "+358401000003"
     assert directory.number(1).number == "+358201234567"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from paivystys.appliance.asterisk import apply as asterisk_apply
 from paivystys.appliance.cli.main import main
-from paivystys.appliance.directory import service
 
 
 class Run:
@@ -39,7 +39,7 @@ class Run:
 def run(tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> Run:
     runner = Run(tmp_path / "paivystys.db", capsys)
-    monkeypatch.setattr(service, "apply_configuration", runner.apply)
+    monkeypatch.setattr(asterisk_apply, "apply_configuration", runner.apply)
     return runner
 
 
@@ -157,7 +157,7 @@ def test_apply_failure_says_the_change_is_saved(run: Run,
     def broken() -> None:
         raise RuntimeError("Asterisk did not reload")
 
-    monkeypatch.setattr(service, "apply_configuration", broken)
+    monkeypatch.setattr(asterisk_apply, "apply_configuration", broken)
     code, _, err = run("group", "add", "Huolto")
     assert code == 1
     assert err == ("paivystys: error: the change is saved, but applying it to Asterisk failed: "
@@ -177,7 +177,7 @@ def test_unusable_database_path(run: Run, tmp_path: Path) -> None:
 def test_db_defaults_to_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("PAIVYSTYS_DB", str(tmp_path / "env.db"))
-    monkeypatch.setattr(service, "apply_configuration", lambda: None)
+    monkeypatch.setattr(asterisk_apply, "apply_configuration", lambda: None)
     assert main(["group", "add", "Huolto"]) == 0
     assert (tmp_path / "env.db").exists()
     capsys.readouterr()

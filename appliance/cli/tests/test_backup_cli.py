@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from paivystys.appliance.asterisk import apply as asterisk_apply
 from paivystys.appliance.backup import last_backup_at
 from paivystys.appliance.cli.backup import COMMAND
 from paivystys.appliance.cli.tests.test_admin import Run, configure
-from paivystys.appliance.directory import service
 
 VERSION = metadata.version("paivystysvaihde")
 
@@ -19,7 +19,7 @@ VERSION = metadata.version("paivystysvaihde")
 def run(tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> Run:
     runner = Run(tmp_path / "paivystys.db", capsys)
-    monkeypatch.setattr(service, "apply_configuration", runner.apply)
+    monkeypatch.setattr(asterisk_apply, "apply_configuration", runner.apply)
     return runner
 
 

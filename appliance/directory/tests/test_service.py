@@ -5,13 +5,15 @@ from pathlib import Path
 
 import pytest
 
+from paivystys.appliance.audit import entries
+from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Group, Membership, NumberGroup, OnCallNumber, Person
 from paivystys.appliance.directory import (
     ApplyFailed,
     Conflict,
     Directory,
-    DirectoryError,
+    FieldError,
     InUse,
     Invalid,
     NotFound,
@@ -41,10 +43,10 @@ def applied(tmp_path: Path) -> Iterator[Counter]:
 
 @pytest.fixture
 def d(applied: Counter) -> Directory:
-    return Directory(apply=applied)
+    return Directory(Changes("tester", applied))
 
 
-def error(exc_type: type[DirectoryError], call, *args, **kwargs) -> DirectoryError:
+def error(exc_type: type[FieldError], call, *args, **kwargs) -> FieldError:
     with pytest.raises(exc_type) as caught:
         call(*args, **kwargs)
     return caught.value
@@ -414,21 +416,56 @@ def test_apply_failure_is_reported_but_the_change_stands(applied: Counter) -> No
     def broken() -> None:
         raise OSError("asterisk.ctl: connection refused")
 
-    d = Directory(apply=broken)
+    d = Directory(Changes("tester", broken))
     err = error(ApplyFailed, d.add_group, "Huolto")
     assert str(err) == ("the change is saved, but applying it to Asterisk failed: "
                         "asterisk.ctl: connection refused")
     assert Group.select().count() == 1
+    failed, saved = entries(2)
+    assert (saved["actor"], saved["action"], saved["target"]) == ("tester", "group.add", "Huolto")
+    assert (failed["actor"], failed["action"]) == ("tester", "apply.failed")
+    assert failed["details"] == {"saved": ["group.add Huolto"],
+                                 "error": "asterisk.ctl: connection refused"}
 
 
-def test_default_apply_is_the_asterisk_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    from paivystys.appliance.directory import service
+def test_every_change_is_audited_as_its_makers(d: Directory) -> None:
+    d.add_number("020 123 4567", "Demo")
+    d.add_group("Huolto")
+    d.add_person("Maija", "040 123 4567")
+    d.add_member("Maija", "Huolto")
+    d.set_number_groups("Demo", ["Huolto"])
+    d.change_person("Maija", name="Maija V")
+    d.set_duty("Maija V", False)
+    d.rename_group("Huolto", "Sähkö")
+    d.remove_group("Sähkö", force=True)
+    shown = [(row["actor"], row["action"], row["target"]) for row in reversed(entries())]
+    assert shown == [
+        ("tester", "number.add", "+358201234567"),
+        ("tester", "group.add", "Huolto"),
+        ("tester", "person.add", "Maija"),
+        ("tester", "member.add", "Maija -> Huolto"),
+        ("tester", "number.groups", "+358201234567"),
+        ("tester", "person.change", "Maija V"),
+        ("tester", "duty.off", "Maija V"),
+        ("tester", "group.rename", "Sähkö"),
+        ("tester", "group.remove", "Sähkö"),
+    ]
+    assert entries(1)[0]["details"] == {"force": True}
 
-    counter = Counter()
-    monkeypatch.setattr(service, "apply_configuration", counter)
-    directory = Directory()
-    directory._apply()
-    assert counter.calls == 1
+
+def test_refused_changes_are_not_audited(d: Directory) -> None:
+    error(Invalid, d.add_group, "")
+    error(NotFound, d.remove_person, "Nobody")
+    with pytest.raises(Conflict), d.batch():
+        d.add_group("Kaasu")
+        d.add_group("kaasu")
+    assert entries() == []
+
+
+def test_without_changes_the_directory_changes_as_the_system(applied: Counter) -> None:
+    # A unit test's database has no Asterisk beside it: the default apply has nothing to do.
+    Directory().add_group("Huolto")
+    assert [(row["actor"], row["action"]) for row in entries()] == [("system", "group.add")]
 
 
 # --- demo -----------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_a_changed_trunk_reaches_the_firewall_and_lifts_a_block_on_the_operator(
     guard.offence(Offence("InvalidAccountID", newcomer, "trunk"))
     assert newcomer in firewall.blocks
 
-    set_trunk("ip", "192.0.2.10", operator_addresses=["198.51.100.0/24"], apply=lambda: None)
+    set_trunk("ip", "192.0.2.10", operator_addresses=["198.51.100.0/24"])
     follower.apply(follower.current())
 
     assert firewall.operators == (ipaddress.ip_network("192.0.2.10/32"),

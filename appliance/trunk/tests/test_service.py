@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from paivystys.appliance.asterisk.configuration import appliance_configs
 from paivystys.appliance.asterisk.pjsip import LAB_TRUNK
+from paivystys.appliance.asterisk.stored_trunk import trunk_spec
+from paivystys.appliance.audit import entries
+from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Trunk
-from paivystys.appliance.directory import ApplyFailed, Invalid
-from paivystys.appliance.trunk import check_trunk, get_trunk, reset_trunk, set_trunk, trunk_spec
+from paivystys.appliance.errors import ApplyFailed, Invalid
+from paivystys.appliance.trunk import check_trunk, get_trunk, reset_trunk, set_trunk
 
 PASSWORD = 'Sal#a"sana\\1'
 
@@ -35,11 +38,15 @@ def applied(tmp_path: Path) -> Iterator[Counter]:
     db.close()
 
 
+def by_tester(apply: Callable[[], None]) -> Changes:
+    return Changes("tester", apply)
+
+
 def registration(applied: Counter, **overrides: object):
     values: dict[str, object] = {"mode": "registration", "host": "sip.operaattori.fi",
                                  "username": "+358201234567", "password": PASSWORD}
     values.update(overrides)
-    return set_trunk(**values, apply=applied)  # type: ignore[arg-type]
+    return set_trunk(**values, changes=by_tester(applied))  # type: ignore[arg-type]
 
 
 def test_without_a_row_the_lab_carrier_is_the_trunk(applied: Counter) -> None:
@@ -53,7 +60,7 @@ def test_without_a_row_the_lab_carrier_is_the_trunk(applied: Counter) -> None:
 
 def test_ip_trunk_is_stored_and_applied_without_credentials(applied: Counter) -> None:
     trunk = set_trunk(" IP ", "192.0.2.10", "5080", "TCP", username="ignored",
-                      password="ignored", from_domain="Operaattori.FI.", apply=applied)
+                      password="ignored", from_domain="Operaattori.FI.", changes=by_tester(applied))
     assert applied.calls == 1
     assert (trunk.mode, trunk.host, trunk.port, trunk.transport) == ("ip", "192.0.2.10", 5080,
                                                                       "tcp")
@@ -74,7 +81,7 @@ def test_registration_trunk_keeps_its_password_when_none_is_given(applied: Count
 
 def test_switching_to_ip_forgets_the_password(applied: Counter) -> None:
     registration(applied)
-    set_trunk("ip", "192.0.2.10", apply=applied)
+    set_trunk("ip", "192.0.2.10", changes=by_tester(applied))
     err = error(registration, applied, password=None)
     assert err.field == "password"
     assert "none is stored yet" in str(err)
@@ -91,7 +98,7 @@ def test_every_save_renames_the_credentials(applied: Counter) -> None:
 
 def test_reset_returns_to_the_lab_default(applied: Counter) -> None:
     registration(applied)
-    trunk = reset_trunk(apply=applied)
+    trunk = reset_trunk(changes=by_tester(applied))
     assert trunk.configured is False
     assert trunk_spec() == LAB_TRUNK
     assert Trunk.select().count() == 0
@@ -176,14 +183,14 @@ def test_every_bad_value_is_refused_naming_its_field(applied: Counter, overrides
     ("localhost", "localhost"),
 ])
 def test_hosts_are_stored_in_one_form(applied: Counter, host: str, stored: str) -> None:
-    assert set_trunk("ip", host, apply=applied).host == stored
+    assert set_trunk("ip", host, changes=by_tester(applied)).host == stored
 
 
 def test_the_password_is_never_shown(applied: Counter,
                                      caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     trunk = registration(applied)
-    shown = [repr(trunk), repr(trunk_spec()), caplog.text]
+    shown = [repr(trunk), repr(trunk_spec()), caplog.text, str(entries())]
     for bad in ("sala;sana", "sala\nsana", " " + PASSWORD):
         shown.append(str(error(registration, applied, password=bad)))
     assert not any(PASSWORD in text or "sala" in text for text in shown), shown
@@ -198,6 +205,12 @@ def test_apply_failure_keeps_the_change_and_says_so(applied: Counter) -> None:
         registration(broken)
     assert caught.value.field == "asterisk"
     assert get_trunk().configured is True
+    failed, saved = entries(2)
+    assert (saved["actor"], saved["action"], saved["target"]) == (
+        "tester", "trunk.set", "sip.operaattori.fi")
+    assert saved["details"]["password_changed"] is True
+    assert (failed["action"], failed["details"]["error"]) == (
+        "apply.failed", "asterisk.ctl: connection refused")
 
 
 def test_check_trunk_is_the_validation_of_set_trunk_and_changes_nothing(
@@ -221,17 +234,17 @@ def test_check_trunk_is_the_validation_of_set_trunk_and_changes_nothing(
 def test_operator_addresses_are_stored_normalised_and_reach_pjsip(applied: Counter) -> None:
     trunk = set_trunk("ip", "192.0.2.10", operator_addresses=[
         " 198.51.100.0/24", "2001:DB8::/32", "Media.Operaattori.FI.", "192.0.2.11/32",
-        "198.51.100.0/24"], apply=applied)
+        "198.51.100.0/24"], changes=by_tester(applied))
     shown = ("198.51.100.0/24", "2001:db8::/32", "media.operaattori.fi", "192.0.2.11")
     assert trunk.operator_addresses == shown
     assert trunk_spec().operator_addresses == shown
     assert trunk_spec().operator_hosts == ("192.0.2.10", *shown)
     # a form that does not know the field keeps what is stored; empty removes them
-    assert set_trunk("ip", "192.0.2.10", apply=applied).operator_addresses == shown
+    assert set_trunk("ip", "192.0.2.10", changes=by_tester(applied)).operator_addresses == shown
     assert set_trunk("ip", "192.0.2.10", operator_addresses="192.0.2.12, 192.0.2.13",
-                     apply=applied).operator_addresses == ("192.0.2.12", "192.0.2.13")
+                     changes=by_tester(applied)).operator_addresses == ("192.0.2.12", "192.0.2.13")
     assert set_trunk("ip", "192.0.2.10", operator_addresses=[],
-                     apply=applied).operator_addresses == ()
+                     changes=by_tester(applied)).operator_addresses == ()
 
 
 @pytest.mark.parametrize(("bad", "says"), [
@@ -254,25 +267,25 @@ def test_operator_addresses_are_stored_normalised_and_reach_pjsip(applied: Count
 def test_hostile_operator_addresses_are_refused_by_name(applied: Counter, bad: object,
                                                          says: str) -> None:
     with pytest.raises(Invalid, match=re.escape(says)) as caught:
-        set_trunk("ip", "192.0.2.10", operator_addresses=bad, apply=applied)  # type: ignore
+        set_trunk("ip", "192.0.2.10", operator_addresses=bad, changes=by_tester(applied))  # type: ignore
     assert caught.value.field == "operator_addresses"
     assert Trunk.select().count() == 0 and applied.calls == 0
 
 
 def test_inbound_authentication_is_kept_changed_and_turned_off(applied: Counter) -> None:
     trunk = set_trunk("ip", "192.0.2.10", inbound_username="paivystys", inbound_password=PASSWORD,
-                      apply=applied)
+                      changes=by_tester(applied))
     assert (trunk.inbound_username, trunk.has_inbound_password) == ("paivystys", True)
     assert PASSWORD not in repr(trunk)
     spec = trunk_spec()
     assert (spec.inbound_username, spec.inbound_password, spec.inbound_auth) == (
         "paivystys", PASSWORD, True)
     # kept by a client that does not send it, the password kept when only the name changes
-    assert set_trunk("ip", "192.0.2.10", apply=applied).inbound_username == "paivystys"
+    assert set_trunk("ip", "192.0.2.10", changes=by_tester(applied)).inbound_username == "paivystys"
     assert set_trunk("ip", "192.0.2.10", inbound_username="toinen",
-                     apply=applied).has_inbound_password is True
+                     changes=by_tester(applied)).has_inbound_password is True
     assert trunk_spec().inbound_password == PASSWORD
-    off = set_trunk("ip", "192.0.2.10", inbound_username="", apply=applied)
+    off = set_trunk("ip", "192.0.2.10", inbound_username="", changes=by_tester(applied))
     assert (off.inbound_username, off.has_inbound_password) == (None, False)
     assert Trunk.get().inbound_password is None
     assert trunk_spec().inbound_auth is False
@@ -280,17 +293,17 @@ def test_inbound_authentication_is_kept_changed_and_turned_off(applied: Counter)
 
 def test_inbound_authentication_needs_a_password_and_a_sane_name(applied: Counter) -> None:
     with pytest.raises(Invalid) as caught:
-        set_trunk("ip", "192.0.2.10", inbound_username="paivystys", apply=applied)
+        set_trunk("ip", "192.0.2.10", inbound_username="paivystys", changes=by_tester(applied))
     assert caught.value.field == "inbound_password"
     for bad_name in ("a b", "x;y", "a@b", "x" * 129, "a\r\nb"):
         with pytest.raises(Invalid) as caught:
             set_trunk("ip", "192.0.2.10", inbound_username=bad_name, inbound_password="x",
-                      apply=applied)
+                      changes=by_tester(applied))
         assert caught.value.field == "inbound_username", bad_name
     for bad_password in (" x", "x" * 129, "a\nb", "a;b"):
         with pytest.raises(Invalid) as caught:
             set_trunk("ip", "192.0.2.10", inbound_username="ok", inbound_password=bad_password,
-                      apply=applied)
+                      changes=by_tester(applied))
         assert caught.value.field == "inbound_password"
         assert bad_password not in str(caught.value)
     assert Trunk.select().count() == 0 and applied.calls == 0

@@ -9,6 +9,7 @@ import pytest
 
 from paivystys.appliance.ami.client import AmiActionError, AmiConnectionError, Headers
 from paivystys.appliance.asterisk.pjsip import identify_name
+from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.trunk import set_trunk, trunk_status
 
@@ -53,7 +54,7 @@ def db(tmp_path: Path) -> Iterator[None]:
 @pytest.fixture
 def registration_trunk(db: None) -> None:
     set_trunk("registration", "127.0.0.1", 5080, username="+358201234567", password=SECRET,
-              apply=lambda: None)
+              changes=Changes("tester", lambda: None))
 
 
 def identify_detail(host: str) -> Headers:
@@ -112,7 +113,7 @@ def test_ip_trunk_missing_in_asterisk_is_not_loaded() -> None:
 @pytest.fixture
 def named_operator(db: None) -> None:
     set_trunk("ip", "127.0.0.1", 5070, operator_addresses=["sip.operaattori.invalid"],
-              apply=lambda: None)
+              changes=Changes("tester", lambda: None))
 
 
 @pytest.mark.usefixtures("named_operator")
