@@ -38,6 +38,7 @@ from paivystys.appliance.ami.client import AmiClient, Headers
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.caller import place_call
 from paivystys.appliance.lab.environment import Lab
+from paivystys.appliance.ringing.events import PvDecision, parse
 
 APPLIANCE_PORT = "5060"
 CARRIER_PORT = "5070"
@@ -187,9 +188,10 @@ class Decisions:
         ami.add_listener(self._on_event)
 
     def _on_event(self, headers: Headers) -> None:
-        if headers.get("Event") == "UserEvent" and headers.get("UserEvent") == "PvDecision":
+        event = parse(headers) if headers.get("Event") == "UserEvent" else None
+        if isinstance(event, PvDecision):
             with self._lock:
-                self.routing.append(headers.get("Routing", "?"))
+                self.routing.append(event.routing or "?")
 
 
 def place(kind: str, target: Target, carrier: AmiClient, quiet: list[AmiClient]) -> Placed:

@@ -48,13 +48,22 @@ from paivystys.appliance.ami.client import AmiClient, Headers
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.caller import place_call
 from paivystys.appliance.lab.handsets import Handsets
+from paivystys.appliance.ringing.events import (
+    PvCallStart,
+    PvConfirmed,
+    PvLegAnswer,
+    PvLegEnd,
+    PvLegRing,
+    UserEvent,
+    parse,
+)
 
 NUMBER = "+358209990700"
 CALLER = "+358501230001"
 TARGET_S = 0.200
 PERSON_CHANNEL = "PJSIP/trunk-"
 EVENTS = {"BridgeEnter", "Hangup"}
-USER_EVENTS = {"PvCallStart", "PvLegRing", "PvLegAnswer", "PvConfirmed", "PvLegEnd"}
+USER_EVENTS = {spec.NAME for spec in (PvCallStart, PvLegRing, PvLegAnswer, PvConfirmed, PvLegEnd)}
 # name -> (phone, handset script); the humans answer after 1 s, the winner presses at +1.5 s.
 PEOPLE: dict[str, tuple[str, dict[str, object]]] = {
     "winner": ("+358407000001", {"behaviour": "human", "answer_after": 1.0,
@@ -99,8 +108,8 @@ class CallResult:
     problems: list[str] = field(default_factory=list)
 
 
-def _user(event: Headers, name: str) -> bool:
-    return event.get("Event") == "UserEvent" and event.get("UserEvent") == name
+def _user(event: Headers) -> UserEvent | None:
+    return parse(event) if event.get("Event") == "UserEvent" else None
 
 
 def analyse(call_id: str, events: list[Headers], winner_phone: str) -> CallResult:
@@ -124,17 +133,17 @@ def analyse(call_id: str, events: list[Headers], winner_phone: str) -> CallResul
                 bridge_id = event.get("BridgeUniqueid", "")
         elif name == "Hangup":
             hangups.setdefault(event["Uniqueid"], float(event["Timestamp"]))
-        elif event.get("CallId") != call_id:
+        elif (user := _user(event)) is None or user.call_id != call_id:
             continue
-        elif _user(event, "PvLegRing"):
-            phones[event.get("Person", "")] = event.get("Phone", "")
-        elif _user(event, "PvLegEnd") and event.get("Channel", "").startswith(PERSON_CHANNEL):
-            legs[event["Uniqueid"]] = (event["Channel"], event.get("Person", ""))
-        elif _user(event, "PvLegAnswer"):
+        elif isinstance(user, PvLegRing):
+            phones[user.person] = user.phone
+        elif isinstance(user, PvLegEnd) and event.get("Channel", "").startswith(PERSON_CHANNEL):
+            legs[event["Uniqueid"]] = (event["Channel"], user.person)
+        elif isinstance(user, PvLegAnswer):
             answered.add(event["Channel"])
-        elif _user(event, "PvConfirmed"):
+        elif isinstance(user, PvConfirmed):
             winner = event["Channel"]
-            winner_person = event.get("Person", "")
+            winner_person = user.person
             confirmed_at = float(event["Timestamp"])
     if bridge is None or not winner:
         result.problems.append(f"caller never bridged (BridgeEnter {bridge}), "
@@ -214,7 +223,7 @@ def main() -> None:
     if args.dump:
         with open(args.dump, "w") as out:
             out.writelines(json.dumps(event) + "\n" for event in events)
-    call_ids = [event["CallId"] for event in events if _user(event, "PvCallStart")]
+    call_ids = [user.call_id for user in map(_user, events) if isinstance(user, PvCallStart)]
     results = [analyse(call_id, events, PEOPLE["winner"][0]) for call_id in call_ids]
     delays: dict[str, list[float]] = {"ringing": [], "prompt": []}
     confirmed = [r.confirmed_to_bridge for r in results if r.confirmed_to_bridge is not None]

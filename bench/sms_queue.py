@@ -26,6 +26,7 @@ from paivystys.appliance.db.models import Call, OutboxMessage
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.lab.caller import place_call
 from paivystys.appliance.lab.handsets import Handsets
+from paivystys.appliance.ringing.events import PvConfirmed, parse
 from paivystys.appliance.sms import kinds
 from paivystys.appliance.sms.outbox import states
 
@@ -41,10 +42,11 @@ class Confirmations:
         ami.add_listener(self._on_event)
 
     def _on_event(self, headers: Headers) -> None:
+        event = parse(headers) if headers.get("Event") == "UserEvent" else None
         with self._lock:
-            if headers.get("Event") == "UserEvent" and headers.get("UserEvent") == "PvConfirmed":
-                self.confirmed[headers["CallId"]] = float(headers["Timestamp"])
-                self.heard[headers["CallId"]] = time.time()
+            if isinstance(event, PvConfirmed):
+                self.confirmed[event.call_id] = float(headers["Timestamp"])
+                self.heard[event.call_id] = time.time()
             elif headers.get("Event") == "BridgeEnter":
                 self.bridged.setdefault(headers["Uniqueid"], float(headers["Timestamp"]))
 
