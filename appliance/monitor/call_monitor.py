@@ -4,10 +4,10 @@ Every event is written in its own transaction, so a killed monitor loses at most
 hand; every handler is idempotent, so a repeated event changes nothing.  Times come from the
 event's ``Timestamp`` header (manager.conf ``timestampevents=yes``), stored in UTC.
 
-The dialplan's UserEvents (``appliance.ringing.events``, each with ``CallId``) carry the call
-logic;
-one standard event of the caller channel (``Uniqueid`` == CallId) adds what only Asterisk
-knows: ``BridgeEnter`` (caller and winner start talking = ``answered_at``).  The end is the
+The dialplan's UserEvents (``appliance.ringing.events``, each with ``CallId``, read into their
+typed form by ``events.parse``) carry the call logic; one standard event of the caller channel
+(``Uniqueid`` == CallId) adds what only Asterisk knows: ``BridgeEnter`` (caller and winner
+start talking = ``answered_at``).  The end is the
 caller's hangup handler's ``PvCallEnd``: the handler is in place before ``PvCallStart`` is
 sent, so every call the monitor knows sends it, and a call whose Asterisk stopped is closed by
 :meth:`CallMonitor.reconcile`.  Not ``Hangup``: Asterisk writes a channel's caller ID into its
