@@ -66,7 +66,9 @@ def me(user: CurrentUser) -> MeOut:
                  on_duty=person.on_duty if person else None)
 
 
-@router.put("/me/duty", response_model=MeOut, responses={401: {}, 403: {}})
+@router.put("/me/duty", response_model=MeOut,
+            responses={401: {}, 403: {}, 503: {"description": "saved, but not applied to "
+                                                              "Asterisk"}})
 def set_my_duty(body: DutyRequest, user: PersonUser, changes: PersonChanges) -> MeOut:
     Directory(changes).set_duty(user.person_id, body.on_duty)
     return me(user)

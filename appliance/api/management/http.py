@@ -33,7 +33,8 @@ from paivystys.appliance.errors import NotFound
 from paivystys.appliance.sms import kinds, templates
 
 router = APIRouter(prefix="/api", tags=["management"],
-                   responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})
+                   responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {},
+                              503: {"description": "saved, but not applied to Asterisk"}})
 
 
 def _number_out(number: OnCallNumber) -> NumberOut:
