@@ -3,8 +3,8 @@
 A caller (the CLI, the API, the SMS duty commands, a restore) makes one :class:`Changes` for
 whoever is changing something and runs each change in :meth:`Changes.change`:
 
-1. the values are checked before the block writes anything (a :class:`FieldError` names the
-   field; nothing is written and nothing audited);
+1. the values are checked (by the caller, before or inside the block; a :class:`FieldError`
+   names the field): a refused change writes nothing and audits nothing;
 2. the block's writes and the audit row saying who did what run in one transaction;
 3. after the commit, the configuration is applied to Asterisk (``apply``: regenerate and
    reload, which calls in progress survive) when any change of the transaction needs it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 from typing import Any
 
 import peewee
@@ -31,7 +32,11 @@ def use_database(args: argparse.Namespace) -> peewee.SqliteDatabase:
 
 def cli_changes() -> Changes:
     """Changes made from this command line: audited as ``cli:<unix user>``, then applied."""
-    return Changes(f"cli:{getpass.getuser()}")
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # a uid with no name (a container's, a dynamic user's)
+        user = f"uid{os.getuid()}"
+    return Changes(f"cli:{user}")
 
 
 def print_json(value: Any) -> None:

@@ -165,8 +165,8 @@ def check_password_hash(value: str) -> str:
     return value
 
 
-def _changes(changes: Changes | None, action: str, target: str,
-             details: dict[str, object] | None = None) -> AbstractContextManager[Change]:
+def _account_change(changes: Changes | None, action: str, target: str,
+                    details: dict[str, object] | None = None) -> AbstractContextManager[Change]:
     """A change of the accounts, audited as ``changes``' (None: the appliance's own).  Asterisk
     reads nothing of them: nothing is applied."""
     return (changes or Changes(SYSTEM)).change(action, target, details, reaches_asterisk=False)
@@ -178,7 +178,7 @@ def create_user(username: str, password: str, role: str,
     name = str(values["username"])
     person = Person.get_or_none(Person.id == person_id) if person_id is not None else None
     check_password_quality(password, name, names=[person.name] if person else [])
-    with _changes(changes, "user.add", name, {"role": role, "person_id": person_id}):
+    with _account_change(changes, "user.add", name, {"role": role, "person_id": person_id}):
         if User.get_or_none(User.username == name) is not None:
             raise Conflict("username", f"username: {name!r} is taken")
         if person_id is not None:
@@ -194,7 +194,7 @@ def set_password(user: User, password: str, field: str = "password", *,
     """A new password (the user's own, or one an admin gives); every login of the user ends."""
     person = Person.get_or_none(Person.id == user.person_id) if user.person_id else None
     check_password_quality(password, user.username, field, [person.name] if person else [])
-    with _changes(changes, "user.password", user.username):
+    with _account_change(changes, "user.password", user.username):
         user.password_hash = _hasher.hash(password)
         user.failed_logins = 0
         user.locked_until = None
@@ -212,13 +212,13 @@ def find_user(ref: int | str) -> User:
 
 def unlock(user: User, *, changes: Changes | None = None) -> None:
     """Lift every lock-out of ``user``, from every address, and forget its failures."""
-    with _changes(changes, "user.unlock", user.username):
+    with _account_change(changes, "user.unlock", user.username):
         LoginFailure.delete().where(LoginFailure.username == user.username).execute()
         User.update(failed_logins=0, locked_until=None).where(User.id == user.id).execute()
 
 
 def remove_user(user: User, *, changes: Changes | None = None) -> None:
-    with _changes(changes, "user.remove", user.username):
+    with _account_change(changes, "user.remove", user.username):
         if user.role == ROLE_ADMIN and User.select().where(User.role == ROLE_ADMIN).count() == 1:
             raise Conflict("user", "user: the last admin cannot be removed")
         user.delete_instance()
