@@ -67,6 +67,7 @@ def create_app(config: ApiConfig) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.config = config
     errors.install(app)
+    events_http.document(app)
     for module in ROUTERS:
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, default=JSON_BODY_LIMIT, routes=LARGER_BODIES)

@@ -1,9 +1,11 @@
 """The calls in progress, as the call monitor's events tell them: one row a call.
 
-The model knows nothing of sockets: `apply()` takes one event as the appliance sends it (the
-monitor's event dataclass as a dict, ``type`` naming it), `seed()` the call log's rows for
-what happened before the view connected, and `tick()` moves time on.  So it can be tested by
-feeding it dicts.
+The model knows nothing of sockets: `apply()` takes one event as the appliance sends it (a
+JSON object, ``type`` its wire name: `EVENT_TYPES`, version `stream.SUBPROTOCOL` of the live
+feed), `seed()` the call log's rows for what happened before the view connected, and `tick()`
+moves time on.  So it can be tested by feeding it dicts.  The wire names are the appliance's
+(its `paivystys.appliance.monitor.feed`), written here again since the console imports no
+appliance code; a contract test holds the two lists equal.
 
 Times: an event's ``at`` is the appliance's clock, which need not agree with this PC's (a box
 without a real-time clock may be off by minutes).  The model keeps the latest difference
@@ -18,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from PySide6.QtCore import (
@@ -54,9 +57,24 @@ BACKUP_STAGE = "backup"
 RINGING_COLOUR = "#a15c00"  # amber: a caller is waiting
 ANSWERED_COLOUR = "#1b6e2d"  # green: someone has the call
 
+
+class EventType(StrEnum):
+    """The call events of the live feed, by their wire names."""
+
+    CALL_STARTED = "call.started"
+    LEG_RINGING = "leg.ringing"
+    LEG_ANSWERED = "leg.answered"
+    CALL_CONFIRMED = "call.confirmed"
+    CALL_BRIDGED = "call.bridged"
+    LEG_ENDED = "leg.ended"
+    CALL_ENDED = "call.ended"
+
+
+EVENT_TYPES = frozenset(EventType)
 # Events that mean the call is still going on (and so may add a call the view missed).
-IN_PROGRESS_EVENTS = ("CallStarted", "LegRinging", "LegAnswered", "CallConfirmed",
-                      "CallBridged")
+IN_PROGRESS_EVENTS = frozenset({EventType.CALL_STARTED, EventType.LEG_RINGING,
+                                EventType.LEG_ANSWERED, EventType.CALL_CONFIRMED,
+                                EventType.CALL_BRIDGED})
 
 COLUMNS = ("number", "caller", "waited", "state", "answered_by", "legs")
 
@@ -228,42 +246,43 @@ class LiveCallsModel(QAbstractTableModel):
 
     # --- changing -------------------------------------------------------------------------
 
-    def apply(self, event: dict[str, Any]) -> None:
-        """One call event from the appliance's stream (a `paivystys.appliance.ringing.bus`
-        dataclass as a dict, ``type`` naming it); kinds this view does not know are ignored."""
+    def apply(self, event: dict[str, Any]) -> bool:
+        """One call event from the appliance's stream; whether its type is one of
+        `EVENT_TYPES` (others, which a newer appliance may add, change nothing)."""
         kind = event.get("type")
+        if not isinstance(kind, str) or kind not in EVENT_TYPES:
+            return False
         at = _timestamp(event.get("at"))
         if at is not None:
             self._skew = self._clock() - at
         call_id = str(event.get("call_id", ""))
         if not call_id or call_id in self._gone:
-            return
-        if kind == "CallEnded":
+            return True
+        if kind == EventType.CALL_ENDED:
             self._end(call_id, event, at)
-            return
-        if kind not in (*IN_PROGRESS_EVENTS, "LegEnded"):
-            return
+            return True
         call = self.call(call_id)
         if call is None:
             if kind not in IN_PROGRESS_EVENTS:
                 # A leg's late end of a call that ended before this view connected: showing
                 # it would leave a call on the list that nothing ever ends.
-                return
+                return True
             call = self._add(LiveCall(call_id))
-        if kind == "CallStarted":
+        if kind == EventType.CALL_STARTED:
             call.number = event.get("dialled") or call.number
             # "" is a withheld caller, not a missing one
             call.caller = event["caller"] if event.get("caller") is not None else call.caller
             call.arrived_at = at
-        elif kind == "CallBridged":
+        elif kind == EventType.CALL_BRIDGED:
             call.state = TALKING
             call.bridged_at = at
             call.waited_until = at or call.waited_until  # exacter than the confirmation's
-        elif kind == "CallConfirmed":
+        elif kind == EventType.CALL_CONFIRMED:
             self._confirm(call, event, at)
         else:
             self._apply_leg(call, kind, event)
         self._changed(call)
+        return True
 
     def name_numbers(self, numbers: list[dict[str, Any]]) -> None:
         """The on-call numbers (the API's list): a call shows the name of the number it came
@@ -325,10 +344,10 @@ class LiveCallsModel(QAbstractTableModel):
 
     def _apply_leg(self, call: LiveCall, kind: str, event: dict[str, Any]) -> None:
         leg = self._leg(call, event)
-        if kind == "LegAnswered" and leg.state == LEG_RINGING:
+        if kind == EventType.LEG_ANSWERED and leg.state == LEG_RINGING:
             leg.state = LEG_ANSWERED
-        elif kind == "LegEnded":
-            # A provisional result may be refined by a later LegEnded: the last word counts.
+        elif kind == EventType.LEG_ENDED:
+            # A provisional result may be refined by a later leg.ended: the last word counts.
             leg.state = event.get("result") or leg.state
 
     def _leg(self, call: LiveCall, event: dict[str, Any]) -> LiveLeg:

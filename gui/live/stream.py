@@ -10,6 +10,12 @@ A refused upgrade (403) does not say why, so the stream asks `/api/me` with the 
 401 there means the session is over, an answer means the user is no admin.  Those two and a
 changed certificate end the stream; anything else (the appliance restarting, the network
 gone) is retried with a growing pause.
+
+The version of the messages is the WebSocket subprotocol: the stream offers `SUBPROTOCOL`
+and the appliance answers with it when it speaks it.  An appliance that answers with none
+(one older than versioned messages) or closes with `UNSUPPORTED_VERSION` (one that no longer
+speaks this version) ends the stream with `Incompatible`: retrying cannot help until one of
+the two is updated, and messages this console would misread must not pass for a quiet day.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.pinning import FingerprintMismatch, pinned_context
@@ -39,7 +46,10 @@ CLOSE_TIMEOUT_S = 1.0
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 30.0
 POLICY_VIOLATION = 1008  # the close code the appliance uses for "not allowed"
+UNSUPPORTED_VERSION = 4426  # the close code for "this appliance does not speak that version"
 REFUSED_STATUSES = (401, 403)
+# The version of the live feed this console reads (its event types: `model.EventType`).
+SUBPROTOCOL = Subprotocol("paivystys.events.v1")
 
 
 @dataclass(frozen=True)
@@ -69,7 +79,15 @@ class Ended:
     failure: ApiFailure
 
 
-News = Connected | Received | Retrying | Ended
+@dataclass(frozen=True)
+class Incompatible:
+    """The stream gave up for good: the appliance does not speak `SUBPROTOCOL`; `detail`
+    says what it answered (English, for the details line and the log)."""
+
+    detail: str
+
+
+News = Connected | Received | Retrying | Ended | Incompatible
 
 
 @dataclass(frozen=True)
@@ -133,6 +151,10 @@ class EventStream:
             outcome = self._listen()
             if outcome is None or self._stopping.is_set():
                 return
+            if isinstance(outcome, Incompatible):
+                log.warning("live events: %s", outcome.detail)
+                self._emit(outcome)
+                return
             if outcome.final:
                 self._emit(Ended(outcome.failure))
                 return
@@ -144,7 +166,7 @@ class EventStream:
                 return
             delay = min(delay * 2, self._max_retry_s)
 
-    def _listen(self) -> _Outcome | None:
+    def _listen(self) -> _Outcome | Incompatible | None:
         """One connection, until it breaks (the outcome) or the stream stops (None)."""
         connected = False
         try:
@@ -152,8 +174,10 @@ class EventStream:
             with (socket.create_connection(self._address, timeout=CONNECT_TIMEOUT_S) as sock,
                   connect(self._url, sock=sock, ssl=pinned_context(self._fingerprint),
                           additional_headers={"Authorization": f"Bearer {self._token}"},
-                          open_timeout=CONNECT_TIMEOUT_S,
+                          subprotocols=[SUBPROTOCOL], open_timeout=CONNECT_TIMEOUT_S,
                           close_timeout=CLOSE_TIMEOUT_S) as websocket):
+                if websocket.subprotocol != SUBPROTOCOL:
+                    return _incompatible(websocket)
                 connected = True
                 self._emit(Connected())
                 while not self._stopping.is_set():
@@ -211,6 +235,21 @@ class EventStream:
             return _Outcome(ApiFailure(FailureKind.FORBIDDEN, what), final=True)
         # An admin whose token still works was refused: a race with a restart; try again.
         return _Outcome(_unreachable(what))
+
+
+def _incompatible(websocket: ClientConnection) -> Incompatible:
+    """Why an appliance answered without this console's version: one that speaks versions
+    closes at once with `UNSUPPORTED_VERSION` and says which; one older than versions does
+    not know to, and sends its messages."""
+    try:
+        websocket.recv(timeout=CONNECT_TIMEOUT_S)
+    except ConnectionClosed as error:
+        if error.rcvd is not None and error.rcvd.code == UNSUPPORTED_VERSION:
+            return Incompatible(f"the appliance closed the live view: {error.rcvd.reason}")
+    except TimeoutError:
+        pass
+    return Incompatible(f"the appliance's live view has no version, it is older than "
+                        f"{SUBPROTOCOL}")
 
 
 def _unreachable(message: str) -> ApiFailure:

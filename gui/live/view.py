@@ -31,13 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paivystys.gui.live.model import ANSWERED_COLOUR, RINGING_COLOUR, LiveCallsModel
+from paivystys.gui.live.model import ANSWERED_COLOUR, RINGING_COLOUR, EventType, LiveCallsModel
 from paivystys.gui.live.stream import (
     FIRST_RETRY_S,
     MAX_RETRY_S,
     Connected,
     Ended,
     EventStream,
+    Incompatible,
     News,
     Received,
     Retrying,
@@ -236,14 +237,19 @@ class LiveView(QWidget):
             self.error.setVisible(True)
         elif isinstance(news, Ended):
             self._gave_up(news.failure)
+        elif isinstance(news, Incompatible):
+            self._incompatible(news.detail)
 
     def _received(self, message: dict[str, Any]) -> None:
         kind = message.get("kind")
         if kind == "call" and isinstance(message.get("event"), dict):
             event = message["event"]
-            self.model.apply(event)
-            if (event.get("type") == "CallStarted" and event.get("number_id") is not None
-                    and event.get("dialled") not in self.model.number_names):
+            if not self.model.apply(event):
+                log.debug("live view: an event of a type it does not show: %r",
+                          event.get("type"))
+            elif (event.get("type") == EventType.CALL_STARTED
+                  and event.get("number_id") is not None
+                  and event.get("dialled") not in self.model.number_names):
                 self._name_numbers()  # a number added since the names were read
         elif kind in ("hello", "health") and isinstance(message.get("health"), dict):
             self.health_changed.emit(message["health"])
@@ -281,6 +287,16 @@ class LiveView(QWidget):
             return
         self._set_connection(self.tr("Not connected."), STOPPED_STYLE)
         self.error.setText(describe(failure))
+        self.error.setVisible(True)
+        self.try_again_button.setVisible(True)
+
+    def _incompatible(self, detail: str) -> None:
+        """The console and the appliance speak different versions of the live view."""
+        self.stop()
+        self._set_connection(self.tr("Not connected: this console and the switchboard speak "
+                                     "different versions of the live view."), STOPPED_STYLE)
+        self.error.setText(self.tr("Update the console or the switchboard, whichever is "
+                                   "older. ({detail})").format(detail=detail))
         self.error.setVisible(True)
         self.try_again_button.setVisible(True)
 

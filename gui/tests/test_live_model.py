@@ -1,7 +1,8 @@
 """The live view's model fed with the events of a real call, as the appliance sent them.
 
 `REAL_CALL` is what tests/calls/test_console_live.py's call (Niina answers after 2 s and
-presses 1, Heikki never answers) delivered over the WebSocket, copied verbatim."""
+presses 1, Heikki never answers) delivered over the WebSocket, copied verbatim (the types
+under their wire names of version 1)."""
 
 from __future__ import annotations
 
@@ -26,32 +27,32 @@ from paivystys.gui.live.model import (
 
 CALL_ID = "appliance-1795658502.0"
 REAL_CALL: list[dict[str, Any]] = json.loads("""[
- {"type": "CallStarted", "call_id": "appliance-1795658502.0",
+ {"type": "call.started", "call_id": "appliance-1795658502.0",
   "at": "2026-11-26T02:01:42.917718+00:00", "number_id": 1, "dialled": "+358200000001",
   "caller": "+358400000004"},
- {"type": "LegRinging", "call_id": "appliance-1795658502.0",
+ {"type": "leg.ringing", "call_id": "appliance-1795658502.0",
   "at": "2026-11-26T02:01:42.946533+00:00", "leg_id": 1, "person_id": 2,
   "person_name": "Hiljainen Heikki", "group_name": "Valvomo", "phone": "+358400000003",
   "stage": "main"},
- {"type": "LegRinging", "call_id": "appliance-1795658502.0",
+ {"type": "leg.ringing", "call_id": "appliance-1795658502.0",
   "at": "2026-11-26T02:01:42.946647+00:00", "leg_id": 2, "person_id": 1,
   "person_name": "Näkyvä Niina", "group_name": "Valvomo", "phone": "+358400000002",
   "stage": "main"},
- {"type": "LegAnswered", "call_id": "appliance-1795658502.0",
+ {"type": "leg.answered", "call_id": "appliance-1795658502.0",
   "at": "2026-11-26T02:01:44.959336+00:00", "leg_id": 2, "person_id": 1,
   "person_name": "Näkyvä Niina", "stage": "main"},
- {"type": "CallConfirmed", "call_id": "appliance-1795658502.0",
+ {"type": "call.confirmed", "call_id": "appliance-1795658502.0",
   "at": "2026-11-26T02:01:46.194656+00:00", "leg_id": 2, "person_id": 1,
   "person_name": "Näkyvä Niina", "stage": "main"},
- {"type": "LegEnded", "call_id": "appliance-1795658502.0",
+ {"type": "leg.ended", "call_id": "appliance-1795658502.0",
   "at": "2026-11-26T02:01:46.195737+00:00", "leg_id": 1, "person_id": 2,
   "person_name": "Hiljainen Heikki", "stage": "main", "result": "no_answer"},
- {"type": "CallBridged", "call_id": "appliance-1795658502.0",
+ {"type": "call.bridged", "call_id": "appliance-1795658502.0",
   "at": "2026-11-26T02:01:46.196656+00:00"},
- {"type": "LegEnded", "call_id": "appliance-1795658502.0",
+ {"type": "leg.ended", "call_id": "appliance-1795658502.0",
   "at": "2026-11-26T02:01:48.963575+00:00", "leg_id": 2, "person_id": 1,
   "person_name": "Näkyvä Niina", "stage": "main", "result": "confirmed"},
- {"type": "CallEnded", "call_id": "appliance-1795658502.0",
+ {"type": "call.ended", "call_id": "appliance-1795658502.0",
   "at": "2026-11-26T02:01:48.971318+00:00", "outcome": "answered",
   "call": {"id": 1, "call_id": "appliance-1795658502.0", "number": 1,
            "dialled": "+358200000001", "caller": "+358400000004",
@@ -117,16 +118,16 @@ def cell(model: LiveCallsModel, column: str, row: int = 0) -> str:
 
 def test_a_real_call_from_ringing_to_talking_to_gone(model: LiveCallsModel,
                                                      clock: Clock) -> None:
-    feed(model, clock, event("CallStarted"))
+    feed(model, clock, event("call.started"))
     assert model.rowCount() == 1
     assert (cell(model, "number"), cell(model, "caller")) == ("+358 200 000 001",
                                                               "+358 40 000 0004")
     assert (cell(model, "state"), cell(model, "legs")) == ("ringing", "")
 
-    feed(model, clock, event("LegRinging", 0), event("LegRinging", 1))
+    feed(model, clock, event("leg.ringing", 0), event("leg.ringing", 1))
     assert cell(model, "legs") == "Hiljainen Heikki: ringing\nNäkyvä Niina: ringing"
 
-    feed(model, clock, event("LegAnswered"))
+    feed(model, clock, event("leg.answered"))
     live = model.call(CALL_ID)
     assert live is not None
     assert [(leg.person, leg.state) for leg in live.legs] == [
@@ -134,12 +135,12 @@ def test_a_real_call_from_ringing_to_talking_to_gone(model: LiveCallsModel,
     assert cell(model, "legs").endswith("Näkyvä Niina: answered, not pressed 1 yet")
     assert live.state == RINGING and cell(model, "answered_by") == ""
 
-    feed(model, clock, event("CallConfirmed"))
+    feed(model, clock, event("call.confirmed"))
     assert (live.state, live.answered_by) == (CONFIRMED, "Näkyvä Niina")
     assert cell(model, "state") == "connecting"
     assert cell(model, "answered_by") == "Näkyvä Niina"
 
-    feed(model, clock, event("LegEnded", 0), event("CallBridged"))
+    feed(model, clock, event("leg.ended", 0), event("call.bridged"))
     assert live.state == TALKING
     assert cell(model, "legs") == "Hiljainen Heikki: no answer\nNäkyvä Niina: took the call"
     clock.now += 12
@@ -148,7 +149,7 @@ def test_a_real_call_from_ringing_to_talking_to_gone(model: LiveCallsModel,
     assert cell(model, "waited") == "0:03"
     assert cell(model, "state") == "talking 0:12"
 
-    feed(model, clock, event("LegEnded", 1), event("CallEnded"))
+    feed(model, clock, event("leg.ended", 1), event("call.ended"))
     assert live.state == ENDED and cell(model, "state") == "ended: answered"
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole) is not None  # grey
     clock.now += LINGER_S - 1
@@ -159,14 +160,14 @@ def test_a_real_call_from_ringing_to_talking_to_gone(model: LiveCallsModel,
     assert model.rowCount() == 0
 
     # A late refinement of one of its legs does not bring the call back.
-    feed(model, clock, event("LegEnded", 1))
+    feed(model, clock, event("leg.ended", 1))
     assert model.rowCount() == 0
 
 
 def test_the_wait_counts_on_the_appliances_clock_not_this_pcs(model: LiveCallsModel,
                                                               clock: Clock) -> None:
     """The PC is two minutes ahead (a box without a real-time clock): still 0:07, not 2:07."""
-    feed(model, clock, event("CallStarted"), event("LegRinging"), skew=120.0)
+    feed(model, clock, event("call.started"), event("leg.ringing"), skew=120.0)
     clock.now += 7
     model.tick()
     assert cell(model, "waited") == "0:07"
@@ -174,8 +175,8 @@ def test_the_wait_counts_on_the_appliances_clock_not_this_pcs(model: LiveCallsMo
 
 def test_a_call_that_ends_unanswered_stops_its_wait_at_the_end(model: LiveCallsModel,
                                                                clock: Clock) -> None:
-    feed(model, clock, event("CallStarted"), event("LegRinging"))
-    abandoned = {**event("CallEnded"), "outcome": "abandoned",
+    feed(model, clock, event("call.started"), event("leg.ringing"))
+    abandoned = {**event("call.ended"), "outcome": "abandoned",
                  "at": "2026-11-26T02:01:52.917718+00:00"}
     feed(model, clock, abandoned)
     clock.now += 3
@@ -186,7 +187,7 @@ def test_a_call_that_ends_unanswered_stops_its_wait_at_the_end(model: LiveCallsM
 
 def test_joining_mid_call_shows_what_the_events_tell(model: LiveCallsModel,
                                                      clock: Clock) -> None:
-    feed(model, clock, event("LegAnswered"))
+    feed(model, clock, event("leg.answered"))
     assert model.rowCount() == 1
     assert (cell(model, "number"), cell(model, "caller"), cell(model, "waited")) == (
         "—", "—", "—")
@@ -195,22 +196,32 @@ def test_joining_mid_call_shows_what_the_events_tell(model: LiveCallsModel,
 
 def test_the_end_of_a_call_never_seen_adds_nothing(model: LiveCallsModel,
                                                    clock: Clock) -> None:
-    feed(model, clock, event("LegEnded", 1), event("CallEnded"),
-         {"type": "SomethingNew", "call_id": "x.1", "at": REAL_CALL[0]["at"]})
+    feed(model, clock, event("leg.ended", 1), event("call.ended"),
+         {"type": "call.something_new", "call_id": "x.1", "at": REAL_CALL[0]["at"]})
     assert model.rowCount() == 0
+
+
+@pytest.mark.parametrize("kind", ["call.transferred", "CallStarted", None, ["call.started"],
+                                  {"call": "started"}, 7])
+def test_an_event_of_a_type_it_does_not_know_changes_nothing(model: LiveCallsModel,
+                                                             clock: Clock, kind: Any) -> None:
+    """A type a newer appliance added, an older appliance's class name, or no type at all."""
+    assert model.apply({**event("call.started"), "type": kind}) is False
+    assert model.rowCount() == 0
+    assert model.apply(event("call.started")) is True and model.rowCount() == 1
 
 
 def test_a_provisional_leg_result_is_refined_by_a_later_one(model: LiveCallsModel,
                                                             clock: Clock) -> None:
-    feed(model, clock, event("CallStarted"), event("LegRinging", 0),
-         {**event("LegEnded", 0), "result": "no_answer"},
-         {**event("LegEnded", 0), "result": "declined"})
+    feed(model, clock, event("call.started"), event("leg.ringing", 0),
+         {**event("leg.ended", 0), "result": "no_answer"},
+         {**event("leg.ended", 0), "result": "declined"})
     assert cell(model, "legs") == "Hiljainen Heikki: declined"
 
 
 def test_backup_legs_say_so(model: LiveCallsModel, clock: Clock) -> None:
-    feed(model, clock, event("CallStarted"),
-         {**event("LegRinging", 1), "leg_id": 7, "stage": "backup"})
+    feed(model, clock, event("call.started"),
+         {**event("leg.ringing", 1), "leg_id": 7, "stage": "backup"})
     assert cell(model, "legs") == "Näkyvä Niina (backup): ringing"
 
 
@@ -234,7 +245,7 @@ def log_row(**changes: Any) -> dict[str, Any]:
 
 def test_a_call_begun_before_connecting_comes_from_the_call_log(model: LiveCallsModel,
                                                                 clock: Clock) -> None:
-    clock.now = appliance_time(event("LegAnswered")) + 1
+    clock.now = appliance_time(event("leg.answered")) + 1
     model.seed([log_row(), log_row(call_id="older.1", ended_at="2026-11-26T01:00:00+00:00")])
     assert model.rowCount() == 1  # the ended one is not shown
     assert (cell(model, "number"), cell(model, "caller")) == ("+358 200 000 001",
@@ -244,7 +255,7 @@ def test_a_call_begun_before_connecting_comes_from_the_call_log(model: LiveCalls
     assert cell(model, "waited") == "0:03"
 
     # The events go on with the legs the log told of: no leg twice.
-    feed(model, clock, event("CallConfirmed"), event("LegEnded", 0), event("CallBridged"))
+    feed(model, clock, event("call.confirmed"), event("leg.ended", 0), event("call.bridged"))
     assert cell(model, "legs") == "Hiljainen Heikki: no answer\nNäkyvä Niina: took the call"
     assert cell(model, "answered_by") == "Näkyvä Niina"
 
@@ -272,7 +283,7 @@ def test_a_call_that_ended_while_disconnected_leaves(model: LiveCallsModel,
 
 
 def test_a_talking_call_from_the_call_log(model: LiveCallsModel, clock: Clock) -> None:
-    clock.now = appliance_time(event("CallBridged")) + 65
+    clock.now = appliance_time(event("call.bridged")) + 65
     model.seed([log_row(answered_at="2026-11-26T02:01:46.196656+00:00",
                         answered_by="Näkyvä Niina", answered_stage="main")])
     assert (cell(model, "state"), cell(model, "answered_by")) == ("talking 1:05",
@@ -287,7 +298,7 @@ def test_durations(seconds: float, text: str) -> None:
 
 def test_a_call_shows_the_name_of_the_number_it_came_to(model: LiveCallsModel,
                                                         clock: Clock) -> None:
-    feed(model, clock, event("CallStarted"))
+    feed(model, clock, event("call.started"))
     model.name_numbers([{"number": "+358200000001", "name": "Huolto"},
                         {"number": "+358200000002", "name": "IT-tuki"}])
     assert cell(model, "number") == "Huolto"

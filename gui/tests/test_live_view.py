@@ -4,19 +4,25 @@ feed: the call monitor's Unix socket, fed here from the test's own event bus."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from websockets.sync.server import ServerConnection, serve
+from websockets.typing import Subprotocol
 
+from paivystys.appliance.api.tls import ensure_certificate, server_ssl_context
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Leg
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.monitor.feed import EventFeed
 from paivystys.appliance.ringing.bus import CallStarted, EventBus, LegRinging
 from paivystys.appliance.users.service import ROLE_ADMIN, ROLE_PERSON, create_user, revoke
+from paivystys.gui.live import stream as stream_module
 from paivystys.gui.live.view import LiveView
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.tests import conftest
@@ -201,3 +207,46 @@ def test_the_view_reconnects_when_the_appliance_is_back_and_ends_when_the_token_
     finally:
         view.close()
         servers.close()
+
+
+def test_a_console_of_a_version_the_appliance_does_not_speak_says_so_and_stops(
+        qtbot: QtBot, show: Callable[[LiveView], LiveView], live_appliance: Appliance,
+        monkeypatch: pytest.MonkeyPatch, log_in: Callable[..., ApplianceClient]) -> None:
+    """A console newer than its appliance (it reads only a later version of the events)."""
+    monkeypatch.setattr(stream_module, "SUBPROTOCOL", Subprotocol("paivystys.events.v99"))
+    view = show(LiveView(log_in(live_appliance, "valvoja", ADMIN_PASSWORD)))
+    qtbot.waitUntil(view.try_again_button.isVisible, timeout=10_000)
+    assert view.connection_label.text() == ("Not connected: this console and the switchboard "
+                                            "speak different versions of the live view.")
+    assert "paivystys.events.v1 only" in view.error.text()
+    qtbot.waitUntil(lambda: view.stream is not None and not view.stream.running)
+    view.close()
+
+
+def test_an_appliance_older_than_versioned_events_is_told_apart_from_a_quiet_one(
+        qtbot: QtBot, show: Callable[[LiveView], LiveView], box: Box,
+        live_appliance: Appliance, log_in: Callable[..., ApplianceClient]) -> None:
+    """An appliance that predates versioned events accepts without a subprotocol and sends
+    its events by Python class name: the console says so instead of showing no calls."""
+    client = log_in(live_appliance, "valvoja", ADMIN_PASSWORD)
+    identity = ensure_certificate(box.state_dir / "tls")
+
+    def old_appliance(websocket: ServerConnection) -> None:
+        websocket.send(json.dumps({"kind": "hello", "health": {}}))
+        websocket.send(json.dumps({"kind": "call", "event": {
+            "type": "CallStarted", "call_id": "old.1", "at": "2026-11-25T12:00:00+00:00"}}))
+        websocket.recv()  # until the console closes
+
+    with serve(old_appliance, "127.0.0.1", 0, ssl=server_ssl_context(identity)) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port = server.socket.getsockname()[1]
+        old = ApplianceClient(f"https://127.0.0.1:{port}", client.fingerprint, client.token)
+        view = show(LiveView(old))
+        qtbot.waitUntil(view.try_again_button.isVisible, timeout=10_000)
+        assert "different versions" in view.connection_label.text()
+        assert "it is older than paivystys.events.v1" in view.error.text()
+        assert view.model.rowCount() == 0 and not view.empty_label.isVisible()
+        qtbot.waitUntil(lambda: view.stream is not None and not view.stream.running)
+        view.close()
+        old.close()
+        server.shutdown()

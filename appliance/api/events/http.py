@@ -1,6 +1,15 @@
 """WS /api/events (admin): ``{"kind": "hello", "health": ...}`` first, then
 ``{"kind": "call", "event": {...}}`` for each call event and ``{"kind": "health", ...}``
 whenever the health changes.  Authenticated with the same bearer token as every request.
+The messages are declared in ``schemas.py``, the call events in
+``paivystys.appliance.monitor.feed``.
+
+The version of the messages is the WebSocket subprotocol, ``paivystys.events.v<N>``: the
+client offers the versions it reads, the appliance answers with the one it speaks.  A client
+that offers none of it (an older console, or a newer one that dropped this version) is
+accepted and closed at once with ``UNSUPPORTED_VERSION`` and a reason, rather than sent
+messages it would misread or silently ignore.  A plain GET of the same path answers 426 and
+is the WebSocket's entry in the OpenAPI document, its messages the 101 response's schema.
 
 The token is checked again every few seconds: a logged-out or revoked admin's stream ends
 with close code 1008, as a request with that token would end with 401.  The handler also
@@ -13,12 +22,29 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import (
+    APIRouter,
+    FastAPI,
+    HTTPException,
+    Response,
+    WebSocket,
+    WebSocketDisconnect,
+    status,
+)
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
+from paivystys.appliance.api.context import Admin
+from paivystys.appliance.api.events.schemas import LiveViewMessage
+from paivystys.appliance.monitor.feed import FEED_VERSION
 from paivystys.appliance.users.service import ROLE_ADMIN, user_for_token
 
 router = APIRouter(tags=["events"])
 TOKEN_CHECK_S = 5.0
+SUBPROTOCOL = f"paivystys.events.v{FEED_VERSION}"
+# A close code of the application's range (4000-4999), after HTTP's 426 Upgrade Required.
+UNSUPPORTED_VERSION = 4426
+MESSAGE_SCHEMA = LiveViewMessage.__name__
 
 
 def _is_admin(token: str) -> bool:
@@ -39,8 +65,14 @@ async def events(websocket: WebSocket) -> None:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION,
                               reason="log in as an admin first")
         return
+    if SUBPROTOCOL not in websocket.scope.get("subprotocols", []):
+        await websocket.accept()
+        await websocket.close(code=UNSUPPORTED_VERSION,
+                              reason=f"the appliance speaks {SUBPROTOCOL} only: update the "
+                                     "console or the appliance")
+        return
     hub = websocket.app.state.hub
-    await websocket.accept()
+    await websocket.accept(subprotocol=SUBPROTOCOL)
     view = hub.subscribe()
     closed = asyncio.create_task(_until_closed(websocket))
     clock = asyncio.get_running_loop().time
@@ -72,3 +104,42 @@ async def events(websocket: WebSocket) -> None:
     finally:
         closed.cancel()
         hub.unsubscribe(view)
+
+
+@router.get("/api/events", status_code=status.HTTP_426_UPGRADE_REQUIRED, response_model=None,
+            response_class=Response,  # it answers nothing but the 426 error
+            summary="The live view: a WebSocket (a plain GET only answers 426)",
+            responses={401: {}, 403: {},
+                       426: {"description": "Not a WebSocket upgrade: connect as one"}},
+            openapi_extra={"responses": {"101": {
+                "description": f"Upgraded, subprotocol {SUBPROTOCOL}: a stream of these "
+                               "messages, one JSON text frame each",
+                "content": {"application/json": {"schema": {
+                    "$ref": f"#/components/schemas/{MESSAGE_SCHEMA}"}}}}}})
+def events_handshake(user: Admin) -> None:
+    raise HTTPException(status.HTTP_426_UPGRADE_REQUIRED,
+                        f"open /api/events as a WebSocket with subprotocol {SUBPROTOCOL}",
+                        headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+
+
+def document(app: FastAPI) -> None:
+    """Adds the WebSocket's messages to ``app``'s OpenAPI document as components.  FastAPI
+    takes components only from the bodies of HTTP operations, and a 101 answer has none:
+    they are made by FastAPI all the same, as an unmounted operation's, so that a model the
+    HTTP operations share (Health) reads the same in both."""
+    generate = app.openapi
+    # Never mounted nor called: only its answer's model counts.
+    messages = APIRoute("/", events_handshake, response_model=LiveViewMessage)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = generate()
+        made = get_openapi(title=app.title, version=app.version, routes=[messages])
+        components = document.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in made["components"]["schemas"].items():
+            if components.setdefault(name, definition) != definition:
+                raise ValueError(f"two different OpenAPI schemas named {name}")
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -55,6 +55,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/recordings"): LOGGED_IN,
     ("GET", "/api/recordings/{call_id}"): LOGGED_IN,
     ("GET", "/api/health"): ADMINS,
+    ("GET", "/api/events"): ADMINS,  # the live view's WebSocket; a plain GET answers 426
     ("GET", "/api/backup"): ADMINS,
     ("POST", "/api/restore"): ADMINS,
     ("GET", "/api/audit"): ADMINS,

@@ -1,5 +1,6 @@
 """The live view's WebSocket: admins only; health first, then the call monitor's events as
-they come from its event socket."""
+they come from its event socket, every message as the OpenAPI document declares it; a client
+that does not speak the appliance's version is told so."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from collections.abc import Iterator
 
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from paivystys.appliance.api.context import ApiConfig
-from paivystys.appliance.api.events.http import TOKEN_CHECK_S
+from paivystys.appliance.api.events.http import SUBPROTOCOL, TOKEN_CHECK_S, UNSUPPORTED_VERSION
+from paivystys.appliance.api.events.schemas import LiveViewMessage
 from paivystys.appliance.api.limits import JSON_BODY_LIMIT
 from paivystys.appliance.api.tests.conftest import RunningApi, serve
 from paivystys.appliance.db.database import open_database
@@ -42,16 +45,19 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningApi,
         database.close()
 
 
-def connect(api: RunningApi, token: str | None):
+def connect(api: RunningApi, token: str | None,
+            subprotocols: tuple[str, ...] = (SUBPROTOCOL,)):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     context = ssl.create_default_context(cafile=str(api.cert_path))
     url = api.base_url.replace("https://", "wss://") + "/api/events"
-    return websockets.connect(url, ssl=context, additional_headers=headers, open_timeout=10)
+    return websockets.connect(url, ssl=context, additional_headers=headers, open_timeout=10,
+                              subprotocols=[Subprotocol(name) for name in subprotocols] or None)
 
 
 async def next_of_kind(socket, kind: str) -> dict:
     while True:
         message = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        LiveViewMessage.model_validate(message)  # as the OpenAPI document declares it
         if message["kind"] == kind:
             return message
 
@@ -63,6 +69,7 @@ def test_an_admin_sees_health_then_call_events(live) -> None:
 
     async def watch() -> list[dict]:
         async with connect(api, token) as socket:
+            assert socket.subprotocol == SUBPROTOCOL
             hello = await next_of_kind(socket, "hello")
             assert set(hello["health"]) >= {"asterisk", "trunk", "modem", "disk", "version"}
             await asyncio.sleep(1.5)  # the hub has connected to the feed by now
@@ -71,7 +78,7 @@ def test_an_admin_sees_health_then_call_events(live) -> None:
             return [await next_of_kind(socket, "call"), await next_of_kind(socket, "call")]
 
     events = asyncio.run(watch())
-    assert [event["event"]["type"] for event in events] == ["CallStarted", "CallConfirmed"]
+    assert [event["event"]["type"] for event in events] == ["call.started", "call.confirmed"]
     assert events[1]["event"]["person_name"] == "Maija"
 
 
@@ -94,6 +101,36 @@ def test_nobody_else_gets_the_live_view(live, who: str) -> None:
         asyncio.run(attempt())
     assert refused.value.response.status_code == 403
 
+
+@pytest.mark.parametrize("offered", [(), ("paivystys.events.v0", "paivystys.events.v2"),
+                                     ("x" * 300,)])
+def test_a_client_of_another_version_is_told_so_and_sent_nothing(live, offered) -> None:
+    """An older console offers no version, a newer one others: both hear why they are closed
+    (a console that got messages it cannot read would show nothing, as if all were quiet)."""
+    api, _bus = live
+    username = f"versio{len(offered)}"  # one user for each case
+    create_user(username, "versio-salasana-1", ROLE_ADMIN)
+    token = api.login(username, "versio-salasana-1")
+
+    async def attempt() -> websockets.exceptions.ConnectionClosed:
+        async with connect(api, token, offered) as socket:
+            assert socket.subprotocol is None
+            with pytest.raises(websockets.exceptions.ConnectionClosed) as ended:
+                await asyncio.wait_for(socket.recv(), 10)
+            return ended.value
+
+    ended = asyncio.run(attempt())
+    assert ended.rcvd is not None and ended.rcvd.code == UNSUPPORTED_VERSION
+    assert SUBPROTOCOL in ended.rcvd.reason
+
+
+def test_a_plain_get_is_pointed_to_the_websocket(live) -> None:
+    api, _bus = live
+    create_user("selain", "selain-salasana-1", ROLE_ADMIN)
+    with api.client(api.login("selain", "selain-salasana-1")) as admin:
+        answer = admin.get("/api/events")
+    assert answer.status_code == 426 and answer.headers["upgrade"] == "websocket"
+    assert SUBPROTOCOL in answer.json()["detail"]
 
 
 def test_a_revoked_admin_stream_ends_with_1008(live) -> None:

@@ -1,0 +1,45 @@
+"""The response body of GET /api/health, which the live view's WebSocket also carries."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class ServiceHealth(BaseModel):
+    """What the call monitor last reported about Asterisk or the trunk."""
+
+    ok: bool | None = Field(description="null: not known (no report, or a stale one)")
+    state: str
+    detail: str | None
+    updated_at: str | None = Field(description="when reported, ISO 8601 in UTC")
+
+
+class ModemHealth(BaseModel):
+    """What the modem service last reported."""
+
+    ok: bool | None = Field(description="null: not known (no report, or a stale one)")
+    state: str
+    registered: bool | None
+    signal: int | None = Field(description="CSQ rssi 0..31; null: not known")
+    operator: str | None
+    last_error: str | None
+    updated_at: str | None = Field(default=None, description="when reported, ISO 8601 in "
+                                                             "UTC; absent: never")
+
+
+class DiskHealth(BaseModel):
+    ok: bool = Field(description="more than a gigabyte free")
+    free_bytes: int
+    total_bytes: int
+    path: str
+
+
+class Health(BaseModel):
+    asterisk: ServiceHealth
+    trunk: ServiceHealth
+    modem: ModemHealth
+    disk: DiskHealth
+    sms_waiting: int = Field(description="text messages queued or being sent")
+    last_backup: str | None = Field(description="ISO 8601 in UTC; null: never")
+    version: str
+    checked_at: str = Field(description="ISO 8601 in UTC")
