@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
+from paivystys.appliance.api.calls.schemas import CallOut, CallPage
 from paivystys.appliance.api.context import MAX_ID, CurrentUser, Id
 from paivystys.appliance.api.errors import FieldError
 from paivystys.appliance.calllog.csv_export import csv_rows
@@ -61,7 +62,7 @@ Filter = Annotated[CallFilter, Depends(call_filter)]
 Sort = Annotated[str, Query(max_length=20)]
 
 
-@router.get("/calls")
+@router.get("/calls", response_model=CallPage)
 def list_calls(filters: Filter, sort: Sort = DEFAULT_SORT,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
                cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -94,7 +95,7 @@ def export_calls(filters: Filter, sort: Sort = DEFAULT_SORT) -> StreamingRespons
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/calls/{call_id}", responses={404: {}})
+@router.get("/calls/{call_id}", response_model=CallOut, responses={404: {}})
 def show_call(call_id: Id, user: CurrentUser) -> dict[str, Any]:
     detail = call_detail(call_id, visible_to_person=_visible_to(user))
     if detail is None:

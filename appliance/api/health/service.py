@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from paivystys.appliance.backup import last_backup_at
 from paivystys.appliance.db.models import HealthReport, ModemHealth, OutboxMessage, utcnow
 from paivystys.appliance.sms.outbox import states
 
@@ -61,8 +62,6 @@ def _disk(path: Path) -> dict[str, Any]:
 
 
 def snapshot(data_dir: Path, version: str, now: dt.datetime | None = None) -> dict[str, Any]:
-    from paivystys.appliance.backup import last_backup_at
-
     now = now or utcnow()
     last_backup = last_backup_at()
     waiting = OutboxMessage.select().where(OutboxMessage.state.in_(states.OPEN_STATES)).count()
