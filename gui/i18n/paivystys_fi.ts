@@ -846,72 +846,72 @@
 <context>
     <name>LiveCallsModel</name>
     <message>
-        <location filename="../live/model.py" line="173"/>
+        <location filename="../live/model.py" line="151"/>
         <source>Number</source>
         <translation>Numero</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="173"/>
+        <location filename="../live/model.py" line="155"/>
         <source>Caller</source>
         <translation>Soittaja</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="173"/>
+        <location filename="../live/model.py" line="158"/>
         <source>Waited</source>
         <translation>Odottanut</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="173"/>
+        <location filename="../live/model.py" line="160"/>
         <source>State</source>
         <translation>Tila</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="174"/>
+        <location filename="../live/model.py" line="162"/>
         <source>Answered by</source>
         <translation>Vastaaja</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="174"/>
+        <location filename="../live/model.py" line="164"/>
         <source>People rung</source>
         <translation>Kenelle soi</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="179"/>
+        <location filename="../live/model.py" line="197"/>
         <source>ended: {outcome}</source>
         <translation>päättynyt: {outcome}</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="180"/>
+        <location filename="../live/model.py" line="198"/>
         <source>ended</source>
         <translation>päättynyt</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="182"/>
+        <location filename="../live/model.py" line="200"/>
         <source>talking {duration}</source>
         <translation>puhelussa {duration}</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="185"/>
+        <location filename="../live/model.py" line="203"/>
         <source>talking</source>
         <translation>puhelussa</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="187"/>
+        <location filename="../live/model.py" line="205"/>
         <source>connecting</source>
         <translation>yhdistetään</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="188"/>
+        <location filename="../live/model.py" line="206"/>
         <source>ringing</source>
         <translation>soi</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="195"/>
+        <location filename="../live/model.py" line="213"/>
         <source>{person} (backup): {state}</source>
         <translation>{person} (vara): {state}</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="198"/>
+        <location filename="../live/model.py" line="216"/>
         <source>{person}: {state}</source>
         <translation>{person}: {state}</translation>
     </message>
@@ -919,67 +919,67 @@
 <context>
     <name>LiveView</name>
     <message>
-        <location filename="../live/model.py" line="139"/>
+        <location filename="../live/model.py" line="129"/>
         <source>ringing</source>
         <translation>soi</translation>
     </message>
     <message>
-        <location filename="../live/model.py" line="140"/>
+        <location filename="../live/model.py" line="130"/>
         <source>answered, not pressed 1 yet</source>
         <translation>vastasi, ei ole vielä painanut 1</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="146"/>
+        <location filename="../live/view.py" line="145"/>
         <source>Connect again</source>
         <translation>Yhdistä uudelleen</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="148"/>
+        <location filename="../live/view.py" line="147"/>
         <source>No calls in progress.</source>
         <translation>Ei käynnissä olevia puheluita.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="196"/>
+        <location filename="../live/view.py" line="189"/>
         <source>Connecting…</source>
         <translation>Yhdistetään…</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="230"/>
+        <location filename="../live/view.py" line="223"/>
         <source>Connected: calls appear here as they come in.</source>
         <translation>Yhdistetty: puhelut näkyvät tässä sitä mukaa kuin niitä tulee.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="278"/>
+        <location filename="../live/view.py" line="271"/>
         <source>Not connected: the session has ended.</source>
         <translation>Ei yhdistetty: istunto on päättynyt.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="285"/>
+        <location filename="../live/view.py" line="278"/>
         <source>Not connected: only admins can follow calls live.</source>
         <translation>Ei yhdistetty: vain ylläpitäjät voivat seurata puheluita reaaliajassa.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="288"/>
+        <location filename="../live/view.py" line="281"/>
         <source>Not connected.</source>
         <translation>Ei yhdistetty.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="296"/>
+        <location filename="../live/view.py" line="289"/>
         <source>Not connected: this console and the switchboard speak different versions of the live view.</source>
         <translation>Ei yhdistetty: tämä konsoli ja vaihde käyttävät reaaliaikanäkymän eri versioita.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="298"/>
+        <location filename="../live/view.py" line="291"/>
         <source>Update the console or the switchboard, whichever is older. ({detail})</source>
         <translation>Päivitä konsoli tai vaihde, kumpi niistä on vanhempi. ({detail})</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="314"/>
+        <location filename="../live/view.py" line="307"/>
         <source>Connection lost. Trying again in {seconds} s.</source>
         <translation>Yhteys katkesi. Yritetään uudelleen {seconds} s kuluttua.</translation>
     </message>
     <message>
-        <location filename="../live/view.py" line="317"/>
+        <location filename="../live/view.py" line="310"/>
         <source>Connection lost. Connecting…</source>
         <translation>Yhteys katkesi. Yhdistetään…</translation>
     </message>

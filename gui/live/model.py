@@ -23,20 +23,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QLocale,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, QLocale, QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from paivystys.gui.calllog.model import leg_result_names, outcome_names
 from paivystys.gui.formatting import format_caller, format_phone
-
-Index = QModelIndex | QPersistentModelIndex
+from paivystys.gui.widgets.table import Column, ColumnsModel
 
 # An ended call stays on the list, greyed, this long: long enough to see how it ended.
 LINGER_S = 5.0
@@ -75,8 +67,6 @@ EVENT_TYPES = frozenset(EventType)
 IN_PROGRESS_EVENTS = frozenset({EventType.CALL_STARTED, EventType.LEG_RINGING,
                                 EventType.LEG_ANSWERED, EventType.CALL_CONFIRMED,
                                 EventType.CALL_BRIDGED})
-
-COLUMNS = ("number", "caller", "waited", "state", "answered_by", "legs")
 
 
 @dataclass
@@ -142,13 +132,13 @@ def leg_state_names() -> dict[str, str]:
     }
 
 
-class LiveCallsModel(QAbstractTableModel):
+class LiveCallsModel(ColumnsModel[LiveCall]):
     """Calls in arrival order; an ended call greys out and leaves after `linger_s`."""
 
     def __init__(self, clock: Callable[[], float] = time.time,
-                 linger_s: float = LINGER_S) -> None:
-        super().__init__()
-        self.calls: list[LiveCall] = []
+                 linger_s: float = LINGER_S, parent: QObject | None = None) -> None:
+        # The columns refer back to the model: a parent, when there is one, deletes it.
+        super().__init__(parent)
         self._clock = clock
         self._linger_s = linger_s
         self._skew = 0.0  # this PC's clock minus the appliance's
@@ -156,6 +146,29 @@ class LiveCallsModel(QAbstractTableModel):
         self._leg_states = leg_state_names()
         self._outcomes = outcome_names()
         self.number_names: dict[str, str] = {}  # on-call number (E.164) → its name
+        top = Qt.AlignmentFlag.AlignTop
+        self.columns = [
+            Column(self.tr("Number"), self.number_text, key="number",
+                   alignment=Qt.AlignmentFlag.AlignLeft | top,
+                   tooltip=lambda call: format_phone(call.number, QLocale()) if call.number
+                   else None),
+            Column(self.tr("Caller"), lambda call: "—" if call.caller is None
+                   else format_caller(call.caller, QLocale()),
+                   alignment=Qt.AlignmentFlag.AlignLeft | top),
+            Column(self.tr("Waited"), self.waited_text, key="waited",
+                   alignment=Qt.AlignmentFlag.AlignRight | top),
+            Column(self.tr("State"), self.state_text, key="state",
+                   alignment=Qt.AlignmentFlag.AlignLeft | top),
+            Column(self.tr("Answered by"), lambda call: call.answered_by or "",
+                   alignment=Qt.AlignmentFlag.AlignLeft | top),
+            Column(self.tr("People rung"), self.legs_text,
+                   alignment=Qt.AlignmentFlag.AlignLeft | top),
+        ]
+
+    @property
+    def calls(self) -> list[LiveCall]:
+        """The calls on the list: the model's rows."""
+        return self.rows
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -169,9 +182,14 @@ class LiveCallsModel(QAbstractTableModel):
         until = call.waited_until if call.waited_until is not None else self._appliance_now()
         return max(0.0, until - call.arrived_at)
 
-    def headers(self) -> list[str]:
-        return [self.tr("Number"), self.tr("Caller"), self.tr("Waited"), self.tr("State"),
-                self.tr("Answered by"), self.tr("People rung")]
+    def number_text(self, call: LiveCall) -> str:
+        if not call.number:
+            return "—"
+        return self.number_names.get(call.number) or format_phone(call.number, QLocale())
+
+    def waited_text(self, call: LiveCall) -> str:
+        waited = self.waited(call)
+        return "—" if waited is None else duration_text(waited)
 
     def state_text(self, call: LiveCall) -> str:
         if call.state == ENDED:
@@ -198,51 +216,13 @@ class LiveCallsModel(QAbstractTableModel):
                 lines.append(self.tr("{person}: {state}").format(person=leg.person, state=state))
         return "\n".join(lines)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self.calls)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        call = self.calls[index.row()]
-        key = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and call.state == ENDED:
+    def role_data(self, item: LiveCall, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and item.state == ENDED:
             return QGuiApplication.palette().color(QPalette.ColorGroup.Disabled,
                                                    QPalette.ColorRole.Text)
-        if role == Qt.ItemDataRole.ForegroundRole and key == "state":
-            return QColor(RINGING_COLOUR if call.state == RINGING else ANSWERED_COLOUR)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            vertical = Qt.AlignmentFlag.AlignTop
-            if key == "waited":
-                return Qt.AlignmentFlag.AlignRight | vertical
-            return Qt.AlignmentFlag.AlignLeft | vertical
-        if role == Qt.ItemDataRole.ToolTipRole and key == "number" and call.number:
-            return format_phone(call.number, QLocale())
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if key == "number":
-            if not call.number:
-                return "—"
-            return self.number_names.get(call.number) or format_phone(call.number, QLocale())
-        if key == "caller":
-            return format_caller(call.caller, QLocale()) if call.caller is not None else "—"
-        if key == "waited":
-            waited = self.waited(call)
-            return "—" if waited is None else duration_text(waited)
-        if key == "state":
-            return self.state_text(call)
-        if key == "answered_by":
-            return call.answered_by or ""
-        return self.legs_text(call)
+        if role == Qt.ItemDataRole.ForegroundRole and self.columns[column].key == "state":
+            return QColor(RINGING_COLOUR if item.state == RINGING else ANSWERED_COLOUR)
+        return None
 
     # --- changing -------------------------------------------------------------------------
 
@@ -289,7 +269,7 @@ class LiveCallsModel(QAbstractTableModel):
         to, as the call log does, rather than digits the office does not know by heart."""
         self.number_names = {number["number"]: number.get("name") or "" for number in numbers}
         if self.calls:
-            column = COLUMNS.index("number")
+            column = self.column_index("number")
             self.dataChanged.emit(self.index(0, column), self.index(len(self.calls) - 1, column))
 
     def seed(self, rows: list[dict[str, Any]]) -> None:
@@ -319,7 +299,7 @@ class LiveCallsModel(QAbstractTableModel):
                 self._gone.append(self.calls.pop(row).call_id)
                 self.endRemoveRows()
         if self.calls:
-            first, last = COLUMNS.index("waited"), COLUMNS.index("state")
+            first, last = self.column_index("waited"), self.column_index("state")
             self.dataChanged.emit(self.index(0, first), self.index(len(self.calls) - 1, last),
                                   [Qt.ItemDataRole.DisplayRole])
 
@@ -332,7 +312,7 @@ class LiveCallsModel(QAbstractTableModel):
 
     def _changed(self, call: LiveCall) -> None:
         row = self.calls.index(call)
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     def _confirm(self, call: LiveCall, event: dict[str, Any], at: float | None) -> None:
         leg = self._leg(call, event)

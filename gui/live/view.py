@@ -22,11 +22,9 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +44,7 @@ from paivystys.gui.live.stream import (
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
 from paivystys.gui.widgets.failures import describe, error_label, try_again_button
+from paivystys.gui.widgets.table import table_view
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +129,7 @@ class LiveView(QWidget):
         super().__init__(parent)
         self.client = client
         self.calls = BackgroundCalls(self)
-        self.model = LiveCallsModel(clock)
+        self.model = LiveCallsModel(clock, parent=self)
         self._first_retry_s = first_retry_s
         self._max_retry_s = max_retry_s
         self._current = _Current()
@@ -149,17 +148,11 @@ class LiveView(QWidget):
         self.empty_label.setObjectName("empty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table = table_view(self.model, selectable=False)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setWordWrap(True)
-        self.table.verticalHeader().setVisible(False)
         # Each call's legs are one line each: the row grows with them.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         for signal in (self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(self._show_emptiness)
 
