@@ -28,6 +28,7 @@ import phonenumbers
 
 from paivystys.appliance.calllog.records import call_to_dict
 from paivystys.appliance.db.models import Call, Leg, OnCallNumber, Person
+from paivystys.appliance.errors import Invalid
 from paivystys.appliance.phones import DEFAULT_REGION, WITHHELD
 from paivystys.appliance.ringing.rule import CallOutcome
 
@@ -45,14 +46,12 @@ WITHHELD_SEARCH = "withheld"
 _CALLER_SEPARATORS = str.maketrans("", "", " -().")
 
 
-class QueryError(ValueError):
-    """A bad filter, sort, limit, offset or cursor.  Like the directory's errors: ``field``
-    names it for the API's answer, and ``message`` (also ``str()``) starts with it."""
+class QueryError(Invalid):
+    """A bad filter, sort, limit, offset or cursor: a value of the query (the API answers
+    422 naming it); ``message`` (also ``str()``) starts with the field's name."""
 
     def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = f"{field}: {message}"
-        super().__init__(self.message)
+        super().__init__(field, f"{field}: {message}", location="query")
 
 
 def _is_count(value: object, minimum: int) -> bool:

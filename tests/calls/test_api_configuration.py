@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from paivystys.appliance.api.events.http import SUBPROTOCOL
 from paivystys.appliance.db.models import Group, User
 from paivystys.appliance.users.service import ROLE_ADMIN, create_user
 
@@ -76,6 +77,7 @@ def test_the_live_view_follows_a_real_call_from_ringing_to_bridged(lab, api, sce
     async def watch() -> None:
         url = lab.api_url.replace("https://", "wss://") + "/api/events"
         async with websockets.connect(url, ssl=trust, open_timeout=10,
+                                      subprotocols=[SUBPROTOCOL],
                                       additional_headers={"Authorization": f"Bearer {token}"}
                                       ) as socket:
             connected.set()
@@ -84,7 +86,7 @@ def test_the_live_view_follows_a_real_call_from_ringing_to_bridged(lab, api, sce
                 if message["kind"] != "call":
                     continue
                 seen.append(message["event"])
-                if message["event"]["type"] == "CallEnded":
+                if message["event"]["type"] == "call.ended":
                     return
 
     watcher = threading.Thread(target=lambda: asyncio.run(watch()), daemon=True)
@@ -95,9 +97,10 @@ def test_the_live_view_follows_a_real_call_from_ringing_to_bridged(lab, api, sce
 
     mine = [event for event in seen if event["call_id"] == row["call_id"]]
     kinds = [event["type"] for event in mine]
-    for expected in ("CallStarted", "LegRinging", "LegAnswered", "CallConfirmed",
-                     "CallBridged", "CallEnded"):
+    for expected in ("call.started", "leg.ringing", "leg.answered", "call.confirmed",
+                     "call.bridged", "call.ended"):
         assert expected in kinds, kinds
-    assert kinds.index("LegRinging") < kinds.index("CallConfirmed") < kinds.index("CallBridged")
-    ringing = next(event for event in mine if event["type"] == "LegRinging")
+    assert (kinds.index("leg.ringing") < kinds.index("call.confirmed")
+            < kinds.index("call.bridged"))
+    ringing = next(event for event in mine if event["type"] == "leg.ringing")
     assert ringing["person_name"] == "Katsottu Kaisa"

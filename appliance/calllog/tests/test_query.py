@@ -25,6 +25,7 @@ from paivystys.appliance.calllog.query import (
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Leg, OnCallNumber, Person
 from paivystys.appliance.db.query_count import count_queries
+from paivystys.appliance.errors import Invalid
 
 T0 = dt.datetime(2025, 1, 15, 10, 0, 0, tzinfo=dt.UTC)
 ALL_SORTS = [prefix + field for field in SORT_FIELDS for prefix in ("", "-")]
@@ -428,7 +429,8 @@ def test_a_bad_value_is_refused_naming_its_field(call: Callable[[], object],
         call()
     assert error.value.field == field
     assert error.value.message.startswith(f"{field}: ")
-    assert isinstance(error.value, ValueError)
+    assert isinstance(error.value, Invalid)  # the one field-error type: the API answers 422
+    assert error.value.location == "query"
 
 
 def test_unknown_sort_lists_the_choices() -> None:
