@@ -261,10 +261,10 @@ class ApiToken(BaseModel):
 
 
 class AuditEntry(BaseModel):
-    """Who changed what, when: every change through the API or the CLI."""
+    """Who changed what, when: every configuration change, whichever way it came."""
 
     at = peewee.DateTimeField(default=utcnow, index=True)
-    actor = peewee.CharField()  # a username, "cli:<unix user>", or "system"
+    actor = peewee.CharField()  # a username, "cli:<unix user>", "sms:<phone>" or "system"
     action = peewee.CharField()  # e.g. "group.add", "login.locked"
     target = peewee.CharField(null=True)
     details = peewee.TextField(null=True)  # JSON

@@ -20,6 +20,7 @@ from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.models import IncomingSms, Person, database_proxy, utcnow
 from paivystys.appliance.db.settings import get_setting
 from paivystys.appliance.directory import Directory
+from paivystys.appliance.errors import ApplyFailed
 from paivystys.appliance.phones import normalise_caller
 from paivystys.appliance.sms import kinds
 from paivystys.appliance.sms.notifier import queue_reply
@@ -61,7 +62,14 @@ def handle_incoming(sender: str, text: str, sent_at: dt.datetime | None) -> str:
     word = command_word(text)
     if word in WORDS_ON or word in WORDS_OFF:
         on_duty = word in WORDS_ON
-        Directory(Changes(f"sms:{phone}")).set_duty(person.id, on_duty)
+        try:
+            Directory(Changes(f"sms:{phone}")).set_duty(person.id, on_duty)
+        except ApplyFailed as error:
+            # The duty is saved and every call the AGI routes reads it from the database at
+            # once; only the failsafe legs (used while the AGI is down) wait for the next
+            # apply, and the audit log says so.  The person is told what took effect.
+            log.warning("%s's duty by SMS is saved but not applied to Asterisk: %s",
+                        person.name, error)
         action = ACTION_ON if on_duty else ACTION_OFF
         log.info("%s (%s) is now %s duty by SMS", person.name, phone, "on" if on_duty else "off")
         _reply(person, row, kinds.DUTY_ON if on_duty else kinds.DUTY_OFF)

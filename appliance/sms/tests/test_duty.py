@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 
+from paivystys.appliance.asterisk import apply as asterisk_apply
 from paivystys.appliance.db.database import open_database
-from paivystys.appliance.db.models import IncomingSms, OutboxMessage, Person
+from paivystys.appliance.db.models import AuditEntry, IncomingSms, OutboxMessage, Person
 from paivystys.appliance.directory import Directory
 from paivystys.appliance.sms import kinds
 from paivystys.appliance.sms.duty import (
@@ -52,6 +53,20 @@ def test_on_puts_the_sender_on_duty(text: str) -> None:
     assert handle_incoming("+358401000001", text, SENT) == ACTION_ON
     assert maija().on_duty is True
     assert replies() == [("+358401000001", kinds.DUTY_ON)]
+
+
+def test_a_duty_change_asterisk_cannot_take_is_kept_confirmed_and_audited(monkeypatch) -> None:
+    def asterisk_down() -> None:
+        raise RuntimeError("Asterisk does not answer")
+
+    monkeypatch.setattr(asterisk_apply, "apply_configuration", asterisk_down)
+    assert handle_incoming("+358401000001", "off", SENT) == ACTION_OFF
+    assert maija().on_duty is False  # what the AGI reads for every call
+    assert replies() == [("+358401000001", kinds.DUTY_OFF)]
+    assert IncomingSms.get().action == ACTION_OFF
+    audit = [(row.actor, row.action) for row in AuditEntry.select().order_by(AuditEntry.id)]
+    assert audit[-2:] == [("sms:+358401000001", "duty.off"),
+                          ("sms:+358401000001", "apply.failed")]
 
 
 def test_the_sender_is_recognised_in_national_form_too() -> None:
