@@ -36,7 +36,7 @@ class OnCallNumber(BaseModel):
                                           on_delete="SET NULL")
     recording = peewee.BooleanField(default=False)
     retention_days = peewee.IntegerField(default=90)
-    # Which SMS messages this number's calls send (see modem.messages).
+    # Which SMS messages this number's calls send (see appliance.sms.kinds).
     sms_on_taken = peewee.BooleanField(default=True)
     sms_to_caller = peewee.BooleanField(default=True)
     sms_on_missed = peewee.BooleanField(default=True)
@@ -122,17 +122,17 @@ class Leg(BaseModel):
 
 
 class OutboxMessage(BaseModel):
-    """One SMS to send, written before anything is sent (see modem.outbox)."""
+    """One SMS to send, written before anything is sent (see appliance.sms.outbox)."""
 
     # Idempotency key: the same event queued twice (a replayed journal, a restarted monitor)
     # finds its row already there.
     key = peewee.CharField(unique=True)
     recipient = peewee.CharField()  # E.164
     text = peewee.TextField()
-    reason = peewee.CharField()  # see modem.messages.kinds
+    reason = peewee.CharField()  # see appliance.sms.kinds
     call = peewee.ForeignKeyField(Call, null=True, backref="messages", on_delete="SET NULL")
     person = peewee.ForeignKeyField(Person, null=True, on_delete="SET NULL")
-    state = peewee.CharField(default="queued", index=True)  # see modem.outbox.states
+    state = peewee.CharField(default="queued", index=True)  # see appliance.sms.outbox.states
     encoding = peewee.CharField(null=True)  # "gsm7" | "ucs2", once encoded
     parts = peewee.IntegerField(null=True)
     attempts = peewee.IntegerField(default=0)
@@ -152,7 +152,7 @@ class OutboxPart(BaseModel):
     seq = peewee.IntegerField()  # 1-based
     pdu = peewee.TextField()  # hex, encoded once so every retry sends the very same bytes
     tpdu_length = peewee.IntegerField()
-    state = peewee.CharField(default="pending")  # see modem.outbox.states
+    state = peewee.CharField(default="pending")  # see appliance.sms.outbox.states
     storage_index = peewee.IntegerField(null=True)
     reference = peewee.IntegerField(null=True, index=True)  # TP-MR the modem gave it
     sent_at = peewee.DateTimeField(null=True)
@@ -172,7 +172,7 @@ class IncomingSms(BaseModel):
     sent_at = peewee.DateTimeField(null=True)  # the network's timestamp
     received_at = peewee.DateTimeField(default=utcnow)
     person = peewee.ForeignKeyField(Person, null=True, on_delete="SET NULL")
-    action = peewee.CharField(null=True)  # see modem.duty.commands
+    action = peewee.CharField(null=True)  # see appliance.sms.duty
 
 
 class ModemHealth(BaseModel):

@@ -6,7 +6,7 @@ class does about each:
 
 1. A modem without ``+CSCS`` makes every UCS-2 ``sendSms`` raise, although PDU mode never
    needs a character set.  We never call ``sendSms``: messages go as PDUs we encode ourselves
-   (``modem.messages.encoding``) through the storage commands below, which need no ``+CSCS``.
+   (``appliance.sms.encoding``) through the storage commands below, which need no ``+CSCS``.
 2. Every line from the modem is decoded as strict UTF-8; one non-UTF-8 byte (a Latin-1
    ``+CUSD`` reply, line noise) kills the reader thread and every later command times out.
    Our read loop decodes with replacement characters.
@@ -157,7 +157,7 @@ class ApplianceModem(GsmModem):
                                   signal=rssi if rssi is not None and rssi != 99 else None,
                                   operator=operator)
 
-    # -- storage-based sending (see modem.outbox.sender for why) --------------------------------
+    # -- storage-based sending (see modem.sender for why) --------------------------------
 
     def store_pdu(self, pdu: str, tpdu_length: int) -> int:
         """AT+CMGW: write one SMS-SUBMIT to the modem's storage; returns its index."""
