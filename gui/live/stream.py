@@ -16,21 +16,30 @@ and the appliance answers with it when it speaks it.  An appliance that answers 
 (one older than versioned messages) or closes with `UNSUPPORTED_VERSION` (one that no longer
 speaks this version) ends the stream with `Incompatible`: retrying cannot help until one of
 the two is updated, and messages this console would misread must not pass for a quiet day.
+
+The connection runs on an asyncio event loop of the thread's own: one TLS connection is then
+read and written by one thread through memory buffers, and every wait (connecting, the
+handshake, a message, a pause) is one the stream can give up on.  The blocking client of
+`websockets` reads the socket on a second thread while the first writes the upgrade request,
+and OpenSSL's connections are not safe to use from two threads at once: the TLS 1.3 session
+tickets the appliance sends right after the handshake put that reader inside a blocking
+OpenSSL read just as the request is written.  Now and then no answer came, and the reader,
+which closing the socket does not wake, outlived the handshake's timeout and `stop()`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
-from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
@@ -50,6 +59,11 @@ UNSUPPORTED_VERSION = 4426  # the close code for "this appliance does not speak 
 REFUSED_STATUSES = (401, 403)
 # The version of the live feed this console reads (its event types: `model.EventType`).
 SUBPROTOCOL = Subprotocol("paivystys.events.v1")
+T = TypeVar("T")
+
+
+class _Stopped(Exception):
+    """`stop()` was called while the thread waited."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,6 @@ class EventStream:
         if parts.scheme != "https" or parts.hostname is None:
             raise ValueError(f"{base_url} is not an https URL: the token goes only over TLS")
         self._base_url = base_url
-        self._address = (parts.hostname, parts.port or 443)
         self._url = f"wss://{parts.netloc}{EVENTS_PATH}"
         self._fingerprint = fingerprint
         self._token = token
@@ -127,7 +140,7 @@ class EventStream:
 
     def stop(self) -> None:
         """No news after this returns; the thread ends within about `POLL_S` plus a close
-        handshake (or a connect attempt's timeout, if one is under way)."""
+        handshake (or the `/api/me` question, if one is under way)."""
         with self._lock:
             self._stopping.set()
 
@@ -146,10 +159,17 @@ class EventStream:
     # --- the thread -----------------------------------------------------------------------
 
     def _run(self) -> None:
+        asyncio.run(self._follow())
+
+    async def _follow(self) -> None:
+        asyncio.get_running_loop().set_exception_handler(_report_unless_a_changed_certificate)
         delay = self._first_retry_s
         while not self._stopping.is_set():
-            outcome = self._listen()
-            if outcome is None or self._stopping.is_set():
+            try:
+                outcome = await self._listen()
+            except _Stopped:
+                return
+            if self._stopping.is_set():
                 return
             if isinstance(outcome, Incompatible):
                 log.warning("live events: %s", outcome.detail)
@@ -162,48 +182,65 @@ class EventStream:
                 delay = self._first_retry_s  # it worked until now: no reason to wait long
             log.info("live events: %s; again in %.0f s", outcome.failure.message, delay)
             self._emit(Retrying(delay, outcome.failure))
-            if self._stopping.wait(delay):
+            try:
+                await self._unless_stopped(asyncio.sleep(delay))
+            except _Stopped:
                 return
             delay = min(delay * 2, self._max_retry_s)
 
-    def _listen(self) -> _Outcome | Incompatible | None:
-        """One connection, until it breaks (the outcome) or the stream stops (None)."""
+    async def _unless_stopped(self, awaitable: Awaitable[T]) -> T:
+        """What `awaitable` gives, looking every `POLL_S` whether the stream was stopped;
+        if it was, the awaitable is cancelled and `_Stopped` raised."""
+        task = asyncio.ensure_future(awaitable)
+        try:
+            while not self._stopping.is_set():
+                done, _ = await asyncio.wait({task}, timeout=POLL_S)
+                if done:
+                    return task.result()
+        except BaseException:
+            task.cancel()
+            raise
+        task.cancel()
+        raise _Stopped
+
+    async def _listen(self) -> _Outcome | Incompatible:
+        """One connection, until it breaks (the outcome) or the stream stops (`_Stopped`)."""
         connected = False
         try:
-            # Our own TCP socket: no proxy from the environment ever sees the connection.
-            with (socket.create_connection(self._address, timeout=CONNECT_TIMEOUT_S) as sock,
-                  connect(self._url, sock=sock, ssl=pinned_context(self._fingerprint),
-                          additional_headers={"Authorization": f"Bearer {self._token}"},
-                          subprotocols=[SUBPROTOCOL], open_timeout=CONNECT_TIMEOUT_S,
-                          close_timeout=CLOSE_TIMEOUT_S) as websocket):
+            # proxy=None: no proxy from the environment ever sees the connection.
+            websocket = await self._unless_stopped(connect(
+                self._url, ssl=pinned_context(self._fingerprint), proxy=None,
+                additional_headers={"Authorization": f"Bearer {self._token}"},
+                subprotocols=[SUBPROTOCOL], open_timeout=CONNECT_TIMEOUT_S,
+                close_timeout=CLOSE_TIMEOUT_S))
+            async with websocket:
                 if websocket.subprotocol != SUBPROTOCOL:
-                    return _incompatible(websocket)
+                    return await _incompatible(websocket)
                 connected = True
                 self._emit(Connected())
-                while not self._stopping.is_set():
-                    try:
-                        raw = websocket.recv(timeout=POLL_S)
-                    except TimeoutError:
-                        continue
-                    self._receive(raw)
-            return None
+                while True:
+                    self._receive(await self._unless_stopped(websocket.recv()))
         except FingerprintMismatch as error:
             return _Outcome(ApiFailure(FailureKind.TLS_MISMATCH, str(error)), final=True)
         except InvalidStatus as error:
             status = error.response.status_code
             if status in REFUSED_STATUSES:
-                return self._why_refused(f"the appliance refused the live view ({status})")
+                return await asyncio.to_thread(
+                    self._why_refused, f"the appliance refused the live view ({status})")
             return _Outcome(_unreachable(f"the upgrade was answered {status}"))
         except ConnectionClosed as error:
             close = error.rcvd
             if close is not None and close.code == POLICY_VIOLATION:
-                return self._why_refused(f"the appliance closed the live view: {close.reason}")
+                return await asyncio.to_thread(
+                    self._why_refused, f"the appliance closed the live view: {close.reason}")
             reason = f"code {close.code} {close.reason}".strip() if close else "no close frame"
             return _Outcome(_unreachable(f"the connection closed ({reason})"),
                             was_connected=connected)
         except (OSError, InvalidHandshake) as error:  # TimeoutError and ssl errors included
             return _Outcome(_unreachable(f"{self._url}: {error or type(error).__name__}"),
                             was_connected=connected)
+        except _Stopped:
+            raise
         except Exception as error:
             # A defect, not the network: log it for the bug report, and keep the view alive
             # with retries rather than let the thread die and the view say "connected".
@@ -237,12 +274,12 @@ class EventStream:
         return _Outcome(_unreachable(what))
 
 
-def _incompatible(websocket: ClientConnection) -> Incompatible:
+async def _incompatible(websocket: ClientConnection) -> Incompatible:
     """Why an appliance answered without this console's version: one that speaks versions
     closes at once with `UNSUPPORTED_VERSION` and says which; one older than versions does
     not know to, and sends its messages."""
     try:
-        websocket.recv(timeout=CONNECT_TIMEOUT_S)
+        await asyncio.wait_for(websocket.recv(), CONNECT_TIMEOUT_S)
     except ConnectionClosed as error:
         if error.rcvd is not None and error.rcvd.code == UNSUPPORTED_VERSION:
             return Incompatible(f"the appliance closed the live view: {error.rcvd.reason}")
@@ -250,6 +287,15 @@ def _incompatible(websocket: ClientConnection) -> Incompatible:
         pass
     return Incompatible(f"the appliance's live view has no version, it is older than "
                         f"{SUBPROTOCOL}")
+
+
+def _report_unless_a_changed_certificate(loop: asyncio.AbstractEventLoop,
+                                          context: dict[str, Any]) -> None:
+    """asyncio reports an exception raised inside its TLS handshake as a fatal error of the
+    transport, with a traceback, and then raises it from the connection attempt as well:
+    a changed certificate is then said once, as `Ended`, and is not logged as a defect."""
+    if not isinstance(context.get("exception"), FingerprintMismatch):
+        loop.default_exception_handler(context)
 
 
 def _unreachable(message: str) -> ApiFailure:

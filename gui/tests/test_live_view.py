@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from websockets.sync.server import ServerConnection, serve
 from websockets.typing import Subprotocol
 
-from paivystys.appliance.api.tls import ensure_certificate, server_ssl_context
+from paivystys.appliance.api.tls import ServerIdentity, ensure_certificate, server_ssl_context
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Call, Leg
 from paivystys.appliance.directory import Directory
@@ -23,7 +25,7 @@ from paivystys.appliance.monitor.feed import EventFeed
 from paivystys.appliance.ringing.bus import CallStarted, EventBus, LegRinging
 from paivystys.appliance.users.service import ROLE_ADMIN, ROLE_PERSON, create_user, revoke
 from paivystys.gui.live import stream as stream_module
-from paivystys.gui.live.view import LiveView
+from paivystys.gui.live.view import STOP_WAIT_S, LiveView
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.tests import conftest
 from paivystys.gui.tests.conftest import ADMIN_PASSWORD, PERSON_PASSWORD, Appliance, run_api
@@ -250,3 +252,56 @@ def test_an_appliance_older_than_versioned_events_is_told_apart_from_a_quiet_one
         view.close()
         old.close()
         server.shutdown()
+
+
+@pytest.fixture
+def silent_appliance(tmp_path: Path) -> Iterator[tuple[ServerIdentity, int]]:
+    """A server that completes the TLS handshake and then answers nothing, as an appliance
+    does whose event loop is stuck or that went away after the handshake.  It sends the TLS
+    1.3 session tickets every Python TLS server sends (the API's too): they arrive at the
+    console right after its handshake, before any answer."""
+    identity = ensure_certificate(tmp_path / "tls")
+    context = server_ssl_context(identity)
+    context.num_tickets = 2
+    held: list[ssl.SSLSocket] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return  # the listener was closed
+            try:
+                held.append(context.wrap_socket(connection, server_side=True))
+            except OSError:
+                connection.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield identity, listener.getsockname()[1]
+    listener.close()
+    for connection in held:
+        connection.close()
+
+
+def test_an_appliance_that_never_answers_the_upgrade_is_retried_and_closing_ends_the_view(
+        qtbot: QtBot, show: Callable[[LiveView], LiveView], monkeypatch: pytest.MonkeyPatch,
+        silent_appliance: tuple[ServerIdentity, int], caplog: pytest.LogCaptureFixture) -> None:
+    """The connection attempt gives up after its timeout and says so, and closing the view
+    ends the stream's thread at once: neither waits for an answer that does not come."""
+    monkeypatch.setattr(stream_module, "CONNECT_TIMEOUT_S", 1.0)
+    identity, port = silent_appliance
+    silent = ApplianceClient(f"https://127.0.0.1:{port}", identity.fingerprint, "a-token")
+    view = show(LiveView(silent, first_retry_s=0.5, max_retry_s=0.5))
+    qtbot.waitUntil(view.error.isVisible, timeout=5_000)
+    assert view.connection_label.text().startswith("Connection lost")
+    assert view.error.text().startswith("The switchboard does not answer.")
+    # The pause is over and the next attempt waits for its answer: close the view then.
+    qtbot.waitUntil(lambda: view.connection_label.text() == "Connection lost. Connecting…",
+                    timeout=3_000)
+    stream = view.stream
+    assert stream is not None
+    view.close()
+    assert not stream.running, f"the live events thread outlived closing by {STOP_WAIT_S} s"
+    assert "did not end" not in caplog.text
+    silent.close()
