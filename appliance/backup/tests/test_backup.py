@@ -20,6 +20,7 @@ from paivystys.appliance.backup import (
 )
 from paivystys.appliance.backup import service as backup_service
 from paivystys.appliance.changes import Changes
+from paivystys.appliance.changes.tests.apply_counter import Counter
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import (
     ALL_MODELS,
@@ -45,14 +46,6 @@ from paivystys.appliance.directory import ApplyFailed, Directory
 ARRIVED = dt.datetime(2025, 11, 25, 12, 5, tzinfo=dt.UTC)
 ADMIN_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 VERSION = metadata.version("paivystysvaihde")
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self) -> None:
-        self.calls += 1
 
 
 @pytest.fixture

@@ -11,17 +11,10 @@ import pytest
 
 from paivystys.appliance.audit import entries
 from paivystys.appliance.changes import Changes
+from paivystys.appliance.changes.tests.apply_counter import Counter
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Group
 from paivystys.appliance.errors import ApplyFailed, Conflict, Invalid
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self) -> None:
-        self.calls += 1
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 
 from paivystys.appliance.audit import entries
 from paivystys.appliance.changes import Changes
+from paivystys.appliance.changes.tests.apply_counter import Counter
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Group, Membership, NumberGroup, OnCallNumber, Person
 from paivystys.appliance.directory import (
@@ -24,14 +25,6 @@ from paivystys.appliance.directory import (
     settings_to_dicts,
 )
 from paivystys.appliance.directory import demo as demo_module
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self) -> None:
-        self.calls += 1
 
 
 @pytest.fixture

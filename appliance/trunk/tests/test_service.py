@@ -15,20 +15,13 @@ from paivystys.appliance.asterisk.pjsip import LAB_TRUNK
 from paivystys.appliance.asterisk.stored_trunk import trunk_spec
 from paivystys.appliance.audit import entries
 from paivystys.appliance.changes import Changes
+from paivystys.appliance.changes.tests.apply_counter import Counter
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Trunk
 from paivystys.appliance.errors import ApplyFailed, Invalid
 from paivystys.appliance.trunk import check_trunk, get_trunk, reset_trunk, set_trunk
 
 PASSWORD = 'Sal#a"sana\\1'
-
-
-class Counter:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def __call__(self) -> None:
-        self.calls += 1
 
 
 @pytest.fixture
