@@ -15,6 +15,7 @@ break as the next AMI line, so network text never goes into one.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
@@ -37,11 +38,14 @@ class UserEvent:
         super().__init_subclass__(**kwargs)
         cls.NAME = cls.__name__
 
+    # Cached: the monitor reads every call event through them.
     @classmethod
+    @functools.cache
     def field_names(cls) -> tuple[str, ...]:
         return tuple(spec.name for spec in dataclasses.fields(cls))
 
     @classmethod
+    @functools.cache
     def header_names(cls) -> tuple[str, ...]:
         return tuple(header_name(name) for name in cls.field_names())
 
@@ -155,4 +159,4 @@ def parse(headers: Mapping[str, str]) -> UserEvent | None:
     spec = SPECS.get(headers.get(NAME_HEADER, ""))
     if spec is None:
         return None
-    return spec(**{name: headers.get(header_name(name), "") for name in spec.field_names()})
+    return spec(*(headers.get(header, "") for header in spec.header_names()))
