@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from paivystys.appliance.api import errors
 from paivystys.appliance.api.auth import http as auth_http
 from paivystys.appliance.api.backup import http as backup_http
 from paivystys.appliance.api.calls import http as calls_http
+from paivystys.appliance.api.claim import http as claim_http
+from paivystys.appliance.api.claim.notice import ClaimWatch
 from paivystys.appliance.api.context import ApiConfig
 from paivystys.appliance.api.events import http as events_http
 from paivystys.appliance.api.events.hub import EventHub
@@ -31,8 +33,11 @@ from paivystys.appliance.recordings.retention import delete_expired
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY_S = 3600.0
-ROUTERS = (auth_http, management_http, recordings_http, health_http, events_http,
+ROUTERS = (claim_http, auth_http, management_http, recordings_http, health_http, events_http,
            backup_http, trunk_http, calls_http)
+# Until the box has its first admin, these alone answer (the health still by its own rule);
+# every other route refuses with how to claim it.
+OPEN_BEFORE_CLAIM = (claim_http, health_http)
 # Every body is a small JSON document but these, which carry files.
 LARGER_BODIES = {("POST", "/api/restore"): backup_http.MAX_BACKUP_BYTES}
 
@@ -45,6 +50,11 @@ def create_app(config: ApiConfig) -> FastAPI:
         hub = EventHub(config.events_socket, lambda: snapshot(data_dir, config.version))
         app.state.hub = hub
         hub.start()
+        claim_watch = ClaimWatch(data_dir, config.setup_code_file, config.fingerprint,
+                                 config.api_url)
+        app.state.claim_watch = claim_watch
+        claim_watch.check()
+        watching = asyncio.create_task(claim_watch.keep_in_step())
         retention = (asyncio.create_task(_retention_loop(config.recordings_dir))
                      if config.recordings_dir is not None else None)
         if config.ready_file is not None:
@@ -55,10 +65,11 @@ def create_app(config: ApiConfig) -> FastAPI:
         finally:
             if config.ready_file is not None:
                 config.ready_file.unlink(missing_ok=True)
-            if retention is not None:
-                retention.cancel()
-                with suppress(asyncio.CancelledError):
-                    await retention
+            for task in (watching, retention):
+                if task is not None:
+                    task.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await task
             await hub.stop()
             database.close()
 
@@ -69,7 +80,11 @@ def create_app(config: ApiConfig) -> FastAPI:
     errors.install(app)
     events_http.document(app)
     for module in ROUTERS:
-        app.include_router(module.router)
+        if module in OPEN_BEFORE_CLAIM:
+            app.include_router(module.router)
+        else:
+            app.include_router(module.router, responses=claim_http.REFUSED_UNCLAIMED,
+                               dependencies=[Depends(claim_http.require_claimed)])
     app.add_middleware(BodySizeLimit, default=JSON_BODY_LIMIT, routes=LARGER_BODIES)
     return app
 

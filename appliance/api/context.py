@@ -3,6 +3,7 @@ who is asking, and the changes they make (audited as theirs)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from paivystys.appliance.changes import Changes
+from paivystys.appliance.db.database import database_path
 from paivystys.appliance.db.models import User
 from paivystys.appliance.users.service import ROLE_ADMIN, ROLE_PERSON, Throttle, user_for_token
 
@@ -24,6 +26,17 @@ class ApiConfig:
     version: str = "0"
     ready_file: Path | None = None  # written (our pid) once serving, removed at shutdown
     throttle: Throttle = field(default_factory=Throttle)
+    # While the box is unclaimed: the notice for its screen (set-up code, address,
+    # fingerprint), the certificate's fingerprint, and where consoles reach the API now (a
+    # wildcard listen address: this box's outward address, which DHCP may give it late).
+    setup_code_file: Path | None = None
+    fingerprint: str = ""
+    api_url: Callable[[], str] = field(default=lambda: "")
+
+    @property
+    def state_dir(self) -> Path:
+        """The directory of the database, the TLS key and the set-up code."""
+        return (self.db_path or database_path()).resolve().parent
 
 
 MAX_ID = 2**53  # what a JSON number holds exactly
@@ -32,6 +45,11 @@ _bearer = HTTPBearer(auto_error=False, description="the token from POST /api/log
 
 def config(request: Request) -> ApiConfig:
     return request.app.state.config
+
+
+def client_address(request: Request) -> str:
+    """The peer's address: the TCP connection's, never a forwarded header's."""
+    return request.client.host if request.client else "unknown"
 
 
 def current_user(credentials: Annotated[HTTPAuthorizationCredentials | None,

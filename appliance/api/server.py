@@ -3,7 +3,8 @@
 The first start makes the appliance's key and certificate (``--tls-dir``); every start logs
 the URL and the certificate's SHA-256 fingerprint and writes them to ``api.json`` beside the
 database, where ``paivystys status`` reads them for the installer to compare with what the
-console shows on first connect."""
+console shows on first connect.  Until the box is claimed, the log also shows its set-up code,
+and ``--setup-code-file`` gets a notice of all three for the box's own screen."""
 
 from __future__ import annotations
 
@@ -32,6 +33,21 @@ log = logging.getLogger("paivystys.api")
 DEFAULT_LISTEN = "0.0.0.0:8443"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 STATUS_FILE = "api.json"
+
+
+def setup_notice(data_dir: Path) -> str | None:
+    """While the box is unclaimed, what the API's ``--setup-code-file`` shows (or where it is,
+    for a user who may not read it); None when there is no such notice."""
+    try:
+        path = json.loads((data_dir / STATUS_FILE).read_text()).get("setup_code_file")
+    except (OSError, ValueError):
+        return None
+    if not path or not Path(path).exists():
+        return None
+    try:
+        return Path(path).read_text()
+    except PermissionError:
+        return f"The set-up code is in {path} (readable by the API's user and root).\n"
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -130,6 +146,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="do not announce the API with mDNS")
     parser.add_argument("--ready-file", type=Path, metavar="PATH",
                         help="written (our pid) once the API serves, removed on exit")
+    parser.add_argument("--setup-code-file", type=Path, metavar="PATH",
+                        help="while nobody has claimed the box: a notice for its screen with "
+                             "the set-up code, the address and the certificate's fingerprint "
+                             "(mode 0600); removed once the box is claimed")
     parser.add_argument("--verbose", action="store_true")
     return parser.parse_args(argv)
 
@@ -145,12 +165,16 @@ def main(argv: list[str] | None = None) -> int:
                                   addresses=[public_host])
     url = f"https://{public_host}:{port}"
     log.info("API at %s, certificate SHA-256 fingerprint %s", url, identity.fingerprint)
+    setup_code_file = args.setup_code_file.resolve() if args.setup_code_file else None
     status_file = db_path.parent / STATUS_FILE
-    status_file.write_text(json.dumps({"api_url": url, "api_fingerprint": identity.fingerprint,
-                                       "pid": os.getpid()}) + "\n")
+    status_file.write_text(json.dumps({
+        "api_url": url, "api_fingerprint": identity.fingerprint, "pid": os.getpid(),
+        "setup_code_file": str(setup_code_file) if setup_code_file else None}) + "\n")
     config = ApiConfig(db_path=db_path, recordings_dir=args.recordings_dir,
                        events_socket=args.events_socket, version=version(),
-                       ready_file=args.ready_file)
+                       ready_file=args.ready_file, setup_code_file=setup_code_file,
+                       fingerprint=identity.fingerprint,
+                       api_url=lambda: f"https://{advertised_host(host)}:{port}")
     app = create_app(config)
 
     advertiser = Announcement(port, identity.fingerprint, config.version, url)

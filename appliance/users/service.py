@@ -9,7 +9,8 @@ Guessing is slowed at two levels, neither of which one address can turn against 
   ``MAX_FAILURES`` failures in a row, that address is refused for that username for
   ``LOCKOUT``, twice as long after each further ``MAX_FAILURES``, up to ``MAX_LOCKOUT``.  The
   admin at another address logs in as usual; ``paivystys user unlock`` lifts every lock of a
-  user.  A wrong old password when changing one's password counts the same.
+  user.  A wrong old password when changing one's password counts the same, and so does a
+  wrong set-up code (:mod:`.claim`), under a name no username can be.
 - per client address, whatever the username (in memory: it only has to slow a guesser down):
   ``THROTTLE_ATTEMPTS`` failures a minute are the most one address gets.
 
@@ -172,21 +173,44 @@ def _account_change(changes: Changes | None, action: str, target: str,
     return (changes or Changes(SYSTEM)).change(action, target, details, reaches_asterisk=False)
 
 
+def check_new_user(username: str, password: str, role: str,
+                   person_id: int | None = None) -> dict[str, object]:
+    """A new account's name, role, person link and password checked (the password against
+    the person's name too); the values in the form stored, for :func:`insert_user`."""
+    values = check_user(username, role, person_id)
+    person = Person.get_or_none(Person.id == person_id) if person_id is not None else None
+    check_password_quality(password, str(values["username"]),
+                           names=[person.name] if person else [])
+    return values
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash stored for ``password`` (about 0.1 s of work: done before a
+    transaction, not inside it)."""
+    return _hasher.hash(password)
+
+
+def insert_user(values: dict[str, object], password_hash: str) -> User:
+    """The account of :func:`check_new_user`'s ``values``, inside the caller's change, unless
+    its name or person is taken meanwhile."""
+    name, person_id = values["username"], values["person"]
+    if User.get_or_none(User.username == name) is not None:
+        raise Conflict("username", f"username: {name!r} is taken")
+    if person_id is not None:
+        if Person.get_or_none(Person.id == person_id) is None:
+            raise NotFound("person_id", f"person_id: no person with id {person_id}")
+        if User.get_or_none(User.person == person_id) is not None:
+            raise Conflict("person_id", f"person_id: person {person_id} has an account")
+    return User.create(password_hash=password_hash, **values)
+
+
 def create_user(username: str, password: str, role: str,
                 person_id: int | None = None, *, changes: Changes | None = None) -> User:
-    values = check_user(username, role, person_id)
-    name = str(values["username"])
-    person = Person.get_or_none(Person.id == person_id) if person_id is not None else None
-    check_password_quality(password, name, names=[person.name] if person else [])
-    with _account_change(changes, "user.add", name, {"role": role, "person_id": person_id}):
-        if User.get_or_none(User.username == name) is not None:
-            raise Conflict("username", f"username: {name!r} is taken")
-        if person_id is not None:
-            if Person.get_or_none(Person.id == person_id) is None:
-                raise NotFound("person_id", f"person_id: no person with id {person_id}")
-            if User.get_or_none(User.person == person_id) is not None:
-                raise Conflict("person_id", f"person_id: person {person_id} has an account")
-        return User.create(password_hash=_hasher.hash(password), **values)
+    values = check_new_user(username, password, role, person_id)
+    password_hash = hash_password(password)
+    with _account_change(changes, "user.add", str(values["username"]),
+                         {"role": role, "person_id": person_id}):
+        return insert_user(values, password_hash)
 
 
 def set_password(user: User, password: str, field: str = "password", *,
@@ -273,23 +297,27 @@ def log_in(username: str, password: str, client: str, throttle: Throttle,
            now: dt.datetime | None = None) -> Login:
     now = now or utcnow()
     name = username.strip().lower()
-    throttle.check(client)
-    _refuse_if_locked(name, client, now)
+    refuse_if_guessing(name, client, throttle, now)
     user = User.get_or_none(User.username == name)
     if user is None:
         _verify_dummy(password)
-        _record_failure(name, client, throttle, now)
+        record_failure(name, client, throttle, now)
         raise AuthError(401, "wrong username or password")
     try:
         _hasher.verify(user.password_hash, password)
     except argon2.exceptions.VerificationError:
-        _record_failure(name, client, throttle, now)
+        record_failure(name, client, throttle, now)
         raise AuthError(401, "wrong username or password") from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins, user.last_login_at = 0, now
     user.save()
-    _forget_failures(name, client)
+    forget_failures(name, client)
+    return start_session(user, now)
+
+
+def start_session(user: User, now: dt.datetime) -> Login:
+    """A new token of ``user``'s, valid for :data:`TOKEN_TTL` from ``now``."""
     token = secrets.token_urlsafe(32)
     expires = now + TOKEN_TTL
     ApiToken.create(token_hash=_token_hash(token), user=user, created_at=now, expires_at=expires)
@@ -301,14 +329,13 @@ def check_old_password(user: User, password: str, client: str, throttle: Throttl
     """The caller's own password, asked before changing it: a wrong one is a failed login
     (a stolen token must not become a way to guess the password)."""
     now = now or utcnow()
-    throttle.check(client)
-    _refuse_if_locked(user.username, client, now)
+    refuse_if_guessing(user.username, client, throttle, now)
     try:
         _hasher.verify(user.password_hash, password)
     except argon2.exceptions.VerificationError:
-        _record_failure(user.username, client, throttle, now)
+        record_failure(user.username, client, throttle, now)
         raise Invalid("old_password", "old_password: that is not your password") from None
-    _forget_failures(user.username, client)
+    forget_failures(user.username, client)
 
 
 def _verify_dummy(password: str) -> None:
@@ -316,7 +343,10 @@ def _verify_dummy(password: str) -> None:
         _hasher.verify(_DUMMY_HASH, password)
 
 
-def _refuse_if_locked(name: str, client: str, now: dt.datetime) -> None:
+def refuse_if_guessing(name: str, client: str, throttle: Throttle, now: dt.datetime) -> None:
+    """Refuse an attempt at ``name``'s secret (a password, or the set-up code) from
+    ``client`` while that address is throttled (429) or locked out of ``name`` (423)."""
+    throttle.check(client)
     row = LoginFailure.get_or_none(LoginFailure.username == name, LoginFailure.client == client)
     locked_until = _aware(row.locked_until) if row is not None else None
     if locked_until is not None and locked_until > now:
@@ -333,7 +363,9 @@ def _lockout(failures: int) -> dt.timedelta:
     return min(LOCKOUT * 2 ** (failures // MAX_FAILURES - 1), MAX_LOCKOUT)
 
 
-def _record_failure(name: str, client: str, throttle: Throttle, now: dt.datetime) -> None:
+def record_failure(name: str, client: str, throttle: Throttle, now: dt.datetime) -> None:
+    """A wrong secret for ``name`` from ``client``: counted, and locked out at each
+    :data:`MAX_FAILURES` in a row."""
     throttle.failed(client)
     with database_proxy.atomic():
         # One statement per step, so two concurrent failures both count.
@@ -358,7 +390,8 @@ def _record_failure(name: str, client: str, throttle: Throttle, now: dt.datetime
             LoginFailure.locked_until.is_null() | (LoginFailure.locked_until < now)).execute()
 
 
-def _forget_failures(name: str, client: str) -> None:
+def forget_failures(name: str, client: str) -> None:
+    """The right secret for ``name`` from ``client``: its failures in a row end."""
     LoginFailure.delete().where(LoginFailure.username == name,
                                 LoginFailure.client == client).execute()
 

@@ -25,6 +25,7 @@ from paivystys.appliance.api.context import (
     Id,
     PersonChanges,
     PersonUser,
+    client_address,
 )
 from paivystys.appliance.audit import entries, record
 from paivystys.appliance.changes import Changes
@@ -39,16 +40,11 @@ router = APIRouter(prefix="/api", tags=["auth"])
              responses={401: {}, 423: {"description": "locked after repeated failures"},
                         429: {"description": "too many failures from this address"}})
 def login(body: LoginRequest, request: Request, config: Config) -> LoginResponse:
-    client = _client(request)
+    client = client_address(request)
     done = service.log_in(body.username, body.password, client, config.throttle)
     record(done.user.username, "login", done.user.username, {"client": client})
     return LoginResponse(token=done.token, expires_at=done.expires_at.isoformat(),
                          user=UserOut(**service.user_to_dict(done.user)))
-
-
-def _client(request: Request) -> str:
-    """The peer's address: the TCP connection's, never a forwarded header's."""
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/logout", status_code=204, responses={401: {}})
@@ -79,7 +75,7 @@ def set_my_duty(body: DutyRequest, user: PersonUser, changes: PersonChanges) -> 
                        429: {"description": "too many failures from this address"}})
 def change_my_password(body: PasswordChange, user: CurrentUser, request: Request,
                        config: Config) -> Response:
-    service.check_old_password(user, body.old_password, _client(request), config.throttle)
+    service.check_old_password(user, body.old_password, client_address(request), config.throttle)
     service.set_password(user, body.new_password, field="new_password",
                          changes=Changes(user.username))
     return Response(status_code=204)

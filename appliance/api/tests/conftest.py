@@ -54,11 +54,15 @@ class RunningApi:
 
 def serve(config: ApiConfig, state_dir: Path) -> Iterator[RunningApi]:
     identity = ensure_certificate(state_dir / "tls")
-    app = create_app(config)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
+    base_url = f"https://127.0.0.1:{port}"
+    # What an unclaimed box announces with its set-up code, as paivystys-api sets it.
+    config.fingerprint = identity.fingerprint
+    config.api_url = lambda: base_url
+    app = create_app(config)
     server = uvicorn.Server(uvicorn_config(app, identity))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
@@ -67,7 +71,7 @@ def serve(config: ApiConfig, state_dir: Path) -> Iterator[RunningApi]:
         assert time.monotonic() < deadline, "the API server did not start"
         time.sleep(0.02)
     try:
-        yield RunningApi(f"https://127.0.0.1:{port}", config, identity.cert_path, state_dir)
+        yield RunningApi(base_url, config, identity.cert_path, state_dir)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
