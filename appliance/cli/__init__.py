@@ -12,6 +12,7 @@ import peewee
 
 from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.database import open_database
+from paivystys.appliance.db.schema import SchemaError
 
 
 class CommandError(Exception):
@@ -26,17 +27,24 @@ def use_database(args: argparse.Namespace) -> peewee.SqliteDatabase:
     """Open the database named by the global ``--db`` option."""
     try:
         return open_database(args.db)
+    except SchemaError as exc:  # the message names the database and what to run
+        raise CommandError(str(exc)) from exc
     except (OSError, peewee.DatabaseError) as exc:
         raise CommandError(f"cannot open database {args.db}: {exc}") from exc
 
 
-def cli_changes() -> Changes:
-    """Changes made from this command line: audited as ``cli:<unix user>``, then applied."""
+def cli_actor() -> str:
+    """Who the audit log says made a change from this command line: ``cli:<unix user>``."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # a uid with no name (a container's, a dynamic user's)
         user = f"uid{os.getuid()}"
-    return Changes(f"cli:{user}")
+    return f"cli:{user}"
+
+
+def cli_changes() -> Changes:
+    """Changes made from this command line: audited as ``cli:<unix user>``, then applied."""
+    return Changes(cli_actor())
 
 
 def print_json(value: Any) -> None:

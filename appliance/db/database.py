@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import stat
+import time
 from pathlib import Path
 
 import peewee
-from playhouse.migrate import SqliteMigrator, migrate
 
-from paivystys.appliance.db.models import ALL_MODELS, BaseModel, database_proxy
+from paivystys.appliance.db import schema
+from paivystys.appliance.db.models import database_proxy
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +27,9 @@ DEFAULT_PATH = Path("/var/lib/paivystys/paivystys.db")
 DATABASE_MODE = 0o660
 # SQLite creates these beside the database with the database's mode: they hold its pages too.
 COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+# Set on every connection.  WAL is not among them: it is a property of the file, set once
+# (see _use_wal).
 PRAGMAS = {
-    "journal_mode": "wal",
     "synchronous": "normal",  # with WAL: durable at checkpoint, never corrupt
     "foreign_keys": 1,
     "busy_timeout": 5000,
@@ -39,13 +42,57 @@ def database_path() -> Path:
 
 def open_database(path: Path | str | None = None, *,
                   sync_every_commit: bool = False) -> peewee.SqliteDatabase:
-    """Open (and create if needed) the database and bind the models to it.
+    """Open the database and bind the models to it; a brand-new database is created at the
+    current schema version.  A database at another version is refused and left as it is
+    (:class:`~paivystys.appliance.db.schema.SchemaOutOfDate`: run ``paivystys db migrate``;
+    :class:`~paivystys.appliance.db.schema.SchemaTooNew`): only :func:`migrate_database`
+    changes an existing schema, so the services starting together never race to migrate.
 
     ``sync_every_commit``: fsync at every commit (SQLite ``synchronous=FULL``), so even a power
     cut cannot take back a commit.  The default (NORMAL, with WAL) survives a killed process
     and a clean reboot but may lose the last commits to a power cut; the modem service asks
     for FULL because what it commits says what the network already has."""
     target = Path(path) if path is not None else database_path()
+    db = _connect(target, sync_every_commit)
+    try:
+        schema.ensure_current(db, str(target))
+    except BaseException:
+        db.close()
+        raise
+    database_proxy.initialize(db)
+    return db
+
+
+def migrate_database(path: Path | str | None = None, *,
+                     actor: str | None = "system") -> schema.MigrationResult:
+    """Bring the database's schema to this software's version (creating a brand-new one), with
+    an audit row by ``actor`` when it migrated; the one way an existing schema changes.
+    Raises :class:`~paivystys.appliance.db.schema.SchemaTooNew` or
+    :class:`~paivystys.appliance.db.schema.MigrationFailed`.  The models are not bound to it:
+    a process may migrate a database other than the one it has open."""
+    target = Path(path) if path is not None else database_path()
+    # FULL: a migration's commit must outlast a power cut like the modem's do.
+    db = _connect(target, sync_every_commit=True)
+    try:
+        return schema.migrate(db, str(target), actor)
+    finally:
+        db.close()
+
+
+def stored_schema_version(path: Path | str | None = None) -> int | None:
+    """The schema version of the database at ``path``; None if there is no such file (none is
+    created)."""
+    target = Path(path) if path is not None else database_path()
+    if not target.exists():
+        return None
+    db = _connect(target, sync_every_commit=False)
+    try:
+        return schema.stored_version(db)
+    finally:
+        db.close()
+
+
+def _connect(target: Path, sync_every_commit: bool) -> peewee.SqliteDatabase:
     target.parent.mkdir(parents=True, exist_ok=True)
     secure_database_files(target)
     # BEGIN IMMEDIATE: a transaction takes the write lock when it starts (waiting up to
@@ -55,11 +102,34 @@ def open_database(path: Path | str | None = None, *,
     pragmas = {**PRAGMAS, "synchronous": "full"} if sync_every_commit else PRAGMAS
     db = peewee.SqliteDatabase(str(target), pragmas=pragmas, check_same_thread=False,
                                lock_type="IMMEDIATE")
-    database_proxy.initialize(db)
-    db.connect(reuse_if_open=True)
-    db.create_tables(ALL_MODELS, safe=True)
-    add_missing_columns(db, ALL_MODELS)
+    db.connect()
+    try:
+        _use_wal(db)
+    except BaseException:
+        db.close()
+        raise
     return db
+
+
+def _use_wal(db: peewee.SqliteDatabase) -> None:
+    """Put the database in WAL mode (a no-op for one already in it, as every database the
+    appliance made is).  Switching a brand-new file needs an exclusive lock, and when two
+    processes open the same new file at once SQLite answers one of them "database is locked"
+    at once instead of waiting (waiting there could deadlock): that one tries again, for as
+    long as any other lock is waited for."""
+    deadline = time.monotonic() + PRAGMAS["busy_timeout"] / 1000
+    while True:
+        try:
+            (mode,) = db.connection().execute("PRAGMA journal_mode = wal").fetchone()
+        except sqlite3.OperationalError as exc:
+            busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # or an extended BUSY_*
+            if not busy or time.monotonic() > deadline:
+                raise peewee.OperationalError(str(exc)) from exc
+            time.sleep(0.01)
+            continue
+        if mode != "wal":
+            raise peewee.OperationalError(f"{db.database}: journal mode stays {mode}, not wal")
+        return
 
 
 def secure_database_files(target: Path) -> None:
@@ -105,23 +175,3 @@ def _restrict(path: Path) -> None:
         return
     log.log(logging.WARNING if mode & stat.S_IRWXO else logging.INFO,
             "%s was mode %04o; made it %04o", path, mode, DATABASE_MODE)
-
-
-def add_missing_columns(db: peewee.SqliteDatabase, models: list[type[BaseModel]]) -> list[str]:
-    """Bring a database made by an older version up to date.  Every schema change so far adds
-    a column with a default (or nullable), so adding what is missing is the whole migration;
-    returns the ``table.column`` names added."""
-    migrator = SqliteMigrator(db)
-    added: list[str] = []
-    operations = []
-    for model in models:
-        table = model._meta.table_name
-        existing = {column.name for column in db.get_columns(table)}
-        for field in model._meta.sorted_fields:
-            if field.column_name not in existing:
-                operations.append(migrator.add_column(table, field.column_name, field))
-                added.append(f"{table}.{field.column_name}")
-    if operations:
-        with db.atomic():
-            migrate(*operations)
-    return added
