@@ -108,7 +108,8 @@ class Lab:
         api_args = ("--db", str(self.db_path), "--listen", f"127.0.0.1:{API_PORT}",
                     "--recordings-dir", str(self.state_dir / APPLIANCE_SPEC.name / "recordings"),
                     "--events-socket", str(self.events_socket), "--no-advertise",
-                    "--ready-file", str(run / "api.ready"))
+                    "--ready-file", str(run / "api.ready"),
+                    "--setup-code-file", str(run / "setup-code"))
         # In start order: the modem service needs the simulated modem's device.
         return {
             "agi": Service("agi", "paivystys.agi.server", agi_args, self.state_dir,
