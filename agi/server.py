@@ -26,6 +26,7 @@ from paivystys.agi import handlers  # noqa: F401  (importing it registers every 
 from paivystys.agi.adapter import AgiChannel, AgiEnvironmentTooLong
 from paivystys.agi.registry import AgiHandler, HandlerContext, Registry, default_registry
 from paivystys.appliance.db.database import database_path, open_database
+from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    db = open_database(args.db if args.db is not None else database_path())
+    try:
+        db = open_database(args.db if args.db is not None else database_path())
+    except SchemaError as exc:  # one line in the log: what to run
+        log.error("%s", exc)
+        return EXIT_SCHEMA_MISMATCH
     server = FastAgiServer(args.listen, HandlerContext(db, PurePosixPath(args.recordings_dir)))
 
     def stop(signum: int, _frame: object) -> None:

@@ -21,6 +21,7 @@ import serial
 
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.db.models import ModemHealth, utcnow
+from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
 from paivystys.appliance.sms.duty import handle_incoming
 from paivystys.modem.gsm.adapter import (
     ApplianceModem,
@@ -223,7 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as exc:
             print(f"paivystys-modem: error: cannot read --pin-file: {exc}", file=sys.stderr)
             return 2
-    database = open_database(args.db, sync_every_commit=True)
+    try:
+        database = open_database(args.db, sync_every_commit=True)
+    except SchemaError as exc:  # one line in the log: what to run
+        log.error("%s", exc)
+        return EXIT_SCHEMA_MISMATCH
     stop = threading.Event()
 
     def request_stop(signum: int, frame: object) -> None:

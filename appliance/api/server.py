@@ -26,7 +26,8 @@ from paivystys.appliance.api.context import ApiConfig
 from paivystys.appliance.api.headers import SecurityHeaders
 from paivystys.appliance.api.limits import JSON_BODY_LIMIT
 from paivystys.appliance.api.tls import ServerIdentity, ensure_certificate
-from paivystys.appliance.db.database import database_path
+from paivystys.appliance.db.database import database_path, open_database
+from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
 
 log = logging.getLogger("paivystys.api")
 
@@ -159,6 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format=LOG_FORMAT, stream=sys.stderr)
     db_path = (args.db or database_path()).resolve()
+    try:
+        # The application opens the database once it serves; a schema it cannot use is found
+        # here first, so that the service exits with one line, not uvicorn's traceback.
+        open_database(db_path).close()
+    except SchemaError as exc:
+        log.error("%s", exc)
+        return EXIT_SCHEMA_MISMATCH
     host, port = args.listen
     public_host = advertised_host(host)
     identity = ensure_certificate(args.tls_dir or db_path.parent / "tls",

@@ -20,6 +20,7 @@ from paivystys.appliance.ami.options import (
     stop_on_signals,
 )
 from paivystys.appliance.db.database import database_path, open_database
+from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
 from paivystys.appliance.monitor.call_monitor import CallMonitor
 from paivystys.appliance.monitor.feed import EventFeed
 from paivystys.appliance.monitor.health import report_once, run_reports, write_report
@@ -83,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format=LOG_FORMAT, stream=sys.stderr)
-    database = open_database(args.db)
+    try:
+        database = open_database(args.db)
+    except SchemaError as exc:  # one line in the log: what to run
+        log.error("%s", exc)
+        return EXIT_SCHEMA_MISMATCH
     host, port = args.ami
     bus = EventBus()
     monitor = CallMonitor(bus)

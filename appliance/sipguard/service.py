@@ -28,6 +28,7 @@ from paivystys.appliance.asterisk.pjsip import APPLIANCE_BIND
 from paivystys.appliance.asterisk.stored_trunk import trunk_spec
 from paivystys.appliance.audit import record
 from paivystys.appliance.db.database import database_path, open_database
+from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
 from paivystys.appliance.sipguard.firewall import Firewall, FirewallError, Limits, Network
 from paivystys.appliance.sipguard.guard import (
     OFFENCE_EVENTS,
@@ -138,7 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format=LOG_FORMAT, stream=sys.stderr)
-    database = open_database(args.db)
+    try:
+        database = open_database(args.db)
+    except SchemaError as exc:  # one line in the log: what to run
+        log.error("%s", exc)
+        return EXIT_SCHEMA_MISMATCH
     firewall = Firewall((APPLIANCE_BIND.port,), Limits())
     guard = Guard(firewall.block, args.policy, on_block=_audit)
     follower = TrunkFollower(firewall, guard, OperatorNetworks())
