@@ -35,6 +35,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningApi,
     state_dir = tmp_path_factory.mktemp("live")
     db_path = state_dir / "paivystys.db"
     database = open_database(db_path)
+    create_user("omistaja", "omistajan-salasana-1", ROLE_ADMIN)  # claimed: it answers logins
     bus = EventBus()
     feed = EventFeed(bus, state_dir / "events.sock").start()
     config = ApiConfig(db_path=db_path, events_socket=state_dir / "events.sock")
