@@ -110,12 +110,19 @@ def _down(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    status = _lab(args).status()
+    from paivystys.appliance.api.server import setup_notice
+
+    lab = _lab(args)
+    status = lab.status()
+    # Until the lab's box is claimed: the set-up code, as the box's screen would show it.
+    notice = setup_notice(lab.db_path.parent)
     if args.json:
-        print_json(status)
+        print_json({**status, "setup_notice": notice})
     else:
         for key, value in status.items():
             print(f"{key:20} {value}")
+        if notice:
+            print(f"\n{notice}")
     return 0
 
 

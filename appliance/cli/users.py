@@ -81,15 +81,17 @@ def status(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from paivystys.appliance.api.health.service import snapshot
-    from paivystys.appliance.api.server import STATUS_FILE, version
+    from paivystys.appliance.api.server import STATUS_FILE, setup_notice, version
 
     data_dir = Path(db.database).resolve().parent
     api_file = data_dir / STATUS_FILE
     api = json.loads(api_file.read_text()) if api_file.exists() else {}
+    admin_exists = service.admin_exists()
     result = {"database": str(Path(db.database).resolve()),
               "api_url": api.get("api_url"), "api_fingerprint": api.get("api_fingerprint"),
               "api_running": _alive(api.get("pid")),
-              "admin_exists": service.admin_exists(),
+              "admin_exists": admin_exists,
+              "setup_notice": None if admin_exists else setup_notice(data_dir),
               "health": snapshot(data_dir, version())}
     if args.json:
         print_json(result)
@@ -97,8 +99,12 @@ def status(args: argparse.Namespace) -> None:
     running = "" if result["api_running"] else " (not running)"
     print(f"API:          {result['api_url'] or 'never started'}{running}")
     print(f"Certificate:  {result['api_fingerprint'] or '-'}")
-    if not result["admin_exists"]:
-        print("No admin yet: paivystys user add NAME --admin")
+    if result["setup_notice"]:
+        print(f"\n{result['setup_notice']}\nOr make the admin here: paivystys user add NAME "
+              "--admin\n")
+    elif not result["admin_exists"]:
+        print("No admin yet: claim the box from the desktop console with the set-up code in "
+              "the API's log, or: paivystys user add NAME --admin")
     for part in ("asterisk", "trunk", "modem"):
         print(f"{part.capitalize() + ':':13} {result['health'][part]['state']}")
 

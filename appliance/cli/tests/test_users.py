@@ -87,3 +87,29 @@ def test_the_cli_refuses_common_and_trivial_passwords(db, monkeypatch, capsys,
     assert run(db, monkeypatch, "user", "password", "toimisto", "--password-stdin",
                stdin=f"{password}\n") == 2
     assert "password: too easy to guess" in capsys.readouterr().err
+
+
+def test_status_shows_the_set_up_notice_until_the_box_is_claimed(db, monkeypatch,
+                                                                 capsys) -> None:
+    notice = db.parent / "run" / "setup-code"
+    notice.parent.mkdir()
+    notice.write_text("Päivystysvaihde is not set up yet.\n"
+                      "    Set-up code:   7KQ2-M9XD-3FRT-HB8W\n")
+    (db.parent / "api.json").write_text(json.dumps({
+        "api_url": "https://127.0.0.1:8443", "api_fingerprint": "AB:CD", "pid": None,
+        "setup_code_file": str(notice)}))
+    assert run(db, monkeypatch, "status") == 0
+    shown = capsys.readouterr().out
+    assert "Set-up code:   7KQ2-M9XD-3FRT-HB8W" in shown
+    assert "paivystys user add NAME --admin" in shown
+    for command in (("status", "--json"), ("lab", "status", "--json")):
+        assert run(db, monkeypatch, *command) == 0
+        assert json.loads(capsys.readouterr().out)["setup_notice"] == notice.read_text()
+    assert run(db, monkeypatch, "lab", "status") == 0
+    assert "7KQ2-M9XD-3FRT-HB8W" in capsys.readouterr().out
+
+    assert run(db, monkeypatch, "user", "add", "toimisto", "--admin", "--password-stdin",
+               stdin="toimisto-salasana\n") == 0
+    capsys.readouterr()
+    assert run(db, monkeypatch, "status", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["setup_notice"] is None
