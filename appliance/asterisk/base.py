@@ -7,6 +7,7 @@ make Asterisk boot quietly inside the rootfs with everything it writes under /sr
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from paivystys.appliance.runtime.instance import AMI_SECRET_INCLUDE, INSTANCE_ROOT, InstanceSpec
 
@@ -31,6 +32,7 @@ MODULES = (
     "res_pjsip_outbound_registration", "res_pjsip_registrar", "res_pjsip_caller_id",
     "res_pjsip_dtmf_info", "res_pjsip_header_funcs", "res_pjsip_rfc3326", "res_pjsip_logger",
     "chan_pjsip", "func_pjsip_endpoint", "res_rtp_asterisk",
+    "res_pjsip_nat",  # the trunk's external address behind the office router (NAT)
     # security events (failed identification and authentication) to the security log
     "res_security_log",
     # dialplan and AGI
@@ -40,15 +42,18 @@ MODULES = (
     "app_dial", "app_stack", "app_playback", "app_read", "app_senddtmf", "app_userevent",
     "app_mixmonitor", "app_softhangup", "app_echo", "app_record", "app_verbose", "app_while",
     "app_db", "app_exec", "app_originate", "app_playtones", "app_channelredirect",
+    "app_waitforsilence",  # with in-band keys: the line falls quiet before a key counts
     # functions
     "func_db", "func_strings", "func_cut", "func_channel", "func_callerid", "func_lock",
     "func_global", "func_logic", "func_math", "func_hangupcause", "func_timeout",
-    "func_base64",
+    "func_base64", "func_dialplan",
     # bridging, timing, media
     "bridge_simple", "bridge_native_rtp", "bridge_softmix", "bridge_holding",
     "bridge_builtin_features", "res_timing_timerfd",
     "format_wav", "format_pcm", "format_gsm", "format_sln",
     "codec_ulaw", "codec_alaw", "codec_gsm", "codec_a_mu", "codec_resample",
+    # G.722 and Opus (Debian's libopus transcoder; the attribute module reads its SDP fmtp)
+    "codec_g722", "codec_opus_open_source", "res_format_attr_opus",
 )
 
 # Finland's tones, as in Asterisk's sample indications.conf.
@@ -73,12 +78,49 @@ _READ_AT_BOOT = ("features.conf", "acl.conf", "udptl.conf", "ccss.conf", "pjproj
 _QUIET_EMPTY = "; defaults apply; the file exists so that Asterisk does not report it missing\n"
 
 
-def base_configs(spec: InstanceSpec,
-                 ami_write: tuple[str, ...] = APPLIANCE_AMI_WRITE) -> dict[str, str]:
-    """File name -> contents of the files every instance needs; ``ami_write``: the AMI action
-    classes its AMI user may use (more only for an instance that plays the outside world)."""
+def instance_directories(root: str) -> dict[str, str]:
+    """asterisk.conf's directories when everything Asterisk reads and writes lives in one
+    instance directory that Asterisk sees as ``root`` (a chrooted lab instance)."""
     return {
-        "asterisk.conf": asterisk_conf(spec),
+        "astetcdir": f"{root}/etc",
+        "astvarlibdir": f"{root}/lib",
+        "astdbdir": f"{root}/lib",
+        "astkeydir": f"{root}/lib",
+        "astcachedir": f"{root}/lib/cache",
+        "astspooldir": f"{root}/spool",
+        "astrundir": f"{root}/run",
+        "astlogdir": f"{root}/log",
+    }
+
+
+def debian_directories(etc: str) -> dict[str, str]:
+    """asterisk.conf's directories for Debian's own Asterisk on the box: the configuration from
+    ``etc`` (the appliance's), everything Asterisk writes where Debian's package keeps it.  So
+    Debian's logrotate rotates its logs, its postinst owns its directories, and a plain
+    ``asterisk -rx`` finds the control socket in /run/asterisk."""
+    return {
+        "astetcdir": etc,
+        "astvarlibdir": "/var/lib/asterisk",
+        "astdbdir": "/var/lib/asterisk",
+        "astkeydir": "/var/lib/asterisk",
+        "astcachedir": "/var/cache/asterisk",
+        "astspooldir": "/var/spool/asterisk",
+        "astrundir": "/run/asterisk",
+        "astlogdir": "/var/log/asterisk",
+    }
+
+
+LAB_DIRECTORIES = instance_directories(INSTANCE_ROOT)
+
+
+def base_configs(spec: InstanceSpec,
+                 ami_write: tuple[str, ...] = APPLIANCE_AMI_WRITE,
+                 directories: Mapping[str, str] = LAB_DIRECTORIES) -> dict[str, str]:
+    """File name -> contents of the files every instance needs; ``ami_write``: the AMI action
+    classes its AMI user may use (more only for an instance that plays the outside world);
+    ``directories``: asterisk.conf's [directories] (see :func:`instance_directories`)."""
+    return {
+        "asterisk.conf": asterisk_conf(spec, directories),
         "modules.conf": modules_conf(),
         "logger.conf": logger_conf(),
         "rtp.conf": rtp_conf(spec),
@@ -96,20 +138,13 @@ def entity_id(name: str) -> str:
     return ":".join(f"{byte:02x}" for byte in (0x02, *digest))
 
 
-def asterisk_conf(spec: InstanceSpec) -> str:
-    # astmoddir, astdatadir (sounds, documentation) and astsbindir stay unset: the rootfs's
-    # compiled-in defaults are right and differ between architectures.
+def asterisk_conf(spec: InstanceSpec, directories: Mapping[str, str] = LAB_DIRECTORIES) -> str:
+    # astmoddir, astdatadir (sounds, documentation) and astsbindir stay unset: the installed
+    # Asterisk's compiled-in defaults are right and differ between architectures.
+    lines = "".join(f"{key} => {value}\n" for key, value in directories.items())
     return f"""\
 [directories]
-astetcdir => {INSTANCE_ROOT}/etc
-astvarlibdir => {INSTANCE_ROOT}/lib
-astdbdir => {INSTANCE_ROOT}/lib
-astkeydir => {INSTANCE_ROOT}/lib
-astcachedir => {INSTANCE_ROOT}/lib/cache
-astspooldir => {INSTANCE_ROOT}/spool
-astrundir => {INSTANCE_ROOT}/run
-astlogdir => {INSTANCE_ROOT}/log
-
+{lines}
 [options]
 systemname = {spec.name}
 entityid = {entity_id(spec.name)}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from paivystys.appliance.asterisk.base import base_configs
 from paivystys.appliance.asterisk.dialplan import (
     PROMPT_NAMES,
@@ -12,6 +10,7 @@ from paivystys.appliance.asterisk.dialplan import (
     render_extensions,
 )
 from paivystys.appliance.asterisk.pjsip import render_pjsip
+from paivystys.appliance.asterisk.site import AsteriskSite
 from paivystys.appliance.asterisk.stored_trunk import trunk_spec
 from paivystys.appliance.db import settings
 from paivystys.appliance.db.models import OnCallNumber, Person
@@ -24,7 +23,6 @@ APPLIANCE_SPEC = InstanceSpec(name="appliance", sip_port=5060, ami_port=5038,
                               rtp_start=10000, rtp_end=10999)
 FASTAGI_LISTEN = ("127.0.0.1", 4573)
 AGI_URL = f"agi://{FASTAGI_LISTEN[0]}:{FASTAGI_LISTEN[1]}"
-RECORDINGS_DIR = "/srv/instance/recordings"
 
 
 def failsafe_plans() -> list[NumberPlan]:
@@ -42,15 +40,16 @@ def person_phones() -> dict[int, str]:
     return {person.id: person.phone for person in Person.select(Person.id, Person.phone)}
 
 
-def dialplan_input(instance_dir: Path) -> DialplanInput:
+def dialplan_input(site: AsteriskSite) -> DialplanInput:
+    instance_dir = site.instance.instance_dir
     prompts = {
-        language: {name: prompt_path(instance_dir, language, name)
+        language: {name: prompt_path(instance_dir, language, name, site.seen_as)
                    for name in PROMPT_NAMES.values()}
         for language in settings.LANGUAGES
     }
     return DialplanInput(
         agi_url=AGI_URL,
-        recordings_dir=RECORDINGS_DIR,
+        recordings_dir=site.recordings_seen_as,
         prompts=prompts,
         default_language=settings.get_setting("prompt_language"),
         ring_time=settings.get_int("ring_time"),
@@ -60,9 +59,9 @@ def dialplan_input(instance_dir: Path) -> DialplanInput:
     )
 
 
-def appliance_configs(instance_dir: Path) -> dict[str, str]:
-    configs = base_configs(APPLIANCE_SPEC)
+def appliance_configs(site: AsteriskSite) -> dict[str, str]:
+    configs = base_configs(APPLIANCE_SPEC, directories=site.directories)
     # The stored trunk, or the lab's carrier while none is configured.
     configs["pjsip.conf"] = render_pjsip(trunk_spec())
-    configs["extensions.conf"] = render_extensions(dialplan_input(instance_dir))
+    configs["extensions.conf"] = render_extensions(dialplan_input(site))
     return configs

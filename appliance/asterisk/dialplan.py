@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import phonenumbers
 
 from paivystys.appliance.asterisk import variables as v
+from paivystys.appliance.asterisk.pjsip import DTMF_MAY_BE_AUDIO
 from paivystys.appliance.phones import DEFAULT_REGION
 from paivystys.appliance.ringing.events import (
     PvCallEnd,
@@ -106,6 +107,13 @@ NOW = "${STRFTIME(,,%s.%3q)}"
 # A person's call ends with its Local channel; this only caps a call whose Local channel was
 # lost in between.  Longer than the longest ring time a setting allows (300 s).
 PERSON_RING_LIMIT_S = 310
+# A person has this long after each round of the prompt to press.
+READ_AFTER_PROMPT_S = 2
+# When keys may arrive as tones in the audio: this much quiet after the prompt before a key
+# counts, waited for at most QUIET_WAIT_S (a noisy line never falls quiet: its person can
+# still press after that).
+QUIET_BEFORE_KEY_MS = 300
+QUIET_WAIT_S = 3
 # Numbers dialled in national form ("0401234567") belong to this country.
 COUNTRY_CODE = phonenumbers.country_code_for_region(DEFAULT_REGION)
 
@@ -139,14 +147,71 @@ def _globals(data: DialplanInput) -> list[str]:
     return lines
 
 
-# What the dialled number keeps of the request URI: the characters a phone number is written
-# with.  The rest could be syntax further on (an event header, an argument).
+# What a dialled number is written with.  A request user or To user that holds anything else
+# is no number (and could be syntax further on: an event header, an argument).
 DIALLED_CHARACTERS = "0-9+*#"
+# Every request user of printable ASCII enters the dialplan, as data: a number, the account of
+# a registration, a gateway's port name.  (Asterisk answers 404 to anything else; a request
+# without a user is "s".)  Not "_.": Asterisk warns against it at every load.
+REQUEST_USER_PATTERNS = ("_[!-~]", "_[!-~].")
 
 
-def _inbound(data: DialplanInput) -> list[str]:
-    lines = [f"[{v.CONTEXT_INBOUND}]"]
-    dialled = f"Set({v.DIALLED}=${{FILTER({DIALLED_CHARACTERS},${{EXTEN}})}})"
+def _inbound() -> list[str]:
+    lines = [
+        "; Which number a call is for is decided in pv-route, where the request's user is",
+        "; only ever read as data (it may hold quotes, commas, brackets).",
+        f"[{v.CONTEXT_INBOUND}]",
+        # The hangup extension is no request user.
+        "exten => h,1,NoOp()",
+        f"exten => s,1,Set({v.REQUEST_USER}=)",
+        f" same => n,Goto({v.CONTEXT_ROUTE},s,1)",
+    ]
+    for pattern in REQUEST_USER_PATTERNS:
+        lines += [
+            f"exten => {pattern},1,Set({v.REQUEST_USER}=${{EXTEN}})",
+            f" same => n,Goto({v.CONTEXT_ROUTE},s,1)",
+        ]
+    return lines
+
+
+def _route() -> list[str]:
+    request_user = f"${{{v.REQUEST_USER}}}"
+    wanted = f"${{{v.WANTED}}}"
+    account = f"${{{v.TRUNK_ACCOUNT64}}}"
+    is_number = (f"${{LEN(${{PV_DIGITS}})}} > 0"
+                 f" & ${{LEN(${{PV_DIGITS}})}} = ${{LEN({wanted})}}")
+    number = f"{v.CONTEXT_NUMBER},${{PV_DIGITS}},1"
+    default = f"{v.CONTEXT_NUMBER},${{PV_DEFAULT}},1"
+    return [
+        "; The number dialled is the request's user, except when a registration's operator",
+        "; calls the contact the box registered (sip:<account>@box): then it is To's user.",
+        "; Compared in base64, read with LEN and FILTER: never as an expression or argument.",
+        f"[{v.CONTEXT_ROUTE}]",
+        f"exten => s,1,Set({v.WANTED}={request_user})",
+        f' same => n,GotoIf($["{account}" = "" | "${{BASE64_ENCODE({request_user})}}"'
+        f' != "{account}"]?check)',
+        " same => n,Set(PV_TO_URI=${CHANNEL(pjsip,local_uri)})",
+        f" same => n,Set({v.WANTED}=${{PJSIP_PARSE_URI_FROM(PV_TO_URI,user)}})",
+        f" same => n(check),Set(PV_DIGITS=${{FILTER({DIALLED_CHARACTERS},{wanted})}})",
+        f" same => n,GotoIf($[{is_number}]?:nonumber)",
+        f" same => n,Set({v.DIALLED}=${{PV_DIGITS}})",
+        f" same => n,GotoIf($[${{DIALPLAN_EXISTS({number})}}]?{number})",
+        " same => n,Goto(unknown)",
+        f" same => n(nonumber),Set({v.DIALLED}=)",
+        # No number, or one the box does not know: the trunk's default number, when it has one
+        # (a GSM gateway sends none) and that is still an on-call number.
+        f" same => n(unknown),Set(PV_DEFAULT=${{FILTER(0-9+,${{{v.TRUNK_DEFAULT_NUMBER}}})}})",
+        f' same => n,GotoIf($["${{PV_DEFAULT}}" != ""'
+        f" & ${{DIALPLAN_EXISTS({default})}}]?{default})",
+        # Otherwise the AGI, which may recognise another form of a number and otherwise
+        # answers "unknown": the caller hears that the number is not in use.
+        f" same => n,Set({v.NUMBER_ID}=)",
+        " same => n,Goto(pv-call,s,1)",
+    ]
+
+
+def _numbers(data: DialplanInput) -> list[str]:
+    lines = ["; each form a trunk may send an on-call number in", f"[{v.CONTEXT_NUMBER}]"]
     seen: set[str] = set()
     for plan in data.numbers:
         for form in plan.dialled_forms():
@@ -155,17 +220,8 @@ def _inbound(data: DialplanInput) -> list[str]:
             seen.add(form)
             lines += [
                 f"exten => {form},1,Set({v.NUMBER_ID}={plan.number_id})",
-                f" same => n,{dialled}",
                 " same => n,Goto(pv-call,s,1)",
             ]
-    # Anything else still goes through the AGI, which may recognise another form of a number
-    # and otherwise answers "unknown": the caller hears that the number is not in use.
-    for pattern in ("_X.", "_+X.", "s"):
-        lines += [
-            f"exten => {pattern},1,Set({v.NUMBER_ID}=)",
-            f" same => n,{dialled}",
-            " same => n,Goto(pv-call,s,1)",
-        ]
     return lines
 
 
@@ -459,6 +515,8 @@ def _person() -> list[str]:
     leg = {"person": f"${{{v.LEG_PERSON}}}", "stage": f"${{{v.STAGE}}}"}
     still_open = (f'$["${{{_state(v.STATE_OPEN)}}}" = "${{{v.STAGE}}}"'
                   " & ${CHANNEL_EXISTS(${PV_LOCAL})}]")
+    key_may_be_audio = " | ".join(f'"${{PJSIP_DTMF_MODE()}}" = "{mode}"'
+                                  for mode in DTMF_MAY_BE_AUDIO)
     return [
         "; a person answered: the prompt, and only a 1 that wins the claim connects them",
         f"[{v.CONTEXT_PERSON}]",
@@ -466,14 +524,24 @@ def _person() -> list[str]:
         " same => n," + _event(PvLegAnswer, channel="${CHANNEL}", **leg),
         f" same => n,GotoIf({still_open}?:closed)",
         f" same => n,Set(PV_DEADLINE=$[${{EPOCH}} + ${{{v.CONFIRM_TIMEOUT}}}])",
+        f" same => n,Set(PV_KEY_AFTER_PROMPT=${{IF($[{key_may_be_audio}]?yes:)}})",
         # The prompt is replayed until the deadline; between rounds the loop notices a call
         # that somebody else took (normally the winner's farewell redirect comes first).
         f" same => n(prompt),GotoIf({still_open}?:closed)",
         " same => n,GotoIf($[${EPOCH} >= ${PV_DEADLINE}]?silent)",
-        " same => n,Read(PV_DIGIT,${PV_PROMPT},1,,1,2)",
-        ' same => n,GotoIf($["${PV_DIGIT}" = "1"]?claim)',
+        ' same => n,GotoIf($["${PV_KEY_AFTER_PROMPT}" = "yes"]?after)',
+        f" same => n,Read(PV_DIGIT,${{PV_PROMPT}},1,,1,{READ_AFTER_PROMPT_S})",
+        ' same => n(heard),GotoIf($["${PV_DIGIT}" = "1"]?claim)',
         ' same => n,GotoIf($["${PV_DIGIT}" != ""]?declined)',
         " same => n,Goto(prompt)",
+        # Keys may arrive as tones in the audio, which a voicemail greeting can play too: the
+        # prompt plays to its end (a key heard meanwhile is dropped), then the line must fall
+        # quiet before a key counts.  Asterisk drops the audio while a tone sounds, so a tone
+        # begun during the prompt ends, unread, before the quiet is heard.
+        " same => n(after),Playback(${PV_PROMPT})",
+        f" same => n,WaitForSilence({QUIET_BEFORE_KEY_MS},1,{QUIET_WAIT_S})",
+        f" same => n,Read(PV_DIGIT,,1,,1,{READ_AFTER_PROMPT_S})",
+        " same => n,Goto(heard)",
         " same => n(claim),Set(PV_PRESSED=yes)",
         f" same => n,Set(LOCKED=${{LOCK(pv-{key})}})",
         f" same => n,GotoIf({still_open}?:late)",
@@ -538,7 +606,9 @@ def render_extensions(data: DialplanInput) -> str:
     sections = [
         ["[general]", "static=yes", "writeprotect=yes", "clearglobalvars=yes"],
         [*_globals(data), f"PV_RECORDINGS_DIR={data.recordings_dir.rstrip('/')}"],
-        _inbound(data),
+        _inbound(),
+        _route(),
+        _numbers(data),
         _caller_id(),
         _call(prefix_len),
         _failsafe(),

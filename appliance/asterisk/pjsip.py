@@ -1,10 +1,16 @@
 """The appliance's pjsip.conf: one SIP trunk towards the phone network, and nothing else.
 
-The trunk is either IP-authenticated (the operator knows the box by its address: an endpoint
-whose contact is the operator) or a registration (the box registers with a user name and
-password and answers the operator's challenges with them).  Lab mode and tests use
+The trunk is IP-authenticated (the operator knows the box by its address: an endpoint whose
+contact is the operator), a registration (the box registers with a user name and password and
+answers the operator's challenges with them) or a GSM-to-SIP gateway on the LAN (an
+IP-authenticated trunk to a small box that turns GSM calls into SIP; it often sends no usable
+dialled number, so its calls go to a default on-call number).  Lab mode and tests use
 :data:`LAB_TRUNK`, the simulated carrier on loopback; :mod:`paivystys.appliance.trunk` stores
 and validates a real operator's trunk.
+
+What the dialplan needs to know of the trunk travels on the trunk's own channels (``set_var``,
+see :func:`channel_variables`): a trunk change then reaches the next call with a reload of
+pjsip.conf alone.
 
 Who may call in: a request is the trunk's only when it comes from one of the operator's
 addresses (the trunk's host and the operator addresses it lists), whatever its From header
@@ -16,15 +22,36 @@ reports it as a security event (see :mod:`paivystys.appliance.sipguard`).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import ipaddress
+import re
 from dataclasses import dataclass, field
+
+from paivystys.appliance.asterisk import variables as v
 
 ENDPOINT = "trunk"  # the endpoint, aor and registration sections' name
 MODE_IP = "ip"
 MODE_REGISTRATION = "registration"
-MODES = (MODE_IP, MODE_REGISTRATION)
+MODE_GATEWAY = "gateway"  # a GSM-to-SIP gateway on the LAN: IP-authenticated
+MODES = (MODE_IP, MODE_REGISTRATION, MODE_GATEWAY)
 TRANSPORTS = ("udp", "tcp")
+# How the operator sends a pressed key: RTP events (RFC 4733), SIP INFO, as tones in the audio
+# (in-band), or auto (RFC 4733 when the peer offers it, else in-band).
+DTMF_RFC4733 = "rfc4733"
+DTMF_INFO = "info"
+DTMF_INBAND = "inband"
+DTMF_AUTO = "auto"
+DTMF_MODES = (DTMF_RFC4733, DTMF_INFO, DTMF_INBAND, DTMF_AUTO)
+# The modes in which a key press may arrive as tones in the audio, which a voicemail greeting
+# can play too: the dialplan then takes a digit only once its prompt has ended.
+DTMF_MAY_BE_AUDIO = (DTMF_INBAND, DTMF_AUTO)
+# Offered in this order on the calls the box places; on a call from the operator the operator's
+# order decides.  G.711 A-law first (Finnish networks' own), then mu-law, G.722 (wideband) and
+# Opus (Debian's asterisk-modules has the libopus transcoder, codec_opus_open_source).
+CODECS = ("alaw", "ulaw", "g722", "opus")
+# An on-call number as the trunk settings carry it: E.164.
+E164 = re.compile(r"\+[1-9][0-9]{5,14}")
 
 # A failed registration (operator down, network cut, wrong password) is retried for ever: an
 # unattended box that gave up would stay unreachable until someone reloads it.  Asterisk's
@@ -60,6 +87,16 @@ class TrunkSpec:
     # authenticates its calls to us; None: calls are identified by address alone.
     inbound_username: str | None = None
     inbound_password: str | None = field(default=None, repr=False)
+    dtmf_mode: str = DTMF_RFC4733
+    # The on-call number (E.164) a call goes to when it names no number the box knows: a GSM
+    # gateway sends none, or its own port name, or a form nobody configured.  None: such a call
+    # is refused (the caller hears that the number is not in use).
+    default_number: str | None = None
+    # Behind the office router (NAT): the router's public address or host name, given to the
+    # operator in SIP and SDP instead of the box's own, and the networks the box reaches
+    # directly, which keep hearing the box's own address.
+    external_address: str | None = None
+    local_networks: tuple[str, ...] = ()
     # Changes whenever the stored trunk is saved.  It names the auth section, so that new
     # credentials make a new registration: a reload registers a changed registration at once
     # but keeps an unchanged one (and its old state) until its next refresh.
@@ -92,10 +129,23 @@ class SipBind:
 
 
 LAB_TRUNK = TrunkSpec(mode=MODE_IP, host="127.0.0.1", port=5070)
-# Loopback: the lab's network namespace has nothing else.  A box on a real LAN needs its own
-# address here (and an IPv4 bind cannot reach an IPv6 trunk); the trunk settings do not
-# change it.
+# Loopback: the lab's network namespace has nothing else.  The box binds every address
+# (render_pjsip's ``bind_host``); the trunk settings do not change it.
 APPLIANCE_BIND = SipBind(host="127.0.0.1", port=5060)
+
+
+def channel_variables(trunk: TrunkSpec) -> dict[str, str]:
+    """What the dialplan reads of the trunk, set on each of its channels.  Every value is ours
+    and checked: base64, or an E.164 number."""
+    variables = {}
+    if trunk.mode == MODE_REGISTRATION and trunk.username:
+        # The operator calls the registration's contact, sip:<username>@box, and puts the
+        # number dialled in To.  Base64: the dialplan compares the request's user, which may
+        # hold any text, with it without ever reading either as an expression.
+        variables[v.TRUNK_ACCOUNT64] = base64.b64encode(trunk.username.encode()).decode()
+    if trunk.default_number:
+        variables[v.TRUNK_DEFAULT_NUMBER] = trunk.default_number
+    return variables
 
 
 def _uri_host(host: str) -> str:
@@ -112,12 +162,35 @@ def _check_conf_text(name: str, value: str | None) -> None:
         raise ValueError(f"trunk {name} holds a character pjsip.conf cannot carry")
 
 
-def render_pjsip(trunk: TrunkSpec, bind: SipBind = APPLIANCE_BIND) -> str:
+def render_pjsip(trunk: TrunkSpec, bind_host: str = APPLIANCE_BIND.host) -> str:
+    """pjsip.conf for ``trunk``, SIP listening on ``bind_host`` (an address; 0.0.0.0 or ::
+    for every address of the box) at the appliance's port."""
     for name in ("host", "username", "password", "from_domain", "inbound_username",
-                 "inbound_password"):
+                 "inbound_password", "external_address"):
         _check_conf_text(name, getattr(trunk, name))
     for address in trunk.operator_addresses:
         _check_conf_text("operator address", address)
+    try:
+        bind_address = ipaddress.ip_address(bind_host)
+    except ValueError:
+        raise ValueError(f"the SIP bind address must be an IP address, not {bind_host!r}") \
+            from None
+    if trunk.dtmf_mode not in DTMF_MODES:
+        raise ValueError(f"trunk DTMF mode must be one of {', '.join(DTMF_MODES)}, "
+                         f"not {trunk.dtmf_mode!r}")
+    if trunk.default_number is not None and not E164.fullmatch(trunk.default_number):
+        raise ValueError(f"trunk default number {trunk.default_number!r} is not an E.164 number")
+    if trunk.external_address is not None and (
+            not trunk.external_address or any(c == "," or c.isspace()
+                                              for c in trunk.external_address)):
+        raise ValueError(f"trunk external address {trunk.external_address!r} is not one address "
+                         "or name")
+    for network in trunk.local_networks:
+        try:
+            ipaddress.ip_network(network)
+        except ValueError:
+            raise ValueError(f"trunk local network {network!r} is not a network (CIDR)") \
+                from None
     for address in trunk.operator_hosts:
         # match= takes a comma-separated list: a comma would let one value name any network
         # (a host "192.0.2.10,0.0.0.0/0" would match every address).
@@ -133,11 +206,12 @@ def render_pjsip(trunk: TrunkSpec, bind: SipBind = APPLIANCE_BIND) -> str:
         raise ValueError("a registration trunk needs a username and a password")
     if bool(trunk.inbound_username) != bool(trunk.inbound_password):
         raise ValueError("inbound authentication needs both a username and a password")
+    bind = SipBind(str(bind_address), APPLIANCE_BIND.port)
     transport = f"transport-{trunk.transport}"
     # Only UDP unless the trunk uses TCP: no listening socket nobody needs.
-    transports = [_transport("udp", bind)]
+    transports = [_transport("udp", bind, trunk)]
     if trunk.transport == "tcp":
-        transports.append(_transport("tcp", bind))
+        transports.append(_transport("tcp", bind, trunk))
     # The URI parameter makes requests (and their replies) go over the TCP connection.
     uri_suffix = ";transport=tcp" if trunk.transport == "tcp" else ""
     server_uri = f"sip:{_uri_host(trunk.host)}:{trunk.port}{uri_suffix}"
@@ -166,9 +240,21 @@ endpoint_identifier_order=ip
 """
 
 
-def _transport(protocol: str, bind: SipBind) -> str:
-    return (f"[transport-{protocol}]\ntype=transport\nprotocol={protocol}\n"
-            f"bind={bind.host}:{bind.port}\n")
+def _transport(protocol: str, bind: SipBind, trunk: TrunkSpec) -> str:
+    host = _uri_host(bind.host)
+    lines = [f"[transport-{protocol}]", "type=transport", f"protocol={protocol}",
+             f"bind={host}:{bind.port}"]
+    if trunk.external_address:
+        # Requests, answers and SDP towards anything outside the local networks carry the
+        # router's public address; Asterisk resolves a host name when the file is loaded.
+        lines += [f"external_signaling_address={trunk.external_address}",
+                  f"external_media_address={trunk.external_address}"]
+        lines += [f"local_net={network}" for network in trunk.local_networks]
+    return "\n".join(lines) + "\n"
+
+
+def _is_wildcard(bind: SipBind) -> bool:
+    return ipaddress.ip_address(bind.host).is_unspecified
 
 
 def _endpoint(trunk: TrunkSpec, transport: str, bind: SipBind) -> str:
@@ -178,14 +264,18 @@ def _endpoint(trunk: TrunkSpec, transport: str, bind: SipBind) -> str:
         f"transport={transport}",
         # only the operator's addresses make a request the trunk's: never its From user
         "identify_by=ip",
-        "context=pv-inbound",
+        f"context={v.CONTEXT_INBOUND}",
         "disallow=all",
-        "allow=alaw,ulaw",
-        "dtmf_mode=rfc4733",
+        f"allow={','.join(CODECS)}",
+        f"dtmf_mode={trunk.dtmf_mode}",
         "direct_media=no",
         "rtp_symmetric=yes",
-        f"media_address={bind.host}",
-        "bind_rtp_to_media_address=yes",
+    ]
+    if not _is_wildcard(bind):
+        # RTP from the one address SIP listens on; bound to every address, Asterisk says
+        # which one the route to the peer leaves from (or the external address, behind NAT).
+        lines += [f"media_address={bind.host}", "bind_rtp_to_media_address=yes"]
+    lines += [
         "send_pai=yes",
         "trust_id_outbound=yes",
         f"aors={ENDPOINT}",
@@ -193,6 +283,7 @@ def _endpoint(trunk: TrunkSpec, transport: str, bind: SipBind) -> str:
         "allow_subscribe=no",
         "allow_transfer=no",
     ]
+    lines += [f"set_var={name}={value}" for name, value in channel_variables(trunk).items()]
     if trunk.inbound_auth:
         # Even from the operator's address, a call is taken only once the operator answered
         # our digest challenge: a forged source address alone gets nowhere.

@@ -15,6 +15,14 @@ CALL_ID = "PV_CALL_ID"  # inherited (__) to every leg: the caller channel's UNIQ
 CALLER_CHANNEL = "PV_CALLER_CHAN"  # inherited: the caller channel's name, home of the call state
 CALL_KEY = "PV_CALL_KEY"  # inherited: rule.call_key of the call id, names its lock and journal
 ROUTING = "PV_ROUTING"  # a rule.Routing: who decided, the AGI or the failsafe legs
+REQUEST_USER = "PV_REQUEST_USER"  # the Request-URI's user as the network sent it (any text)
+WANTED = "PV_WANTED"  # the request user, or To's user when the request names the account
+
+# --- Channel variables the trunk's endpoint sets on its channels (pjsip.conf set_var) ------
+# A registration's account (the contact user the operator calls), base64-encoded.
+TRUNK_ACCOUNT64 = "PV_TRUNK_ACCOUNT64"
+# The on-call number (E.164) for calls that name no number the box knows.
+TRUNK_DEFAULT_NUMBER = "PV_TRUNK_DEFAULT"
 
 # --- The caller ID, as the network sent it and as the appliance uses it ----------------------
 # The network's caller ID may hold any bytes.  The dialplan keeps it base64-encoded (nothing in
@@ -73,6 +81,8 @@ GLOBAL_AGI_URL = "PV_AGI_URL"
 
 # --- Dialplan contexts ----------------------------------------------------------------------
 CONTEXT_INBOUND = "pv-inbound"  # the trunk's context
+CONTEXT_ROUTE = "pv-route"  # which number a call from the trunk is for
+CONTEXT_NUMBER = "pv-number"  # one extension per form of each on-call number
 CONTEXT_LEG = "pv-leg"  # Local/<person>-<group>@pv-leg/n: what the caller's Dial rings
 CONTEXT_PERSON = "pv-person"  # a person's channel runs it once they answer: prompt and claim
 CONTEXT_FAREWELL = "pv-farewell"  # a person who answered is let go with words, not in silence

@@ -17,8 +17,8 @@ from paivystys.appliance.ami.client import AmiClient
 from paivystys.appliance.asterisk.apply import write_configs
 from paivystys.appliance.asterisk.base import base_configs
 from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC, FASTAGI_LISTEN
-from paivystys.appliance.asterisk.deployment import Deployment
-from paivystys.appliance.db.database import open_database
+from paivystys.appliance.asterisk.site import LabAsterisk, load_site, remove_site, save_site
+from paivystys.appliance.db.database import migrate_database, open_database
 from paivystys.appliance.db.models import OnCallNumber
 from paivystys.appliance.directory import seed_demo
 from paivystys.appliance.lab.carrier import CARRIER_SPEC, carrier_configs
@@ -45,21 +45,24 @@ class Lab:
     def db_path(self) -> Path:
         return self.state_dir / "paivystys.db"
 
-    def deployment(self) -> Deployment | None:
-        return Deployment.load(self.state_dir)
+    def site(self) -> LabAsterisk | None:
+        """The lab's Asterisk as every command of this state directory finds it."""
+        site = load_site(self.state_dir, APPLIANCE_SPEC)
+        return site if isinstance(site, LabAsterisk) else None
 
-    def _deployment_or_fail(self) -> Deployment:
-        deployment = self.deployment()
-        if deployment is None:
+    def _site_or_fail(self) -> LabAsterisk:
+        site = self.site()
+        if site is None:
             raise LabNotRunning(f"lab mode is not set up in {self.state_dir}: run "
                                 "'paivystys lab up' first")
-        return deployment
+        return site
 
     def appliance(self) -> AsteriskInstance:
-        return self._deployment_or_fail().instance(APPLIANCE_SPEC)
+        return self._site_or_fail().instance
 
     def carrier(self) -> AsteriskInstance:
-        return self._deployment_or_fail().instance(CARRIER_SPEC)
+        site = self._site_or_fail()
+        return AsteriskInstance(CARRIER_SPEC, self.state_dir, site.rootfs, site.netns_name)
 
     @property
     def modem_device(self) -> Path:
@@ -132,16 +135,21 @@ class Lab:
         rootfs = ensure_rootfs(self.progress)
         if self.netns_name is not None:
             netns.create(self.netns_name)
-        deployment = Deployment(self.state_dir, rootfs, self.netns_name)
-        deployment.save()
+        site = LabAsterisk(self.state_dir, APPLIANCE_SPEC, rootfs=rootfs,
+                           netns_name=self.netns_name)
+        save_site(site)
+        migration = migrate_database(self.db_path)
+        if migration.from_version != migration.to_version and not migration.created:
+            self.progress(f"database schema migrated from version {migration.from_version} "
+                          f"to {migration.to_version}")
         open_database(self.db_path)
         if seed and OnCallNumber.select().count() == 0:
             seed_demo()
             self.progress("database was empty: created the demo configuration")
-        appliance = deployment.instance(APPLIANCE_SPEC)
-        carrier = deployment.instance(CARRIER_SPEC)
+        appliance = site.instance
+        carrier = self.carrier()
         self._prepare_carrier(carrier)
-        self._prepare_appliance(appliance)
+        self._prepare_appliance(site)
         for instance in (carrier, appliance):
             if not instance.is_running():
                 instance.start()
@@ -154,10 +162,10 @@ class Lab:
         self.wait_services_ready()
         self.progress(f"lab is up in {self.state_dir}")
 
-    def _prepare_appliance(self, appliance: AsteriskInstance) -> None:
-        appliance.prepare_dirs()
-        generate_prompts(appliance.instance_dir, progress=self.progress)
-        write_configs(appliance)
+    def _prepare_appliance(self, site: LabAsterisk) -> None:
+        site.instance.prepare_dirs()
+        generate_prompts(site.instance.instance_dir, progress=self.progress)
+        write_configs(site)
 
     def _prepare_carrier(self, carrier: AsteriskInstance) -> None:
         carrier.prepare_dirs()
@@ -181,24 +189,24 @@ class Lab:
                 time.sleep(0.1)
 
     def down(self) -> None:
-        deployment = self.deployment()
+        site = self.site()
         for service in reversed(self.services().values()):
             service.stop()
-        if deployment is not None:
-            for spec in (APPLIANCE_SPEC, CARRIER_SPEC):
-                deployment.instance(spec).stop()
+        if site is not None:
+            for instance in (self.appliance(), self.carrier()):
+                instance.stop()
             if self.netns_name is not None:
                 netns.delete(self.netns_name)
-            deployment.remove()
+            remove_site(self.state_dir)
         self.progress("lab is down")
 
     def status(self) -> dict[str, object]:
-        deployment = self.deployment()
+        site = self.site()
         result: dict[str, object] = {"state_dir": str(self.state_dir),
-                                     "netns": self.netns_name, "set_up": deployment is not None}
-        if deployment is not None:
-            for spec in (APPLIANCE_SPEC, CARRIER_SPEC):
-                result[f"asterisk_{spec.name}"] = deployment.instance(spec).is_running()
+                                     "netns": self.netns_name, "set_up": site is not None}
+        if site is not None:
+            for instance in (self.appliance(), self.carrier()):
+                result[f"asterisk_{instance.spec.name}"] = instance.is_running()
         for name, service in self.services().items():
             result[f"service_{name}"] = service.is_running()
         return result

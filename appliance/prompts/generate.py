@@ -96,11 +96,12 @@ def custom_dir(instance_dir: Path, lang: str) -> Path:
     return Path(instance_dir) / "sounds" / "custom" / lang
 
 
-def prompt_path(instance_dir: Path, lang: str, name: str) -> str:
-    """The path Asterisk plays (inside the instance, without extension): custom if recorded."""
+def prompt_path(instance_dir: Path, lang: str, name: str, seen_as: str = INSTANCE_ROOT) -> str:
+    """The path Asterisk plays (without extension): custom if recorded.  ``seen_as``: the
+    instance directory as Asterisk sees it (a chrooted lab instance: /srv/instance)."""
     has_custom = any(custom_dir(instance_dir, lang).glob(f"{name}.*"))
     kind = "custom" if has_custom else "generated"
-    return f"{INSTANCE_ROOT}/sounds/{kind}/{lang}/{name}"
+    return f"{seen_as}/sounds/{kind}/{lang}/{name}"
 
 
 def generate_prompts(instance_dir: Path, languages: Iterable[str] = LANGUAGES,

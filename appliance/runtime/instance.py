@@ -10,11 +10,13 @@ Who may read what (others: nothing, except the prompts):
 - ``etc/``: written by whoever applies the configuration (root today), group asterisk, setgid,
   0750; every file in it 0640.  Configs hold the trunk's password and the AMI secret, and
   Asterisk reads them through its group; it cannot change them.
-- ``log/``, ``lib/`` (astdb), ``run/``, ``spool/``: Asterisk's own, 0750.  Asterisk runs with
-  umask 027, so what it writes there is 0640.
+- ``log/``, ``lib/`` (astdb), ``run/``, ``spool/`` (a chrooted instance only; on the box
+  Asterisk keeps them where its package does): Asterisk's own, 0750.  Asterisk runs with
+  umask 007, so what it writes there is 0660, group asterisk.
 - ``recordings/``: Asterisk's, setgid with the state directory's group (the group of the
-  appliance's services: the API serves recordings), 2750.  MixMonitor's month folders inherit
-  group and setgid; with the umask, folders are 2750 and recordings 0640.
+  appliance's services: the API serves recordings and deletes them when their retention
+  ends), 2770.  MixMonitor's month folders inherit group and setgid; with Asterisk's umask
+  (007) folders are 2770 and recordings 0660: the services may delete, others get nothing.
 - ``sounds/``: 0755, prompts world-readable: nothing in them is private.
 - ``ami.secret``: root's (the services that log in to AMI are given it), 0600.
 """
@@ -47,12 +49,13 @@ CONFIG_DIR_MODE = 0o2750  # setgid: a file written there belongs to Asterisk's g
 CONFIG_MODE = 0o640
 ASTERISK_DIR_MODE = 0o750
 SOUNDS_DIR_MODE = 0o755
-RECORDINGS_DIR_MODE = 0o2750  # setgid: MixMonitor's folders and files get the services' group
-RECORDING_MODE = 0o640
-# Asterisk's own files (logs, astdb, recordings, the control socket): nothing for others.
+RECORDINGS_DIR_MODE = 0o2770  # setgid: MixMonitor's folders and files get the services' group
+RECORDING_MODE = 0o660
+# Asterisk's own files (logs, astdb, recordings, the control socket): nothing for others, and
+# its group may write (the services' group, in the recordings, deletes expired ones).
 # Asterisk has no setting of its own for this (asterisk.conf has none; MixMonitor creates
-# files 0666 and folders 0777 less the umask).
-ASTERISK_UMASK = 0o027
+# files 0666 and folders 0777 less the umask).  The box's Asterisk unit sets the same UMask.
+ASTERISK_UMASK = 0o007
 SECRET_MODE = 0o600
 PID_FILE = "asterisk.pid"
 SECRET_FILE = "ami.secret"
@@ -87,11 +90,14 @@ class InstanceSpec:
 
 class AsteriskInstance:
     def __init__(self, spec: InstanceSpec, state_dir: Path, rootfs: Path,
-                 netns_name: str | None) -> None:
+                 netns_name: str | None, *, keeps_own_files: bool = True) -> None:
+        """``keeps_own_files``: Asterisk's logs, astdb, spool and control socket live in the
+        instance directory (a chrooted instance); False: where its package keeps them."""
         self.spec = spec
         self.instance_dir = Path(state_dir) / spec.name
         self.rootfs = Path(rootfs)
         self.netns = netns_name
+        self.keeps_own_files = keeps_own_files
         self._process: subprocess.Popen[bytes] | None = None
 
     # --- files -------------------------------------------------------------------------------
@@ -105,6 +111,12 @@ class AsteriskInstance:
                 _id_in(self.rootfs / "etc/group", ASTERISK_USER))
 
     @property
+    def writer(self) -> int:
+        """Who writes the configuration: the owner of the state directory (root in lab mode,
+        the services' user on the box, whose API and CLI apply the changes)."""
+        return self.instance_dir.parent.stat().st_uid
+
+    @property
     def services_group(self) -> int:
         """The group of the appliance's services: the state directory's group.  They read
         the recordings through it."""
@@ -116,9 +128,10 @@ class AsteriskInstance:
         uid, gid = self.asterisk_ids
         self.instance_dir.mkdir(parents=True, exist_ok=True)
         self.instance_dir.chmod(INSTANCE_DIR_MODE)
+        own_dirs = ASTERISK_DIRS if self.keeps_own_files else ()
         owners = {
-            CONFIG_DIR: (os.geteuid(), gid, CONFIG_DIR_MODE),
-            **{name: (uid, gid, ASTERISK_DIR_MODE) for name in ASTERISK_DIRS},
+            CONFIG_DIR: (self.writer, gid, CONFIG_DIR_MODE),
+            **{name: (uid, gid, ASTERISK_DIR_MODE) for name in own_dirs},
             SOUNDS_DIR: (uid, gid, SOUNDS_DIR_MODE),
             RECORDINGS_DIR: (uid, self.services_group, RECORDINGS_DIR_MODE),
         }

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from paivystys.appliance.runtime.host import RuntimeSetupError, require_root, run_checked
 
@@ -18,6 +21,8 @@ NETNS_ENV = "PAIVYSTYS_NETNS"
 CURRENT = "current"
 NETNS_RUN_DIR = Path("/run/netns")
 CLONE_NEWNET = 0x40000000
+
+T = TypeVar("T")
 
 
 def uses_current_namespace() -> bool:
@@ -78,3 +83,27 @@ def enter(name: str) -> None:
             )
     finally:
         os.close(fd)
+
+
+def run_in(name: str | None, work: Callable[[], T]) -> T:
+    """Run ``work`` on a thread of its own inside namespace ``name`` and return its result
+    (or raise its exception); the calling thread stays where it is.  Sockets ``work`` opens
+    belong to that namespace for their whole life, whichever thread uses them later."""
+    if name is None or uses_current_namespace():
+        return work()
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def inside() -> None:
+        try:
+            enter(name)
+            outcome.append(work())
+        except BaseException as error:  # handed to the caller's thread
+            failure.append(error)
+
+    thread = threading.Thread(target=inside, name=f"netns-{name}", daemon=True)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]

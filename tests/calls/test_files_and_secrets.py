@@ -50,12 +50,12 @@ def test_the_apis_key_is_its_own(lab) -> None:
 def test_asterisk_writes_nothing_others_may_read(lab) -> None:
     appliance = lab.appliance()
     status = Path(f"/proc/{appliance.pid()}/status").read_text()
-    assert re.search(r"^Umask:\s+0027$", status, re.MULTILINE), status
+    assert re.search(r"^Umask:\s+0007$", status, re.MULTILINE), status
     uid, gid = appliance.asterisk_ids
     for name in ("log", "lib", "run", "spool"):
         assert _owner_group_mode(appliance.instance_dir / name) == (uid, gid, oct(0o750)), name
     assert _owner_group_mode(appliance.instance_dir / "recordings") == (
-        uid, lab.state_dir.stat().st_gid, oct(0o2750))
+        uid, lab.state_dir.stat().st_gid, oct(0o2770))
 
 
 @pytest.mark.parametrize("action, headers", [

@@ -120,9 +120,8 @@ remove_existing=yes
 
 @pytest.fixture
 def registrar(lab) -> Iterator[AsteriskInstance]:
-    deployment = lab.deployment()
-    instance = AsteriskInstance(REGISTRAR_SPEC, lab.state_dir, deployment.rootfs,
-                                deployment.netns)
+    site = lab.site()
+    instance = AsteriskInstance(REGISTRAR_SPEC, lab.state_dir, site.rootfs, site.netns_name)
     digest = hashlib.md5(f"{ACCOUNT}:{REGISTRAR_REALM}:{PASSWORD}".encode()).hexdigest()
     pjsip = REGISTRAR_PJSIP.format(realm=REGISTRAR_REALM, port=REGISTRAR_SPEC.sip_port,
                                    account=ACCOUNT, md5=digest)

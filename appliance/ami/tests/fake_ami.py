@@ -80,6 +80,8 @@ class _Connection:
             self.send([("Response", "Success"), action_id, ("Message", "Filter Added")])
         elif name == "DBDelTree":
             self.db_del_tree(f"/{action.get('Family', '')}/{action.get('Key', '')}", action_id)
+        elif name == "Reload":
+            self.reload(action.get("Module", ""), action_id)
         else:
             self.send([("Response", "Error"), action_id, ("Message", "Invalid/unknown command")])
 
@@ -111,6 +113,15 @@ class _Connection:
                    ("ListItems", str(len(self.server.channels)))])
 
 
+    def reload(self, module: str, action_id: tuple[str, str]) -> None:
+        """Answered as Asterisk's manager does: an ack, or the refusal the test queued."""
+        if self.server.reload_refusals:
+            refusal = self.server.reload_refusals.pop(0)
+            self.send([("Response", "Error"), action_id, ("Message", refusal)])
+            return
+        self.server.reloads.append(module)
+        self.send([("Response", "Success"), action_id, ("Message", "Module Reloaded.")])
+
     def db_get_tree(self, family: str, action_id: tuple[str, str]) -> None:
         entries = {key: value for key, value in self.server.astdb.items()
                    if key.startswith(f"/{family}/")}
@@ -138,6 +149,8 @@ class FakeAmi:
         self.actions: list[Headers] = []
         self.channels: list[str] = []
         self.astdb: dict[str, str] = {}  # "/family/key" -> value
+        self.reloads: list[str] = []  # the modules reloaded, in order
+        self.reload_refusals: list[str] = []  # the next reloads' error messages
         self._connections: list[_Connection] = []
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]

@@ -62,7 +62,7 @@ def test_each_directory_has_its_owner_and_mode(instance: AsteriskInstance) -> No
         "etc": (os.geteuid(), ASTERISK_GID, oct(0o2750)),  # the writer's; Asterisk reads
         **{name: (*asterisk, oct(0o750)) for name in ("spool", "run", "log", "lib")},
         "sounds": (*asterisk, oct(0o755)),
-        "recordings": (ASTERISK_UID, SERVICES_GID, oct(0o2750)),
+        "recordings": (ASTERISK_UID, SERVICES_GID, oct(0o2770)),
     }
     actual = {name: _owner_and_mode(instance.instance_dir / name) for name in expected}
     assert actual == expected
@@ -81,7 +81,7 @@ def test_directories_made_loose_are_restored(instance: AsteriskInstance) -> None
     assert _owner_and_mode(instance.instance_dir / "log") == (
         ASTERISK_UID, ASTERISK_GID, oct(0o750))
     assert _owner_and_mode(instance.instance_dir / "recordings") == (
-        ASTERISK_UID, SERVICES_GID, oct(0o2750))
+        ASTERISK_UID, SERVICES_GID, oct(0o2770))
 
 
 @needs_root
@@ -165,8 +165,8 @@ def test_recordings_made_before_these_rules_get_the_services_group(
     instance.secure_recordings()
 
     for folder in (month.parent, month):
-        assert _owner_and_mode(folder) == (ASTERISK_UID, SERVICES_GID, oct(0o2750))
-    assert _owner_and_mode(recording) == (ASTERISK_UID, SERVICES_GID, oct(0o640))
+        assert _owner_and_mode(folder) == (ASTERISK_UID, SERVICES_GID, oct(0o2770))
+    assert _owner_and_mode(recording) == (ASTERISK_UID, SERVICES_GID, oct(0o660))
     assert _owner_and_mode(outside) == (0, 0, oct(0o644))  # a link is not followed
 
 
@@ -203,3 +203,22 @@ def test_rx_on_a_stopped_instance_is_a_clear_error(instance: AsteriskInstance) -
 def test_start_without_configs_is_a_clear_error(instance: AsteriskInstance) -> None:
     with pytest.raises(InstanceError, match=r"asterisk\.conf is missing"):
         instance.start()
+
+
+@needs_root
+def test_an_instance_whose_asterisk_keeps_its_own_files_elsewhere_has_no_such_folders(
+        instance: AsteriskInstance) -> None:
+    box = AsteriskInstance(SPEC, instance.instance_dir.parent, instance.rootfs, None,
+                           keeps_own_files=False)
+    box.prepare_dirs()
+    assert sorted(p.name for p in box.instance_dir.iterdir()) == ["etc", "recordings", "sounds"]
+
+
+@needs_root
+def test_the_configuration_belongs_to_the_owner_of_the_state_directory(
+        instance: AsteriskInstance) -> None:
+    services_user = 4242  # the box's services' user, which applies the changes
+    os.chown(instance.instance_dir.parent, services_user, -1)
+    instance.prepare_dirs()
+    assert _owner_and_mode(instance.instance_dir / "etc") == (
+        services_user, ASTERISK_GID, oct(0o2750))

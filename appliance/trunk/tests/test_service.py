@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from paivystys.appliance.asterisk.configuration import appliance_configs
+from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC, appliance_configs
 from paivystys.appliance.asterisk.pjsip import LAB_TRUNK
+from paivystys.appliance.asterisk.site import SystemAsterisk
 from paivystys.appliance.asterisk.stored_trunk import trunk_spec
 from paivystys.appliance.audit import entries
 from paivystys.appliance.changes import Changes
@@ -100,9 +101,10 @@ def test_reset_returns_to_the_lab_default(applied: Counter) -> None:
 
 def test_the_generated_pjsip_conf_uses_the_stored_trunk(applied: Counter,
                                                         tmp_path: Path) -> None:
-    assert "type=registration" not in appliance_configs(tmp_path)["pjsip.conf"]
+    site = SystemAsterisk(tmp_path, APPLIANCE_SPEC)
+    assert "type=registration" not in appliance_configs(site)["pjsip.conf"]
     registration(applied)
-    conf = appliance_configs(tmp_path)["pjsip.conf"]
+    conf = appliance_configs(site)["pjsip.conf"]
     assert "server_uri=sip:sip.operaattori.fi:5060" in conf
     assert f"password={PASSWORD}\n" in conf
 
