@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import socket
 import socketserver
@@ -27,6 +26,7 @@ from paivystys.agi.adapter import AgiChannel, AgiEnvironmentTooLong
 from paivystys.agi.registry import AgiHandler, HandlerContext, Registry, default_registry
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
+from paivystys.appliance.runtime.systemd import Readiness, configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.debug)
     try:
         db = open_database(args.db if args.db is not None else database_path())
     except SchemaError as exc:  # one line in the log: what to run
@@ -160,15 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     host, port = server.server_address[:2]
     log.info("FastAGI listening on %s:%d; routes: %s; database: %s", host, port,
              ", ".join(server.registry.routes()), db.database)
-    if args.ready_file is not None:
-        args.ready_file.parent.mkdir(parents=True, exist_ok=True)
-        args.ready_file.write_text(f"{os.getpid()}\n")
+    readiness = Readiness(args.ready_file)
+    readiness.ready(f"FastAGI on {host}:{port}")
     try:
         with server:
             server.serve_forever()
     finally:
-        if args.ready_file is not None:
-            args.ready_file.unlink(missing_ok=True)
+        readiness.stopping()
     log.info("stopped")
     return 0
 

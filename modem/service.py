@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import stat
 import sys
@@ -22,6 +21,7 @@ import serial
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.db.models import ModemHealth, utcnow
 from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
+from paivystys.appliance.runtime.systemd import Readiness, configure_logging, notify
 from paivystys.appliance.sms.duty import handle_incoming
 from paivystys.modem.gsm.adapter import (
     ApplianceModem,
@@ -37,7 +37,6 @@ from paivystys.modem.sender import ModemGone, OutboxSender, modem_call
 
 log = logging.getLogger("paivystys.modem")
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 DEFAULT_DEVICE = "/dev/ttyUSB0"
 POLL_S = 0.25  # how often the outbox is looked at: the worst extra delay of a new message
 HEALTH_EVERY_S = 15.0
@@ -50,12 +49,12 @@ CME_SIM_PUK_REQUIRED = 12
 
 class ModemService:
     def __init__(self, device: str, baud: int, pin: str | None, stop: threading.Event,
-                 ready_file: Path | None = None) -> None:
+                 readiness: Readiness | None = None) -> None:
         self._device = device
         self._baud = baud
         self._pin = pin
         self._stop = stop
-        self._ready_file = ready_file
+        self._readiness = readiness or Readiness(None)
         self._lost = threading.Event()
         self._sender: OutboxSender | None = None
 
@@ -174,9 +173,7 @@ class ModemService:
         self._lost.set()
 
     def _mark_ready(self) -> None:
-        if self._ready_file is not None:
-            self._ready_file.parent.mkdir(parents=True, exist_ok=True)
-            self._ready_file.write_text(f"{os.getpid()}\n")
+        self._readiness.ready(f"modem on {self._device} connected")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -213,8 +210,7 @@ def read_pin_file(path: Path) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format=LOG_FORMAT, stream=sys.stderr)
+    configure_logging(args.verbose)
     if not args.verbose:
         logging.getLogger("gsmmodem").setLevel(logging.WARNING)
     pin = None
@@ -238,11 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     log.info("modem service on %s, outbox in %s", args.device, database.database)
+    readiness = Readiness(args.ready_file)
+    # Up for systemd at once: an unplugged modem is waited for, not a failed start.
+    notify("READY=1", f"STATUS=looking for the modem on {args.device}")
     try:
-        ModemService(args.device, args.baud, pin, stop, args.ready_file).run()
+        ModemService(args.device, args.baud, pin, stop, readiness).run()
     finally:
-        if args.ready_file is not None:
-            args.ready_file.unlink(missing_ok=True)
+        readiness.stopping()
     database.close()
     log.info("stopped")
     return 0

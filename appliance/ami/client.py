@@ -405,15 +405,18 @@ class AmiClient:
 
     def run_forever(self, on_connect: Callable[[AmiClient], object], stop: threading.Event, *,
                     min_delay: float = 1.0, max_delay: float = 30.0,
-                    ping_interval: float = 20.0) -> None:
+                    ping_interval: float = 20.0,
+                    on_tick: Callable[[], None] = lambda: None) -> None:
         """Stay connected until ``stop`` is set, reconnecting with back-off whenever Asterisk
         is down or restarts.  ``on_connect`` runs after each successful login; if it fails the
-        connection is dropped and retried."""
+        connection is dropped and retried.  ``on_tick`` runs each time the loop goes round (a
+        few times a second while connected, before each retry): a watchdog's heartbeat."""
         delay = min_delay
         while not stop.is_set():
+            on_tick()
             if self._try_connect(on_connect):
                 delay = min_delay
-                self._watch_connection(stop, ping_interval)
+                self._watch_connection(stop, ping_interval, on_tick)
                 if not stop.is_set():
                     log.warning("AMI connection to %s:%s lost; reconnecting", self.host, self.port)
             else:
@@ -436,11 +439,13 @@ class AmiClient:
             return False
         return True
 
-    def _watch_connection(self, stop: threading.Event, ping_interval: float) -> None:
+    def _watch_connection(self, stop: threading.Event, ping_interval: float,
+                          on_tick: Callable[[], None]) -> None:
         """Return when the connection drops or ``stop`` is set.  The ping finds a silent
         peer (Asterisk hung, socket half-open) that a read would wait on for ever."""
         last_ping = time.monotonic()
         while not stop.wait(0.2):
+            on_tick()
             if not self.connected:
                 return
             if time.monotonic() - last_ping >= ping_interval:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -29,10 +29,12 @@ from paivystys.appliance.api.recordings import http as recordings_http
 from paivystys.appliance.api.trunk import http as trunk_http
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.recordings.retention import delete_expired
+from paivystys.appliance.runtime.systemd import Heartbeat, Readiness, keep_watchdog
 
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY_S = 3600.0
+HEARTBEAT_EVERY_S = 5.0
 ROUTERS = (claim_http, auth_http, management_http, recordings_http, health_http, events_http,
            backup_http, trunk_http, calls_http)
 # Until the box has its first admin, these alone answer (the health still by its own rule);
@@ -57,15 +59,20 @@ def create_app(config: ApiConfig) -> FastAPI:
         watching = asyncio.create_task(claim_watch.keep_in_step())
         retention = (asyncio.create_task(_retention_loop(config.recordings_dir))
                      if config.recordings_dir is not None else None)
-        if config.ready_file is not None:
-            config.ready_file.parent.mkdir(parents=True, exist_ok=True)
-            config.ready_file.write_text(f"{os.getpid()}\n")
+        # The watchdog's heartbeat comes from the event loop itself: a loop blocked by a
+        # request that never returns stops it, and systemd restarts the API.
+        heartbeat = Heartbeat()
+        beating = asyncio.create_task(_beat(heartbeat))
+        stop_watchdog = threading.Event()
+        keep_watchdog(heartbeat.fresh, stop_watchdog)
+        readiness = Readiness(config.ready_file)
+        readiness.ready(f"serving {config.api_url()}")
         try:
             yield
         finally:
-            if config.ready_file is not None:
-                config.ready_file.unlink(missing_ok=True)
-            for task in (watching, retention):
+            readiness.stopping()
+            stop_watchdog.set()
+            for task in (watching, retention, beating):
                 if task is not None:
                     task.cancel()
                     with suppress(asyncio.CancelledError):
@@ -87,6 +94,12 @@ def create_app(config: ApiConfig) -> FastAPI:
                                dependencies=[Depends(claim_http.require_claimed)])
     app.add_middleware(BodySizeLimit, default=JSON_BODY_LIMIT, routes=LARGER_BODIES)
     return app
+
+
+async def _beat(heartbeat: Heartbeat) -> None:
+    while True:
+        heartbeat.beat()
+        await asyncio.sleep(HEARTBEAT_EVERY_S)
 
 
 async def _retention_loop(recordings_dir: Path) -> None:

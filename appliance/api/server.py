@@ -28,11 +28,11 @@ from paivystys.appliance.api.limits import JSON_BODY_LIMIT
 from paivystys.appliance.api.tls import ServerIdentity, ensure_certificate
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
+from paivystys.appliance.runtime.systemd import configure_logging
 
 log = logging.getLogger("paivystys.api")
 
 DEFAULT_LISTEN = "0.0.0.0:8443"
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 STATUS_FILE = "api.json"
 
 
@@ -157,8 +157,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format=LOG_FORMAT, stream=sys.stderr)
+    configure_logging(args.verbose)
     db_path = (args.db or database_path()).resolve()
     try:
         # The application opens the database once it serves; a schema it cannot use is found

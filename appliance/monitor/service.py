@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import threading
 from pathlib import Path
@@ -27,6 +26,13 @@ from paivystys.appliance.monitor.health import report_once, run_reports, write_r
 from paivystys.appliance.monitor.journal import forget, replay_journal
 from paivystys.appliance.ringing.bus import CallEnded, EventBus
 from paivystys.appliance.ringing.rule import call_key
+from paivystys.appliance.runtime.systemd import (
+    Heartbeat,
+    Readiness,
+    configure_logging,
+    keep_watchdog,
+    notify,
+)
 from paivystys.appliance.sms.notifier import SmsNotifier
 
 log = logging.getLogger("paivystys.monitor")
@@ -41,7 +47,6 @@ log = logging.getLogger("paivystys.monitor")
 # makes the caller ID clean before it sends anything of its own).
 EVENT_FILTERS = ("^Event: (UserEvent|BridgeEnter)[^A-Za-z]",
                  "^Event: [A-Za-z]+..ActionID: ")
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 
@@ -62,7 +67,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 
-def _on_connect(ami: AmiClient, monitor: CallMonitor, ready_file: Path | None) -> None:
+def _on_connect(ami: AmiClient, monitor: CallMonitor, readiness: Readiness) -> None:
     # The journal first: it knows how the missed calls ended; reconcile then closes what
     # neither Asterisk's channels nor the journal can account for.
     replayed = replay_journal(ami, monitor)
@@ -71,9 +76,7 @@ def _on_connect(ami: AmiClient, monitor: CallMonitor, ready_file: Path | None) -
     closed = monitor.reconcile(ami)
     if closed:
         log.warning("closed %d call(s) that ended while the monitor was away", len(closed))
-    if ready_file is not None:
-        ready_file.parent.mkdir(parents=True, exist_ok=True)
-        ready_file.write_text(f"{os.getpid()}\n")
+    readiness.ready(f"logging calls from Asterisk at {ami.host}:{ami.port}")
     try:
         report_once(ami)
     except Exception:  # the health report must never cost the call log its connection
@@ -82,8 +85,7 @@ def _on_connect(ami: AmiClient, monitor: CallMonitor, ready_file: Path | None) -
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format=LOG_FORMAT, stream=sys.stderr)
+    configure_logging(args.verbose)
     try:
         database = open_database(args.db)
     except SchemaError as exc:  # one line in the log: what to run
@@ -105,11 +107,17 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=run_reports, args=(client, stop), name="health",
                      daemon=True).start()
     log.info("monitoring %s:%s into %s", host, port, database.database)
+    readiness = Readiness(args.ready_file)
+    # Up for systemd at once: the monitor waits for Asterisk itself, and logs the calls it
+    # missed meanwhile from Asterisk's journal when it connects.
+    notify("READY=1", f"STATUS=connecting to Asterisk at {host}:{port}")
+    heartbeat = Heartbeat()
+    keep_watchdog(heartbeat.fresh, stop)
     try:
-        client.run_forever(lambda ami: _on_connect(ami, monitor, args.ready_file), stop)
+        client.run_forever(lambda ami: _on_connect(ami, monitor, readiness), stop,
+                           on_tick=heartbeat.beat)
     finally:
-        if args.ready_file is not None:
-            args.ready_file.unlink(missing_ok=True)
+        readiness.stopping()
         if feed is not None:
             feed.close()
         write_report("asterisk", None, "the call monitor stopped")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import threading
 import time
@@ -29,6 +28,13 @@ from paivystys.appliance.asterisk.stored_trunk import trunk_spec
 from paivystys.appliance.audit import record
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
+from paivystys.appliance.runtime.systemd import (
+    Heartbeat,
+    Readiness,
+    configure_logging,
+    keep_watchdog,
+    notify,
+)
 from paivystys.appliance.sipguard.firewall import Firewall, FirewallError, Limits, Network
 from paivystys.appliance.sipguard.guard import (
     OFFENCE_EVENTS,
@@ -47,7 +53,6 @@ AUDIT_ACTION = "sip.block"
 EVENT_FILTERS = (f"^Event: ({'|'.join(sorted(OFFENCE_EVENTS))})",)
 REFRESH_S = 5.0  # how often the trunk's settings are read again
 RESOLVE_EVERY_S = 300.0  # how often the operator's host names are looked up again
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 
@@ -137,8 +142,7 @@ class TrunkFollower:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format=LOG_FORMAT, stream=sys.stderr)
+    configure_logging(args.verbose)
     try:
         database = open_database(args.db)
     except SchemaError as exc:  # one line in the log: what to run
@@ -164,10 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         if offence is not None:
             guard.offence(offence)
 
+    readiness = Readiness(args.ready_file)
+
     def on_connect(ami: AmiClient) -> None:
-        if args.ready_file is not None:
-            args.ready_file.parent.mkdir(parents=True, exist_ok=True)
-            args.ready_file.write_text(f"{os.getpid()}\n")
+        readiness.ready(f"hearing Asterisk's security events at {ami.host}:{ami.port}")
 
     host, port = args.ami
     client = AmiClient(host, port, args.ami_user, args.ami_secret, event_filters=EVENT_FILTERS)
@@ -176,11 +180,14 @@ def main(argv: list[str] | None = None) -> int:
     stop_on_signals(stop, log)
     threading.Thread(target=follower.follow, args=(stop, args.refresh), name="trunk",
                      daemon=True).start()
+    # The limits are in the kernel now: up for systemd, whether or not Asterisk answers yet.
+    notify("READY=1", f"STATUS=rate limits in place; connecting to Asterisk at {host}:{port}")
+    heartbeat = Heartbeat()
+    keep_watchdog(heartbeat.fresh, stop)
     try:
-        client.run_forever(on_connect, stop)
+        client.run_forever(on_connect, stop, on_tick=heartbeat.beat)
     finally:
-        if args.ready_file is not None:
-            args.ready_file.unlink(missing_ok=True)
+        readiness.stopping()
     database.close()
     log.info("stopped; the table and its blocks stay in place")
     return 0
