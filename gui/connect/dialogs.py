@@ -76,9 +76,10 @@ class FingerprintDialog(QDialog):
             "fingerprint is:").format(appliance=appliance)))
         layout.addWidget(fingerprint_label(fingerprint, "fingerprint"))
         layout.addWidget(_wrapped(self.tr(
-            "Compare it with what the command <b>paivystys status</b> shows on the switchboard "
-            "(or ask the person who installed it). Trust it only if they are the same: from "
-            "then on this computer talks only to the switchboard with this certificate.")))
+            "Compare it with what the command <b>paivystys status</b> shows on the switchboard, "
+            "or its own screen before it is set up (or ask the person who installed it). Trust "
+            "it only if they are the same: from then on this computer talks only to the "
+            "switchboard with this certificate.")))
         layout.addSpacing(4)
         layout.addLayout(buttons)
 

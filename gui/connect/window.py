@@ -1,4 +1,5 @@
-"""The connect window: pick or type an appliance, confirm its certificate, log in.
+"""The connect window: pick or type an appliance, confirm its certificate, log in (or claim
+an appliance that nobody has set up yet: its first admin, with the set-up code it shows).
 
 Every step that touches the network runs through BackgroundCalls, so the window stays
 responsive; each failure is shown inline with the way on (Try again, Back), never a traceback.
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QDateTime, QEvent, Qt, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -27,6 +29,8 @@ from paivystys.gui.appliances.store import ApplianceStore, KnownAppliance
 from paivystys.gui.connect.dialogs import (
     CertificateChangedDialog,
     FingerprintDialog,
+    fingerprint_label,
+    grouped_fingerprint,
     heading_label,
 )
 from paivystys.gui.i18n.language import LanguageSelector
@@ -40,6 +44,7 @@ from paivystys.gui.net.client import (
 )
 from paivystys.gui.net.worker import BackgroundCalls
 from paivystys.gui.widgets.failures import describe, error_label, try_again_button
+from paivystys.gui.widgets.fields import FieldForm
 
 ADDRESS_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -68,8 +73,10 @@ class ConnectWindow(QWidget):
         self.pages = QStackedWidget()
         self.choose_page = self._build_choose_page()
         self.login_page = self._build_login_page()
+        self.claim_page = self._build_claim_page()
         self.pages.addWidget(self.choose_page)
         self.pages.addWidget(self.login_page)
+        self.pages.addWidget(self.claim_page)
         self.language_selector = LanguageSelector()
         language_row = QHBoxLayout()
         language_row.addStretch(1)
@@ -167,6 +174,70 @@ class ConnectWindow(QWidget):
         layout.addSpacing(8)
         layout.addLayout(form)
         layout.addWidget(self.login_error)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        return page
+
+    def _build_claim_page(self) -> QWidget:
+        page = QWidget()
+        self.claim_heading = heading_label("")
+        intro = QLabel(self.tr(
+            "Nobody has set up this switchboard yet. Its screen (or <b>paivystys status</b> on "
+            "it) shows a one-time set-up code: with it you become the switchboard's first "
+            "admin, who can then add the other users."))
+        intro.setWordWrap(True)
+        self.code_field = QLineEdit()
+        self.code_field.setMaxLength(64)
+        self.code_field.setPlaceholderText(self.tr("e.g. 7KQ2-M9XD-3FRT-HB8W"))
+        self.code_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.claim_fingerprint = fingerprint_label("", "claim_fingerprint")
+        self.admin_name_field = QLineEdit()
+        self.admin_name_field.setMaxLength(64)
+        self.admin_name_field.setPlaceholderText(self.tr("e.g. toimisto"))
+        self.admin_password_field = QLineEdit()
+        self.admin_password_again_field = QLineEdit()
+        for field in (self.admin_password_field, self.admin_password_again_field):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+            field.setMaxLength(256)
+        self.admin_password_again_field.returnPressed.connect(self.claim)
+        self.claim_button = QPushButton(self.tr("Claim this switchboard"))
+        self.claim_button.setDefault(True)
+        self.claim_button.clicked.connect(self.claim)
+        self.claim_back_button = QPushButton(self.tr("Back"))
+        self.claim_back_button.clicked.connect(self._back_to_choosing)
+
+        self.claim_form = FieldForm()
+        form = self.claim_form
+        form.add_row(self.tr("Set-up code:"), self.code_field, "code")
+        form.add_row(self.tr("Admin's username:"), self.admin_name_field, "username")
+        form.add_row(self.tr("Password:"), self.admin_password_field, "password",
+                     hint=self.tr("At least 10 characters, and not easy to guess."))
+        form.add_row(self.tr("Password again:"), self.admin_password_again_field,
+                     "password_again")
+        # The fingerprint beside its explanation, just above the set-up code (as a form row,
+        # with the explanation wrapped under it, the form gave it less height than it needs).
+        certificate = QHBoxLayout()
+        certificate.setSpacing(14)
+        certificate.addWidget(self.claim_fingerprint, 0, Qt.AlignmentFlag.AlignTop)
+        explanation = QLabel(self.tr(
+            "The certificate fingerprint of the switchboard this computer is talking to. It "
+            "must be the same as the one the switchboard shows next to its set-up code. If it "
+            "is not, do not claim: another device may be answering in its name."))
+        explanation.setWordWrap(True)
+        certificate.addWidget(explanation, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.claim_back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.claim_button)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(self.claim_heading)
+        layout.addWidget(intro)
+        layout.addSpacing(4)
+        layout.addLayout(certificate)
+        layout.addWidget(form)
         layout.addStretch(1)
         layout.addLayout(buttons)
         return page
@@ -272,17 +343,33 @@ class ConnectWindow(QWidget):
         self._continue_with(self.store.pin(name, url, fingerprint))
 
     def _continue_with(self, appliance: KnownAppliance) -> None:
-        """Resume with the keyring's token if it is still valid, else ask for a login."""
+        """Offer the claim if nobody has set the appliance up yet; else resume with the
+        keyring's token if it is still valid, else ask for a login."""
+        client, token = self._use(appliance)
+        self._set_busy(self.tr("Connecting to {address}…").format(address=appliance.url))
+
+        def claimed_or_not(claimed: bool) -> None:
+            if not claimed:
+                self._show_claim()
+            else:
+                self._resume(appliance, client, token)
+
+        self.calls.run(client.is_claimed, claimed_or_not, self._connect_failed)
+
+    def _use(self, appliance: KnownAppliance) -> tuple[ApplianceClient, str | None]:
+        """A client of `appliance` (instead of any other), with the keyring's token if any."""
         if self._client is not None:
             self._client.close()
         self._appliance = appliance
         token = self.store.token(appliance.url, appliance.last_username)
         self._client = ApplianceClient(appliance.url, appliance.fingerprint, token)
+        return self._client, token
+
+    def _resume(self, appliance: KnownAppliance, client: ApplianceClient,
+                token: str | None) -> None:
         if token is None:
             self._show_login()
             return
-        client = self._client
-        self._set_busy(self.tr("Connecting to {address}…").format(address=appliance.url))
 
         def resume() -> Session:
             me = client.get("/api/me")
@@ -308,10 +395,12 @@ class ConnectWindow(QWidget):
 
     # --- logging in --------------------------------------------------------------------
 
-    def _show_login(self) -> None:
+    def _show_login(self, reason: str | None = None) -> None:
         assert self._appliance is not None
         self._set_busy(None)
         self._hide_error(self.login_error, self.login_retry)
+        if reason:
+            self._show_error(self.login_error, self.login_retry, reason, retry=None)
         self.login_heading.setText(self.tr("Log in to {name}").format(name=self._appliance.name))
         self.login_detail.setText(self._appliance.url)
         self.username_field.setText(self._appliance.last_username)
@@ -349,7 +438,9 @@ class ConnectWindow(QWidget):
     def _logged_in(self, session: Session) -> None:
         assert self._appliance is not None
         self._set_busy(None)
-        self.password_field.clear()
+        for field in (self.password_field, self.admin_password_field,
+                      self.admin_password_again_field):
+            field.clear()
         self.store.note_login(self._appliance.url, session.username)
         self.store.save_token(self._appliance.url, session.username, session.token)
         self._appliance = self.store.find(self._appliance.url)
@@ -363,8 +454,73 @@ class ConnectWindow(QWidget):
             self._show_error(self.connect_error, self.connect_retry, reason, retry=None)
             return
         self.address_field.setText(url)
-        self._continue_with(appliance)  # the token is forgotten: straight to the form
-        self._show_error(self.login_error, self.login_retry, reason, retry=None)
+        self._use(appliance)  # its token is forgotten, and it has its admin: to the form
+        self._show_login(reason)
+
+    # --- claiming -------------------------------------------------------------------------
+
+    def _show_claim(self) -> None:
+        assert self._appliance is not None
+        self._set_busy(None)
+        self.claim_form.clear_errors()
+        self.claim_heading.setText(self.tr("Claim {name}").format(name=self._appliance.name))
+        self.claim_fingerprint.setText(grouped_fingerprint(self._appliance.fingerprint))
+        self.pages.setCurrentWidget(self.claim_page)
+        self._fit_claim_page()
+        self.code_field.setFocus()
+
+    def claim(self) -> None:
+        """Become the appliance's first admin with its set-up code; logged in as that admin."""
+        assert self._client is not None
+        self.claim_form.clear_errors()
+        problem = self._claim_form_problem()
+        if problem is not None:
+            self.claim_form.show_field_error(*problem)
+            self._fit_claim_page()
+            return
+        client = self._client
+        code = self.code_field.text().strip()
+        username = self.admin_name_field.text().strip().lower()
+        password = self.admin_password_field.text()
+        self._set_busy(self.tr("Claiming…"))
+        self.calls.run(lambda: client.claim(code, username, password), self._logged_in,
+                       self._claim_failed)
+
+    def _claim_form_problem(self) -> tuple[str, str] | None:
+        """What the form lacks before it is worth sending: (field, what to do)."""
+        if not self.code_field.text().strip():
+            return "code", self.tr("Type the set-up code the switchboard shows.")
+        if not self.admin_name_field.text().strip():
+            return "username", self.tr("Choose a username for the admin, e.g. toimisto.")
+        if not self.admin_password_field.text():
+            return "password", self.tr("Choose a password for the admin.")
+        if self.admin_password_field.text() != self.admin_password_again_field.text():
+            return "password_again", self.tr(
+                "The two passwords differ: type the same password twice.")
+        return None
+
+    def _fit_claim_page(self) -> None:
+        """Grow the window by what the claim page lacks to show its wrapped texts and errors
+        whole: the stacked pages do not pass the height they need for their width up."""
+        layout = self.claim_page.layout()
+        layout.activate()
+        lacking = layout.totalHeightForWidth(self.claim_page.width()) - self.claim_page.height()
+        if lacking > 0:
+            self.resize(self.width(), self.height() + lacking)
+
+    def _claim_failed(self, failure: ApiFailure) -> None:
+        self._set_busy(None)
+        if failure.kind is FailureKind.TLS_MISMATCH:
+            self.pages.setCurrentWidget(self.choose_page)
+            self._show_error(self.connect_error, self.connect_retry, describe(failure), None)
+        elif failure.kind is FailureKind.LOCKED:
+            until = QDateTime.currentDateTime().addSecs(failure.retry_after or 0)
+            self.claim_form.show_field_error("code", self.tr(
+                "Too many wrong set-up codes from this computer: try again at {time}.").format(
+                time=until.toString("HH:mm")))
+        else:
+            self.claim_form.show_failure(failure)
+        self._fit_claim_page()
 
     @property
     def appliance_name(self) -> str:
@@ -382,7 +538,8 @@ class ConnectWindow(QWidget):
         self.connect_status.setText(message or "")
         self.connect_status.setVisible(busy and self.pages.currentWidget() is self.choose_page)
         for widget in (self.connect_button, self.login_button, self.back_button,
-                       self.connect_retry, self.login_retry):
+                       self.connect_retry, self.login_retry, self.claim_button,
+                       self.claim_back_button):
             widget.setEnabled(not busy)
         self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
 

@@ -224,47 +224,47 @@
 <context>
     <name>CertificateChangedDialog</name>
     <message>
-        <location filename="../connect/dialogs.py" line="99"/>
+        <location filename="../connect/dialogs.py" line="100"/>
         <source>Warning: certificate changed</source>
         <translation>Varoitus: varmenne on vaihtunut</translation>
     </message>
     <message>
-        <location filename="../connect/dialogs.py" line="102"/>
+        <location filename="../connect/dialogs.py" line="103"/>
         <source>The certificate of {appliance} has CHANGED</source>
         <translation>Vaihteen {appliance} varmenne on VAIHTUNUT</translation>
     </message>
     <message>
-        <location filename="../connect/dialogs.py" line="112"/>
+        <location filename="../connect/dialogs.py" line="113"/>
         <source>first {n} characters</source>
         <translation>ensimmäiset {n} merkkiä</translation>
     </message>
     <message>
-        <location filename="../connect/dialogs.py" line="116"/>
+        <location filename="../connect/dialogs.py" line="117"/>
         <source>Do not connect</source>
         <translation>Älä yhdistä</translation>
     </message>
     <message>
-        <location filename="../connect/dialogs.py" line="117"/>
+        <location filename="../connect/dialogs.py" line="118"/>
         <source>Trust the new certificate</source>
         <translation>Luota uuteen varmenteeseen</translation>
     </message>
     <message>
-        <location filename="../connect/dialogs.py" line="129"/>
+        <location filename="../connect/dialogs.py" line="130"/>
         <source>The switchboard now presents a different certificate than the one this computer trusted. Either it has been reinstalled or reset, or another device on the network is pretending to be it. Nothing has been sent to it.</source>
         <translation>Vaihde esittää nyt eri varmenteen kuin se, johon tämä tietokone on luottanut. Joko vaihde on asennettu uudelleen tai palautettu tehdasasetuksiin, tai jokin muu laite verkossa esiintyy vaihteena. Sille ei ole lähetetty mitään.</translation>
     </message>
     <message>
-        <location filename="../connect/dialogs.py" line="132"/>
+        <location filename="../connect/dialogs.py" line="133"/>
         <source>Trusted until now:</source>
         <translation>Tähän asti luotettu:</translation>
     </message>
     <message>
-        <location filename="../connect/dialogs.py" line="134"/>
+        <location filename="../connect/dialogs.py" line="135"/>
         <source>Presented now:</source>
         <translation>Nyt esitetty:</translation>
     </message>
     <message>
-        <location filename="../connect/dialogs.py" line="137"/>
+        <location filename="../connect/dialogs.py" line="138"/>
         <source>If you know the switchboard was reinstalled, check the new fingerprint with &lt;b&gt;paivystys status&lt;/b&gt; on the switchboard and type its first {n} characters here:</source>
         <translation>Jos tiedät, että vaihde on asennettu uudelleen, tarkista uusi sormenjälki vaihteella komennolla &lt;b&gt;paivystys status&lt;/b&gt; ja kirjoita sen {n} ensimmäistä merkkiä tähän:</translation>
     </message>
@@ -272,111 +272,193 @@
 <context>
     <name>ConnectWindow</name>
     <message>
-        <location filename="../connect/window.py" line="65"/>
+        <location filename="../connect/window.py" line="70"/>
         <source>Päivystysvaihde – connect</source>
         <translation>Päivystysvaihde – yhdistä</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="101"/>
+        <location filename="../connect/window.py" line="108"/>
         <source>e.g. 192.168.1.20 or vaihde.local</source>
         <translation>esim. 192.168.1.20 tai vaihde.local</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="103"/>
+        <location filename="../connect/window.py" line="110"/>
         <source>Connect</source>
         <translation>Yhdistä</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="109"/>
-        <location filename="../connect/window.py" line="148"/>
+        <location filename="../connect/window.py" line="116"/>
+        <location filename="../connect/window.py" line="155"/>
         <source>Try again</source>
         <translation>Yritä uudelleen</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="122"/>
+        <location filename="../connect/window.py" line="129"/>
         <source>Connect to a switchboard</source>
         <translation>Yhdistä vaihteeseen</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="124"/>
+        <location filename="../connect/window.py" line="131"/>
         <source>Switchboards found on this network and ones used before:</source>
         <translation>Tästä verkosta löytyneet ja aiemmin käytetyt vaihteet:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="126"/>
+        <location filename="../connect/window.py" line="133"/>
         <source>Or type its address:</source>
         <translation>Tai kirjoita vaihteen osoite:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="142"/>
+        <location filename="../connect/window.py" line="149"/>
         <source>Log in</source>
         <translation>Kirjaudu</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="145"/>
+        <location filename="../connect/window.py" line="152"/>
+        <location filename="../connect/window.py" line="206"/>
         <source>Back</source>
         <translation>Takaisin</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="154"/>
+        <location filename="../connect/window.py" line="161"/>
         <source>Username:</source>
         <translation>Käyttäjätunnus:</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="155"/>
+        <location filename="../connect/window.py" line="162"/>
+        <location filename="../connect/window.py" line="213"/>
         <source>Password:</source>
         <translation>Salasana:</translation>
     </message>
     <message>
+        <location filename="../connect/window.py" line="185"/>
+        <source>Nobody has set up this switchboard yet. Its screen (or &lt;b&gt;paivystys status&lt;/b&gt; on it) shows a one-time set-up code: with it you become the switchboard&apos;s first admin, who can then add the other users.</source>
+        <translation>Kukaan ei ole vielä ottanut tätä vaihdetta käyttöön. Sen näytöllä (tai komennolla &lt;b&gt;paivystys status&lt;/b&gt; vaihteella) näkyy kertakäyttöinen käyttöönottokoodi: sillä sinusta tulee vaihteen ensimmäinen ylläpitäjä, joka voi sitten lisätä muut käyttäjät.</translation>
+    </message>
+    <message>
         <location filename="../connect/window.py" line="191"/>
+        <source>e.g. 7KQ2-M9XD-3FRT-HB8W</source>
+        <translation>esim. 7KQ2-M9XD-3FRT-HB8W</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="196"/>
+        <source>e.g. toimisto</source>
+        <translation>esim. toimisto</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="203"/>
+        <source>Claim this switchboard</source>
+        <translation>Ota vaihde käyttöön</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="211"/>
+        <source>Set-up code:</source>
+        <translation>Käyttöönottokoodi:</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="212"/>
+        <source>Admin&apos;s username:</source>
+        <translation>Ylläpitäjän tunnus:</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="214"/>
+        <source>At least 10 characters, and not easy to guess.</source>
+        <translation>Vähintään 10 merkkiä, eikä helppo arvata.</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="215"/>
+        <source>Password again:</source>
+        <translation>Salasana uudelleen:</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="223"/>
+        <source>The certificate fingerprint of the switchboard this computer is talking to. It must be the same as the one the switchboard shows next to its set-up code. If it is not, do not claim: another device may be answering in its name.</source>
+        <translation>Sen vaihteen varmenteen sormenjälki, jonka kanssa tämä tietokone keskustelee. Sen on oltava sama kuin se, jonka vaihde näyttää käyttöönottokoodinsa vieressä. Jos se ei ole, älä ota vaihdetta käyttöön: jokin muu laite voi vastata sen nimissä.</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="262"/>
         <source>used before as {user}</source>
         <translation>käytetty aiemmin tunnuksella {user}</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="192"/>
+        <location filename="../connect/window.py" line="263"/>
         <source>used before</source>
         <translation>käytetty aiemmin</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="212"/>
+        <location filename="../connect/window.py" line="283"/>
         <source>on this network</source>
         <translation>tässä verkossa</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="214"/>
+        <location filename="../connect/window.py" line="285"/>
         <source>on this network, used before</source>
         <translation>tässä verkossa, käytetty aiemmin</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="237"/>
+        <location filename="../connect/window.py" line="308"/>
         <source>That is not an address. Type e.g. 192.168.1.20, vaihde.local or https://vaihde.local:8443.</source>
         <translation>Tämä ei ole osoite. Kirjoita esim. 192.168.1.20, vaihde.local tai https://vaihde.local:8443.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="245"/>
-        <location filename="../connect/window.py" line="285"/>
+        <location filename="../connect/window.py" line="316"/>
+        <location filename="../connect/window.py" line="354"/>
         <source>Connecting to {address}…</source>
         <translation>Yhdistetään osoitteeseen {address}…</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="261"/>
+        <location filename="../connect/window.py" line="332"/>
         <source>Not connected: the certificate of {name} has changed.</source>
         <translation>Ei yhdistetty: vaihteen {name} varmenne on vaihtunut.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="315"/>
+        <location filename="../connect/window.py" line="400"/>
         <source>Log in to {name}</source>
         <translation>Kirjaudu vaihteeseen {name}</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="329"/>
+        <location filename="../connect/window.py" line="414"/>
         <source>Type your username and password.</source>
         <translation>Kirjoita käyttäjätunnus ja salasana.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="332"/>
+        <location filename="../connect/window.py" line="417"/>
         <source>Logging in…</source>
         <translation>Kirjaudutaan…</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="461"/>
+        <source>Claim {name}</source>
+        <translation>Ota käyttöön: {name}</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="480"/>
+        <source>Claiming…</source>
+        <translation>Otetaan käyttöön…</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="487"/>
+        <source>Type the set-up code the switchboard shows.</source>
+        <translation>Kirjoita vaihteen näyttämä käyttöönottokoodi.</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="489"/>
+        <source>Choose a username for the admin, e.g. toimisto.</source>
+        <translation>Valitse ylläpitäjälle tunnus, esim. toimisto.</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="491"/>
+        <source>Choose a password for the admin.</source>
+        <translation>Valitse ylläpitäjälle salasana.</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="494"/>
+        <source>The two passwords differ: type the same password twice.</source>
+        <translation>Salasanat eroavat: kirjoita sama salasana kahdesti.</translation>
+    </message>
+    <message>
+        <location filename="../connect/window.py" line="514"/>
+        <source>Too many wrong set-up codes from this computer: try again at {time}.</source>
+        <translation>Liian monta väärää käyttöönottokoodia tältä tietokoneelta: yritä uudelleen kello {time}.</translation>
     </message>
 </context>
 <context>
@@ -410,17 +492,17 @@
 <context>
     <name>EditDialog</name>
     <message>
-        <location filename="../manage/forms.py" line="182"/>
+        <location filename="../manage/forms.py" line="42"/>
         <source>Save</source>
         <translation>Tallenna</translation>
     </message>
     <message>
-        <location filename="../manage/forms.py" line="184"/>
+        <location filename="../manage/forms.py" line="44"/>
         <source>Cancel</source>
         <translation>Peruuta</translation>
     </message>
     <message>
-        <location filename="../manage/forms.py" line="241"/>
+        <location filename="../manage/forms.py" line="101"/>
         <source>Saving…</source>
         <translation>Tallennetaan…</translation>
     </message>
@@ -512,8 +594,8 @@
     </message>
     <message>
         <location filename="../connect/dialogs.py" line="79"/>
-        <source>Compare it with what the command &lt;b&gt;paivystys status&lt;/b&gt; shows on the switchboard (or ask the person who installed it). Trust it only if they are the same: from then on this computer talks only to the switchboard with this certificate.</source>
-        <translation>Vertaa sitä siihen, minkä komento &lt;b&gt;paivystys status&lt;/b&gt; näyttää vaihteella (tai kysy vaihteen asentajalta). Luota vain, jos ne ovat samat: sen jälkeen tämä tietokone keskustelee vain vaihteen kanssa, jolla on tämä varmenne.</translation>
+        <source>Compare it with what the command &lt;b&gt;paivystys status&lt;/b&gt; shows on the switchboard, or its own screen before it is set up (or ask the person who installed it). Trust it only if they are the same: from then on this computer talks only to the switchboard with this certificate.</source>
+        <translation>Vertaa sitä siihen, minkä komento &lt;b&gt;paivystys status&lt;/b&gt; näyttää vaihteella, tai vaihteen omaan näyttöön ennen käyttöönottoa (tai kysy vaihteen asentajalta). Luota vain, jos ne ovat samat: sen jälkeen tämä tietokone keskustelee vain vaihteen kanssa, jolla on tämä varmenne.</translation>
     </message>
 </context>
 <context>
@@ -1050,12 +1132,12 @@
 <context>
     <name>ManagePage</name>
     <message>
-        <location filename="../manage/page.py" line="75"/>
+        <location filename="../manage/page.py" line="76"/>
         <source>Not done: {reason}</source>
         <translation>Ei tehty: {reason}</translation>
     </message>
     <message>
-        <location filename="../manage/page.py" line="125"/>
+        <location filename="../manage/page.py" line="126"/>
         <source>Cancel</source>
         <translation>Peruuta</translation>
     </message>

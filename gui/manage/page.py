@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paivystys.gui.manage.forms import EditDialog, hint_label, reason
+from paivystys.gui.manage.forms import EditDialog
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
 from paivystys.gui.widgets.failures import describe, error_label
+from paivystys.gui.widgets.fields import hint_label, reason
 
 CONFIRM_WIDTH = 440
 

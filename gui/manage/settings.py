@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paivystys.gui.manage.forms import FieldForm
 from paivystys.gui.manage.page import ManagePage
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
+from paivystys.gui.widgets.fields import FieldForm
 
 FORM_WIDTH = 620
 

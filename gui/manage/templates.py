@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paivystys.gui.manage.forms import FieldForm, hint_label
 from paivystys.gui.manage.page import ManagePage, heading
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
+from paivystys.gui.widgets.fields import FieldForm, hint_label
 
 Template = dict[str, object]
 KIND_ROLE = Qt.ItemDataRole.UserRole

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from paivystys.gui.manage.forms import FieldForm, hint_label
 from paivystys.gui.manage.page import ManagePage, heading
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind
 from paivystys.gui.net.worker import BackgroundCalls
+from paivystys.gui.widgets.fields import FieldForm, hint_label
 
 MODE_IP = "ip"
 MODE_REGISTRATION = "registration"

@@ -145,9 +145,24 @@ class ApplianceClient:
         answer = self._request("POST", "/api/login",
                                json={"username": username, "password": password},
                                authorised=False)
-        self.token = answer["token"]
-        return Session(self.base_url, self.fingerprint, answer["token"],
-                       answer["user"]["username"], answer["user"]["role"], answer["expires_at"])
+        return self._session(answer)
+
+    def is_claimed(self) -> bool:
+        """Whether the appliance has its admin; one that does not answers nothing but a claim."""
+        return bool(self._request("GET", "/api/claim", authorised=False)["claimed"])
+
+    def claim(self, code: str, username: str, password: str) -> Session:
+        """Become the first admin of an unclaimed appliance with the set-up code it shows;
+        logged in as that admin."""
+        answer = self._request("POST", "/api/claim", json={
+            "code": code, "username": username, "password": password}, authorised=False)
+        return self._session(answer)
+
+    def _session(self, login: dict[str, Any]) -> Session:
+        """The session of a login's (or a claim's) answer; this client is logged in with it."""
+        self.token = login["token"]
+        return Session(self.base_url, self.fingerprint, login["token"],
+                       login["user"]["username"], login["user"]["role"], login["expires_at"])
 
     def logout(self) -> None:
         self._request("POST", "/api/logout")

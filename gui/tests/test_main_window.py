@@ -113,7 +113,8 @@ def test_a_token_revoked_during_use_returns_to_the_login_form(
 
 
 def test_switching_language_rewords_the_window_and_keeps_the_session(
-        qtbot: QtBot, console: Console, language: Language, tmp_path: Path) -> None:
+        qtbot: QtBot, console: Console, language: Language, calls: list[int],  # noqa: F811
+        tmp_path: Path) -> None:
     main = _log_in(qtbot, console, "admin", ADMIN_PASSWORD)
     session = main.session
     main.language_selector.activated.emit(main.language_selector.findData(FINNISH))

@@ -22,7 +22,7 @@ from paivystys.appliance.users import claim
 log = logging.getLogger(__name__)
 
 CHECK_EVERY_S = 5.0
-PAIRS_PER_LINE = 16  # a fingerprint's 32 pairs on two lines of an 80-column screen
+PAIRS_PER_LINE = 8  # four lines, as the console shows it beside the set-up code field
 INDENT = " " * 4
 LABEL_WIDTH = 15
 
