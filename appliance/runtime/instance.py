@@ -180,7 +180,8 @@ class AsteriskInstance:
             file.write(secret + "\n")
         return secret
 
-    def _write_secret_include(self) -> None:
+    def write_secret_include(self) -> None:
+        """The include that gives Asterisk the AMI secret (manager.conf includes it)."""
         self.write_config(AMI_SECRET_INCLUDE, f"secret = {self.ami_secret()}\n")
 
     @property
@@ -197,7 +198,7 @@ class AsteriskInstance:
                 f"{self.instance_dir}/etc/asterisk.conf is missing; write the configs first."
             )
         self.prepare_dirs()
-        self._write_secret_include()
+        self.write_secret_include()
         self.secure_configs()
         self.secure_recordings()
         command = [

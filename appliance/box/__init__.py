@@ -1,0 +1,1 @@
+"""The box: the appliance under systemd on its own Debian machine (units in systemd/)."""

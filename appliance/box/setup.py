@@ -1,0 +1,112 @@
+"""`paivystys box setup`: everything the box needs before Asterisk and the services start.
+
+Run as root by ``paivystys-setup.service`` at every boot (and so after every upgrade of the
+package), before Debian's Asterisk and the appliance's services.  Idempotent: on a set-up box
+it changes nothing but what an upgrade brought (the schema, the generated configuration).
+
+- the state directory, owned by the services' user (``paivystys``), closed to others;
+- the database: created, or its schema migrated, here only (the services refuse another
+  version rather than race each other migrating it), owned by the services' user;
+- which Asterisk serves this state directory (Debian's: ``deployment.json``);
+- Asterisk's instance directory: ``etc/`` written by the services' user and read by
+  Asterisk's group, ``recordings/``, ``sounds/`` with the generated voice prompts;
+- the AMI secret, made here on first start (never shipped), readable by the services' user
+  alone, and the include that gives it to Asterisk;
+- Asterisk's configuration, generated from the database.
+
+The TLS key and certificate are made by the API itself at its first start, as its own user.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paivystys.appliance.asterisk.apply import write_configs
+from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC
+from paivystys.appliance.asterisk.site import SystemAsterisk, save_site
+from paivystys.appliance.db.database import COMPANION_SUFFIXES, migrate_database, open_database
+from paivystys.appliance.prompts import generate_prompts
+from paivystys.appliance.runtime.host import RuntimeSetupError, require_root
+from paivystys.appliance.runtime.instance import SECRET_FILE
+
+STATE_DIR = Path("/var/lib/paivystys")
+SERVICES_USER = "paivystys"
+DATABASE_NAME = "paivystys.db"
+STATE_DIR_MODE = 0o750
+
+
+@dataclass
+class Box:
+    state_dir: Path = STATE_DIR
+    services_user: str = SERVICES_USER
+    # Where Asterisk is installed: the machine's own root (a test gives another).
+    host_root: Path = Path("/")
+    progress: Callable[[str], None] = field(default=print)
+
+    @property
+    def db_path(self) -> Path:
+        return self.state_dir / DATABASE_NAME
+
+    @property
+    def site(self) -> SystemAsterisk:
+        return SystemAsterisk(self.state_dir, APPLIANCE_SPEC, host_root=self.host_root)
+
+    def set_up(self) -> None:
+        require_root("Setting the box up")
+        uid, gid = self._services_ids()
+        self._state_dir(uid, gid)
+        self._database(uid, gid)
+        site = self.site
+        save_site(site)
+        instance = site.instance
+        instance.prepare_dirs()
+        secret = instance.instance_dir / SECRET_FILE
+        fresh = not secret.exists()
+        instance.ami_secret()
+        os.chown(secret, uid, gid)  # the services log in to AMI with it
+        instance.write_secret_include()
+        if fresh:
+            self.progress("made a new AMI secret")
+        generate_prompts(instance.instance_dir, progress=self.progress)
+        database = open_database(self.db_path)
+        try:
+            changed = write_configs(site)
+        finally:
+            database.close()
+        instance.secure_recordings()
+        self.progress(f"Asterisk's configuration in {instance.instance_dir / 'etc'}"
+                      + (f" (changed: {', '.join(changed)})" if changed else " (unchanged)"))
+
+    def _services_ids(self) -> tuple[int, int]:
+        try:
+            entry = pwd.getpwnam(self.services_user)
+        except KeyError as error:
+            raise RuntimeSetupError(
+                f"there is no user '{self.services_user}': the paivystys package makes it "
+                "(systemd-sysusers); reinstall the package") from error
+        return entry.pw_uid, entry.pw_gid
+
+    def _state_dir(self, uid: int, gid: int) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        status = self.state_dir.stat()
+        if (status.st_uid, status.st_gid) != (uid, gid):
+            os.chown(self.state_dir, uid, gid)
+        self.state_dir.chmod(STATE_DIR_MODE)
+
+    def _database(self, uid: int, gid: int) -> None:
+        result = migrate_database(self.db_path, actor="system")
+        if result.created:
+            self.progress(f"created the database {self.db_path} "
+                          f"(schema version {result.to_version})")
+        elif result.steps:
+            self.progress(f"migrated the database from schema version {result.from_version} "
+                          f"to {result.to_version}")
+        # Made or migrated by root: the services' user owns it, as if it had made it.
+        for path in (self.db_path, *(self.db_path.with_name(self.db_path.name + suffix)
+                                     for suffix in COMPANION_SUFFIXES)):
+            if path.exists():
+                os.chown(path, uid, gid)

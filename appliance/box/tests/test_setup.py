@@ -1,0 +1,100 @@
+"""`paivystys box setup` on a state directory of its own, with a machine root holding Debian's
+asterisk user, as paivystys-setup.service runs it at every boot."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import pwd
+import stat
+from pathlib import Path
+
+import pytest
+
+from paivystys.appliance.box.setup import Box
+from paivystys.appliance.cli import box as box_command
+from paivystys.appliance.cli.main import main
+from paivystys.appliance.db.database import open_database, stored_schema_version
+from paivystys.appliance.db.schema import SCHEMA_VERSION
+from paivystys.appliance.runtime.host import RuntimeSetupError
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the set-up gives files owners")
+ASTERISK_UID, ASTERISK_GID = 2101, 2102
+SERVICES_USER = "daemon"  # stands in for the package's 'paivystys': any user but root
+
+
+def _owner_group_mode(path: Path) -> tuple[int, int, int]:
+    status = path.stat()
+    return status.st_uid, status.st_gid, stat.S_IMODE(status.st_mode)
+
+
+@pytest.fixture
+def box(tmp_path: Path) -> Box:
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/passwd").write_text(
+        f"asterisk:x:{ASTERISK_UID}:{ASTERISK_GID}::/var/lib/asterisk:/usr/sbin/nologin\n")
+    (root / "etc/group").write_text(f"asterisk:x:{ASTERISK_GID}:\n")
+    return Box(state_dir=tmp_path / "var/lib/paivystys", services_user=SERVICES_USER,
+               host_root=root, progress=lambda message: None)
+
+
+def test_a_first_start_makes_everything_with_its_owner(box: Box) -> None:
+    services = pwd.getpwnam(SERVICES_USER)
+    ids = (services.pw_uid, services.pw_gid)
+    box.set_up()
+
+    assert _owner_group_mode(box.state_dir) == (*ids, 0o750)
+    assert _owner_group_mode(box.db_path)[:2] == ids
+    assert stored_schema_version(box.db_path) == SCHEMA_VERSION
+    assert json.loads((box.state_dir / "deployment.json").read_text()) == {"kind": "system"}
+
+    instance = box.state_dir / "appliance"
+    # The services' user writes the configuration, Asterisk reads it through its group.
+    assert _owner_group_mode(instance / "etc") == (*ids[:1], ASTERISK_GID, 0o2750)
+    conf = (instance / "etc/asterisk.conf").read_text()
+    assert f"astetcdir => {instance}/etc\n" in conf
+    assert f"PV_RECORDINGS_DIR={instance}/recordings\n" in (
+        instance / "etc/extensions.conf").read_text()
+    assert _owner_group_mode(instance / "ami.secret") == (*ids, 0o600)
+    secret = (instance / "ami.secret").read_text().strip()
+    assert f"secret = {secret}\n" == (instance / "etc/manager_secret.conf").read_text()
+    assert _owner_group_mode(instance / "recordings") == (ASTERISK_UID, ids[1], 0o2770)
+    assert any((instance / "sounds/generated/fi").glob("*.wav"))
+    # Debian's Asterisk keeps its logs and astdb where its package does.
+    assert sorted(p.name for p in instance.iterdir() if p.is_dir()) == [
+        "etc", "recordings", "sounds"]
+
+
+def test_every_later_start_keeps_the_secrets_and_changes_nothing(box: Box) -> None:
+    box.set_up()
+    instance = box.state_dir / "appliance"
+    secret = (instance / "ami.secret").read_text()
+    said: list[str] = []
+    box.progress = said.append
+    box.set_up()
+    assert (instance / "ami.secret").read_text() == secret
+    assert said[-1].endswith("(unchanged)")
+    assert not any("secret" in line or "database" in line for line in said)
+
+
+def test_a_database_root_made_is_given_to_the_services(box: Box) -> None:
+    box.state_dir.mkdir(parents=True)
+    open_database(box.db_path).close()  # e.g. by `paivystys user add` as root before the boot
+    assert box.db_path.stat().st_uid == 0
+    box.set_up()
+    assert box.db_path.stat().st_uid == pwd.getpwnam(SERVICES_USER).pw_uid
+
+
+def test_without_the_services_user_it_says_to_reinstall(box: Box) -> None:
+    box.services_user = "no-such-user-here"
+    with pytest.raises(RuntimeSetupError, match="there is no user 'no-such-user-here'"):
+        box.set_up()
+
+
+def test_the_command_runs_it(box: Box, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(box_command, "Box", functools.partial(
+        Box, services_user=SERVICES_USER, host_root=box.host_root))
+    assert main(["box", "setup", "--state-dir", str(box.state_dir)]) == 0
+    assert stored_schema_version(box.db_path) == SCHEMA_VERSION
