@@ -62,6 +62,6 @@ def dialplan_input(site: AsteriskSite) -> DialplanInput:
 def appliance_configs(site: AsteriskSite) -> dict[str, str]:
     configs = base_configs(APPLIANCE_SPEC, directories=site.directories)
     # The stored trunk, or the lab's carrier while none is configured.
-    configs["pjsip.conf"] = render_pjsip(trunk_spec())
+    configs["pjsip.conf"] = render_pjsip(trunk_spec(), bind_host=site.sip_bind_host)
     configs["extensions.conf"] = render_extensions(dialplan_input(site))
     return configs

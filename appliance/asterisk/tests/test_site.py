@@ -104,6 +104,8 @@ def test_the_box_reads_our_files_and_keeps_its_own_where_debian_does(
     assert "/srv/instance" not in dialplan + conf
     assert sorted(p.name for p in box_site.instance.instance_dir.iterdir()
                   if p.is_dir()) == ["etc", "recordings", "sounds"]
+    # The operator and gateways on the LAN reach the box's SIP at any of its addresses.
+    assert "bind=0.0.0.0:5060\n" in (etc / "pjsip.conf").read_text()
 
 
 @needs_root
@@ -197,6 +199,7 @@ def test_the_lab_reaches_its_asterisk_the_same_way(
     conf = (lab.instance.instance_dir / "etc/asterisk.conf").read_text()
     assert "astetcdir => /srv/instance/etc\n" in conf
     assert "astlogdir => /srv/instance/log\n" in conf
+    assert "bind=127.0.0.1:5060\n" in (lab.instance.instance_dir / "etc/pjsip.conf").read_text()
 
 
 def test_which_asterisk_serves_a_state_directory_is_recorded(tmp_path: Path) -> None:
