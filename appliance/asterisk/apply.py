@@ -81,7 +81,7 @@ def apply_configuration() -> None:
         return
     with _apply_lock(site.state_dir):
         changed = write_configs(site)
-        pending = _read_pending(site.state_dir)
+        pending = owed_reloads(site.state_dir)
         owed = {*pending, *(RELOADS[name] for name in changed if name in RELOADS)}
         modules = [module for module in RELOADS.values() if module in owed]
         if not modules:
@@ -110,7 +110,8 @@ def _apply_lock(directory: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _read_pending(directory: Path) -> list[str]:
+def owed_reloads(directory: Path) -> list[str]:
+    """The modules a saved change still owes a reload (Asterisk was down or refused)."""
     try:
         modules = json.loads((directory / PENDING_FILE).read_text())
     except FileNotFoundError:

@@ -18,6 +18,7 @@ from paivystys.appliance.ami.options import (
     read_ami_secret,
     stop_on_signals,
 )
+from paivystys.appliance.asterisk.apply import apply_configuration, owed_reloads, state_dir
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
 from paivystys.appliance.monitor.call_monitor import CallMonitor
@@ -77,10 +78,24 @@ def _on_connect(ami: AmiClient, monitor: CallMonitor, readiness: Readiness) -> N
     if closed:
         log.warning("closed %d call(s) that ended while the monitor was away", len(closed))
     readiness.ready(f"logging calls from Asterisk at {ami.host}:{ami.port}")
+    _apply_owed_configuration()
     try:
         report_once(ami)
     except Exception:  # the health report must never cost the call log its connection
         log.exception("health report failed")
+
+
+def _apply_owed_configuration() -> None:
+    """Asterisk answers again: a change saved while it could not be told is applied now,
+    rather than at the next change.  Never at the cost of the call log's connection."""
+    if not owed_reloads(state_dir()):
+        return
+    try:
+        apply_configuration()
+    except Exception as exc:
+        log.warning("a saved change is still not applied to Asterisk: %s", exc)
+    else:
+        log.info("applied the configuration changes saved while Asterisk was away")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -401,7 +401,7 @@
     </message>
     <message>
         <location filename="../connect/window.py" line="316"/>
-        <location filename="../connect/window.py" line="354"/>
+        <location filename="../connect/window.py" line="349"/>
         <source>Connecting to {address}…</source>
         <translation>Yhdistetään osoitteeseen {address}…</translation>
     </message>
@@ -411,52 +411,52 @@
         <translation>Ei yhdistetty: vaihteen {name} varmenne on vaihtunut.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="400"/>
+        <location filename="../connect/window.py" line="404"/>
         <source>Log in to {name}</source>
         <translation>Kirjaudu vaihteeseen {name}</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="414"/>
+        <location filename="../connect/window.py" line="418"/>
         <source>Type your username and password.</source>
         <translation>Kirjoita käyttäjätunnus ja salasana.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="417"/>
+        <location filename="../connect/window.py" line="421"/>
         <source>Logging in…</source>
         <translation>Kirjaudutaan…</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="461"/>
+        <location filename="../connect/window.py" line="466"/>
         <source>Claim {name}</source>
         <translation>Ota käyttöön: {name}</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="480"/>
+        <location filename="../connect/window.py" line="485"/>
         <source>Claiming…</source>
         <translation>Otetaan käyttöön…</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="487"/>
+        <location filename="../connect/window.py" line="492"/>
         <source>Type the set-up code the switchboard shows.</source>
         <translation>Kirjoita vaihteen näyttämä käyttöönottokoodi.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="489"/>
+        <location filename="../connect/window.py" line="494"/>
         <source>Choose a username for the admin, e.g. toimisto.</source>
         <translation>Valitse ylläpitäjälle tunnus, esim. toimisto.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="491"/>
+        <location filename="../connect/window.py" line="496"/>
         <source>Choose a password for the admin.</source>
         <translation>Valitse ylläpitäjälle salasana.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="494"/>
+        <location filename="../connect/window.py" line="499"/>
         <source>The two passwords differ: type the same password twice.</source>
         <translation>Salasanat eroavat: kirjoita sama salasana kahdesti.</translation>
     </message>
     <message>
-        <location filename="../connect/window.py" line="514"/>
+        <location filename="../connect/window.py" line="519"/>
         <source>Too many wrong set-up codes from this computer: try again at {time}.</source>
         <translation>Liian monta väärää käyttöönottokoodia tältä tietokoneelta: yritä uudelleen kello {time}.</translation>
     </message>
@@ -822,62 +822,67 @@
         <translation>Levy: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="66"/>
+        <location filename="../main/window.py" line="70"/>
         <source>Asterisk: running</source>
         <translation>Asterisk: käynnissä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="67"/>
+        <location filename="../main/window.py" line="71"/>
         <source>Asterisk: down</source>
         <translation>Asterisk: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="67"/>
+        <location filename="../main/window.py" line="71"/>
         <source>Asterisk: not known</source>
         <translation>Asterisk: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="68"/>
+        <location filename="../main/window.py" line="72"/>
         <source>Trunk: registered</source>
         <translation>Runkolinja: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="69"/>
+        <location filename="../main/window.py" line="73"/>
         <source>Trunk: down</source>
         <translation>Runkolinja: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="69"/>
+        <location filename="../main/window.py" line="73"/>
         <source>Trunk: not known</source>
         <translation>Runkolinja: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="73"/>
+        <location filename="../main/window.py" line="77"/>
         <source>Modem signal: {percent} %</source>
         <translation>Modeemin signaali: {percent} %</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="75"/>
+        <location filename="../main/window.py" line="79"/>
         <source>Modem: registered</source>
         <translation>Modeemi: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="76"/>
+        <location filename="../main/window.py" line="80"/>
         <source>Modem: {state}</source>
         <translation>Modeemi: {state}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="77"/>
+        <location filename="../main/window.py" line="81"/>
         <source>Modem: not known</source>
         <translation>Modeemi: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="79"/>
+        <location filename="../main/window.py" line="83"/>
         <source>Disk free: {gigabytes} GB</source>
         <translation>Levyä vapaana: {gigabytes} Gt</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="86"/>
+        <location filename="../main/window.py" line="89"/>
+        <source>Changes not yet in use</source>
+        <translation>Muutokset eivät vielä käytössä</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="95"/>
         <source>Health not updated: {reason}</source>
         <translation>Tilaa ei päivitetty: {reason}</translation>
     </message>
@@ -1069,62 +1074,62 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main/window.py" line="115"/>
+        <location filename="../main/window.py" line="124"/>
         <source>Päivystysvaihde – {name}</source>
         <translation>Päivystysvaihde – {name}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="131"/>
+        <location filename="../main/window.py" line="140"/>
         <source>Live</source>
         <translation>Seuranta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="132"/>
+        <location filename="../main/window.py" line="141"/>
         <source>Calls</source>
         <translation>Puhelut</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="135"/>
+        <location filename="../main/window.py" line="144"/>
         <source>Recordings</source>
         <translation>Nauhoitteet</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="140"/>
+        <location filename="../main/window.py" line="149"/>
         <source>Manage</source>
         <translation>Hallinta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="142"/>
+        <location filename="../main/window.py" line="151"/>
         <source>Log out</source>
         <translation>Kirjaudu ulos</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="162"/>
+        <location filename="../main/window.py" line="171"/>
         <source>Switchboard: {name} ({address})</source>
         <translation>Vaihde: {name} ({address})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="181"/>
+        <location filename="../main/window.py" line="190"/>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="181"/>
+        <location filename="../main/window.py" line="190"/>
         <source>on-call person</source>
         <translation>päivystäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="183"/>
+        <location filename="../main/window.py" line="192"/>
         <source>Logged in as {user} ({role})</source>
         <translation>Kirjautuneena {user} ({role})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="188"/>
+        <location filename="../main/window.py" line="197"/>
         <source>on duty</source>
         <translation>päivystämässä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="188"/>
+        <location filename="../main/window.py" line="197"/>
         <source>off duty</source>
         <translation>ei päivystämässä</translation>
     </message>

@@ -50,13 +50,17 @@ class HealthStrip(QFrame):
         self.trunk = QLabel(self.tr("Trunk: …"))
         self.modem = QLabel(self.tr("Modem: …"))
         self.disk = QLabel(self.tr("Disk: …"))
+        # Shown only while a saved change has not reached Asterisk.
+        self.configuration = QLabel()
+        self.configuration.setVisible(False)
         self.problem = QLabel()
         self.problem.setStyleSheet(UNKNOWN_STYLE)
         self.problem.setVisible(False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 4)
         layout.setSpacing(24)
-        for label in (self.asterisk, self.trunk, self.modem, self.disk, self.problem):
+        for label in (self.asterisk, self.trunk, self.modem, self.disk, self.configuration,
+                      self.problem):
             label.setObjectName("health")
             layout.addWidget(label)
         layout.addStretch(1)
@@ -79,6 +83,11 @@ class HealthStrip(QFrame):
         free = self.tr("Disk free: {gigabytes} GB").format(
             gigabytes=format_decimal(disk["free_bytes"] / 1e9, QLocale()))
         self._part(self.disk, disk, free, free, free)
+        # A switchboard older than this console does not report it.
+        configuration = health.get("configuration") or {"ok": True}
+        self.configuration.setVisible(configuration.get("ok") is False)
+        not_applied = self.tr("Changes not yet in use")
+        self._part(self.configuration, configuration, not_applied, not_applied, not_applied)
         self.layout().activate()  # place the resized labels now, not at the next paint
 
     def show_unknown(self, reason: str) -> None:

@@ -34,11 +34,20 @@ class DiskHealth(BaseModel):
     path: str
 
 
+class ConfigurationHealth(BaseModel):
+    """Whether every saved configuration change has reached Asterisk."""
+
+    ok: bool
+    state: str
+    owed: list[str] = Field(description="Asterisk modules still to reload (empty: none)")
+
+
 class Health(BaseModel):
     asterisk: ServiceHealth
     trunk: ServiceHealth
     modem: ModemHealth
     disk: DiskHealth
+    configuration: ConfigurationHealth
     sms_waiting: int = Field(description="text messages queued or being sent")
     last_backup: str | None = Field(description="ISO 8601 in UTC; null: never")
     version: str

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from paivystys.appliance.asterisk.apply import owed_reloads
 from paivystys.appliance.backup import last_backup_at
 from paivystys.appliance.db.models import HealthReport, ModemHealth, OutboxMessage, utcnow
 from paivystys.appliance.sms.outbox import states
@@ -55,6 +56,15 @@ def _modem(now: dt.datetime) -> dict[str, Any]:
             "updated_at": updated.isoformat(timespec="seconds")}
 
 
+def _configuration(data_dir: Path) -> dict[str, Any]:
+    owed = owed_reloads(data_dir)
+    if not owed:
+        return {"ok": True, "state": "every saved change is applied to Asterisk", "owed": []}
+    return {"ok": False, "owed": owed,
+            "state": "saved changes are not yet applied to Asterisk; they are when it answers "
+                     "again (the call monitor retries as soon as it reconnects)"}
+
+
 def _disk(path: Path) -> dict[str, Any]:
     usage = shutil.disk_usage(path)
     return {"ok": usage.free > DISK_LOW_BYTES, "free_bytes": usage.free,
@@ -70,6 +80,7 @@ def snapshot(data_dir: Path, version: str, now: dt.datetime | None = None) -> di
         "trunk": _report("trunk", now),
         "modem": _modem(now),
         "disk": _disk(data_dir),
+        "configuration": _configuration(data_dir),
         "sms_waiting": waiting,
         "last_backup": last_backup.isoformat(timespec="seconds") if last_backup else None,
         "version": version,
