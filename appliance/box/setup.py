@@ -14,6 +14,9 @@ it changes nothing but what an upgrade brought (the schema, the generated config
   alone, and the include that gives it to Asterisk;
 - Asterisk's configuration, generated from the database.
 
+- SSH host keys, where SSH is installed and a key is missing (an image is built without
+  them, so that two boxes flashed from one image do not share them).
+
 The TLS key and certificate are made by the API itself at its first start, as its own user.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +34,13 @@ from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC
 from paivystys.appliance.asterisk.site import SystemAsterisk, save_site
 from paivystys.appliance.db.database import COMPANION_SUFFIXES, migrate_database, open_database
 from paivystys.appliance.prompts import generate_prompts
-from paivystys.appliance.runtime.host import RuntimeSetupError, require_root
+from paivystys.appliance.runtime.host import RuntimeSetupError, require_root, run_checked
 from paivystys.appliance.runtime.instance import SECRET_FILE
 
 STATE_DIR = Path("/var/lib/paivystys")
 SERVICES_USER = "paivystys"
 DATABASE_NAME = "paivystys.db"
+SSH_HOST_KEYS = ("ssh_host_ed25519_key", "ssh_host_ecdsa_key", "ssh_host_rsa_key")
 STATE_DIR_MODE = 0o750
 
 
@@ -78,8 +83,22 @@ class Box:
         finally:
             database.close()
         instance.secure_recordings()
+        self._ssh_host_keys()
         self.progress(f"Asterisk's configuration in {instance.instance_dir / 'etc'}"
                       + (f" (changed: {', '.join(changed)})" if changed else " (unchanged)"))
+
+    def _ssh_host_keys(self) -> None:
+        ssh_dir = self.host_root / "etc/ssh"
+        keygen = shutil.which("ssh-keygen")
+        if keygen is None or not (ssh_dir / "sshd_config").exists():
+            return  # no SSH server on this box
+        if all((ssh_dir / name).exists() for name in SSH_HOST_KEYS):
+            return
+        # -A makes each missing type of host key, keeping those there are.
+        run_checked([keygen, "-A", *(["-f", str(self.host_root)]
+                                     if self.host_root != Path("/") else [])],
+                    "making the SSH host keys")
+        self.progress("made the SSH host keys this box lacked")
 
     def _services_ids(self) -> tuple[int, int]:
         try:

@@ -98,3 +98,17 @@ def test_the_command_runs_it(box: Box, monkeypatch: pytest.MonkeyPatch) -> None:
         Box, services_user=SERVICES_USER, host_root=box.host_root))
     assert main(["box", "setup", "--state-dir", str(box.state_dir)]) == 0
     assert stored_schema_version(box.db_path) == SCHEMA_VERSION
+
+
+def test_a_box_with_ssh_gets_host_keys_of_its_own_once(box: Box) -> None:
+    ssh = box.host_root / "etc/ssh"
+    box.set_up()
+    assert not ssh.exists()  # no SSH server: nothing made
+    ssh.mkdir()
+    (ssh / "sshd_config").write_text("# as the image ships it, without host keys\n")
+    box.set_up()
+    made = {path.name: path.read_bytes() for path in ssh.glob("ssh_host_*_key")}
+    assert set(made) >= {"ssh_host_ed25519_key", "ssh_host_rsa_key"}
+    assert stat.S_IMODE((ssh / "ssh_host_ed25519_key").stat().st_mode) == 0o600
+    box.set_up()
+    assert {path.name: path.read_bytes() for path in ssh.glob("ssh_host_*_key")} == made
