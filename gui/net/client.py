@@ -148,8 +148,14 @@ class ApplianceClient:
         return self._session(answer)
 
     def is_claimed(self) -> bool:
-        """Whether the appliance has its admin; one that does not answers nothing but a claim."""
-        return bool(self._request("GET", "/api/claim", authorised=False)["claimed"])
+        """Whether the appliance has its admin; one that does not answers nothing but a claim.
+        A switchboard older than the claim has no such route: it was set up on the box."""
+        try:
+            return bool(self._request("GET", "/api/claim", authorised=False)["claimed"])
+        except ApiFailure as failure:
+            if failure.kind is FailureKind.NOT_FOUND:
+                return True
+            raise
 
     def claim(self, code: str, username: str, password: str) -> Session:
         """Become the first admin of an unclaimed appliance with the set-up code it shows;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 
 from paivystys.appliance.users.service import revoke
@@ -106,3 +107,20 @@ def test_fingerprints_are_read_as_people_type_them() -> None:
     assert parse_fingerprint(OTHER_FINGERPRINT.replace(":", " ").lower()) == OTHER_FINGERPRINT
     with pytest.raises(ValueError):
         parse_fingerprint("5A:5A")
+
+
+@pytest.mark.parametrize("status, claimed", [(404, True), (500, None)])
+def test_a_switchboard_from_before_the_claim_counts_as_set_up(status: int,
+                                                              claimed: bool | None) -> None:
+    # Such a switchboard has no /api/claim: its admin was made on the box.  Any other failure
+    # stays a failure.  (A stand-in transport: no real switchboard of that age is left.)
+    client = ApplianceClient("https://192.0.2.1:8443", OTHER_FINGERPRINT)
+    client._http = httpx.Client(base_url=client.base_url, transport=httpx.MockTransport(
+        lambda request: httpx.Response(status, json={"detail": "Not Found"})))
+    try:
+        if claimed is None:
+            assert _failure(client.is_claimed).kind is FailureKind.SERVER_ERROR
+        else:
+            assert client.is_claimed() is claimed
+    finally:
+        client.close()
