@@ -2,7 +2,7 @@
 
     python -m paivystys.modem.simulator --link /run/lab/ttyUSB0 --control /run/lab/modem.sock \\
         --sent-log /run/lab/sent.jsonl [--delivery-delay 2] [--cms-error-rate 0.05] \\
-        [--pin 1234] [--ready-file /run/lab/modem.ready] [--verbose]
+        [--pin 1234 [--pin-retries ^CPIN]] [--ready-file /run/lab/modem.ready] [--verbose]
 
 Runs until SIGTERM or SIGINT.  The ready file (holding the pid) appears only once both the
 pty link and the control socket exist, so a starter that waits for it never races them; the
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from paivystys.modem.simulator.control import ControlServer
 from paivystys.modem.simulator.device import ModemSimulator
+from paivystys.modem.simulator.responder import PIN_RETRY_COMMANDS
 
 
 def _rate(text: str) -> float:
@@ -52,6 +53,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cms-error-rate", type=_rate, default=0.0,
                         help="share of sends failing with +CMS ERROR: 500 (default 0)")
     parser.add_argument("--pin", default=None, help="SIM PIN the host must enter")
+    parser.add_argument("--pin-retries", choices=(*PIN_RETRY_COMMANDS, "none"), default="+CPINR",
+                        help="how the modem tells the SIM's tries left (default: +CPINR)")
     parser.add_argument("--ready-file", type=Path, default=None,
                         help="written with the pid once the link and the socket exist")
     parser.add_argument("--verbose", action="store_true", help="log the AT traffic")
@@ -67,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal_number, lambda *_: stop.set())
     simulator = ModemSimulator(arguments.link, sent_log_path=arguments.sent_log,
                                pin=arguments.pin, delivery_delay=arguments.delivery_delay,
-                               cms_error_rate=arguments.cms_error_rate)
+                               cms_error_rate=arguments.cms_error_rate,
+                               pin_retries=None if arguments.pin_retries == "none"
+                               else arguments.pin_retries)
     simulator.send_delay = arguments.send_delay or 0.0
     with simulator, ControlServer(simulator, arguments.control):
         if arguments.ready_file is not None:

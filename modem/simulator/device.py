@@ -20,7 +20,7 @@ import tty
 from pathlib import Path
 from types import TracebackType
 
-from paivystys.modem.simulator.responder import AtResponder
+from paivystys.modem.simulator.responder import PIN_ATTEMPTS, AtResponder
 from paivystys.modem.simulator.sent_log import SentLog, SentMessage, SentPart, assemble_messages
 
 __all__ = ["ModemSimulator"]
@@ -39,10 +39,16 @@ class ModemSimulator:
 
     def __init__(self, link_path: str | os.PathLike[str], *,
                  sent_log_path: str | os.PathLike[str] | None = None, pin: str | None = None,
-                 delivery_delay: float | None = None, cms_error_rate: float = 0.0) -> None:
+                 delivery_delay: float | None = None, cms_error_rate: float = 0.0,
+                 pin_attempts_left: int = PIN_ATTEMPTS, pin_retries: str | None = "+CPINR",
+                 sim_inserted: bool = True) -> None:
+        """The SIM's settings (``pin``, ``pin_attempts_left``, ``pin_retries``,
+        ``sim_inserted``) are ``AtResponder``'s."""
         self.link_path = Path(link_path)
         self._sent_log = SentLog(sent_log_path) if sent_log_path is not None else None
-        self.responder = AtResponder(pin=pin, on_sent=self._part_sent)
+        self.responder = AtResponder(pin=pin, on_sent=self._part_sent,
+                                     pin_attempts_left=pin_attempts_left,
+                                     pin_retries=pin_retries, sim_inserted=sim_inserted)
         self.delivery_delay = delivery_delay
         self.cms_error_rate = cms_error_rate
         self._master: int | None = None

@@ -16,7 +16,12 @@ cope with on real hardware:
 * status reports are routed to the host as ``+CDS`` whenever ``<ds>`` of ``+CNMI`` is 1 or 2,
   like the many modems that never store them even when asked to (``<ds>`` 2);
 * failures on demand: ``+CMS ERROR`` on sends, no network, a hung (silent) modem, a send
-  whose answer comes late although the message already went out.
+  whose answer comes late although the message already went out;
+* a SIM as real ones behave: a PIN (``+CPIN: SIM PIN``; a wrong one is ``+CME ERROR: 16``
+  and uses up one of three tries), then its PUK (``+CPIN: SIM PUK``, ten tries, after which
+  the SIM is dead: ``+CME ERROR: 13``), or no SIM at all (``+CME ERROR: 10``); the tries
+  left are told by 27.007's ``+CPINR``, or as some vendors do instead, Huawei's ``^CPIN``
+  or Quectel's ``+QPINC``, or not at all.
 
 Time comes from an injectable clock so tests can step it instead of sleeping.
 """
@@ -78,14 +83,21 @@ STAT_ALL = 4
 
 # Error codes (27.007 section 9.2 for CME, 27.005 section 3.2.5 for CMS)
 CME_OPERATION_NOT_ALLOWED = 3
+CME_SIM_NOT_INSERTED = 10
 CME_SIM_PIN_REQUIRED = 11
-CME_INCORRECT_PASSWORD = 16
 CME_SIM_PUK_REQUIRED = 12
+CME_SIM_FAILURE = 13
+CME_INCORRECT_PASSWORD = 16
 PIN_ATTEMPTS = 3  # then the SIM wants its PUK, as real SIMs do
+PUK_ATTEMPTS = 10  # then the SIM is blocked for good
+DEFAULT_PUK = "12345678"
 CMS_OPERATION_NOT_ALLOWED = 302
 CMS_OPERATION_NOT_SUPPORTED = 303
 CMS_INVALID_PDU_PARAMETER = 304
+CMS_SIM_NOT_INSERTED = 310
 CMS_SIM_PIN_REQUIRED = 311
+CMS_SIM_FAILURE = 313
+CMS_SIM_PUK_REQUIRED = 316
 CMS_INVALID_MEMORY_INDEX = 321
 CMS_MEMORY_FULL = 322
 CMS_NO_NETWORK_SERVICE = 331
@@ -97,14 +109,18 @@ STORAGE_CAPACITY = {"ME": 30, "SM": 10, "SR": 10}
 READ_MEMORIES = ("ME", "SM", "SR")  # <mem1>: read and delete
 WRITE_MEMORIES = ("ME", "SM")  # <mem2>: write and send; <mem3>: where received messages go
 
-# What AT+CLAC lists. No +CSCS: this is the modem of defect (1). No +WIND, +ZPAS or vendor
-# (^) commands either, so python-gsmmodem takes it for a generic modem.
+# What AT+CLAC lists (and, of PIN_RETRY_COMMANDS, the one this modem has). No +CSCS: this is
+# the modem of defect (1). No +WIND, +ZPAS or call-related vendor (^) commands either, so
+# python-gsmmodem takes it for a generic modem.
 SUPPORTED_COMMANDS = (
     "E", "I", "Z", "+CFUN", "+CGMI", "+CGMM", "+CGMR", "+CGSN", "+CIMI", "+CLAC", "+CLIP",
     "+CMEE", "+CMGD", "+CMGF", "+CMGL", "+CMGR", "+CMGS", "+CMGW", "+CMSS", "+CNMI", "+COPS",
     "+CPIN", "+CPMS", "+CRC", "+CREG", "+CSCA", "+CSMP", "+CSQ", "+CVHU",
 )
-# Commands a locked SIM refuses: SMS ones with +CMS ERROR: 311, the rest with +CME ERROR: 11.
+# How a modem tells the SIM's tries left: 27.007's own command, or a vendor's.
+PIN_RETRY_COMMANDS = ("+CPINR", "^CPIN", "+QPINC")
+# Commands a locked SIM refuses: SMS ones with +CMS ERROR (311 PIN, 316 PUK, 310 no SIM, 313
+# SIM failure), the rest with the +CME ERROR of the same meaning (11, 12, 10, 13).
 SMS_SIM_COMMANDS = frozenset({"+CMGD", "+CMGL", "+CMGR", "+CMGS", "+CMGW", "+CMSS", "+CNMI",
                               "+CPMS", "+CSCA", "+CSMP"})
 OTHER_SIM_COMMANDS = frozenset({"+CIMI", "+COPS"})
@@ -150,14 +166,25 @@ class AtResponder:
     def __init__(self, *, pin: str | None = None,
                  on_sent: Callable[[SentPart], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, puk: str = DEFAULT_PUK,
+                 pin_attempts_left: int = PIN_ATTEMPTS, pin_retries: str | None = "+CPINR",
+                 sim_inserted: bool = True) -> None:
         """``on_sent`` runs for each accepted part before the modem answers (the sent log
-        hooks in there); ``clock`` is monotonic seconds."""
+        hooks in there); ``clock`` is monotonic seconds.  ``pin``: the SIM asks for it (None:
+        its PIN query is off); ``pin_attempts_left`` 0: it wants its PUK already;
+        ``pin_retries``: which of PIN_RETRY_COMMANDS this modem has (None: none)."""
+        if pin_retries is not None and pin_retries not in PIN_RETRY_COMMANDS:
+            raise ValueError(f"pin_retries must be one of {PIN_RETRY_COMMANDS} or None")
+        if not 0 <= pin_attempts_left <= PIN_ATTEMPTS:
+            raise ValueError(f"pin_attempts_left must be 0..{PIN_ATTEMPTS}")
         self._lock = threading.RLock()
         self._clock = clock
         self._rng = rng or random.Random()
         self._on_sent = on_sent
         self._pin = pin
+        self._puk = puk
+        self._pin_retries = pin_retries
+        self._sim_inserted = sim_inserted
         self.rssi = 21  # +CSQ <rssi>, 0..31 or 99 (unknown)
         self.delivery_delay: float | None = None  # seconds until a +CDS; None: no reports
         # Seconds every send takes to be answered: a real modem waits for the network's
@@ -166,7 +193,9 @@ class AtResponder:
         self.cms_error_rate = 0.0  # probability of +CMS ERROR: 500 on any send
         self.smsc = SMSC_NUMBER
         self._sim_locked = pin is not None
-        self._pin_attempts_left = PIN_ATTEMPTS
+        self._pin_attempts_left = pin_attempts_left
+        self._puk_attempts_left = PUK_ATTEMPTS
+        self._pin_entries = 0  # AT+CPIN=... received: a host that spends no tries sends none
         self._registered = True
         self._cfun = 1
         self._stores = {name: _MessageStore(capacity)
@@ -314,10 +343,11 @@ class AtResponder:
         handler = self._handlers.get(name)
         if handler is None:
             return _final("ERROR")
-        if self._sim_locked and name in SMS_SIM_COMMANDS:
-            return self._cms_error(CMS_SIM_PIN_REQUIRED)
-        if self._sim_locked and name in OTHER_SIM_COMMANDS:
-            return self._cme_error(CME_SIM_PIN_REQUIRED)
+        refusal = self._sim_refusal()
+        if refusal is not None and name in SMS_SIM_COMMANDS:
+            return self._cms_error(refusal[1])
+        if refusal is not None and name in OTHER_SIM_COMMANDS:
+            return self._cme_error(refusal[0])
         if rest == "=?":
             operation, arguments = "test", []
         elif rest == "?":
@@ -347,6 +377,9 @@ class AtResponder:
             "+CPIN": self._at_cpin, "+CPMS": self._at_cpms, "+CRC": self._at_crc,
             "+CREG": self._at_creg, "+CSCA": self._at_csca, "+CSMP": self._at_csmp,
             "+CSQ": self._at_csq, "+CVHU": self._at_cvhu,
+            **({self._pin_retries: {"+CPINR": self._at_cpinr, "^CPIN": self._at_huawei_cpin,
+                                    "+QPINC": self._at_qpinc}[self._pin_retries]}
+               if self._pin_retries is not None else {}),
         }
 
     def _cme_error(self, code: int) -> bytes:
@@ -377,7 +410,8 @@ class AtResponder:
     def _at_clac(self, operation: str, arguments: list[str]) -> bytes:
         if operation != "execute":
             return _final("OK" if operation == "test" else "ERROR")
-        return _answer([f"AT{command}" for command in SUPPORTED_COMMANDS])
+        extra = (self._pin_retries,) if self._pin_retries is not None else ()
+        return _answer([f"AT{command}" for command in (*SUPPORTED_COMMANDS, *extra)])
 
     def _at_cmee(self, operation: str, arguments: list[str]) -> bytes:
         return self._small_setting(operation, arguments, "+CMEE", "_cmee", 1)
@@ -420,19 +454,53 @@ class AtResponder:
         self._cfun = int(arguments[0])
         return _final("OK")
 
+    # -- the SIM --------------------------------------------------------------------------------
+
+    @property
+    def _sim_blocked(self) -> bool:
+        """Ten wrong PUKs: the SIM is dead and only the operator can replace it."""
+        return self._sim_locked and self._puk_attempts_left == 0
+
+    def _sim_code(self) -> str:
+        """What the SIM waits for, in +CPIN's words."""
+        if not self._sim_locked:
+            return "READY"
+        return "SIM PIN" if self._pin_attempts_left else "SIM PUK"
+
+    def _sim_refusal(self) -> tuple[int, int] | None:
+        """(+CME code, +CMS code) of a command that needs the SIM, or None: it may run."""
+        if not self._sim_inserted:
+            return CME_SIM_NOT_INSERTED, CMS_SIM_NOT_INSERTED
+        if self._sim_blocked:
+            return CME_SIM_FAILURE, CMS_SIM_FAILURE
+        if not self._sim_locked:
+            return None
+        if self._pin_attempts_left:
+            return CME_SIM_PIN_REQUIRED, CMS_SIM_PIN_REQUIRED
+        return CME_SIM_PUK_REQUIRED, CMS_SIM_PUK_REQUIRED
+
+    def _sim_absent_or_dead(self) -> bytes | None:
+        if not self._sim_inserted:
+            return self._cme_error(CME_SIM_NOT_INSERTED)
+        if self._sim_blocked:
+            return self._cme_error(CME_SIM_FAILURE)
+        return None
+
     def _at_cpin(self, operation: str, arguments: list[str]) -> bytes:
-        if operation == "read":
-            if not self._sim_locked:
-                return _answer(["+CPIN: READY"])
-            return _answer(["+CPIN: SIM PIN" if self._pin_attempts_left else "+CPIN: SIM PUK"])
         if operation == "test":
             return _final("OK")
+        refused = self._sim_absent_or_dead()
+        if refused is not None:
+            return refused
+        if operation == "read":
+            return _answer([f"+CPIN: {self._sim_code()}"])
         if operation != "set" or not arguments:
             return _final("ERROR")
+        self._pin_entries += 1
         if not self._sim_locked:
             return self._cme_error(CME_OPERATION_NOT_ALLOWED)
         if not self._pin_attempts_left:
-            return self._cme_error(CME_SIM_PUK_REQUIRED)
+            return self._enter_puk(arguments)
         if arguments[0] != self._pin:
             self._pin_attempts_left -= 1
             return self._cme_error(CME_INCORRECT_PASSWORD)
@@ -440,12 +508,79 @@ class AtResponder:
         self._sim_locked = False
         return _final("OK")
 
+    def _enter_puk(self, arguments: list[str]) -> bytes:
+        """AT+CPIN=<puk>,<newpin> (27.007 8.3): the PUK unlocks the SIM with a new PIN."""
+        if len(arguments) != 2:
+            return self._cme_error(CME_SIM_PUK_REQUIRED)
+        puk, new_pin = arguments
+        if puk != self._puk:
+            self._puk_attempts_left -= 1  # at 0 the SIM is blocked: CPIN? answers 13 from now
+            return self._cme_error(CME_INCORRECT_PASSWORD)
+        if not (new_pin.isascii() and new_pin.isdigit() and 4 <= len(new_pin) <= 8):
+            return self._cme_error(CME_INCORRECT_PASSWORD)
+        self._pin = new_pin
+        self._pin_attempts_left, self._puk_attempts_left = PIN_ATTEMPTS, PUK_ATTEMPTS
+        self._sim_locked = False
+        return _final("OK")
+
+    def _at_cpinr(self, operation: str, arguments: list[str]) -> bytes:
+        """AT+CPINR[=<sel_code>] (27.007 8.65): +CPINR: <code>,<retries>,<default_retries>
+        for each code that matches (a trailing * is a wildcard)."""
+        if operation == "test":
+            return _final("OK")
+        if operation not in ("set", "execute") or len(arguments) > 1:
+            return _final("ERROR")
+        refused = self._sim_absent_or_dead()
+        if refused is not None:
+            return refused
+        pattern = arguments[0].upper() if arguments else "*"
+        counters = (("SIM PIN", self._pin_attempts_left, PIN_ATTEMPTS),
+                    ("SIM PUK", self._puk_attempts_left, PUK_ATTEMPTS))
+        lines = [f"+CPINR: {code},{left},{default}" for code, left, default in counters
+                 if code == pattern or (pattern.endswith("*") and code.startswith(pattern[:-1]))]
+        return _answer(lines)
+
+    def _at_huawei_cpin(self, operation: str, arguments: list[str]) -> bytes:
+        """Huawei's AT^CPIN?: ^CPIN: <code>,[<times>],<puk_times>,<pin_times>,<puk2_times>,
+        <pin2_times>, where <times> is what the code in force has left (empty when READY)."""
+        if operation == "test":
+            return _final("OK")
+        if operation != "read":
+            return _final("ERROR")
+        refused = self._sim_absent_or_dead()
+        if refused is not None:
+            return refused
+        code = self._sim_code()
+        times = {"READY": "", "SIM PIN": str(self._pin_attempts_left),
+                 "SIM PUK": str(self._puk_attempts_left)}[code]
+        return _answer([f"^CPIN: {code},{times},{self._puk_attempts_left},"
+                        f"{self._pin_attempts_left},{PUK_ATTEMPTS},{PIN_ATTEMPTS}"])
+
+    def _at_qpinc(self, operation: str, arguments: list[str]) -> bytes:
+        """Quectel's AT+QPINC="SC": +QPINC: "SC",<pin_counter>,<puk_counter> (PIN2's "P2"
+        is answered with full counters: this SIM has no PIN2 in use)."""
+        if operation == "test":
+            return _answer(['+QPINC: ("SC","P2")'])
+        facilities = ["SC", "P2"] if operation == "read" else arguments
+        if operation not in ("set", "read") or len(facilities) != len(set(facilities)) or any(
+                facility.upper() not in ("SC", "P2") for facility in facilities) or (
+                operation == "set" and len(facilities) != 1):
+            return _final("ERROR")
+        refused = self._sim_absent_or_dead()
+        if refused is not None:
+            return refused
+        lines = [f'+QPINC: "SC",{self._pin_attempts_left},{self._puk_attempts_left}'
+                 if facility.upper() == "SC" else f'+QPINC: "P2",{PIN_ATTEMPTS},{PUK_ATTEMPTS}'
+                 for facility in facilities]
+        return _answer(lines)
+
     # -- network --------------------------------------------------------------------------------
 
     @property
     def _network_stat(self) -> int:
         """+CREG <stat>: 1 registered (home), 0 not registered and not searching."""
-        return 1 if self._registered and self._cfun == 1 and not self._sim_locked else 0
+        usable_sim = self._sim_inserted and not self._sim_locked
+        return 1 if self._registered and self._cfun == 1 and usable_sim else 0
 
     def _at_csq(self, operation: str, arguments: list[str]) -> bytes:
         if operation == "test":
@@ -784,8 +919,11 @@ class AtResponder:
             return {
                 "silent": self._is_silent(self._clock()),
                 "registered": self._network_stat == 1,
+                "sim_inserted": self._sim_inserted,
                 "sim_locked": self._sim_locked,
                 "pin_attempts_left": self._pin_attempts_left,
+                "puk_attempts_left": self._puk_attempts_left,
+                "pin_entries": self._pin_entries,
                 "rssi": self.rssi,
                 "echo": self._echo,
                 "storage": {name: {"used": store.used, "total": store.capacity}
