@@ -2,6 +2,13 @@
 
 Runs until SIGTERM (or SIGINT).  When the modem is missing, silent or without network, the
 service keeps retrying with back-off and messages wait in the outbox; nothing is dropped.
+
+The SIM's PIN is the one stored on the box (``paivystys modem pin set``, the console), else
+the one in ``--pin-file``.  The service never spends the SIM's tries on its own: it enters a
+PIN only when the SIM asks for it, and a PIN the SIM refused never again; a SIM that waits
+for a person (no PIN stored, PIN refused, PUK needed, no SIM) is reported in the modem's
+health row with what to do, and the service watches the stored PIN and enters a new one as
+soon as it is stored, without a restart.
 """
 
 from __future__ import annotations
@@ -19,19 +26,31 @@ import peewee
 import serial
 
 from paivystys.appliance.db.database import database_path, open_database
-from paivystys.appliance.db.models import ModemHealth, utcnow
+from paivystys.appliance.db.models import ModemHealth, database_proxy, utcnow
 from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
+from paivystys.appliance.errors import Invalid
 from paivystys.appliance.runtime.systemd import Readiness, configure_logging, notify
 from paivystys.appliance.sms.duty import handle_incoming
+from paivystys.appliance.sms.sim_pin import (
+    SIM_PIN_NEEDED,
+    SIM_PIN_REFUSED,
+    SIM_READY,
+    PinChoice,
+    SimReport,
+    check_pin,
+    describe_sim,
+    pin_to_enter,
+    record_refused,
+    report_sim,
+)
 from paivystys.modem.gsm.adapter import (
     ApplianceModem,
     CmeError,
     CmsError,
     CommandError,
-    IncorrectPinError,
     ModemHealthReading,
-    PinRequiredError,
     ReceivedSms,
+    SimNotReady,
 )
 from paivystys.modem.sender import ModemGone, OutboxSender, modem_call
 
@@ -44,42 +63,46 @@ UNREGISTERED_EVERY_S = 3.0
 SCAN_EVERY_S = 30.0  # received messages whose +CMTI got lost are found by this scan
 RECONNECT_FIRST_S = 1.0
 RECONNECT_MAX_S = 30.0
-CME_SIM_PUK_REQUIRED = 12
+PIN_POLL_S = 1.0  # how often a waiting SIM's service looks for a newly stored PIN
+# How often a SIM that waits for a person is looked at again (swapped, unlocked in a phone):
+# asking what it waits for costs none of its tries.
+SIM_RECHECK_S = 60.0
 
 
 class ModemService:
-    def __init__(self, device: str, baud: int, pin: str | None, stop: threading.Event,
+    def __init__(self, device: str, baud: int, file_pin: str | None, stop: threading.Event,
                  readiness: Readiness | None = None) -> None:
         self._device = device
         self._baud = baud
-        self._pin = pin
+        self._file_pin = file_pin
         self._stop = stop
         self._readiness = readiness or Readiness(None)
         self._lost = threading.Event()
         self._sender: OutboxSender | None = None
+        self._sim_problem: str | None = None  # the last one logged, so a recheck logs no more
 
     def run(self) -> None:
         delay = RECONNECT_FIRST_S
         while not self._stop.is_set():
             self._lost.clear()
+            waiting_sim: PinChoice | None = None
             modem = ApplianceModem(self._device, self._baud, on_incoming=self._incoming,
                                    on_status_report=self._status_report,
                                    on_lost=self._port_lost)
             try:
-                modem_call(modem.connect, self._pin)
+                choice = pin_to_enter(self._file_pin)
+                if choice.pin is not None:
+                    log.debug("the SIM's PIN, if it asks, is the one %s", choice.source)
+                modem_call(modem.connect, choice.pin)
                 log.info("modem on %s connected", self._device)
+                self._sim_problem = None
                 self._serve(modem)
                 delay = RECONNECT_FIRST_S
-            except (PinRequiredError, IncorrectPinError) as error:
-                self._sim_refuses(error)
-                break
-            except CmeError as error:
-                if error.code != CME_SIM_PUK_REQUIRED:
-                    raise
-                self._sim_refuses(error)
-                break
-            except (ModemGone, CmsError, CommandError, serial.SerialException, OSError,
-                    peewee.OperationalError) as error:
+            except SimNotReady as sim:
+                self._sim_not_ready(sim, choice)
+                waiting_sim = choice
+            except (ModemGone, CmsError, CmeError, CommandError, serial.SerialException,
+                    OSError, peewee.OperationalError) as error:
                 log.warning("modem on %s: %s; retrying in %.0f s", self._device,
                             error or type(error).__name__, delay)
                 self._record_health(None, error=str(error) or type(error).__name__)
@@ -88,19 +111,50 @@ class ModemService:
             finally:
                 self._sender = None
                 modem.close()
+            if waiting_sim is not None:
+                self._wait_for_sim(waiting_sim)
+                delay = RECONNECT_FIRST_S
+                continue
             if self._stop.wait(delay):
                 break
             delay = min(delay * 2, RECONNECT_MAX_S)
 
-    def _sim_refuses(self, error: Exception) -> None:
-        """No PIN, a wrong PIN, a PUK-locked SIM: trying again would use up the SIM's three
-        PIN attempts (then only the PUK opens it), so the service waits for a person."""
-        problem = {PinRequiredError: "the SIM wants a PIN and none is set (--pin-file)",
-                   IncorrectPinError: "the SIM refused the PIN"}.get(
-            type(error), "the SIM is locked: it needs its PUK (put it in a phone)")
-        log.error("%s; not trying again until the service is restarted", problem)
-        self._record_health(None, error=f"{problem}; not trying again until restarted")
-        self._stop.wait()
+    def _sim_not_ready(self, sim: SimNotReady, tried: PinChoice) -> None:
+        """The SIM waits for a person: say what for, in the health row and (once) the log.
+        A PIN it refused is recorded, so that neither this service nor a restarted one
+        enters it again."""
+        state = sim.state
+        if sim.refused_pin and tried.pin is not None:
+            record_refused(tried.pin)
+        if state == SIM_PIN_NEEDED and tried.refused:
+            state = SIM_PIN_REFUSED  # it asks again, and the PIN known is the one it refused
+        problem = describe_sim(state, sim.attempts_left, tried.source)
+        if problem != self._sim_problem:
+            log.error("%s (+CPIN: %s)", problem, sim.code)
+            self._sim_problem = problem
+        notify(f"STATUS={problem}")
+        self._record_health(None, error=problem, sim=SimReport(state, sim.attempts_left))
+
+    def _wait_for_sim(self, tried: PinChoice) -> None:
+        """Until a PIN other than the one just tried is stored, or the time to look at the
+        SIM again, or the stop."""
+        recheck_at = time.monotonic() + SIM_RECHECK_S
+        touch_at = time.monotonic() + HEALTH_EVERY_S
+        while not self._stop.wait(PIN_POLL_S):
+            now = time.monotonic()
+            try:
+                new = pin_to_enter(self._file_pin).pin
+                if now >= touch_at:  # the health row stays current while nothing changes
+                    ModemHealth.update(updated_at=utcnow()).where(ModemHealth.id == 1).execute()
+                    touch_at = now + HEALTH_EVERY_S
+            except peewee.OperationalError as error:
+                log.warning("reading the stored SIM PIN: %s", error)
+                continue
+            if new is not None and new != tried.pin:
+                log.info("a new SIM PIN is stored; entering it")
+                return
+            if now >= recheck_at:
+                return
 
     def _serve(self, modem: ApplianceModem) -> None:
         sender = OutboxSender(modem)
@@ -128,21 +182,27 @@ class ModemService:
 
     def _check_health(self, modem: ApplianceModem) -> ModemHealthReading:
         reading = modem_call(modem.health)
-        self._record_health(reading)
+        self._record_health(reading, sim=SimReport(SIM_READY, None))
         if not reading.registered:
             log.warning("modem is not registered to a network; messages wait")
         return reading
 
-    def _record_health(self, reading: ModemHealthReading | None, error: str | None = None) -> None:
-        values = {"device": self._device, "connected": reading is not None,
+    def _record_health(self, reading: ModemHealthReading | None, error: str | None = None,
+                       sim: SimReport | None = None) -> None:
+        """The modem's health row and the SIM's report, together.  ``sim`` None: not known
+        (no modem answered); a SIM that waits for a person is reported with a modem that
+        answers, so ``connected`` is true."""
+        values = {"device": self._device, "connected": reading is not None or sim is not None,
                   "registered": bool(reading and reading.registered),
                   "operator": reading.operator if reading else None,
                   "signal": reading.signal if reading else None,
                   "updated_at": utcnow()}
         if error is not None:
             values["last_error"] = error
-        ModemHealth.insert(id=1, **values).on_conflict(
-            conflict_target=[ModemHealth.id], update=values).execute()
+        with database_proxy.atomic():
+            ModemHealth.insert(id=1, **values).on_conflict(
+                conflict_target=[ModemHealth.id], update=values).execute()
+            report_sim(sim)
 
     def _scan_received(self, modem: ApplianceModem) -> None:
         for stored, decoded in modem_call(modem.received_messages):
@@ -184,7 +244,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help=f"the modem's serial device (default: {DEFAULT_DEVICE})")
     parser.add_argument("--baud", type=int, default=115200, help="serial speed (default 115200)")
     parser.add_argument("--pin-file", type=Path, metavar="PATH",
-                        help="file holding the SIM PIN (when the SIM asks for one)")
+                        help="file holding the SIM PIN, used while none is stored on the box "
+                             "(paivystys modem pin set): the stored one wins")
     parser.add_argument("--ready-file", type=Path, metavar="PATH",
                         help="written (our pid) once the modem is connected, removed on exit")
     parser.add_argument("--verbose", action="store_true", help="log debug messages")
@@ -192,8 +253,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 def read_pin_file(path: Path) -> str | None:
-    """The SIM PIN in ``path`` (None when the file is empty).  A file others may read is
-    closed to them (its owner and group keep what they had), and the log says so."""
+    """The SIM PIN in ``path`` (None when the file is empty; Invalid when it holds anything
+    but a PIN).  A file others may read is closed to them (its owner and group keep what they
+    had), and the log says so."""
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & stat.S_IRWXO:
         private = mode & ~stat.S_IRWXO
@@ -205,7 +267,8 @@ def read_pin_file(path: Path) -> str | None:
         else:
             log.warning("the PIN file %s was mode %04o, readable by every user on the box; "
                         "made it %04o", path, mode, private)
-    return path.read_text().strip() or None
+    text = path.read_text().strip()
+    return check_pin(text) if text else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
             pin = read_pin_file(args.pin_file)
         except OSError as exc:
             print(f"paivystys-modem: error: cannot read --pin-file: {exc}", file=sys.stderr)
+            return 2
+        except (Invalid, UnicodeDecodeError):
+            print(f"paivystys-modem: error: --pin-file {args.pin_file}: the SIM's PIN is 4 to 8 "
+                  "digits (0-9), nothing else", file=sys.stderr)
             return 2
     try:
         database = open_database(args.db, sync_every_commit=True)

@@ -157,15 +157,18 @@ def _tries(attempts_left: int | None) -> str:
     return " (1 try left)" if attempts_left == 1 else f" ({attempts_left} tries left)"
 
 
-def describe_sim(state: str, attempts_left: int | None = None) -> str:
-    """What the SIM waits for and what a person does about it, in one sentence."""
+def describe_sim(state: str, attempts_left: int | None = None,
+                 pin_source: str | None = None) -> str:
+    """What the SIM waits for and what a person does about it, in one sentence
+    (``pin_source``: where the refused PIN came from, SOURCE_STORED or SOURCE_FILE)."""
+    refused = "the PIN" if pin_source is None else f"the PIN {pin_source}"
     return {
         SIM_READY: "the SIM is open",
         SIM_PIN_NEEDED: "the SIM wants its PIN and none is stored"
                         f"{_tries(attempts_left)}: store it in the console (Manage, Modem) or "
                         "with 'paivystys modem pin set'",
-        SIM_PIN_REFUSED: f"the SIM refused the PIN{_tries(attempts_left)}; it is not entered "
-                         "again: store the right one",
+        SIM_PIN_REFUSED: f"the SIM refused {refused}{_tries(attempts_left)}; it is not "
+                         "entered again: store the right one",
         SIM_PUK_NEEDED: "the SIM is locked after three wrong PINs and needs its PUK"
                         f"{_tries(attempts_left)}: unlock it in a phone with the PUK from the "
                         "SIM's papers, put it back and store its PIN",

@@ -22,6 +22,12 @@ More found while building the appliance: ``encodeSmsSubmitPdu`` raises on any em
 waits for its answer is swallowed into that answer, and of several ``+CMTI`` arriving together
 only the first is handled.  Here each such line is a notification of its own.  (A modem killed
 mid-send is also left in its "> " prompt: ``connect`` cancels it first.)
+
+The SIM: the library enters the PIN into whatever the SIM asks for (one asking for its PUK
+included) and cannot say how many tries are left.  ``connect`` here enters a PIN only when
+the SIM asks for exactly that, once, and a SIM that needs a person raises
+:class:`SimNotReady` with the tries left as the modem tells them (``+CPINR``, Huawei's
+``^CPIN`` or Quectel's ``+QPINC``).
 """
 
 from __future__ import annotations
@@ -50,9 +56,19 @@ with warnings.catch_warnings():
     from gsmmodem.pdu import decodeSmsPdu
     from gsmmodem.util import lineStartingWith
 
+from paivystys.appliance.sms.sim_pin import (
+    PIN_PATTERN,
+    SIM_BLOCKED,
+    SIM_MISSING,
+    SIM_OTHER_LOCK,
+    SIM_PIN_NEEDED,
+    SIM_PIN_REFUSED,
+    SIM_PUK_NEEDED,
+)
+
 __all__ = ["ApplianceModem", "CmeError", "CmsError", "CommandError", "IncorrectPinError",
-           "ModemHealthReading", "PinRequiredError", "ReceivedSms", "StoredPdu",
-           "TimeoutException"]
+           "ModemHealthReading", "PinRequiredError", "ReceivedSms", "SimNotReady",
+           "StoredPdu", "TimeoutException"]
 
 CTRL_Z = "\x1a"
 ESC = b"\x1b"
@@ -70,6 +86,18 @@ _CSQ_LINE = re.compile(r"^\+CSQ:\s*(\d+),")
 _CREG_LINE = re.compile(r"^\+CREG:\s*\d+,\s*(\d+)")
 _COPS_LINE = re.compile(r'^\+COPS:\s*\d+,\s*\d+,\s*"([^"]*)"')
 _UNSOLICITED_SINGLE = ("+CMTI:", "+CDSI:")
+# 27.007 9.2 +CME ERROR codes about the SIM
+CME_SIM_NOT_INSERTED = 10
+CME_SIM_FAILURE = 13
+CME_INCORRECT_PASSWORD = 16
+SIM_CODE_READY = "READY"
+SIM_CODE_PIN = "SIM PIN"
+SIM_CODE_PUK = "SIM PUK"
+SIM_TIMEOUT_S = 15  # a SIM just powered up may take seconds to answer +CPIN?
+_CPINR_LINE = re.compile(r'^\+CPINR:\s*"?([^,"]+)"?,\s*(\d+)')
+# ^CPIN: <code>,[<times>],<puk_times>,<pin_times>,<puk2_times>,<pin2_times>
+_HUAWEI_CPIN_LINE = re.compile(r'^\^CPIN:\s*"?[^,"]*"?,\s*\d*,\s*(\d+),\s*(\d+)')
+_QPINC_LINE = re.compile(r'^\+QPINC:\s*"SC",\s*(\d+),\s*(\d+)')
 _UNSOLICITED_WITH_PDU = "+CDS:"
 
 
@@ -85,6 +113,22 @@ class ModemHealthReading:
     registered: bool
     signal: int | None  # CSQ rssi 0..31; None = not known or not detectable (99)
     operator: str | None
+
+
+class SimNotReady(Exception):
+    """The SIM cannot be used until a person acts: ``state`` is one of ``sim_pin``'s SIM
+    states, ``attempts_left`` the tries the modem says are left for the code it waits for
+    (None: it does not say), ``code`` what the modem said (``SIM PUK``...);
+    ``refused_pin``: the SIM refused the PIN entered on this connect (perhaps its last try,
+    and then ``state`` is the PUK's)."""
+
+    def __init__(self, state: str, attempts_left: int | None, code: str, *,
+                 refused_pin: bool = False) -> None:
+        super().__init__(f"{state}: the modem says {code}")
+        self.state = state
+        self.attempts_left = attempts_left
+        self.code = code
+        self.refused_pin = refused_pin
 
 
 StatusReportCallback = Callable[[int, int], None]  # (message reference, TP-ST status)
@@ -110,6 +154,90 @@ class ApplianceModem(GsmModem):
         self._smsTextMode = False  # defect 4: PDU mode, always
         self._cancel_pending_input()
         super().connect(pin=pin, waitingForModemToStartInSeconds=waitingForModemToStartInSeconds)
+
+    def _unlockSim(self, pin: str | None) -> None:
+        """Replaces the library's: enter ``pin`` only if the SIM asks for its PIN, once;
+        raise SimNotReady when it needs anything else, or refused the PIN."""
+        code = self.sim_code()
+        if code == SIM_CODE_READY:
+            return
+        refused = False
+        if code == SIM_CODE_PIN and pin is not None:
+            if PIN_PATTERN.fullmatch(pin) is None:  # never anything but digits into the command
+                raise ValueError("a SIM PIN is 4 to 8 digits")
+            try:
+                self.write(f'AT+CPIN="{pin}"', timeout=SIM_TIMEOUT_S)
+            except CmeError as error:
+                if error.code != CME_INCORRECT_PASSWORD:
+                    raise
+                refused = True
+                code = self.sim_code()  # after its last try, the SIM wants its PUK
+            else:
+                return
+        if refused and code == SIM_CODE_PIN:
+            state = SIM_PIN_REFUSED
+        else:
+            state = {SIM_CODE_PIN: SIM_PIN_NEEDED, SIM_CODE_PUK: SIM_PUK_NEEDED}.get(
+                code, SIM_OTHER_LOCK)
+        raise SimNotReady(state, self.pin_attempts(code), code, refused_pin=refused)
+
+    def sim_code(self) -> str:
+        """What the SIM waits for, as ``AT+CPIN?`` says it ("READY", "SIM PIN", "SIM PUK",
+        "PH-SIM PIN"...); SimNotReady when there is no SIM or it is blocked."""
+        try:
+            answer = self.write("AT+CPIN?", timeout=SIM_TIMEOUT_S)
+        except CmeError as error:
+            if error.code == CME_SIM_NOT_INSERTED:
+                raise SimNotReady(SIM_MISSING, None, "SIM not inserted") from None
+            if error.code == CME_SIM_FAILURE:
+                raise SimNotReady(SIM_BLOCKED, None, "SIM failure") from None
+            raise
+        except TimeoutException as timeout:
+            # Wavecom modems end +CPIN? without OK; the library takes the +CPIN line alone.
+            answer = timeout.data or []
+            if lineStartingWith("+CPIN:", answer) is None:
+                raise
+        line = lineStartingWith("+CPIN:", answer)
+        if line is None:
+            raise CommandError(f"AT+CPIN? answered without +CPIN: {answer!r}")
+        return line.split(":", 1)[1].strip().strip('"')
+
+    def pin_attempts(self, code: str) -> int | None:
+        """The tries left for ``code`` ("SIM PIN" or "SIM PUK") as the modem tells them:
+        27.007's +CPINR, Huawei's ^CPIN or Quectel's +QPINC, whichever it has; None when it
+        has none of them (or ``code`` is another)."""
+        if code not in (SIM_CODE_PIN, SIM_CODE_PUK):
+            return None
+        for ask in (self._cpinr_attempts, self._huawei_attempts, self._quectel_attempts):
+            try:
+                attempts = ask(code)
+            except CommandError:  # not this modem's command
+                continue
+            if attempts is not None:
+                return attempts
+        return None
+
+    def _cpinr_attempts(self, code: str) -> int | None:
+        for line in self.write(f'AT+CPINR="{code}"', timeout=COMMAND_TIMEOUT_S):
+            match = _CPINR_LINE.match(line)
+            if match and match.group(1).strip() == code:
+                return int(match.group(2))
+        return None
+
+    def _huawei_attempts(self, code: str) -> int | None:
+        match = _HUAWEI_CPIN_LINE.match(
+            lineStartingWith("^CPIN:", self.write("AT^CPIN?", timeout=COMMAND_TIMEOUT_S)) or "")
+        if match is None:
+            return None
+        puk_times, pin_times = int(match.group(1)), int(match.group(2))
+        return pin_times if code == SIM_CODE_PIN else puk_times
+
+    def _quectel_attempts(self, code: str) -> int | None:
+        match = _QPINC_LINE.match(lineStartingWith(
+            "+QPINC:", self.write('AT+QPINC="SC"', timeout=COMMAND_TIMEOUT_S)) or "")
+        if match is None:
+            return None
+        return int(match.group(1) if code == SIM_CODE_PIN else match.group(2))
 
     def _cancel_pending_input(self) -> None:
         """A process killed mid-send leaves the modem waiting for the rest of a PDU after its

@@ -68,3 +68,13 @@ def test_an_unreadable_pin_file_stops_the_service_with_a_message(
     assert service.main(["--db", str(tmp_path / "p.db"), "--pin-file", str(missing)]) == 2
     assert f"cannot read --pin-file: [Errno 2] No such file or directory: '{missing}'" in \
         capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["12a4\n", "12 34\n", "123456789\n", "١٢٣٤\n", '12"4\n'])
+def test_a_pin_file_without_a_pin_stops_the_service_with_a_message(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> None:
+    path = _pin_file(tmp_path, 0o600, text)
+    assert service.main(["--db", str(tmp_path / "p.db"), "--pin-file", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"--pin-file {path}: the SIM's PIN is 4 to 8 digits (0-9), nothing else" in err
+    assert text.strip() not in err

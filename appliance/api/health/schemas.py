@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -23,6 +25,15 @@ class ModemHealth(BaseModel):
     signal: int | None = Field(description="CSQ rssi 0..31; null: not known")
     operator: str | None
     last_error: str | None
+    sim: Literal["ready", "pin_needed", "pin_refused", "puk_needed", "no_sim", "blocked",
+                 "locked"] | None = Field(
+        default=None, description="what the SIM waits for: ready (nothing), pin_needed (no "
+        "PIN stored), pin_refused (it refused the stored PIN), puk_needed (three wrong PINs), "
+        "no_sim, blocked (ten wrong PUKs or broken), locked (another code than its PIN); "
+        "null: not known")
+    pin_attempts_left: int | None = Field(
+        default=None, description="the tries left for the code the SIM waits for, when the "
+                                  "modem tells them")
     updated_at: str | None = Field(default=None, description="when reported, ISO 8601 in "
                                                              "UTC; absent: never")
 

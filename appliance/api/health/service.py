@@ -14,6 +14,7 @@ from paivystys.appliance.asterisk.apply import owed_reloads
 from paivystys.appliance.backup import last_backup_at
 from paivystys.appliance.db.models import HealthReport, ModemHealth, OutboxMessage, utcnow
 from paivystys.appliance.sms.outbox import states
+from paivystys.appliance.sms.sim_pin import SIM_READY, describe_sim, sim_report
 
 STALE_AFTER = dt.timedelta(seconds=60)
 DISK_LOW_BYTES = 1_000_000_000
@@ -39,20 +40,28 @@ def _report(key: str, now: dt.datetime) -> dict[str, Any]:
             "updated_at": updated.isoformat(timespec="seconds")}
 
 
-def _modem(now: dt.datetime) -> dict[str, Any]:
+def modem_health(now: dt.datetime) -> dict[str, Any]:
+    """The modem as its service last reported it; a SIM that waits for a person (its PIN,
+    its PUK, no SIM) is not ok, and ``state`` says what to do."""
     row = ModemHealth.get_or_none(ModemHealth.id == 1)
     if row is None:
         return {"ok": None, "state": "no report yet from the modem service", "registered": None,
-                "signal": None, "operator": None, "last_error": None}
+                "signal": None, "operator": None, "last_error": None, "sim": None,
+                "pin_attempts_left": None}
     updated = _aware(row.updated_at)
     stale = now - updated > STALE_AFTER and row.connected
-    ok = None if stale else (row.connected and row.registered)
+    sim = sim_report()
+    sim_waits = sim is not None and sim.state != SIM_READY
+    ok = None if stale else (row.connected and row.registered and not sim_waits)
     state = ("the modem service has not reported since "
              f"{updated.isoformat(timespec='seconds')}" if stale
+             else describe_sim(sim.state, sim.attempts_left) if sim is not None and sim_waits
              else "registered" if ok else "connected, no network" if row.connected
              else "not connected")
     return {"ok": ok, "state": state, "registered": row.registered, "signal": row.signal,
             "operator": row.operator, "last_error": row.last_error,
+            "sim": sim.state if sim is not None else None,
+            "pin_attempts_left": sim.attempts_left if sim is not None else None,
             "updated_at": updated.isoformat(timespec="seconds")}
 
 
@@ -78,7 +87,7 @@ def snapshot(data_dir: Path, version: str, now: dt.datetime | None = None) -> di
     return {
         "asterisk": _report("asterisk", now),
         "trunk": _report("trunk", now),
-        "modem": _modem(now),
+        "modem": modem_health(now),
         "disk": _disk(data_dir),
         "configuration": _configuration(data_dir),
         "sms_waiting": waiting,
