@@ -34,11 +34,42 @@ def _contexts(text: str) -> dict[str, str]:
 
 
 def test_every_form_of_the_number_reaches_the_call_logic():
-    inbound = _contexts(render_extensions(_input()))[v.CONTEXT_INBOUND]
+    contexts = _contexts(render_extensions(_input()))
+    numbers = contexts[v.CONTEXT_NUMBER]
     for form in ("+358201234567", "358201234567", "00358201234567", "0201234567"):
-        assert f"exten => {form},1,Set({v.NUMBER_ID}=7)" in inbound
-    # anything else is still asked of the AGI, which answers "unknown"
-    assert f"exten => _X.,1,Set({v.NUMBER_ID}=)" in inbound
+        assert f"exten => {form},1,Set({v.NUMBER_ID}=7)\n same => n,Goto(pv-call,s,1)" in numbers
+    # every request user, and a request without one, is routed; what is no known number is
+    # still asked of the AGI, which answers "unknown"
+    inbound = contexts[v.CONTEXT_INBOUND]
+    for pattern in ("_[!-~]", "_[!-~].", "s"):
+        assert f"exten => {pattern},1,Set({v.REQUEST_USER}=" in inbound
+    assert inbound.count(f"Goto({v.CONTEXT_ROUTE},s,1)") == 3
+    route = contexts[v.CONTEXT_ROUTE]
+    assert route.index(f"Set({v.NUMBER_ID}=)") < route.index("Goto(pv-call,s,1)")
+
+
+def test_a_registrations_number_is_read_from_to_only_when_the_request_names_the_account():
+    route = _contexts(render_extensions(_input()))[v.CONTEXT_ROUTE]
+    # the account travels base64-encoded on the channel (pjsip.conf set_var): compared as
+    # base64, neither value is ever read as an expression
+    compare = (f'"${{{v.TRUNK_ACCOUNT64}}}" = "" | "${{BASE64_ENCODE(${{{v.REQUEST_USER}}})}}"'
+               f' != "${{{v.TRUNK_ACCOUNT64}}}"]?check)')
+    assert compare in route
+    to_user = route.index("PJSIP_PARSE_URI_FROM(PV_TO_URI,user)")
+    assert route.index(compare) < route.index("${CHANNEL(pjsip,local_uri)}") < to_user
+    assert to_user < route.index("(check)")
+
+
+def test_what_names_no_known_number_goes_to_the_trunks_default_number():
+    route = _contexts(render_extensions(_input()))[v.CONTEXT_ROUTE]
+    # not a number at all (a gateway's port name, a hostile To): nothing is dialled
+    assert f"(nonumber),Set({v.DIALLED}=)" in route
+    default = route[route.index("(unknown)"):]
+    assert f"${{FILTER(0-9+,${{{v.TRUNK_DEFAULT_NUMBER}}})}}" in default
+    # only while it is still an on-call number; otherwise "unknown" as before
+    assert ("${DIALPLAN_EXISTS(pv-number,${PV_DEFAULT},1)}]?pv-number,${PV_DEFAULT},1)"
+            in default)
+    assert default.index("DIALPLAN_EXISTS") < default.index(f"Set({v.NUMBER_ID}=)")
 
 
 def test_failsafe_legs_and_phones_are_globals():
@@ -127,10 +158,42 @@ def test_the_network_caller_id_is_only_ever_read_as_data():
     assert call.index("Gosub(pv-caller-id,s,1)") < call.index("UserEvent(")
 
 
-def test_the_dialled_number_is_filtered_before_use():
-    inbound = _contexts(render_extensions(_input()))[v.CONTEXT_INBOUND]
-    for line in _uses(inbound, "${EXTEN}"):
-        assert "${FILTER(0-9+*#,${EXTEN})}" in line, line
+def test_the_dialled_number_is_only_ever_read_as_data():
+    """The request user and To user may hold anything: they are kept by Set (the value is
+    everything after its first '='), and read only by LEN, BASE64_ENCODE and FILTER (which
+    take their argument whole) or PJSIP_PARSE_URI_FROM (which takes a variable's name)."""
+    contexts = _contexts(render_extensions(_input()))
+    for name, body in contexts.items():
+        for line in _uses(body, "${EXTEN}"):
+            assert name == v.CONTEXT_INBOUND, (name, line)
+            assert line.endswith(f"Set({v.REQUEST_USER}=${{EXTEN}})"), line
+    route = contexts[v.CONTEXT_ROUTE]
+    for raw in (f"${{{v.REQUEST_USER}}}", f"${{{v.WANTED}}}"):
+        for line in _uses(render_extensions(_input()), raw):
+            assert raw not in line.replace(f"LEN({raw})", "").replace(
+                f"BASE64_ENCODE({raw})", "").replace(f"FILTER(0-9+*#,{raw})", "").replace(
+                f"Set({v.WANTED}={raw})", ""), line
+    assert "Set(PV_TO_URI=${CHANNEL(pjsip,local_uri)})" in route
+    # only the filtered digits (nothing else) are dialled, jumped to or reported
+    assert f"Set({v.DIALLED}=${{PV_DIGITS}})" in route
+    assert "GotoIf($[${DIALPLAN_EXISTS(pv-number,${PV_DIGITS},1)}]?pv-number,${PV_DIGITS},1)" \
+        in route
+    is_number = ("${LEN(${PV_DIGITS})} > 0 & ${LEN(${PV_DIGITS})} = "
+                 f"${{LEN(${{{v.WANTED}}})}}]?:nonumber)")
+    assert route.index(is_number) < route.index("DIALPLAN_EXISTS(pv-number,${PV_DIGITS}")
+
+
+def test_keys_that_may_come_as_audio_count_only_after_the_prompt_a_guard_and_quiet():
+    person = _contexts(render_extensions(_input()))[v.CONTEXT_PERSON]
+    assert ('Set(PV_KEY_AFTER_PROMPT=${IF($["${PJSIP_DTMF_MODE()}" = "inband" | '
+            '"${PJSIP_DTMF_MODE()}" = "auto"]?yes:)})') in person
+    # otherwise a key may interrupt the prompt, as before
+    assert "Read(PV_DIGIT,${PV_PROMPT},1,,1,2)" in person
+    after = person[person.index("(after)"):person.index("(claim)")]
+    steps = ["Playback(${PV_PROMPT})", "Read(PV_EARLY,,1,,1,0.5)",
+             'GotoIf($["${PV_EARLY}" != ""]?prompt)', "WaitForSilence(300,1,3)",
+             "Read(PV_DIGIT,,1,,1,2)", "Goto(heard)"]
+    assert [after.index(step) for step in steps] == sorted(after.index(step) for step in steps)
 
 
 def test_events_and_arguments_carry_no_network_text():

@@ -1,8 +1,10 @@
 """pjsip.conf rendered from the trunk: the lab's IP trunk as before, a registration trunk, TCP,
-IPv6 and a password with characters Asterisk's parser could trip on."""
+IPv6 and a password with characters Asterisk's parser could trip on; a GSM gateway, codecs,
+DTMF modes, NAT and where SIP binds."""
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from paivystys.appliance.asterisk.pjsip import (
     LAB_TRUNK,
     TrunkSpec,
+    channel_variables,
     identify_name,
     render_pjsip,
 )
@@ -185,3 +188,97 @@ def test_an_address_that_would_name_more_than_itself_is_refused(field: str, bad:
     value = (bad,) if field == "operator_addresses" else bad
     with pytest.raises(ValueError, match="trunk"):
         render_pjsip(TrunkSpec(**{**vars(LAB_TRUNK), field: value}))
+
+
+# --- any operator: codecs, keys, a registration's number, a gateway, NAT ----------------------
+
+def lines_of(conf: str, name: str, kind: str, key: str) -> list[str]:
+    """Every value of ``key`` in a section (set_var and local_net may repeat)."""
+    for block in re.split(r"^(?=\[)", conf, flags=re.MULTILINE):
+        lines = [line for line in block.splitlines() if line and not line.startswith(";")]
+        if lines and lines[0] == f"[{name}]" and f"type={kind}" in lines:
+            return [line.split("=", 1)[1] for line in lines if line.startswith(f"{key}=")]
+    raise AssertionError(f"no [{name}] of type {kind}")
+
+
+def test_the_trunk_offers_g711_g722_and_opus_and_takes_keys_the_operators_way() -> None:
+    endpoint = sections(render_pjsip(LAB_TRUNK))["trunk", "endpoint"]
+    assert endpoint["allow"] == "alaw,ulaw,g722,opus"
+    assert endpoint["dtmf_mode"] == "rfc4733"
+    for mode in ("rfc4733", "info", "inband", "auto"):
+        trunk = TrunkSpec(**{**vars(LAB_TRUNK), "dtmf_mode": mode})
+        assert sections(render_pjsip(trunk))["trunk", "endpoint"]["dtmf_mode"] == mode
+
+
+def test_a_registration_tells_the_dialplan_its_account_in_base64() -> None:
+    trunk = TrunkSpec(**{**vars(REGISTRATION), "username": "vaihde=1,(x)"})
+    text = render_pjsip(trunk)
+    assert lines_of(text, "trunk", "endpoint", "set_var") == [
+        f"PV_TRUNK_ACCOUNT64={base64.b64encode(b'vaihde=1,(x)').decode()}"]
+    assert channel_variables(trunk) == {
+        "PV_TRUNK_ACCOUNT64": base64.b64encode(b"vaihde=1,(x)").decode()}
+    # an IP trunk has no account: the request's user is the number
+    assert lines_of(render_pjsip(LAB_TRUNK), "trunk", "endpoint", "set_var") == []
+
+
+def test_a_gateway_is_an_ip_trunk_whose_unknown_calls_go_to_its_default_number() -> None:
+    gateway = TrunkSpec(mode="gateway", host="192.168.1.20", default_number="+358201234567")
+    text = render_pjsip(gateway)
+    conf = sections(text)
+    assert ("trunk", "registration") not in conf
+    assert "outbound_auth" not in conf["trunk", "endpoint"]
+    assert conf["trunk", "aor"]["contact"] == "sip:192.168.1.20:5060"
+    assert matches(text) == ["192.168.1.20"]
+    assert lines_of(text, "trunk", "endpoint", "set_var") == [
+        "PV_TRUNK_DEFAULT=+358201234567"]
+
+
+@pytest.mark.parametrize("number", ["0201234567", "+358 20 123", "+358201234567,x", ""])
+def test_a_default_number_that_is_not_e164_is_refused(number: str) -> None:
+    with pytest.raises(ValueError, match="default number"):
+        render_pjsip(TrunkSpec(**{**vars(LAB_TRUNK), "default_number": number}))
+
+
+def test_behind_nat_every_transport_gives_the_external_address_outside_the_local_nets() -> None:
+    trunk = TrunkSpec(**{**vars(REGISTRATION), "transport": "tcp",
+                         "external_address": "vaihde.example.fi",
+                         "local_networks": ("192.168.1.0/24", "fd00::/8")})
+    text = render_pjsip(trunk)
+    for transport in ("transport-udp", "transport-tcp"):
+        for key in ("external_signaling_address", "external_media_address"):
+            assert lines_of(text, transport, "transport", key) == ["vaihde.example.fi"]
+        assert lines_of(text, transport, "transport", "local_net") == ["192.168.1.0/24",
+                                                                       "fd00::/8"]
+    plain = render_pjsip(REGISTRATION)
+    assert "external_" not in plain and "local_net" not in plain
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("external_address", "203.0.113.5,0.0.0.0"), ("external_address", "a b"),
+    ("external_address", "x;y"), ("external_address", ""),
+    ("local_networks", ("192.168.1.0/24,0.0.0.0/0",)), ("local_networks", ("lan",)),
+    ("dtmf_mode", "rfc2833"), ("dtmf_mode", "inband\nallow=all"),
+])
+def test_nat_and_key_settings_that_would_break_the_file_are_refused(field: str,
+                                                                    value: object) -> None:
+    with pytest.raises(ValueError, match="trunk"):
+        render_pjsip(TrunkSpec(**{**vars(LAB_TRUNK), field: value}))
+
+
+def test_sip_binds_where_the_deployment_says_and_rtp_follows_a_fixed_address() -> None:
+    lab = sections(render_pjsip(LAB_TRUNK))
+    assert lab["transport-udp", "transport"]["bind"] == "127.0.0.1:5060"
+    assert (lab["trunk", "endpoint"]["media_address"],
+            lab["trunk", "endpoint"]["bind_rtp_to_media_address"]) == ("127.0.0.1", "yes")
+    # every address of the box: RTP too, from the address the route to the peer leaves from
+    box = sections(render_pjsip(LAB_TRUNK, bind_host="0.0.0.0"))
+    assert box["transport-udp", "transport"]["bind"] == "0.0.0.0:5060"
+    assert "media_address" not in box["trunk", "endpoint"]
+    assert "bind_rtp_to_media_address" not in box["trunk", "endpoint"]
+    lan = sections(render_pjsip(LAB_TRUNK, bind_host="192.168.1.10"))
+    assert lan["trunk", "endpoint"]["media_address"] == "192.168.1.10"
+    six = sections(render_pjsip(TrunkSpec(host="2001:db8::1"), bind_host="::"))
+    assert six["transport-udp", "transport"]["bind"] == "[::]:5060"
+    for bad in ("", "box.local", "0.0.0.0:5060", "127.0.0.1\nbind=0.0.0.0"):
+        with pytest.raises(ValueError, match="bind address"):
+            render_pjsip(LAB_TRUNK, bind_host=bad)
