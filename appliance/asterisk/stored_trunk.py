@@ -11,11 +11,12 @@ from paivystys.appliance.asterisk.pjsip import LAB_TRUNK, TrunkSpec
 from paivystys.appliance.db.models import Trunk
 
 TRUNK_ID = 1  # the one row
-OPERATOR_ADDRESS_SEPARATOR = ","  # between the operator addresses in their column
+# Between the items of a list column (the operator addresses, the local networks).
+OPERATOR_ADDRESS_SEPARATOR = ","
 
 
 def stored_addresses(text: str | None) -> tuple[str, ...]:
-    """The operator addresses of their column, in order."""
+    """The items of a list column (operator addresses, local networks), in order."""
     return tuple(item for item in (text or "").split(OPERATOR_ADDRESS_SEPARATOR) if item)
 
 
@@ -28,5 +29,7 @@ def trunk_spec() -> TrunkSpec:
                      username=row.username, password=row.password, from_domain=row.from_domain,
                      operator_addresses=stored_addresses(row.operator_addresses),
                      inbound_username=row.inbound_username,
-                     inbound_password=row.inbound_password,
+                     inbound_password=row.inbound_password, dtmf_mode=row.dtmf_mode,
+                     default_number=row.default_number, external_address=row.external_address,
+                     local_networks=stored_addresses(row.local_networks),
                      revision=int(row.updated_at.timestamp() * 1_000_000))

@@ -40,7 +40,7 @@ from paivystys.appliance.db.models import (
 )
 from paivystys.appliance.directory import service as directory_service
 from paivystys.appliance.errors import FieldError, Invalid
-from paivystys.appliance.sms import templates
+from paivystys.appliance.sms import sim_pin, templates
 from paivystys.appliance.trunk import service as trunk_service
 from paivystys.appliance.users import service as auth_service
 
@@ -49,6 +49,9 @@ Rows = dict[type[BaseModel], list[dict[str, Any]]]
 FORMAT = "paivystys-backup"
 VERSION = 1
 LAST_BACKUP_KEY = "backup.last_at"  # this box's own record, neither backed up nor restored
+# Settings that are the box's own, not configuration: its record of the last backup, and the
+# SIM's PIN (it belongs to the SIM in this box; an old one restored could cost it a try).
+BOX_OWN_SETTINGS = (LAST_BACKUP_KEY, *sim_pin.KEYS)
 SECRET_NOTE = ("This file holds the SIP trunk's password and the API users' password hashes: "
                "keep it as secret as the passwords themselves.")
 
@@ -108,7 +111,7 @@ def _dump(model: type[BaseModel]) -> list[dict[str, Any]]:
     fields = model._meta.sorted_fields
     query = model.select(*fields).order_by(model._meta.primary_key)
     if model is Setting:
-        query = query.where(Setting.key != LAST_BACKUP_KEY)
+        query = query.where(Setting.key.not_in(BOX_OWN_SETTINGS))
     return [{field.column_name: _json_value(field, value)
              for field, value in zip(fields, row, strict=True)} for row in _raw_rows(query)]
 
@@ -216,9 +219,10 @@ def _row(model: type[BaseModel], position: int, raw: object) -> dict[str, Any]:
             row[field.name] = None
         else:
             raise BackupError(f"{ref}.{column}", f"{where}: {column}: missing")
-    if model is Setting and row["key"] == LAST_BACKUP_KEY:
-        raise BackupError(ref, f"{where}: is this box's own record of its last backup, not "
-                               "configuration; remove the row")
+    if model is Setting and row["key"] in BOX_OWN_SETTINGS:
+        what = "record of its last backup" if row["key"] == LAST_BACKUP_KEY else "SIM's PIN"
+        raise BackupError(ref, f"{where}: is this box's own {what}, not configuration; remove "
+                               "the row")
     check = ROW_CHECKS.get(model)
     if check is not None:
         try:
@@ -280,7 +284,9 @@ def _trunk_values(row: dict[str, Any]) -> dict[str, object]:
     values = trunk_service.check_trunk(row["mode"], row["host"], row["port"], row["transport"],
                                        row["username"], row["password"], row["from_domain"],
                                        row["operator_addresses"], row["inbound_username"],
-                                       row["inbound_password"])
+                                       row["inbound_password"], row["dtmf_mode"],
+                                       row["default_number"], row["external_address"],
+                                       row["local_networks"])
     if values["mode"] == MODE_REGISTRATION and values["password"] is None:
         raise Invalid("password", "password: a registration trunk needs the operator's "
                                   "password")
@@ -462,7 +468,7 @@ def _replace(rows: Rows) -> int:
     for model in CONFIGURATION:
         query = model.delete()
         if model is Setting:
-            query = query.where(Setting.key != LAST_BACKUP_KEY)
+            query = query.where(Setting.key.not_in(BOX_OWN_SETTINGS))
         query.execute()
     for model in CONFIGURATION:
         for batch in peewee.chunked(rows[model], 100):

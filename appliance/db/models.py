@@ -203,7 +203,8 @@ class Trunk(BaseModel):
     """The SIP trunk to the phone network, one row (none: the lab's carrier on loopback).
 
     ``mode`` "ip": the operator knows the box by its address (IP-authenticated);
-    "registration": the box registers with ``username``/``password`` at ``host``."""
+    "registration": the box registers with ``username``/``password`` at ``host``;
+    "gateway": a GSM-to-SIP gateway on the LAN at ``host``, IP-authenticated."""
 
     id = peewee.IntegerField(primary_key=True, default=1)
     mode = peewee.CharField()  # "ip" | "registration"
@@ -219,6 +220,13 @@ class Trunk(BaseModel):
     # What the operator answers our digest challenge with, when it authenticates its calls.
     inbound_username = peewee.CharField(null=True)
     inbound_password = peewee.CharField(null=True)  # a secret, as ``password``
+    dtmf_mode = peewee.CharField(default="rfc4733")  # "rfc4733" | "info" | "inband" | "auto"
+    # The on-call number (E.164) for calls that name no number the box knows.
+    default_number = peewee.CharField(null=True)
+    # Behind the office router: its public address or host name, and the networks (CIDR,
+    # comma separated) the box reaches directly.
+    external_address = peewee.CharField(null=True)
+    local_networks = peewee.TextField(null=True)
     updated_at = peewee.DateTimeField(default=utcnow)
 
 

@@ -368,6 +368,18 @@ def complete_unversioned_schema(db: peewee.SqliteDatabase, migrator: SqliteMigra
         db.execute_sql(statement)
 
 
+def add_trunk_operator_settings(db: peewee.SqliteDatabase, migrator: SqliteMigrator) -> None:
+    """Version 1 -> 2: the trunk's settings for any operator: how it sends keys (DTMF mode,
+    RFC 4733 for the rows already there), the on-call number for calls that name none (a GSM
+    gateway's), and the office router's public address and the local networks (NAT)."""
+    migrator.migrate(
+        migrator.add_column("trunk", "dtmf_mode", peewee.CharField(default="rfc4733")),
+        migrator.add_column("trunk", "default_number", peewee.CharField(null=True)),
+        migrator.add_column("trunk", "external_address", peewee.CharField(null=True)),
+        migrator.add_column("trunk", "local_networks", peewee.TextField(null=True)),
+    )
+
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: tuple[Step, ...] = (complete_unversioned_schema,)
+MIGRATIONS: tuple[Step, ...] = (complete_unversioned_schema, add_trunk_operator_settings)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -129,3 +129,25 @@ def test_the_audit_log_says_who_changed_what(admin) -> None:
     latest = admin.get("/api/audit", params={"limit": 5}).json()
     assert any(entry["action"] == "group.add" and entry["target"] == "Auditoitava"
                and entry["actor"] == "admin" for entry in latest)
+
+
+def test_trunk_modes_keys_and_nat_over_the_api(admin, site: Site) -> None:
+    body = {"mode": "gateway", "host": "192.168.1.20", "default_number": "020 555 0100",
+            "dtmf_mode": "inband", "external_address": "203.0.113.5",
+            "local_networks": ["192.168.1.0/24"]}
+    shown = admin.put("/api/trunk", json=body).json()
+    assert {key: shown[key] for key in body} == {
+        **body, "default_number": "+358205550100"}
+    # a client that knows nothing of them (an older console) keeps them
+    kept = admin.put("/api/trunk", json={"mode": "gateway", "host": "192.168.1.20"}).json()
+    assert (kept["dtmf_mode"], kept["default_number"], kept["local_networks"]) == (
+        "inband", "+358205550100", ["192.168.1.0/24"])
+    for bad, field in (({"host": "gsm.example.fi"}, "host"),
+                       ({"default_number": "+358209999999"}, "default_number"),
+                       ({"default_number": "+358205550100;type=aor"}, "default_number"),
+                       ({"dtmf_mode": "rfc2833"}, "dtmf_mode"),
+                       ({"external_address": "sip:203.0.113.5"}, "external_address"),
+                       ({"local_networks": ["0.0.0.0/0;x"]}, "local_networks"),
+                       ({"local_networks": []}, "local_networks")):
+        assert field_of(admin.put("/api/trunk", json={**body, **bad})) == field, bad
+    admin.delete("/api/trunk")

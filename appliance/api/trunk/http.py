@@ -19,7 +19,10 @@ router = APIRouter(prefix="/api", tags=["trunk"],
 class TrunkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    mode: Literal["ip", "registration"]
+    mode: Literal["ip", "registration", "gateway"] = Field(
+        description="ip: the operator knows the box by its address; registration: the box "
+                    "registers with username and password; gateway: a GSM-to-SIP gateway at "
+                    "a LAN address (host), whose calls go to default_number")
     host: str = Field(min_length=1, max_length=253)
     port: int = Field(default=5060, ge=1, le=65535)
     transport: Literal["udp", "tcp"] = "udp"
@@ -37,12 +40,26 @@ class TrunkIn(BaseModel):
                     "keep the stored one, empty to stop challenging the operator")
     inbound_password: str | None = Field(default=None, max_length=128,
                                          description="omit to keep the stored one")
+    dtmf_mode: Literal["rfc4733", "info", "inband", "auto"] | None = Field(
+        default=None, description="how the operator sends keys; omit to keep the stored mode")
+    default_number: str | None = Field(
+        default=None, max_length=32,
+        description="the on-call number for calls that name no number the box knows (a "
+                    "gateway needs one); omit to keep the stored one, empty for none")
+    external_address: str | None = Field(
+        default=None, max_length=253,
+        description="behind the office router (NAT): its public address or host name; omit "
+                    "to keep the stored one, empty for none")
+    local_networks: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        default=None, max_length=16,
+        description="the networks (CIDR) the box reaches directly, told its own address "
+                    "instead of the external one; omit to keep the stored ones, [] for none")
 
 
 class TrunkOut(BaseModel):
     """The trunk as stored, without its passwords: only whether each is set."""
 
-    mode: Literal["ip", "registration"]
+    mode: Literal["ip", "registration", "gateway"]
     host: str
     port: int
     transport: Literal["udp", "tcp"]
@@ -55,6 +72,10 @@ class TrunkOut(BaseModel):
     operator_addresses: list[str]
     inbound_username: str | None
     has_inbound_password: bool
+    dtmf_mode: Literal["rfc4733", "info", "inband", "auto"]
+    default_number: str | None
+    external_address: str | None
+    local_networks: list[str]
 
 
 def _out(settings: TrunkSettings) -> TrunkOut:
@@ -75,7 +96,10 @@ def change_trunk(body: TrunkIn, changes: AdminChanges) -> TrunkOut:
                           body.password, body.from_domain,
                           operator_addresses=body.operator_addresses,
                           inbound_username=body.inbound_username,
-                          inbound_password=body.inbound_password, changes=changes))
+                          inbound_password=body.inbound_password, dtmf_mode=body.dtmf_mode,
+                          default_number=body.default_number,
+                          external_address=body.external_address,
+                          local_networks=body.local_networks, changes=changes))
 
 
 @router.delete("/trunk", response_model=TrunkOut)

@@ -81,7 +81,9 @@ def configure(d: Directory) -> None:
     d.set_setting("sms_language", "sv")
     Setting.create(key="sms_template.taken.fi", value="{name} otti puhelun ({number_name}).")
     Trunk.create(mode="registration", host="sip.operaattori.fi", username="vaihde",
-                 password="trunk-salasana", from_domain="operaattori.fi")
+                 password="trunk-salasana", from_domain="operaattori.fi", dtmf_mode="inband",
+                 default_number="+358201234567", external_address="vaihde.example.fi",
+                 local_networks="192.168.1.0/24,fd00::/8")
     admin = User.create(username="toimisto", password_hash=ADMIN_HASH, role="admin")
     matti = User.create(username="matti", password_hash=ADMIN_HASH + "2", role="person",
                         person=d.person("Matti Virtanen"))
@@ -115,7 +117,8 @@ def change_everything(d: Directory) -> None:
     d.add_number("020 111 2222", "Uusi numero")
     d.set_setting("ring_time", "20")
     Setting.delete().where(Setting.key == "sms_template.taken.fi").execute()
-    Trunk.update(password="vaihdettu", host="sip.toinen.fi").execute()
+    Trunk.update(password="vaihdettu", host="sip.toinen.fi", dtmf_mode="info",
+                 default_number=None, external_address=None, local_networks=None).execute()
     User.update(password_hash="$argon2id$changed").where(User.username == "toimisto").execute()
     User.create(username="vieras", password_hash=ADMIN_HASH, role="admin")
 
@@ -293,6 +296,18 @@ def test_missing_column_of_an_older_backup_gets_its_default(directory: Directory
         del row["sms_on_taken"]
     restore_backup(encode(older), changes=Changes("tester", Counter()))
     assert [n.sms_on_taken for n in OnCallNumber.select()] == [True, True]
+
+
+def test_a_trunk_from_before_the_operator_settings_restores_with_their_defaults(
+        directory: Directory) -> None:
+    configure(directory)
+    older = document(create_backup())
+    for column in ("dtmf_mode", "default_number", "external_address", "local_networks"):
+        del older["tables"]["trunk"][0][column]
+    restore_backup(encode(older), changes=Changes("tester", Counter()))
+    trunk = Trunk.get_by_id(1)
+    assert (trunk.mode, trunk.dtmf_mode, trunk.default_number, trunk.external_address,
+            trunk.local_networks) == ("registration", "rfc4733", None, None, None)
 
 
 def test_apply_failure_says_the_restore_is_saved(directory: Directory) -> None:
@@ -481,7 +496,31 @@ HOSTILE: list[tuple[str, Edit, str, str]] = [
     ("trunk host with configuration syntax", _set("trunk", 0, "host", "x]\n[y"),
      "trunk[1].host", "trunk id 1: host: contains a line break"),
     ("trunk mode", _set("trunk", 0, "mode", "open"), "trunk[1].mode",
-     "trunk id 1: mode: must be ip or registration, got 'open'"),
+     "trunk id 1: mode: must be ip, registration or gateway, got 'open'"),
+    ("trunk DTMF mode", _set("trunk", 0, "dtmf_mode", "inband\nallow=all"),
+     "trunk[1].dtmf_mode", "trunk id 1: dtmf_mode: contains a line break"),
+    ("trunk default number with configuration syntax",
+     _set("trunk", 0, "default_number", "+358201234567;type=aor"), "trunk[1].default_number",
+     "trunk id 1: default_number: must not contain ';'"),
+    ("trunk default number that is none", _set("trunk", 0, "default_number", "Huolto"),
+     "trunk[1].default_number", "trunk id 1: default_number: 'Huolto' is not a phone number"),
+    ("a gateway on the Internet", lambda doc: doc["tables"]["trunk"][0].update(
+        mode="gateway", host="192.0.2.10"), "trunk[1].host",
+     "trunk id 1: host: 192.0.2.10 is not a LAN address"),
+    ("a gateway without its default number", lambda doc: doc["tables"]["trunk"][0].update(
+        mode="gateway", host="192.168.1.20", default_number=None), "trunk[1].default_number",
+     "trunk id 1: default_number: a GSM gateway sends no number"),
+    ("trunk external address matching more", _set("trunk", 0, "external_address",
+                                                  "203.0.113.5,0.0.0.0"),
+     "trunk[1].external_address", "trunk id 1: external_address: '203.0.113.5,0.0.0.0' is "
+                                  "not a host name"),
+    ("trunk external address without the local networks",
+     _set("trunk", 0, "local_networks", None), "trunk[1].local_networks",
+     "trunk id 1: local_networks: with an external address, give the office networks"),
+    ("trunk local network with configuration syntax",
+     _set("trunk", 0, "local_networks", "192.168.1.0/24\nlocal_net=0.0.0.0/0"),
+     "trunk[1].local_networks",
+     "trunk id 1: local_networks: 'local_net=0.0.0.0/0' is not a network"),
     ("trunk transport", _set("trunk", 0, "transport", "tls"), "trunk[1].transport",
      "trunk id 1: transport: must be udp or tcp, got 'tls'"),
     ("trunk port", _set("trunk", 0, "port", 0), "trunk[1].port",

@@ -11,10 +11,13 @@ import pytest
 from paivystys.appliance.cli.main import main
 from paivystys.appliance.db import schema
 from paivystys.appliance.db.tests.test_schema import (
+    ALL_STEPS,
     first_release_database,
     read_rows,
     user_version,
 )
+
+CURRENT = schema.SCHEMA_VERSION
 
 
 def audit_rows(path: Path) -> list[tuple[str, str, str | None, str | None]]:
@@ -31,14 +34,14 @@ def test_migrate_brings_an_old_database_up_once_and_audits_it_as_the_unix_users(
     rows = read_rows(path)
     assert main(["--db", str(path), "db", "migrate"]) == 0
     assert capsys.readouterr().out == (
-        f"migrated {path} from schema version 0 to 1 (complete_unversioned_schema)\n")
-    assert user_version(path) == 1
+        f"migrated {path} from schema version 0 to {CURRENT} ({', '.join(ALL_STEPS)})\n")
+    assert user_version(path) == CURRENT
     assert read_rows(path) == rows
     assert audit_rows(path) == [
-        (f"cli:{getpass.getuser()}", "db.migrate", None, '{"from": 0, "to": 1}')]
+        (f"cli:{getpass.getuser()}", "db.migrate", None, f'{{"from": 0, "to": {CURRENT}}}')]
     # Again: nothing to do, said so, and nothing audited.  --db after the action works too.
     assert main(["db", "migrate", "--db", str(path)]) == 0
-    assert capsys.readouterr().out == f"{path} is already at schema version 1\n"
+    assert capsys.readouterr().out == f"{path} is already at schema version {CURRENT}\n"
     assert len(audit_rows(path)) == 1
 
 
@@ -46,8 +49,8 @@ def test_migrate_creates_a_missing_database(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "state" / "paivystys.db"
     assert main(["--db", str(path), "db", "migrate"]) == 0
-    assert capsys.readouterr().out == f"created {path} at schema version 1\n"
-    assert user_version(path) == 1
+    assert capsys.readouterr().out == f"created {path} at schema version {CURRENT}\n"
+    assert user_version(path) == CURRENT
     assert audit_rows(path) == []
 
 
@@ -56,16 +59,17 @@ def test_version_tells_whether_a_migration_is_due(tmp_path: Path,
     path = first_release_database(tmp_path / "paivystys.db")
     assert main(["--db", str(path), "db", "version"]) == 1
     assert capsys.readouterr().out == (
-        f"{path}: schema version 0; this software's: 1\n"
+        f"{path}: schema version 0; this software's: {CURRENT}\n"
         f"out of date: run `paivystys db migrate --db {path}`\n")
     assert main(["--db", str(path), "db", "migrate"]) == 0
     capsys.readouterr()
     assert main(["db", "version", "--db", str(path)]) == 0
-    assert capsys.readouterr().out == f"{path}: schema version 1; this software's: 1\n"
-    user_version(path, 2)
+    assert capsys.readouterr().out == (
+        f"{path}: schema version {CURRENT}; this software's: {CURRENT}\n")
+    user_version(path, CURRENT + 1)
     assert main(["--db", str(path), "db", "version"]) == 1
     assert capsys.readouterr().out == (
-        f"{path}: schema version 2; this software's: 1\n"
+        f"{path}: schema version {CURRENT + 1}; this software's: {CURRENT}\n"
         "newer than this software: it leaves the database untouched\n")
 
 
@@ -85,9 +89,10 @@ def test_a_newer_database_is_refused_in_one_line(tmp_path: Path,
     capsys.readouterr()
     assert main(["--db", str(path), "db", "migrate"]) == 1
     err = capsys.readouterr().err
-    assert err == (f"paivystys: error: the database {path} has schema version 2, newer than "
-                   "this software's version 1: it was made by a newer Päivystysvaihde, and "
-                   "this one leaves it untouched (install the newer version again)\n")
+    assert err == (f"paivystys: error: the database {path} has schema version {CURRENT + 1}, "
+                   f"newer than this software's version {CURRENT}: it was made by a newer "
+                   "Päivystysvaihde, and this one leaves it untouched (install the newer "
+                   "version again)\n")
     assert user_version(path) == schema.SCHEMA_VERSION + 1
 
 
@@ -114,5 +119,5 @@ def test_other_commands_on_an_old_database_say_what_to_run(
     assert main(["--db", str(path), "number", "list"]) == 1
     assert capsys.readouterr().err == (
         f"paivystys: error: the database {path} has schema version 0 and this software needs "
-        f"version 1: run `paivystys db migrate --db {path}` (once, before the services "
-        "start)\n")
+        f"version {CURRENT}: run `paivystys db migrate --db {path}` (once, before the "
+        "services start)\n")

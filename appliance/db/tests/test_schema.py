@@ -25,6 +25,10 @@ from paivystys.appliance.db.database import (
 )
 from paivystys.appliance.db.models import NumberGroup, OnCallNumber, Person, Trunk
 
+# Every migration's name, in order: what a database from before versions goes through.
+ALL_STEPS = tuple(step.__name__ for step in schema.MIGRATIONS)
+VERSION_2_TRUNK_COLUMNS = ("dtmf_mode", "default_number", "external_address", "local_networks")
+
 # The first release's schema as its code created it (before any column or table was added,
 # and before the schema carried a version): what every database made before version 1 has.
 FIRST_RELEASE = """
@@ -189,7 +193,7 @@ def test_a_new_database_is_made_at_the_current_version(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     db = open_database(path)
     try:
-        assert schema.stored_version(db) == schema.SCHEMA_VERSION == 1
+        assert schema.stored_version(db) == schema.SCHEMA_VERSION == len(schema.MIGRATIONS)
         Person.create(name="Aino", phone="+358401111111")
     finally:
         db.close()
@@ -211,7 +215,8 @@ def test_a_database_from_before_versions_is_refused_at_open_and_left_as_it_was(
         open_database(path)
     message = str(refused.value)
     assert isinstance(refused.value, RuntimeError)
-    assert "schema version 0" in message and "needs version 1" in message
+    assert "schema version 0" in message
+    assert f"needs version {schema.SCHEMA_VERSION}" in message
     assert f"`paivystys db migrate --db {path}`" in message
     assert "\n" not in message  # one line in a service's log
     assert contents(path) == before
@@ -234,14 +239,14 @@ def test_a_newer_database_is_refused_at_open_and_by_migrate_and_left_as_it_was(
         assert contents(path) == before
 
 
-def test_the_first_release_migrates_to_version_1_keeping_every_row(
+def test_the_first_release_migrates_to_the_current_version_keeping_every_row(
         tmp_path: Path, new_database_shape: dict[str, Any]) -> None:
     path = first_release_database(tmp_path / "old.db")
     rows = read_rows(path)
     result = migrate_database(path)
-    assert result == schema.MigrationResult(0, 1, created=False,
-                                            steps=("complete_unversioned_schema",))
-    assert user_version(path) == 1
+    assert result == schema.MigrationResult(0, schema.SCHEMA_VERSION, created=False,
+                                            steps=ALL_STEPS)
+    assert user_version(path) == schema.SCHEMA_VERSION
     assert read_rows(path) == rows  # the number's groups and calls too, through its rebuild
     assert shape(path) == new_database_shape
     db = open_database(path)
@@ -253,7 +258,7 @@ def test_the_first_release_migrates_to_version_1_keeping_every_row(
         assert [link.group.name for link in NumberGroup.select()] == ["Kiinteistö"]
         audit = db.execute_sql("SELECT actor, action, details FROM audit_entry").fetchall()
         assert [(actor, action, json.loads(details)) for actor, action, details in audit] == [
-            ("system", "db.migrate", {"from": 0, "to": 1})]
+            ("system", "db.migrate", {"from": 0, "to": schema.SCHEMA_VERSION})]
     finally:
         db.close()
 
@@ -261,11 +266,13 @@ def test_the_first_release_migrates_to_version_1_keeping_every_row(
 def test_a_later_unversioned_release_gets_the_columns_and_tables_it_lacked(
         tmp_path: Path, new_database_shape: dict[str, Any]) -> None:
     """The release before lock-outs per address: its trunk without the operator's further
-    addresses and inbound credentials, no login_failure table, no index of a person's legs."""
+    addresses and inbound credentials (nor what version 2 added), no login_failure table, no
+    index of a person's legs."""
     path = tmp_path / "later.db"
     open_database(path).close()
     with sqlite3.connect(path) as old:
-        for column in ("operator_addresses", "inbound_username", "inbound_password"):
+        for column in ("operator_addresses", "inbound_username", "inbound_password",
+                       *VERSION_2_TRUNK_COLUMNS):
             old.execute(f'ALTER TABLE trunk DROP COLUMN "{column}"')
         old.execute("DROP TABLE login_failure")
         old.execute("DROP INDEX leg_person_id_call_id")
@@ -274,13 +281,15 @@ def test_a_later_unversioned_release_gets_the_columns_and_tables_it_lacked(
                     "'udp', 'vaihde', 'salainen', '2026-01-01 00:00:00')")
         old.execute("PRAGMA user_version = 0")
     old.close()
-    assert migrate_database(path, actor=None).steps == ("complete_unversioned_schema",)
+    assert migrate_database(path, actor=None).steps == ALL_STEPS
     assert shape(path) == new_database_shape
     db = open_database(path)
     try:
         trunk = Trunk.get_by_id(1)
         assert (trunk.username, trunk.password, trunk.operator_addresses) == (
             "vaihde", "salainen", None)
+        assert (trunk.dtmf_mode, trunk.default_number, trunk.external_address,
+                trunk.local_networks) == ("rfc4733", None, None, None)
         assert db.execute_sql("SELECT count(*) FROM audit_entry").fetchone() == (0,)
     finally:
         db.close()
@@ -290,27 +299,34 @@ def test_migrating_a_current_database_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "current.db"
     open_database(path).close()
     before = contents(path)
-    assert migrate_database(path) == schema.MigrationResult(1, 1, created=False, steps=())
+    current = schema.SCHEMA_VERSION
+    assert migrate_database(path) == schema.MigrationResult(current, current, created=False,
+                                                            steps=())
     assert contents(path) == before
 
 
 def test_migrate_creates_a_missing_database_at_the_current_version(
         tmp_path: Path, new_database_shape: dict[str, Any]) -> None:
     path = tmp_path / "first-boot.db"
-    assert migrate_database(path) == schema.MigrationResult(0, 1, created=True, steps=())
+    assert migrate_database(path) == schema.MigrationResult(0, schema.SCHEMA_VERSION,
+                                                            created=True, steps=())
     assert shape(path) == new_database_shape
-    assert user_version(path) == 1
+    assert user_version(path) == schema.SCHEMA_VERSION
 
 
-# --- Later versions, made up here: what the code does with more than one step.
+# --- Later versions, made up here: what the code does with more than one step.  CURRENT is
+# the real current version; the made-up steps follow it.
+
+CURRENT = schema.SCHEMA_VERSION
+
 
 def add_nickname(db: peewee.SqliteDatabase, migrator: SqliteMigrator) -> None:
-    """1 -> 2: a person's nickname."""
+    """CURRENT -> CURRENT + 1: a person's nickname."""
     migrator.migrate(migrator.add_column("person", "nickname", peewee.CharField(null=True)))
 
 
 def add_pager(db: peewee.SqliteDatabase, migrator: SqliteMigrator) -> None:
-    """2 -> 3: a person's pager flag, on for the people already there."""
+    """CURRENT + 1 -> CURRENT + 2: a person's pager flag, on for the people already there."""
     migrator.migrate(migrator.add_column("person", "pager", peewee.BooleanField(default=True)))
 
 
@@ -333,9 +349,9 @@ def use_migrations(monkeypatch: pytest.MonkeyPatch, *steps: schema.Step) -> None
 
 
 @pytest.fixture
-def version_1(tmp_path: Path) -> Path:
-    """A version-1 database with a person, a group and the person in it."""
-    path = tmp_path / "v1.db"
+def current(tmp_path: Path) -> Path:
+    """A database at the current version with a person, a group and the person in it."""
+    path = tmp_path / "current.db"
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA journal_mode=wal")
     connection.close()
@@ -350,38 +366,40 @@ def version_1(tmp_path: Path) -> Path:
 
 
 def test_each_step_runs_in_order_and_one_audit_row_says_from_where_to_where(
-        version_1: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        current: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     use_migrations(monkeypatch, add_nickname, add_pager)
-    with pytest.raises(schema.SchemaOutOfDate, match="version 1 and this software needs "
-                                                     "version 3"):
-        open_database(version_1)
-    result = migrate_database(version_1, actor="cli:tester")
-    assert result == schema.MigrationResult(1, 3, created=False,
+    with pytest.raises(schema.SchemaOutOfDate, match=f"version {CURRENT} and this software "
+                                                     f"needs version {CURRENT + 2}"):
+        open_database(current)
+    result = migrate_database(current, actor="cli:tester")
+    assert result == schema.MigrationResult(CURRENT, CURRENT + 2, created=False,
                                             steps=("add_nickname", "add_pager"))
-    db = open_database(version_1)
+    db = open_database(current)
     try:
         assert db.execute_sql("SELECT name, nickname, pager FROM person").fetchall() == [
             ("Aino", None, 1)]
         assert db.execute_sql("SELECT actor, action, details FROM audit_entry").fetchall() == [
-            ("cli:tester", "db.migrate", '{"from": 1, "to": 3}')]
+            ("cli:tester", "db.migrate",
+             f'{{"from": {CURRENT}, "to": {CURRENT + 2}}}')]
     finally:
         db.close()
 
 
 @pytest.mark.parametrize("step", [fails_halfway, orphans_a_membership])
 def test_a_failing_step_leaves_the_previous_version_and_its_data(
-        version_1: Path, monkeypatch: pytest.MonkeyPatch, step: schema.Step) -> None:
+        current: Path, monkeypatch: pytest.MonkeyPatch, step: schema.Step) -> None:
     use_migrations(monkeypatch, add_nickname, step)
     with pytest.raises(schema.MigrationFailed) as failed:
-        migrate_database(version_1)
+        migrate_database(current)
     message = str(failed.value)
-    assert message.startswith(f"migrating the database {version_1} from schema version 2 to 3 "
-                              f"({step.__name__}) failed, and it stays at version 2: ")
+    assert message.startswith(f"migrating the database {current} from schema version "
+                              f"{CURRENT + 1} to {CURRENT + 2} ({step.__name__}) failed, and it "
+                              f"stays at version {CURRENT + 1}: ")
     assert ("the step's own error" in message if step is fails_halfway
             else "1 row(s) would refer to rows that are not there, in membership" in message)
     # The first step is kept; the failed one left nothing, not even its half.
-    assert user_version(version_1) == 2
-    with sqlite3.connect(version_1) as connection:
+    assert user_version(current) == CURRENT + 1
+    with sqlite3.connect(current) as connection:
         columns = {row[1] for row in connection.execute("PRAGMA table_info(person)")}
         assert "nickname" in columns and "pager" not in columns
         assert connection.execute("SELECT name FROM person").fetchall() == [("Aino",)]
@@ -394,7 +412,7 @@ def _killed_in_the_middle(path: str) -> None:
 
 
 def test_a_migration_killed_in_the_middle_leaves_the_previous_version(
-        version_1: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        current: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def killed(db: peewee.SqliteDatabase, migrator: SqliteMigrator) -> None:
         """Changes the schema and the rows; the process dies before the commit."""
         add_pager(db, migrator)
@@ -402,16 +420,16 @@ def test_a_migration_killed_in_the_middle_leaves_the_previous_version(
         os._exit(9)  # no rollback, no clean-up: as a kill -9 or a power cut would
 
     use_migrations(monkeypatch, killed)
-    version_2 = (*schema.MIGRATIONS[:-1], add_pager)
-    before = contents(version_1)
+    as_it_should_be = (*schema.MIGRATIONS[:-1], add_pager)
+    before = contents(current)
     process = multiprocessing.get_context("fork").Process(
-        target=_killed_in_the_middle, args=(str(version_1),))
+        target=_killed_in_the_middle, args=(str(current),))
     process.start()
     process.join(timeout=30)
     assert process.exitcode == 9
-    assert contents(version_1) == before  # SQLite's WAL drops the uncommitted step
-    monkeypatch.setattr(schema, "MIGRATIONS", version_2)  # the step as it should have been
-    assert migrate_database(version_1).steps == ("add_pager",)
+    assert contents(current) == before  # SQLite's WAL drops the uncommitted step
+    monkeypatch.setattr(schema, "MIGRATIONS", as_it_should_be)
+    assert migrate_database(current).steps == ("add_pager",)
 
 
 # --- Processes at once: a new database is created once, a migration is made once.
@@ -481,9 +499,9 @@ def test_two_processes_opening_a_new_database_at_once_create_it_once(
     monkeypatch.setattr(schema, "create_schema", slow_create)
     path = tmp_path / "new.db"
     reports = _run_two(_open_at_once, path)
-    assert reports == [("opened", 1), ("opened", 1)]
+    assert reports == [("opened", CURRENT), ("opened", CURRENT)]
     assert len(_drain(step_calls)) == 1
-    assert user_version(path) == 1
+    assert user_version(path) == CURRENT
 
 
 def test_two_processes_migrating_at_once_migrate_once(
@@ -495,10 +513,10 @@ def test_two_processes_migrating_at_once_migrate_once(
         time.sleep(0.5)
         step(db, migrator)
 
-    monkeypatch.setattr(schema, "MIGRATIONS", (slow_step,))
+    monkeypatch.setattr(schema, "MIGRATIONS", (slow_step, *schema.MIGRATIONS[1:]))
     path = first_release_database(tmp_path / "old.db")
     reports = _run_two(_migrate_at_once, path)
-    assert reports == [("migrated", ()), ("migrated", ("slow_step",))]
+    assert reports == [("migrated", ()), ("migrated", ("slow_step", *ALL_STEPS[1:]))]
     assert len(_drain(step_calls)) == 1
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT count(*) FROM audit_entry").fetchone() == (1,)

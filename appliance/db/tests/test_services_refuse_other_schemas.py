@@ -64,7 +64,8 @@ def test_every_service_refuses_a_database_from_before_versions(tmp_path: Path,
     path = first_release_database(tmp_path / "paivystys.db")
     before = contents(path)
     expected = (f"the database {path} has schema version 0 and this software needs version "
-                f"1: run `paivystys db migrate --db {path}` (once, before the services start)")
+                f"{schema.SCHEMA_VERSION}: run `paivystys db migrate --db {path}` (once, before "
+                "the services start)")
     for name, (status, log) in start_every_service(path, secret).items():
         assert status == schema.EXIT_SCHEMA_MISMATCH, (name, log)
         assert refusal(log) == expected, name

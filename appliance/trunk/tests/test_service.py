@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC, appliance_configs
-from paivystys.appliance.asterisk.pjsip import LAB_TRUNK
+from paivystys.appliance.asterisk.pjsip import LAB_TRUNK, render_pjsip
 from paivystys.appliance.asterisk.site import SystemAsterisk
 from paivystys.appliance.asterisk.stored_trunk import trunk_spec
 from paivystys.appliance.audit import entries
 from paivystys.appliance.changes import Changes
 from paivystys.appliance.changes.tests.apply_counter import Counter
 from paivystys.appliance.db.database import open_database
-from paivystys.appliance.db.models import Trunk
+from paivystys.appliance.db.models import OnCallNumber, Trunk
 from paivystys.appliance.errors import ApplyFailed, Invalid
 from paivystys.appliance.trunk import check_trunk, get_trunk, reset_trunk, set_trunk
 
@@ -116,7 +116,7 @@ def error(call, *args: object, **kwargs: object) -> Invalid:
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"mode": "sip"}, "mode", "mode: must be ip or registration, got 'sip'"),
+    ({"mode": "sip"}, "mode", "mode: must be ip, registration or gateway, got 'sip'"),
     ({"mode": None}, "mode", "mode: must be text, got None"),
     ({"host": ""}, "host", "host: must not be empty"),
     ({"host": "sip operaattori.fi"}, "host", "host: must not contain spaces"),
@@ -212,11 +212,16 @@ def test_check_trunk_is_the_validation_of_set_trunk_and_changes_nothing(
         applied: Counter) -> None:
     """A restored backup's trunk row goes through check_trunk: the values set_trunk stores."""
     values = check_trunk(" Registration ", "SIP.Operaattori.FI.", "5080", "TCP",
-                         "+358201234567", PASSWORD, "")
+                         "+358201234567", PASSWORD, "", dtmf_mode=" INBAND ",
+                         default_number="020 1234567", external_address="Vaihde.Example.FI",
+                         local_networks="192.168.1.0/24 fd00::/8")
     assert values == {"mode": "registration", "host": "sip.operaattori.fi", "port": 5080,
                       "transport": "tcp", "username": "+358201234567", "password": PASSWORD,
                       "from_domain": None, "operator_addresses": None,
-                      "inbound_username": None, "inbound_password": None}
+                      "inbound_username": None, "inbound_password": None,
+                      "dtmf_mode": "inband", "default_number": "+358201234567",
+                      "external_address": "vaihde.example.fi",
+                      "local_networks": "192.168.1.0/24,fd00::/8"}
     assert check_trunk("ip", "192.0.2.7", username="x", password="y")["password"] is None
     with pytest.raises(Invalid) as caught:
         check_trunk("ip", "192.0.2.10,0.0.0.0/0")
@@ -301,4 +306,126 @@ def test_inbound_authentication_needs_a_password_and_a_sane_name(applied: Counte
                       changes=by_tester(applied))
         assert caught.value.field == "inbound_password"
         assert bad_password not in str(caught.value)
+    assert Trunk.select().count() == 0 and applied.calls == 0
+
+
+# --- any operator: keys, a gateway's default number, NAT --------------------------------------
+
+ON_CALL = "+358201234567"
+
+
+@pytest.fixture
+def on_call_number(applied: Counter) -> str:
+    OnCallNumber.create(number=ON_CALL, name="Päivystys")
+    return ON_CALL
+
+
+def gateway(applied: Counter, **overrides: object):
+    values: dict[str, object] = {"mode": "gateway", "host": "192.168.1.20",
+                                 "default_number": ON_CALL}
+    values.update(overrides)
+    return set_trunk(**values, changes=by_tester(applied))  # type: ignore[arg-type]
+
+
+def test_a_gsm_gateway_on_the_lan_sends_its_calls_to_the_default_number(
+        applied: Counter, on_call_number: str) -> None:
+    trunk = gateway(applied, default_number="020 1234567")
+    assert (trunk.mode, trunk.host, trunk.default_number) == ("gateway", "192.168.1.20",
+                                                              ON_CALL)
+    spec = trunk_spec()
+    assert (spec.mode, spec.default_number) == ("gateway", ON_CALL)
+    assert "PV_TRUNK_DEFAULT=+358201234567" in render_pjsip(spec)
+    # a form that does not know the field keeps it; empty removes it (not from a gateway)
+    assert set_trunk("ip", "192.0.2.10", changes=by_tester(applied)).default_number == ON_CALL
+    assert set_trunk("ip", "192.0.2.10", default_number="",
+                     changes=by_tester(applied)).default_number is None
+    err = error(gateway, applied, default_number="")
+    assert (err.field, "a GSM gateway sends no number" in str(err)) == ("default_number", True)
+
+
+@pytest.mark.parametrize(("host", "message"), [
+    ("gsm.example.fi", "give the gateway's LAN address"),
+    ("192.0.2.10", "192.0.2.10 is not a LAN address"),
+    ("8.8.8.8", "is not a LAN address"),
+    ("2001:db8::1", "is not a LAN address"),
+])
+def test_a_gateway_is_at_an_address_of_the_lan(applied: Counter, on_call_number: str,
+                                               host: str, message: str) -> None:
+    err = error(gateway, applied, host=host)
+    assert err.field == "host" and message in str(err)
+    assert Trunk.select().count() == 0 and applied.calls == 0
+
+
+@pytest.mark.parametrize("host", ["10.0.0.5", "172.16.3.4", "192.168.1.20", "fd00::20",
+                                  "fe80::1", "127.0.0.1"])
+def test_lan_addresses_make_a_gateway(applied: Counter, on_call_number: str, host: str) -> None:
+    assert gateway(applied, host=host).host == host
+
+
+@pytest.mark.parametrize(("number", "message"), [
+    ("+358 40", "default_number:"),
+    ("not a number", "default_number:"),
+    ("+358201234567;type=aor", "default_number:"),
+    ("+358201234567\n", "default_number:"),
+    (12345, "default_number: must be text"),
+    ("+358209999999", "is not an on-call number of this box: add it first"),
+])
+def test_a_default_number_must_be_an_on_call_number(applied: Counter, on_call_number: str,
+                                                    number: object, message: str) -> None:
+    err = error(gateway, applied, default_number=number)
+    assert err.field == "default_number" and message in str(err)
+    assert Trunk.select().count() == 0 and applied.calls == 0
+
+
+def test_the_dtmf_mode_is_stored_kept_and_applied(applied: Counter) -> None:
+    assert get_trunk().dtmf_mode == "rfc4733"
+    assert set_trunk("ip", "192.0.2.10", dtmf_mode=" Inband ",
+                     changes=by_tester(applied)).dtmf_mode == "inband"
+    assert trunk_spec().dtmf_mode == "inband"
+    assert set_trunk("ip", "192.0.2.10", changes=by_tester(applied)).dtmf_mode == "inband"
+    for bad in ("rfc2833", "", "inband\nallow=all"):
+        err = error(set_trunk, "ip", "192.0.2.10", dtmf_mode=bad, changes=by_tester(applied))
+        assert err.field == "dtmf_mode"
+        assert "must be rfc4733, info, inband or auto" in str(err) or "control" in str(err)
+
+
+def test_behind_nat_the_external_address_comes_with_the_local_networks(applied: Counter) -> None:
+    trunk = set_trunk("ip", "192.0.2.10", external_address=" 203.0.113.5 ",
+                      local_networks=["192.168.1.0/24", " 10.0.0.0/8", "192.168.1.0/24"],
+                      changes=by_tester(applied))
+    assert (trunk.external_address, trunk.local_networks) == (
+        "203.0.113.5", ("192.168.1.0/24", "10.0.0.0/8"))
+    text = render_pjsip(trunk_spec())
+    assert "external_media_address=203.0.113.5" in text and "local_net=10.0.0.0/8" in text
+    kept = set_trunk("ip", "192.0.2.10", changes=by_tester(applied))
+    assert (kept.external_address, kept.local_networks) == (trunk.external_address,
+                                                            trunk.local_networks)
+    cleared = set_trunk("ip", "192.0.2.10", external_address="", local_networks=[],
+                        changes=by_tester(applied))
+    assert (cleared.external_address, cleared.local_networks) == (None, ())
+    err = error(set_trunk, "ip", "192.0.2.10", external_address="vaihde.example.fi",
+                changes=by_tester(applied))
+    assert err.field == "local_networks" and "give the office networks" in str(err)
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"external_address": "sip:203.0.113.5"}, "external_address", "give the host alone"),
+    ({"external_address": "203.0.113.5:5060"}, "external_address", "port in its own field"),
+    ({"external_address": "203.0.113.5,0.0.0.0"}, "external_address", "is not a host name"),
+    ({"external_address": "x]\n[y"}, "external_address", "control character"),
+    ({"local_networks": ["192.168.1.0/24,0.0.0.0/0"]}, "local_networks", "is not a network"),
+    ({"local_networks": ["192.168.1.1/24"]}, "local_networks", "bits set past its prefix"),
+    ({"local_networks": ["lan"]}, "local_networks", "is not a network"),
+    ({"local_networks": ["224.0.0.0/4"]}, "local_networks", "not a network of hosts"),
+    ({"local_networks": ["0.0.0.0/32"]}, "local_networks", "not a network of hosts"),
+    ({"local_networks": ["10.0.0.0/8;x"]}, "local_networks", "must not contain ';'"),
+    ({"local_networks": [f"10.0.{i}.0/24" for i in range(17)]}, "local_networks", "at most 16"),
+    ({"local_networks": 5}, "local_networks", "must be a list"),
+])
+def test_bad_nat_settings_are_refused_naming_their_field(applied: Counter, overrides: dict,
+                                                         field: str, message: str) -> None:
+    values = {"external_address": "203.0.113.5", "local_networks": ["192.168.1.0/24"],
+              **overrides}
+    err = error(set_trunk, "ip", "192.0.2.10", changes=by_tester(applied), **values)
+    assert err.field == field and message in str(err), str(err)
     assert Trunk.select().count() == 0 and applied.calls == 0
