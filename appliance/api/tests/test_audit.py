@@ -29,6 +29,7 @@ MAIJA_PASSWORD = "maijan-salasana-9"
 MAIJA_NEW_PASSWORD = "maijan-uusi-salasana-9"
 CLAIM = {"username": "toimisto", "password": ADMIN_PASSWORD}
 OWN_TEXT = templates.DEFAULTS[kinds.HELP]["fi"] + " Terveisin toimisto."
+SIM_PIN = "86420"
 
 
 @dataclass
@@ -139,6 +140,9 @@ def steps(ids: dict[str, int], code: str = "") -> list[Step]:
         Step("PUT", "/api/trunk", "admin", ("toimisto", "trunk.set", "192.0.2.10"),
              {"mode": "ip", "host": "192.0.2.10"}),
         Step("DELETE", "/api/trunk", "admin", ("toimisto", "trunk.reset", None)),
+        Step("PUT", "/api/modem/pin", "admin", ("toimisto", "sim_pin.set", None),
+             {"pin": SIM_PIN}),
+        Step("DELETE", "/api/modem/pin", "admin", ("toimisto", "sim_pin.clear", None)),
         Step("POST", "/api/users", "admin", ("toimisto", "user.add", "uusi"),
              {"username": "uusi", "password": "uuden-salasana-9", "role": "admin"},
              status=201),
@@ -208,9 +212,10 @@ def test_every_changing_endpoint_is_audited_as_the_callers(box: Box) -> None:
     assert shown["trunk.set"]["password_changed"] is False
     assert shown["sms_template.set"] == {"text": OWN_TEXT}
     assert set(shown["backup.restore"]["counts"]) >= {"person", "group", "user"}
+    assert shown["sim_pin.set"] is None and shown["sim_pin.clear"] == {"was_stored": True}
     every = json.dumps(entries(1000))
     for secret in (ADMIN_PASSWORD, MAIJA_PASSWORD, MAIJA_NEW_PASSWORD, "uuden-salasana-9",
-                   claimed_with):
+                   claimed_with, SIM_PIN):
         assert secret not in every
 
 

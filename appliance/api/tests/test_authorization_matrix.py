@@ -69,6 +69,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/trunk"): ADMINS,
     ("PUT", "/api/trunk"): ADMINS,
     ("DELETE", "/api/trunk"): ADMINS,
+    ("GET", "/api/modem"): ADMINS,
+    ("PUT", "/api/modem/pin"): ADMINS,
+    ("DELETE", "/api/modem/pin"): ADMINS,
 }
 # Placeholders that reach no real row, so an allowed caller's request changes nothing.
 PATH_VALUES = {"user_id": "999999", "number_id": "999999", "group_id": "999999",
