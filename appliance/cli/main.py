@@ -10,7 +10,18 @@ from pathlib import Path
 import peewee
 
 from paivystys.appliance.ami.client import AmiError
-from paivystys.appliance.cli import CommandError, admin, backup, box, calls, db, lab, sms, users
+from paivystys.appliance.cli import (
+    CommandError,
+    admin,
+    backup,
+    box,
+    calls,
+    db,
+    lab,
+    modem,
+    sms,
+    users,
+)
 from paivystys.appliance.db.database import database_path
 from paivystys.appliance.errors import FieldError, Invalid
 from paivystys.appliance.lab.environment import LabError
@@ -32,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     calls.register(commands)
     db.register(commands)
     sms.register(commands)
+    modem.register(commands)
     users.register(commands)
     lab.register(commands)
     box.register(commands)

@@ -20,6 +20,7 @@ from paivystys.appliance.db.models import Group
 from paivystys.appliance.sms import kinds, templates
 
 PASSWORD = "toimiston-salasana-9"
+SIM_PIN = "86420"
 OWN_TEXT = templates.DEFAULTS[kinds.HELP]["fi"] + " Terveisin toimisto."
 
 # Each changing command, in an order that works on one database, with the audit row it must
@@ -54,13 +55,15 @@ CHANGES: list[tuple[tuple[str, ...], tuple[str, str | None]]] = [
     (("user", "password", "maija", "--password-stdin"), ("user.password", "maija")),
     (("user", "unlock", "maija"), ("user.unlock", "maija")),
     (("user", "remove", "maija"), ("user.remove", "maija")),
+    (("modem", "pin", "set", "--pin-stdin"), ("sim_pin.set", None)),
+    (("modem", "pin", "clear"), ("sim_pin.clear", None)),
     (("config-backup", "create", "FILE"), ("backup.create", None)),
     (("config-backup", "restore", "FILE"), ("backup.restore", None)),
 ]
 # Commands that change no configuration: they read it, or run lab mode's simulated world
 # (lab up seeds the demo configuration on an empty box, as the appliance itself: "system").
 READS = {"number list", "group list", "person list", "settings list", "calls", "sms",
-         "sms-template list", "user list", "status", "db version"}
+         "sms-template list", "user list", "status", "db version", "modem status"}
 # Upkeep of the box itself, not a configuration change: a schema migration leaves its own
 # audit row, from which version to which (test_db.py), and none when there was nothing to do;
 # the box's set-up migrates the same way and otherwise only writes what the database says.
@@ -89,13 +92,14 @@ def db(tmp_path: Path) -> Iterator[Path]:
 
 
 def run(db: Path, monkeypatch: pytest.MonkeyPatch, argv: tuple[str, ...]) -> int:
-    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    typed = SIM_PIN if argv[:2] == ("modem", "pin") else PASSWORD
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed + "\n"))
     return main(["--db", str(db), *argv])
 
 
 def test_every_command_is_classified() -> None:
     every = set(commands(build_parser()))
-    changing = {next(" ".join(argv[:size]) for size in (1, 2) if " ".join(argv[:size]) in every)
+    changing = {next(" ".join(argv[:size]) for size in (1, 2, 3) if " ".join(argv[:size]) in every)
                 for argv, _ in CHANGES}
     assert changing.isdisjoint(READS | LAB | UPKEEP)
     assert changing | READS | LAB | UPKEEP == every
@@ -121,14 +125,16 @@ def test_every_changing_command_is_audited_as_the_unix_users(
     assert shown["setting.set"] == {"value": "45"}
     assert shown["user.add"] == {"role": "person", "person_id": 1}
     assert set(shown["backup.restore"]["counts"]) >= {"person", "group", "user"}
+    assert shown["sim_pin.set"] is None
     assert PASSWORD not in json.dumps(entries(1000))
+    assert SIM_PIN not in json.dumps(entries(1000))
 
 
 def test_reads_and_refusals_are_not_audited(db: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (("number", "list"), ("group", "list", "--json"), ("person", "list"),
                  ("settings", "list"), ("calls",), ("sms",), ("sms-template", "list"),
-                 ("user", "list"), ("status",), ("db", "version")):
+                 ("user", "list"), ("status",), ("db", "version"), ("modem", "status")):
         assert run(db, monkeypatch, argv) == 0, argv
     assert run(db, monkeypatch, ("group", "add", "")) == 2
     assert run(db, monkeypatch, ("person", "remove", "Nobody")) == 1
