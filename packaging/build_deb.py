@@ -93,13 +93,14 @@ def source_date_epoch() -> int:
 
 
 def source_files() -> list[Path]:
-    """The repository's tracked files that the project's wheel is built from, as they are
-    in the work tree (relative paths, sorted)."""
-    result = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z", "--", *SOURCE_PARTS],
+    """The files of the work tree that the project's wheel is built from, as `pip wheel .`
+    would take them: tracked or not, but not those git ignores (relative paths, sorted)."""
+    result = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard", "--", *SOURCE_PARTS],
                             capture_output=True, text=True, check=True)
     paths = [Path(name) for name in result.stdout.split("\0") if name]
-    return sorted(path for path in paths
-                  if "tests" not in path.parts and (REPO / path).is_file())
+    return sorted(set(path for path in paths
+                      if "tests" not in path.parts and (REPO / path).is_file()))
 
 
 def packaging_files() -> list[Path]:

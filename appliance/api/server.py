@@ -97,8 +97,10 @@ class Announcement:
 
         while not self._stop.is_set():
             try:
-                self._advertiser = Advertiser(port=self._port, fingerprint=self._fingerprint,
-                                              version=self._version).start()
+                advertiser = Advertiser(port=self._port, fingerprint=self._fingerprint,
+                                        version=self._version)
+                advertiser.start()
+                self._advertiser = advertiser
                 log.info("announced with mDNS as %s", self._advertiser.name)
                 return
             except (NoAddressToAdvertise, OSError) as error:

@@ -41,7 +41,9 @@ STATE_DIR = Path("/var/lib/paivystys")
 SERVICES_USER = "paivystys"
 DATABASE_NAME = "paivystys.db"
 SSH_HOST_KEYS = ("ssh_host_ed25519_key", "ssh_host_ecdsa_key", "ssh_host_rsa_key")
-STATE_DIR_MODE = 0o750
+# Others may pass through to Asterisk's instance directory (Debian's asterisk user reads its
+# configuration there through its group) but list nothing; every file inside has its own mode.
+STATE_DIR_MODE = 0o751
 
 
 @dataclass
@@ -69,6 +71,10 @@ class Box:
         save_site(site)
         instance = site.instance
         instance.prepare_dirs()
+        # The instance directory is the services' user's, as the state directory is: applying
+        # a change, the API and the CLI make sure of its mode, which only its owner may set.
+        if instance.instance_dir.stat().st_uid != uid:
+            os.chown(instance.instance_dir, uid, gid)
         secret = instance.instance_dir / SECRET_FILE
         fresh = not secret.exists()
         instance.ami_secret()
@@ -82,6 +88,7 @@ class Box:
             changed = write_configs(site)
         finally:
             database.close()
+        self._give_configs(instance.instance_dir / "etc", uid)
         instance.secure_recordings()
         self._ssh_host_keys()
         self.progress(f"Asterisk's configuration in {instance.instance_dir / 'etc'}"
@@ -115,6 +122,15 @@ class Box:
         if (status.st_uid, status.st_gid) != (uid, gid):
             os.chown(self.state_dir, uid, gid)
         self.state_dir.chmod(STATE_DIR_MODE)
+
+    @staticmethod
+    def _give_configs(config_dir: Path, uid: int) -> None:
+        """The generated files written here as root become the services' user's: the API and
+        the CLI read them to see what a change alters, and replace them (Asterisk reads them
+        through its group, which they keep)."""
+        for path in config_dir.iterdir():
+            if path.is_file() and not path.is_symlink() and path.stat().st_uid != uid:
+                os.chown(path, uid, -1)
 
     def _database(self, uid: int, gid: int) -> None:
         result = migrate_database(self.db_path, actor="system")

@@ -45,14 +45,18 @@ def test_a_first_start_makes_everything_with_its_owner(box: Box) -> None:
     ids = (services.pw_uid, services.pw_gid)
     box.set_up()
 
-    assert _owner_group_mode(box.state_dir) == (*ids, 0o750)
+    assert _owner_group_mode(box.state_dir) == (*ids, 0o751)
     assert _owner_group_mode(box.db_path)[:2] == ids
     assert stored_schema_version(box.db_path) == SCHEMA_VERSION
     assert json.loads((box.state_dir / "deployment.json").read_text()) == {"kind": "system"}
 
     instance = box.state_dir / "appliance"
+    assert _owner_group_mode(instance) == (*ids, 0o755)
     # The services' user writes the configuration, Asterisk reads it through its group.
     assert _owner_group_mode(instance / "etc") == (*ids[:1], ASTERISK_GID, 0o2750)
+    # ... and owns the files in it, made here by root: the API reads and replaces them.
+    assert {_owner_group_mode(path) for path in (instance / "etc").iterdir()} == {
+        (ids[0], ASTERISK_GID, 0o640)}
     conf = (instance / "etc/asterisk.conf").read_text()
     assert f"astetcdir => {instance}/etc\n" in conf
     assert f"PV_RECORDINGS_DIR={instance}/recordings\n" in (
