@@ -1150,44 +1150,233 @@
 <context>
     <name>ManageView</name>
     <message>
-        <location filename="../manage/view.py" line="43"/>
+        <location filename="../manage/view.py" line="45"/>
         <source>People</source>
         <translation>Henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="44"/>
+        <location filename="../manage/view.py" line="46"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="45"/>
+        <location filename="../manage/view.py" line="47"/>
         <source>On-call numbers</source>
         <translation>Päivystysnumerot</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="46"/>
+        <location filename="../manage/view.py" line="48"/>
         <source>Users</source>
         <translation>Käyttäjät</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="47"/>
+        <location filename="../manage/view.py" line="49"/>
         <source>Settings</source>
         <translation>Asetukset</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="48"/>
+        <location filename="../manage/view.py" line="50"/>
         <source>SMS texts</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="49"/>
+        <location filename="../manage/view.py" line="51"/>
         <source>Trunk</source>
         <translation>Runkolinja</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="56"/>
+        <location filename="../manage/view.py" line="52"/>
+        <source>Modem</source>
+        <translation>Modeemi</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="59"/>
         <source>&lt;h3&gt;Only an admin can manage the switchboard&lt;/h3&gt;&lt;p&gt;You are logged in with an on-call person&apos;s account. Log in as an admin to manage people, groups and numbers.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Vain ylläpitäjä voi hallita vaihdetta&lt;/h3&gt;&lt;p&gt;Olet kirjautunut päivystäjän tunnuksella. Kirjaudu ylläpitäjänä, jotta voit hallita henkilöitä, ryhmiä ja numeroita.&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>ModemPage</name>
+    <message>
+        <location filename="../manage/modem.py" line="41"/>
+        <location filename="../manage/modem.py" line="44"/>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="49"/>
+        <source>Modem:</source>
+        <translation>Modeemi:</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="50"/>
+        <source>SIM:</source>
+        <translation>SIM-kortti:</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="59"/>
+        <source>SIM PIN:</source>
+        <translation>SIM-kortin PIN:</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="60"/>
+        <source>Stored on the switchboard and never shown. The switchboard enters a PIN only once: a SIM gives three tries, then only its PUK opens it.</source>
+        <translation>Tallennetaan vaihteeseen, eikä sitä näytetä koskaan. Vaihde syöttää PIN-koodin vain kerran: SIM-kortti sallii kolme yritystä, minkä jälkeen sen avaa vain PUK-koodi.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="62"/>
+        <source>Store PIN</source>
+        <translation>Tallenna PIN</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="65"/>
+        <source>Clear stored PIN…</source>
+        <translation>Poista tallennettu PIN…</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="75"/>
+        <source>Modem and SIM card</source>
+        <translation>Modeemi ja SIM-kortti</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="110"/>
+        <source>stored: type a new one only to replace it</source>
+        <translation>tallennettu: kirjoita uusi vain, jos haluat vaihtaa sen</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="111"/>
+        <source>4 to 8 digits</source>
+        <translation>4–8 numeroa</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="116"/>
+        <source>No report yet from the modem service.</source>
+        <translation>Modeemipalvelu ei ole vielä raportoinut.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="118"/>
+        <source>Not known: the modem service has stopped reporting.</source>
+        <translation>Ei tiedossa: modeemipalvelu on lakannut raportoimasta.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="121"/>
+        <source>, signal {percent} %</source>
+        <translation>, signaali {percent} %</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="124"/>
+        <source>Registered to {operator}{signal}.</source>
+        <translation>Rekisteröitynyt verkkoon {operator}{signal}.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="126"/>
+        <source>Registered{signal}.</source>
+        <translation>Rekisteröitynyt{signal}.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="128"/>
+        <source>Answers; waits for its SIM card.</source>
+        <translation>Vastaa; odottaa SIM-korttiaan.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="130"/>
+        <source>Answers, but has no network: messages wait.</source>
+        <translation>Vastaa, mutta verkkoa ei ole: viestit odottavat.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="131"/>
+        <source>Does not answer: {reason}</source>
+        <translation>Ei vastaa: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="132"/>
+        <source>no modem found</source>
+        <translation>modeemia ei löydy</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="138"/>
+        <source>tries left: {count}</source>
+        <translation>yrityksiä jäljellä: {count}</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="140"/>
+        <source>Open.</source>
+        <translation>Avattu.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="142"/>
+        <source>Waits for its PIN{tries}, and none is stored. Enter it below.</source>
+        <translation>Odottaa PIN-koodiaan{tries}, eikä sitä ole tallennettu. Kirjoita se alle.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="145"/>
+        <source>Refused the stored PIN{tries}. It is not entered again: enter the right PIN below.</source>
+        <translation>Ei hyväksynyt tallennettua PIN-koodia{tries}. Sitä ei syötetä uudelleen: kirjoita oikea PIN alle.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="148"/>
+        <source>Locked after three wrong PINs. Unlock it in a phone with the PUK from the SIM card&apos;s papers, put it back, then store its PIN here.</source>
+        <translation>Lukittu kolmen väärän PIN-koodin jälkeen. Avaa se puhelimessa SIM-kortin papereissa olevalla PUK-koodilla, laita se takaisin ja tallenna sen PIN tähän.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="152"/>
+        <source>There is no SIM card in the modem, or it does not make contact.</source>
+        <translation>Modeemissa ei ole SIM-korttia, tai kortti ei ota kontaktia.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="155"/>
+        <source>Blocked for good, or broken: ask the operator for a new SIM card.</source>
+        <translation>Pysyvästi estetty tai rikki: pyydä operaattorilta uusi SIM-kortti.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="158"/>
+        <source>The modem wants another code than the SIM&apos;s PIN (it may be locked to another operator).</source>
+        <translation>Modeemi pyytää muuta koodia kuin SIM-kortin PIN-koodia (se voi olla lukittu toiselle operaattorille).</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="161"/>
+        <source>Not known now; it refused the stored PIN.</source>
+        <translation>Ei nyt tiedossa; kortti ei hyväksynyt tallennettua PIN-koodia.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="162"/>
+        <source>Not known.</source>
+        <translation>Ei tiedossa.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="167"/>
+        <source>Type the SIM&apos;s PIN first.</source>
+        <translation>Kirjoita ensin SIM-kortin PIN.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="177"/>
+        <source>PIN stored. The modem enters it when the SIM asks for it.</source>
+        <translation>PIN tallennettu. Modeemi syöttää sen, kun SIM-kortti pyytää sitä.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="189"/>
+        <source>Clear the SIM PIN</source>
+        <translation>Poista SIM-kortin PIN</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="190"/>
+        <source>Clear the SIM PIN stored on the switchboard?</source>
+        <translation>Poistetaanko vaihteeseen tallennettu SIM-kortin PIN?</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="191"/>
+        <source>The next time the SIM asks for its PIN (after a power cut or a restart), text messages wait until a PIN is stored again.</source>
+        <translation>Kun SIM-kortti seuraavan kerran pyytää PIN-koodiaan (sähkökatkon tai uudelleenkäynnistyksen jälkeen), tekstiviestit odottavat, kunnes PIN tallennetaan uudelleen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="193"/>
+        <source>Clear PIN</source>
+        <translation>Poista PIN</translation>
+    </message>
+    <message>
+        <location filename="../manage/modem.py" line="195"/>
+        <source>The SIM PIN is cleared.</source>
+        <translation>SIM-kortin PIN on poistettu.</translation>
     </message>
 </context>
 <context>

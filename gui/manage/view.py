@@ -11,6 +11,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from paivystys.gui.manage.groups import GroupsPage
+from paivystys.gui.manage.modem import ModemPage
 from paivystys.gui.manage.numbers import NumbersPage
 from paivystys.gui.manage.page import ManagePage
 from paivystys.gui.manage.people import PeoplePage
@@ -38,6 +39,7 @@ class ManageView(QWidget):
         self.settings = SettingsPage(client, self.calls)
         self.templates = TemplatesPage(client, self.calls)
         self.trunk = TrunkPage(client, self.calls)
+        self.modem = ModemPage(client, self.calls)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for page, title in ((self.people, self.tr("People")),
@@ -46,7 +48,8 @@ class ManageView(QWidget):
                             (self.users, self.tr("Users")),
                             (self.settings, self.tr("Settings")),
                             (self.templates, self.tr("SMS texts")),
-                            (self.trunk, self.tr("Trunk"))):
+                            (self.trunk, self.tr("Trunk")),
+                            (self.modem, self.tr("Modem"))):
             self.tabs.addTab(page, title)
             page.session_ended.connect(self.session_ended.emit)
             page.forbidden.connect(self._forbidden)
