@@ -852,37 +852,42 @@
         <translation>Runkolinja: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="77"/>
+        <location filename="../main/window.py" line="79"/>
         <source>Modem signal: {percent} %</source>
         <translation>Modeemin signaali: {percent} %</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="79"/>
+        <location filename="../main/window.py" line="81"/>
         <source>Modem: registered</source>
         <translation>Modeemi: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="80"/>
+        <location filename="../main/window.py" line="82"/>
+        <source>Modem: the SIM needs attention (Manage, Modem)</source>
+        <translation>Modeemi: SIM-kortti vaatii toimia (Hallinta, Modeemi)</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="83"/>
         <source>Modem: {state}</source>
         <translation>Modeemi: {state}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="81"/>
+        <location filename="../main/window.py" line="84"/>
         <source>Modem: not known</source>
         <translation>Modeemi: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="83"/>
+        <location filename="../main/window.py" line="86"/>
         <source>Disk free: {gigabytes} GB</source>
         <translation>Levyä vapaana: {gigabytes} Gt</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="89"/>
+        <location filename="../main/window.py" line="92"/>
         <source>Changes not yet in use</source>
         <translation>Muutokset eivät vielä käytössä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="95"/>
+        <location filename="../main/window.py" line="98"/>
         <source>Health not updated: {reason}</source>
         <translation>Tilaa ei päivitetty: {reason}</translation>
     </message>
@@ -1074,62 +1079,62 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main/window.py" line="124"/>
+        <location filename="../main/window.py" line="127"/>
         <source>Päivystysvaihde – {name}</source>
         <translation>Päivystysvaihde – {name}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="140"/>
+        <location filename="../main/window.py" line="143"/>
         <source>Live</source>
         <translation>Seuranta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="141"/>
+        <location filename="../main/window.py" line="144"/>
         <source>Calls</source>
         <translation>Puhelut</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="144"/>
+        <location filename="../main/window.py" line="147"/>
         <source>Recordings</source>
         <translation>Nauhoitteet</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="149"/>
+        <location filename="../main/window.py" line="152"/>
         <source>Manage</source>
         <translation>Hallinta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="151"/>
+        <location filename="../main/window.py" line="154"/>
         <source>Log out</source>
         <translation>Kirjaudu ulos</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="171"/>
+        <location filename="../main/window.py" line="174"/>
         <source>Switchboard: {name} ({address})</source>
         <translation>Vaihde: {name} ({address})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="190"/>
+        <location filename="../main/window.py" line="193"/>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="190"/>
+        <location filename="../main/window.py" line="193"/>
         <source>on-call person</source>
         <translation>päivystäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="192"/>
+        <location filename="../main/window.py" line="195"/>
         <source>Logged in as {user} ({role})</source>
         <translation>Kirjautuneena {user} ({role})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="197"/>
+        <location filename="../main/window.py" line="200"/>
         <source>on duty</source>
         <translation>päivystämässä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="197"/>
+        <location filename="../main/window.py" line="200"/>
         <source>off duty</source>
         <translation>ei päivystämässä</translation>
     </message>

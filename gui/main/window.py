@@ -73,11 +73,14 @@ class HealthStrip(QFrame):
                    self.tr("Trunk: down"), self.tr("Trunk: not known"))
         modem = health["modem"]
         signal = modem.get("signal")
+        # A SIM that waits for its PIN or PUK: the Modem page says what to do.
+        sim_waits = modem.get("sim") not in (None, "ready")
         self._part(self.modem, modem,
                    self.tr("Modem signal: {percent} %").format(
                        percent=round(100 * signal / CSQ_MAX)) if signal is not None
                    else self.tr("Modem: registered"),
-                   self.tr("Modem: {state}").format(state=modem["state"]),
+                   self.tr("Modem: the SIM needs attention (Manage, Modem)") if sim_waits
+                   else self.tr("Modem: {state}").format(state=modem["state"]),
                    self.tr("Modem: not known"))
         disk = health["disk"]
         free = self.tr("Disk free: {gigabytes} GB").format(

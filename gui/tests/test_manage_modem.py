@@ -16,6 +16,7 @@ from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.models import ModemHealth, Setting, utcnow
 from paivystys.appliance.sms import sim_pin
 from paivystys.appliance.sms.sim_pin import SimReport
+from paivystys.gui.main.window import HealthStrip
 from paivystys.gui.manage.modem import REFRESH_MS
 from paivystys.gui.manage.view import ManageView
 from paivystys.gui.net.client import ApplianceClient
@@ -122,3 +123,18 @@ def test_a_sim_locked_behind_its_puk_says_what_to_do(qtbot: QtBot, manage: Manag
     modem_reports(SimReport(sim_pin.SIM_PUK_NEEDED, 10))
     qtbot.waitUntil(lambda: page.sim_state.text().startswith("Locked"), timeout=REFRESH_MS * 3)
     assert "with the PUK from the SIM card's papers" in page.sim_state.text()
+
+
+def test_the_health_strip_points_to_the_modem_page(qtbot: QtBot) -> None:
+    strip = HealthStrip()
+    qtbot.addWidget(strip)
+    strip.show()
+    waits = {"ok": False, "state": "the SIM wants its PIN and none is stored", "signal": None,
+             "sim": "pin_needed", "pin_attempts_left": 3}
+    service = {"ok": True, "state": "running", "detail": None, "updated_at": None}
+    strip.show_health({"asterisk": service, "trunk": service, "modem": waits,
+                       "disk": {"ok": True, "free_bytes": 5e9, "total_bytes": 3e10,
+                                "path": "/"}})
+    assert strip.modem.text() == "Modem: the SIM needs attention (Manage, Modem)"
+    assert strip.modem.toolTip() == waits["state"]
+    assert "bold" in strip.modem.styleSheet()
