@@ -2193,137 +2193,213 @@
 <context>
     <name>TrunkPage</name>
     <message>
-        <location filename="../manage/trunk.py" line="37"/>
+        <location filename="../manage/trunk.py" line="42"/>
         <source>By address: the operator knows this box&apos;s IP address</source>
         <translation>Osoitteella: operaattori tietää tämän laitteen IP-osoitteen</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="39"/>
+        <location filename="../manage/trunk.py" line="44"/>
         <source>Registration: with a user name and password</source>
         <translation>Rekisteröinti: käyttäjätunnuksella ja salasanalla</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="43"/>
+        <location filename="../manage/trunk.py" line="46"/>
+        <source>GSM gateway on the office network</source>
+        <translation>GSM-yhdyskäytävä toimiston verkossa</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="49"/>
         <source>e.g. sip.operator.fi</source>
         <translation>esim. sip.operaattori.fi</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="55"/>
+        <location filename="../manage/trunk.py" line="61"/>
         <source>the host above</source>
         <translation>yllä oleva palvelin</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="59"/>
+        <location filename="../manage/trunk.py" line="63"/>
+        <source>RFC 4733 (the usual)</source>
+        <translation>RFC 4733 (tavallisin)</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="64"/>
+        <source>SIP INFO</source>
+        <translation>SIP INFO</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="65"/>
+        <source>Tones in the audio (in-band)</source>
+        <translation>Äänet puhekanavassa (in-band)</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="66"/>
+        <source>Automatic: RFC 4733 if offered, else tones</source>
+        <translation>Automaattinen: RFC 4733, jos tarjotaan, muuten äänet</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="68"/>
+        <location filename="../manage/trunk.py" line="70"/>
+        <source>none</source>
+        <translation>ei mitään</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="72"/>
+        <source>e.g. 192.168.1.0/24</source>
+        <translation>esim. 192.168.1.0/24</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="76"/>
         <source>Connection:</source>
         <translation>Yhteystapa:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="60"/>
+        <location filename="../manage/trunk.py" line="77"/>
         <source>Host:</source>
         <translation>Palvelin:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="61"/>
+        <location filename="../manage/trunk.py" line="78"/>
         <source>Port:</source>
         <translation>Portti:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="62"/>
+        <location filename="../manage/trunk.py" line="79"/>
         <source>Transport:</source>
         <translation>Siirtoprotokolla:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="63"/>
+        <location filename="../manage/trunk.py" line="80"/>
         <source>User name:</source>
         <translation>Käyttäjätunnus:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="64"/>
+        <location filename="../manage/trunk.py" line="81"/>
         <source>Password:</source>
         <translation>Salasana:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="65"/>
+        <location filename="../manage/trunk.py" line="82"/>
         <source>From domain:</source>
         <translation>From-verkkotunnus:</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="66"/>
+        <location filename="../manage/trunk.py" line="83"/>
         <source>Only if the operator asks for one.</source>
         <translation>Vain, jos operaattori sitä pyytää.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="67"/>
+        <location filename="../manage/trunk.py" line="84"/>
+        <source>Keys (DTMF):</source>
+        <translation>Näppäimet (DTMF):</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="85"/>
+        <source>With tones, a key counts only after the prompt.</source>
+        <translation>Äänillä näppäinpainallus lasketaan vasta kehotteen jälkeen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="86"/>
+        <source>Default number:</source>
+        <translation>Oletusnumero:</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="87"/>
+        <source>For calls that name none of the on-call numbers.</source>
+        <translation>Puheluille, jotka eivät kohdistu mihinkään päivystysnumeroon.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="88"/>
+        <source>External address:</source>
+        <translation>Ulkoinen osoite:</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="89"/>
+        <source>Only behind the office router (NAT): its public address or name.</source>
+        <translation>Vain toimiston reitittimen takana (NAT): sen julkinen osoite tai nimi.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="91"/>
+        <source>Local networks:</source>
+        <translation>Paikalliset verkot:</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="92"/>
+        <source>The office networks: they are given the box&apos;s own address.</source>
+        <translation>Toimiston verkot: niille annetaan laitteen oma osoite.</translation>
+    </message>
+    <message>
+        <location filename="../manage/trunk.py" line="93"/>
         <source>Save and apply</source>
         <translation>Tallenna ja ota käyttöön</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="69"/>
+        <location filename="../manage/trunk.py" line="95"/>
         <source>Forget the trunk…</source>
         <translation>Unohda runkolinja…</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="79"/>
+        <location filename="../manage/trunk.py" line="110"/>
         <source>SIP trunk to the phone network</source>
         <translation>SIP-runkolinja puhelinverkkoon</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="109"/>
+        <location filename="../manage/trunk.py" line="145"/>
         <source>stored: type a new one only to replace it</source>
         <translation>tallennettu: kirjoita uusi vain, jos haluat vaihtaa sen</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="110"/>
+        <location filename="../manage/trunk.py" line="146"/>
         <source>the operator&apos;s password</source>
         <translation>operaattorin antama salasana</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="114"/>
+        <location filename="../manage/trunk.py" line="150"/>
         <source>Set up; last changed {time}.</source>
         <translation>Määritetty; muutettu viimeksi {time}.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="116"/>
+        <location filename="../manage/trunk.py" line="152"/>
         <source>Set up.</source>
         <translation>Määritetty.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="119"/>
+        <location filename="../manage/trunk.py" line="155"/>
         <source>Not set up: the switchboard uses the lab&apos;s test trunk, so calls from the phone network do not reach it yet. Enter what the operator gave you.</source>
         <translation>Ei määritetty: vaihde käyttää laboratorion testirunkolinjaa, joten puhelut puhelinverkosta eivät vielä tule vaihteeseen. Syötä operaattorilta saamasi tiedot.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="143"/>
+        <location filename="../manage/trunk.py" line="185"/>
         <source>Trunk saved and applied.</source>
         <translation>Runkolinja tallennettu ja otettu käyttöön.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="155"/>
+        <location filename="../manage/trunk.py" line="197"/>
         <source>Forget the trunk</source>
         <translation>Unohda runkolinja</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="156"/>
+        <location filename="../manage/trunk.py" line="198"/>
         <source>Forget the trunk to {host}?</source>
         <translation>Unohdetaanko runkolinja palvelimelle {host}?</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="157"/>
+        <location filename="../manage/trunk.py" line="199"/>
         <source>Calls from the phone network stop reaching the switchboard.</source>
         <translation>Puhelut puhelinverkosta lakkaavat tulemasta vaihteeseen.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="158"/>
+        <location filename="../manage/trunk.py" line="200"/>
         <source>The stored password is deleted.</source>
         <translation>Tallennettu salasana poistetaan.</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="159"/>
+        <location filename="../manage/trunk.py" line="201"/>
         <source>Forget trunk</source>
         <translation>Unohda runkolinja</translation>
     </message>
     <message>
-        <location filename="../manage/trunk.py" line="161"/>
+        <location filename="../manage/trunk.py" line="203"/>
         <source>The trunk is forgotten.</source>
         <translation>Runkolinja unohdettu.</translation>
     </message>

@@ -1,8 +1,11 @@
 """The SIP trunk to the operator.  Its password is write-only: the appliance says only
-whether one is stored, and an empty password field keeps it."""
+whether one is stored, and an empty password field keeps it.  Any operator: a registration, an
+IP-authenticated trunk or a GSM gateway on the office network; how it sends keys; the on-call
+number for calls that name none; the office router's public address (NAT)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt
@@ -11,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -23,6 +27,7 @@ from paivystys.gui.widgets.fields import FieldForm, hint_label
 
 MODE_IP = "ip"
 MODE_REGISTRATION = "registration"
+MODE_GATEWAY = "gateway"
 FORM_WIDTH = 620
 
 
@@ -38,6 +43,7 @@ class TrunkPage(ManagePage):
                               MODE_IP)
         self.mode_box.addItem(self.tr("Registration: with a user name and password"),
                               MODE_REGISTRATION)
+        self.mode_box.addItem(self.tr("GSM gateway on the office network"), MODE_GATEWAY)
         self.mode_box.currentIndexChanged.connect(lambda _index: self._enable_account())
         self.host_field = QLineEdit()
         self.host_field.setPlaceholderText(self.tr("e.g. sip.operator.fi"))
@@ -53,6 +59,17 @@ class TrunkPage(ManagePage):
         self.password_field.setEchoMode(QLineEdit.EchoMode.Password)
         self.domain_field = QLineEdit()
         self.domain_field.setPlaceholderText(self.tr("the host above"))
+        self.dtmf_box = QComboBox()
+        self.dtmf_box.addItem(self.tr("RFC 4733 (the usual)"), "rfc4733")
+        self.dtmf_box.addItem(self.tr("SIP INFO"), "info")
+        self.dtmf_box.addItem(self.tr("Tones in the audio (in-band)"), "inband")
+        self.dtmf_box.addItem(self.tr("Automatic: RFC 4733 if offered, else tones"), "auto")
+        self.default_number_field = QLineEdit()
+        self.default_number_field.setPlaceholderText(self.tr("none"))
+        self.external_field = QLineEdit()
+        self.external_field.setPlaceholderText(self.tr("none"))
+        self.local_networks_field = QLineEdit()
+        self.local_networks_field.setPlaceholderText(self.tr("e.g. 192.168.1.0/24"))
         self.form = FieldForm()
         self.form.setMaximumWidth(FORM_WIDTH)
         form = self.form
@@ -64,6 +81,15 @@ class TrunkPage(ManagePage):
         form.add_row(self.tr("Password:"), self.password_field, "password")
         form.add_row(self.tr("From domain:"), self.domain_field, "from_domain",
                      hint=self.tr("Only if the operator asks for one."))
+        form.add_row(self.tr("Keys (DTMF):"), self.dtmf_box, "dtmf_mode",
+                     hint=self.tr("With tones, a key counts only after the prompt."))
+        form.add_row(self.tr("Default number:"), self.default_number_field, "default_number",
+                     hint=self.tr("For calls that name none of the on-call numbers."))
+        form.add_row(self.tr("External address:"), self.external_field, "external_address",
+                     hint=self.tr("Only behind the office router (NAT): its public address "
+                                  "or name."))
+        form.add_row(self.tr("Local networks:"), self.local_networks_field, "local_networks",
+                     hint=self.tr("The office networks: they are given the box's own address."))
         self.save_button = QPushButton(self.tr("Save and apply"))
         self.save_button.clicked.connect(self.save)
         self.reset_button = QPushButton(self.tr("Forget the trunk…"))
@@ -74,15 +100,21 @@ class TrunkPage(ManagePage):
         buttons.addWidget(self.save_button)
         form.layout().addLayout(buttons)
 
-        holder = QVBoxLayout()
-        holder.setContentsMargins(12, 12, 12, 12)
-        holder.addWidget(heading(self.tr("SIP trunk to the phone network")))
-        holder.addWidget(self.summary)
-        holder.addSpacing(8)
-        holder.addWidget(self.form)
-        holder.addStretch(1)
+        # The form is taller than a small window: it scrolls, the messages stay in view.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(12, 12, 12, 12)
+        holder_layout.addWidget(heading(self.tr("SIP trunk to the phone network")))
+        holder_layout.addWidget(self.summary)
+        holder_layout.addSpacing(8)
+        holder_layout.addWidget(self.form)
+        holder_layout.addStretch(1)
+        scroll.setWidget(holder)
         layout = QVBoxLayout(self)
-        layout.addLayout(holder, 1)
+        layout.addWidget(scroll, 1)
         layout.addLayout(self.message_row())
         self._enable_account()
 
@@ -104,6 +136,10 @@ class TrunkPage(ManagePage):
                                                0))
         self.username_field.setText(trunk.get("username") or "")
         self.domain_field.setText(trunk.get("from_domain") or "")
+        self.dtmf_box.setCurrentIndex(max(self.dtmf_box.findData(trunk["dtmf_mode"]), 0))
+        self.default_number_field.setText(trunk.get("default_number") or "")
+        self.external_field.setText(trunk.get("external_address") or "")
+        self.local_networks_field.setText(", ".join(trunk.get("local_networks") or []))
         self.password_field.clear()
         self.password_field.setPlaceholderText(
             self.tr("stored: type a new one only to replace it") if trunk["has_password"]
@@ -125,7 +161,13 @@ class TrunkPage(ManagePage):
                                 "host": self.host_field.text().strip(),
                                 "port": self.port_box.value(),
                                 "transport": self.transport_box.currentData(),
-                                "from_domain": self.domain_field.text().strip() or None}
+                                "from_domain": self.domain_field.text().strip() or None,
+                                "dtmf_mode": self.dtmf_box.currentData(),
+                                # empty: none (the appliance keeps a field only when absent)
+                                "default_number": self.default_number_field.text().strip(),
+                                "external_address": self.external_field.text().strip(),
+                                "local_networks": [network for network in re.split(
+                                    r"[,\s]+", self.local_networks_field.text()) if network]}
         if body["mode"] == MODE_REGISTRATION:
             body["username"] = self.username_field.text().strip()
             if self.password_field.text():  # empty: keep the stored one

@@ -476,3 +476,45 @@ def test_the_trunk_password_is_never_shown_and_kept_when_left_empty(
     _answer(qtbot, manage, page, QMessageBox.ButtonRole.DestructiveRole)
     assert api.get("/api/trunk")["configured"] is False
     assert "Not set up" in page.summary.text()
+
+
+def test_a_gsm_gateway_with_its_default_number_keys_and_nat(
+        qtbot: QtBot, manage: ManageView, api: ApplianceClient, tmp_path: Path) -> None:
+    page = manage.trunk
+    _open_tab(qtbot, manage, page)
+    page.mode_box.setCurrentIndex(page.mode_box.findData("gateway"))
+    assert not page.username_field.isEnabled()
+    page.host_field.setText("192.168.1.20")
+    page.dtmf_box.setCurrentIndex(page.dtmf_box.findData("inband"))
+    page.external_field.setText("203.0.113.5")
+    page.local_networks_field.setText("192.168.1.0/24, 10.0.0.0/8")
+    page.save_button.click()  # no default number: a gateway needs one
+    _settle(qtbot, manage)
+    assert "GSM gateway sends no number" in (page.form.error_text("default_number") or "")
+    assert api.get("/api/trunk")["configured"] is False
+
+    page.default_number_field.setText("020 555 0100")
+    page.local_networks_field.setText("192.168.1.300/24")
+    page.save_button.click()
+    _settle(qtbot, manage)
+    assert "is not a network" in (page.form.error_text("local_networks") or "")
+
+    page.local_networks_field.setText("192.168.1.0/24, 10.0.0.0/8")
+    page.save_button.click()
+    _settle(qtbot, manage)
+    trunk = api.get("/api/trunk")
+    assert {key: trunk[key] for key in ("mode", "host", "dtmf_mode", "default_number",
+                                        "external_address", "local_networks")} == {
+        "mode": "gateway", "host": "192.168.1.20", "dtmf_mode": "inband",
+        "default_number": "+358205550100", "external_address": "203.0.113.5",
+        "local_networks": ["192.168.1.0/24", "10.0.0.0/8"]}
+    assert page.default_number_field.text() == "+358205550100"
+    screenshot(manage, "manage-trunk-gateway", tmp_path)
+    page.external_field.setText("")  # cleared fields clear on the appliance too
+    page.local_networks_field.setText("")
+    page.save_button.click()
+    _settle(qtbot, manage)
+    assert (api.get("/api/trunk")["external_address"], api.get("/api/trunk")[
+        "local_networks"]) == (None, [])
+    page.reset_button.click()
+    _answer(qtbot, manage, page, QMessageBox.ButtonRole.DestructiveRole)
