@@ -12,6 +12,9 @@ each in Asterisk (``IdentifyDetail`` in the ``PJSIPShowEndpoint`` reply).  A hos
 did not resolve when pjsip.conf was loaded has none: calls from it are refused, and the status
 says so (with none at all, every call is refused and the trunk is not healthy).
 
+A default number (where calls go that name no number the box knows) that is no longer an
+on-call number is named too; for a GSM gateway, whose calls name none, that is every call.
+
 Both replies also carry the trunk's ``AuthDetail``, password included: only the events named
 above are read, and nothing of a reply is logged.
 """
@@ -24,12 +27,14 @@ from typing import TYPE_CHECKING
 from paivystys.appliance.ami.client import AmiActionError
 from paivystys.appliance.asterisk.pjsip import (
     ENDPOINT,
+    MODE_GATEWAY,
     MODE_REGISTRATION,
     REGISTRATION_REFUSED_RETRY_S,
     REGISTRATION_RETRY_S,
     identify_name,
 )
-from paivystys.appliance.trunk.service import get_trunk
+from paivystys.appliance.db.models import OnCallNumber
+from paivystys.appliance.trunk.service import TrunkSettings, get_trunk
 
 if TYPE_CHECKING:
     from paivystys.appliance.ami.client import AmiClient, Headers
@@ -38,6 +43,7 @@ REGISTERED = "Registered"
 NOT_MONITORED = "not monitored"
 NOT_LOADED = "not loaded"
 NO_CALLERS = "no caller address"
+NO_DEFAULT_NUMBER = "no default number"
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,21 @@ def trunk_status(ami: AmiClient) -> TrunkStatus:
     else:
         status = _contact_status(trunk.mode, endpoint)
     hosts = tuple(dict.fromkeys((trunk.host, *trunk.operator_addresses)))
-    return _with_callers(status, hosts, endpoint)
+    return _with_default_number(_with_callers(status, hosts, endpoint), trunk)
+
+
+def _with_default_number(status: TrunkStatus, trunk: TrunkSettings) -> TrunkStatus:
+    """``status``, told when the default number is no on-call number any more (it was
+    removed since): the calls meant for it are refused as numbers not in use."""
+    if status.state == NOT_LOADED or trunk.default_number is None or OnCallNumber.select().where(
+            OnCallNumber.number == trunk.default_number).exists():
+        return status
+    words = (f"the default number {trunk.default_number} is no on-call number any more, so "
+             "calls that name no number of this box are refused")
+    if trunk.mode == MODE_GATEWAY:
+        return TrunkStatus(status.mode, False, NO_DEFAULT_NUMBER,
+                           f"{status.detail}; but {words}: that is every call of the gateway")
+    return replace(status, detail=f"{status.detail}; {words}")
 
 
 def _with_callers(status: TrunkStatus, hosts: tuple[str, ...], endpoint: list[Headers]
@@ -120,6 +140,7 @@ def _contact_status(mode: str, events: list[Headers]) -> TrunkStatus:
                            "Asterisk has no trunk to the operator: the configuration was not "
                            "applied, or Asterisk refused it (see its log)")
     # The trunk's contact is never qualified: Asterisk reports it "NonQualified".
+    what = "GSM gateway" if mode == MODE_GATEWAY else "IP-authenticated trunk"
     return TrunkStatus(mode, None, NOT_MONITORED,
-                       f"IP-authenticated trunk to {contacts[0].get('URI', '')}: calls go "
-                       "there, but Asterisk does not check that the operator answers")
+                       f"{what} at {contacts[0].get('URI', '')}: calls go there, but Asterisk "
+                       "does not check that it answers")

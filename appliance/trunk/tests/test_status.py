@@ -11,6 +11,7 @@ from paivystys.appliance.ami.client import AmiActionError, AmiConnectionError, H
 from paivystys.appliance.asterisk.pjsip import identify_name
 from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.database import open_database
+from paivystys.appliance.db.models import OnCallNumber
 from paivystys.appliance.trunk import set_trunk, trunk_status
 
 SECRET = "salasana-123"
@@ -142,3 +143,38 @@ def test_a_registered_trunk_without_its_operator_s_address_is_not_healthy() -> N
 def test_an_unreachable_asterisk_is_the_callers_to_report() -> None:
     with pytest.raises(AmiConnectionError):
         status_with(AmiConnectionError("not connected to AMI"))
+
+
+@pytest.fixture
+def gateway(db: None) -> None:
+    OnCallNumber.create(number="+358201234567", name="Päivystys")
+    set_trunk("gateway", "127.0.0.1", 5070, default_number="+358201234567",
+              changes=Changes("tester", lambda: None))
+
+
+@pytest.mark.usefixtures("gateway")
+def test_a_gateway_is_an_unmonitored_ip_trunk_while_its_default_number_exists() -> None:
+    result, _ = status_with([CONTACT_STATUS])
+    assert (result.mode, result.registered, result.state) == ("gateway", None,
+                                                               "not monitored")
+    assert result.detail.startswith("GSM gateway at sip:127.0.0.1:5070")
+
+
+@pytest.mark.usefixtures("gateway")
+def test_a_gateway_whose_default_number_was_removed_takes_no_call() -> None:
+    OnCallNumber.delete().execute()
+    result, _ = status_with([CONTACT_STATUS])
+    assert (result.registered, result.state) == (False, "no default number")
+    assert "the default number +358201234567 is no on-call number any more" in result.detail
+    assert "every call of the gateway" in result.detail
+
+
+@pytest.mark.usefixtures("db")
+def test_another_trunk_whose_default_number_was_removed_says_so() -> None:
+    OnCallNumber.create(number="+358201234567", name="Päivystys")
+    set_trunk("ip", "127.0.0.1", 5070, default_number="+358201234567",
+              changes=Changes("tester", lambda: None))
+    OnCallNumber.delete().execute()
+    result, _ = status_with([CONTACT_STATUS])
+    assert (result.registered, result.state) == (None, "not monitored")
+    assert "calls that name no number of this box are refused" in result.detail
