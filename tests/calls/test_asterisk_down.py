@@ -35,7 +35,7 @@ def _admin_client(lab) -> Iterator[httpx.Client]:
 
 
 def test_changes_while_asterisk_is_down_are_refused_kept_and_taken_at_its_start(
-        lab, handsets, call, capsys) -> None:
+        lab, appliance_ami, handsets, call, capsys) -> None:
     appliance = lab.appliance()
     number = new_on_call_number()
     person_phone = new_mobile()
@@ -60,6 +60,7 @@ def test_changes_while_asterisk_is_down_are_refused_kept_and_taken_at_its_start(
         finally:
             appliance.start()
             appliance.wait_ready(timeout=30)
+            appliance_ami.connect()  # the session's AMI client, for the tests after this one
 
     # Every change stands, each said it was not applied.
     assert Group.select().where(Group.name == "Katkon aikana").exists()

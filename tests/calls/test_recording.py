@@ -19,14 +19,15 @@ def test_recorded_call_leaves_a_file_with_audio(lab, scenario, handsets, call):
     assert row["recording"], row
     appliance = lab.appliance()
     path = appliance.instance_dir / "recordings" / row["recording"]
-    # Asterisk's, readable by the services' group (the state directory's), nothing for others.
+    # Asterisk's, readable and deletable (retention) by the services' group (the state
+    # directory's), nothing for others.
     uid, _ = appliance.asterisk_ids
     services = lab.state_dir.stat().st_gid
     assert (path.stat().st_uid, path.stat().st_gid, oct(stat.S_IMODE(path.stat().st_mode))) \
-        == (uid, services, oct(0o640))
+        == (uid, services, oct(0o660))
     for folder in (path.parent, path.parent.parent):
         assert (folder.stat().st_gid, oct(stat.S_IMODE(folder.stat().st_mode))) == (
-            services, oct(0o2750)), folder
+            services, oct(0o2770)), folder
     with wave.open(str(path)) as recording:
         assert recording.getsampwidth() == 2
         samples = array.array("h", recording.readframes(recording.getnframes()))

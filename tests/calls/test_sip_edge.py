@@ -208,8 +208,12 @@ def test_repeated_failed_authentication_blocks_the_source_until_the_block_expire
         while source not in blocked():
             assert time.monotonic() < deadline, "the repeat offender was never blocked"
             time.sleep(0.1)
-        again = [entry for entry in entries(limit=20) if entry["action"] == "sip.block"
-                 and entry["target"] == source]
+        # The guard writes the audit row just after the block is in the kernel.
+        deadline = time.monotonic() + 5
+        while len(again := [entry for entry in entries(limit=20)
+                            if entry["action"] == "sip.block" and entry["target"] == source]) < 2:
+            assert time.monotonic() < deadline, "the repeat block was never audited"
+            time.sleep(0.1)
         assert (again[0]["details"]["seconds"], again[0]["details"]["repeat"]) == (20, 2)
     firewall().unblock(ipaddress.ip_address(source))
 

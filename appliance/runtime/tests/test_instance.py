@@ -128,7 +128,7 @@ def test_a_config_is_never_readable_by_others_while_it_is_written(
 
 @needs_root
 def test_the_ami_secret_include_is_a_config_like_the_others(instance: AsteriskInstance) -> None:
-    instance._write_secret_include()
+    instance.write_secret_include()
     path = instance.instance_dir / "etc" / AMI_SECRET_INCLUDE
     assert path.read_text() == f"secret = {instance.ami_secret()}\n"
     assert _owner_and_mode(path)[1:] == (ASTERISK_GID, oct(0o640))
