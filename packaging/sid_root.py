@@ -14,6 +14,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -113,8 +114,9 @@ def run_in(root: Path, command: Sequence[str], *, binds: Mapping[Path, str] | No
            env: Mapping[str, str] | None = None, network: bool = False,
            capture: bool = False, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run ``command`` chrooted into ``root`` with /proc, /dev and /sys, each host directory of
-    ``binds`` mounted at its path inside, and the host's resolver when ``network`` is asked
-    for.  A failure raises :class:`RuntimeSetupError` with the tail of its output."""
+    ``binds`` mounted at its path inside, and the host's resolver and certificates when
+    ``network`` is asked for.  A failure raises :class:`RuntimeSetupError` with the tail of
+    its output."""
     mounts = ['mount --rbind /dev "$R/dev"', 'mount -t sysfs sysfs "$R/sys"']
     for source, inside in (binds or {}).items():
         mounts.append(f'mkdir -p "$R"{shlex.quote(inside)} && mount --bind '
@@ -131,7 +133,11 @@ def run_in(root: Path, command: Sequence[str], *, binds: Mapping[Path, str] | No
         ["unshare", "--mount", "--propagation", "private", "--pid", "--fork",
          f"--mount-proc={root}/proc", "env", "-i", *(f"{k}={v}" for k, v in environment.items()),
          "sh", "-c", script, "sh", *command],
-        env={"PATH": BASE_ENVIRONMENT["PATH"]}, capture_output=capture, text=True)
+        env={"PATH": BASE_ENVIRONMENT["PATH"]}, text=True,
+        # Uncaptured, what the command prints is progress: stderr, leaving stdout to the
+        # caller's result.
+        stdout=subprocess.PIPE if capture else sys.stderr,
+        stderr=subprocess.PIPE if capture else None)
     if check and result.returncode != 0:
         output = tail_lines((result.stderr or "") + (result.stdout or ""), 30) if capture else ""
         raise RuntimeSetupError(
