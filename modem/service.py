@@ -99,12 +99,12 @@ class ModemService:
                 self._serve(modem)
                 delay = RECONNECT_FIRST_S
             except SimNotReady as sim:
-                self._sim_not_ready(sim, choice)
-                waiting_sim = choice
+                waiting_sim = self._sim_not_ready(sim, choice)
             except (ModemGone, CmsError, CmeError, CommandError, serial.SerialException,
                     OSError, peewee.OperationalError) as error:
                 log.warning("modem on %s: %s; retrying in %.0f s", self._device,
                             error or type(error).__name__, delay)
+                self._sim_problem = None  # the modem that comes back may have another SIM
                 self._record_health(None, error=str(error) or type(error).__name__)
                 if isinstance(error, ModemGone | CmsError):
                     delay = RECONNECT_FIRST_S  # it answered once; try again soon
@@ -119,10 +119,10 @@ class ModemService:
                 break
             delay = min(delay * 2, RECONNECT_MAX_S)
 
-    def _sim_not_ready(self, sim: SimNotReady, tried: PinChoice) -> None:
+    def _sim_not_ready(self, sim: SimNotReady, tried: PinChoice) -> PinChoice:
         """The SIM waits for a person: say what for, in the health row and (once) the log.
         A PIN it refused is recorded, so that neither this service nor a restarted one
-        enters it again."""
+        enters it again.  Returns what the service would enter now."""
         state = sim.state
         if sim.refused_pin and tried.pin is not None:
             record_refused(tried.pin)
@@ -134,24 +134,26 @@ class ModemService:
             self._sim_problem = problem
         notify(f"STATUS={problem}")
         self._record_health(None, error=problem, sim=SimReport(state, sim.attempts_left))
+        return pin_to_enter(self._file_pin)
 
-    def _wait_for_sim(self, tried: PinChoice) -> None:
-        """Until a PIN other than the one just tried is stored, or the time to look at the
-        SIM again, or the stop."""
+    def _wait_for_sim(self, in_force: PinChoice) -> None:
+        """Until the PIN the service would enter changes (one stored, another stored, one
+        cleared), the time to look at the SIM again, or the stop."""
         recheck_at = time.monotonic() + SIM_RECHECK_S
         touch_at = time.monotonic() + HEALTH_EVERY_S
         while not self._stop.wait(PIN_POLL_S):
             now = time.monotonic()
             try:
-                new = pin_to_enter(self._file_pin).pin
+                choice = pin_to_enter(self._file_pin)
                 if now >= touch_at:  # the health row stays current while nothing changes
                     ModemHealth.update(updated_at=utcnow()).where(ModemHealth.id == 1).execute()
                     touch_at = now + HEALTH_EVERY_S
             except peewee.OperationalError as error:
                 log.warning("reading the stored SIM PIN: %s", error)
                 continue
-            if new is not None and new != tried.pin:
-                log.info("a new SIM PIN is stored; entering it")
+            if choice != in_force:
+                if choice.pin is not None:
+                    log.info("a new SIM PIN is stored; entering it if the SIM asks")
                 return
             if now >= recheck_at:
                 return

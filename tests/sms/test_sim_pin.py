@@ -138,6 +138,9 @@ def test_a_wrong_pin_costs_one_try_and_is_not_entered_again_until_another_is_sto
     time.sleep(QUIET_S)
     assert (box.sim()["pin_entries"], box.sim()["pin_attempts_left"]) == (1, 2)
 
+    # Cleared: the SIM now waits for a PIN where none is stored, and says so at once.
+    sim_pin.clear_pin(Changes("toimisto", apply=lambda: None))
+    box.health(sim_pin.SIM_PIN_NEEDED)
     box.store_pin(RIGHT_PIN)
     box.wait_sent()
     assert (box.sim()["pin_entries"], box.sim()["pin_attempts_left"]) == (2, 3)
