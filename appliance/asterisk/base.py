@@ -42,7 +42,6 @@ MODULES = (
     "app_dial", "app_stack", "app_playback", "app_read", "app_senddtmf", "app_userevent",
     "app_mixmonitor", "app_softhangup", "app_echo", "app_record", "app_verbose", "app_while",
     "app_db", "app_exec", "app_originate", "app_playtones", "app_channelredirect",
-    "app_waitforsilence",  # with in-band keys: the line falls quiet before a key counts
     # functions
     "func_db", "func_strings", "func_cut", "func_channel", "func_callerid", "func_lock",
     "func_global", "func_logic", "func_math", "func_hangupcause", "func_timeout",

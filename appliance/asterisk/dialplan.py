@@ -109,16 +109,11 @@ NOW = "${STRFTIME(,,%s.%3q)}"
 PERSON_RING_LIMIT_S = 310
 # A person has this long after each round of the prompt to press.
 READ_AFTER_PROMPT_S = 2
-# When keys may arrive as tones in the audio.  A key that ends within KEY_GUARD_S of the
-# prompt's end was most likely sounding already while the prompt played; a person who waits
-# for "press 1" to end presses later.  (Asterisk takes only the ends of keys while it plays a
-# prompt, and silences a tone it has recognised: after the prompt, such a tone shows only
-# when it ends.)
+# When keys may arrive as tones in the audio: a key that ends within KEY_GUARD_S of the
+# prompt's end was most likely sounding already while the prompt played (a person who waits
+# for "press 1" to end presses later).  Asterisk takes only the ends of keys while it plays a
+# prompt, so when a key began cannot be told: only when it ended.
 KEY_GUARD_S = 0.5
-# Then this much quiet before a key counts, waited for at most QUIET_WAIT_S (a noisy line
-# never falls quiet: its person can still press after that).
-QUIET_BEFORE_KEY_MS = 300
-QUIET_WAIT_S = 3
 # Numbers dialled in national form ("0401234567") belong to this country.
 COUNTRY_CODE = phonenumbers.country_code_for_region(DEFAULT_REGION)
 
@@ -541,13 +536,9 @@ def _person() -> list[str]:
         " same => n,Goto(prompt)",
         # Keys may arrive as tones in the audio, which a voicemail greeting can play too.  The
         # prompt plays to its end: a key that ends meanwhile is dropped.  A key that ends just
-        # after it was sounding while the prompt played: the round counts for nothing.  Then
-        # the line must fall quiet (a greeting still speaking delays any key) before a key
-        # counts.
+        # after it was sounding while the prompt played: dropped too.  Only then a key counts.
         " same => n(after),Playback(${PV_PROMPT})",
         f" same => n,Read(PV_EARLY,,1,,1,{KEY_GUARD_S})",
-        ' same => n,GotoIf($["${PV_EARLY}" != ""]?prompt)',
-        f" same => n,WaitForSilence({QUIET_BEFORE_KEY_MS},1,{QUIET_WAIT_S})",
         f" same => n,Read(PV_DIGIT,,1,,1,{READ_AFTER_PROMPT_S})",
         " same => n,Goto(heard)",
         " same => n(claim),Set(PV_PRESSED=yes)",
