@@ -49,6 +49,9 @@ LISTEN_END_GRACE_S = 3.0
 # come first so that the dialling side reports the caller's hang-up, not Originate's.
 ORIGINATE_SLACK_S = 5.0
 _NUMBER = re.compile(r"\+?[0-9]{1,20}")
+# A request user as it goes into the carrier's Dial(): URI-escaped, so that no character of it
+# is Dial syntax (',' '(' ')' '&' '/' '@' arrive as %2C %28 %29 %26 %2F %40).
+_ESCAPED_USER = re.compile(r"[A-Za-z0-9%._~+*#!$'=-]{1,64}")
 # CALLERID(pres) values a test may ask for; "prohib" is what a withheld number arrives as.
 PRESENTATIONS = ("allowed", "prohib")
 
@@ -73,6 +76,7 @@ class CallerReport:
     heard_digits: str  # every DTMF digit the caller heard, in order
     hangup_cause: int | None  # Q.850 cause of the caller's channel
     sip_cause: str  # the appliance's final SIP status as Asterisk words it, "" if none
+    codec: str  # the audio codec of the call with the appliance, e.g. "(g722)"; "" unanswered
 
 
 class _CallEvents:
@@ -117,21 +121,29 @@ def _router(ami: AmiClient) -> _CallEvents:
 
 def place_call(ami: AmiClient, caller: str, dialled: str, hangup_after: float | None = None,
                max_duration: float = 120, *, caller_name: str = "",
-               presentation: str = "allowed", any_caller_id: bool = False) -> CallerReport:
+               presentation: str = "allowed", any_caller_id: bool = False,
+               any_dialled: bool = False) -> CallerReport:
     """Call ``dialled`` on the appliance from ``caller`` and return once the call is over.
 
     ``ami`` is the *carrier's* AMI.  The caller hangs up ``hangup_after`` seconds after dialling
     (while it still rings: an abandoned call), or else waits for the appliance to end the call,
     but never longer than ``max_duration`` seconds.  Numbers are sent as given (digits with an
-    optional leading +), so tests can dial national forms too.  ``any_caller_id`` lets the
-    caller's number be any text at all, as a hostile or broken network may send it; the
-    caller's name always may be.
+    optional leading +), so tests can dial national forms too; an empty ``dialled`` sends a
+    request without a user, as a GSM gateway may.  ``any_dialled`` lets ``dialled`` be any
+    URI-escaped user (``%22`` for a quote, ``%2C`` for a comma), as a hostile or broken network
+    may send it.  ``any_caller_id`` lets the caller's number be any text at all; the caller's
+    name always may be.  With a carrier that is the appliance's registrar, ``dialled`` goes in
+    To and the request URI names the appliance's account.
     """
-    numbers = [("dialled", dialled)] + ([] if any_caller_id else [("caller", caller)])
-    for name, number in numbers:
-        if not _NUMBER.fullmatch(number):
-            raise ValueError(f"{name} must be 1-20 digits with an optional leading +, "
-                             f"got {number!r}")
+    if any_dialled:
+        if not _ESCAPED_USER.fullmatch(dialled):
+            raise ValueError(f"dialled must be a URI-escaped user, got {dialled!r}")
+    elif dialled and not _NUMBER.fullmatch(dialled):
+        raise ValueError(f"dialled must be empty or 1-20 digits with an optional leading +, "
+                         f"got {dialled!r}")
+    if not any_caller_id and not _NUMBER.fullmatch(caller):
+        raise ValueError(f"caller must be 1-20 digits with an optional leading +, "
+                         f"got {caller!r}")
     if presentation not in PRESENTATIONS:
         raise ValueError(f"presentation must be one of {PRESENTATIONS}, got {presentation!r}")
     if hangup_after is not None and not hangup_after > 0:
@@ -170,6 +182,7 @@ def _follow(events: queue.Queue[Headers], call_id: str, caller: str, dialled: st
                           f"within {START_TIMEOUT_S:.0f} s (got {start})")
     deadline = time.monotonic() + limit + END_GRACE_S
     answered_at: float | None = None
+    codec = ""
     digits: list[str] = []
     end: Headers | None = None
     listening_ended = False
@@ -185,6 +198,7 @@ def _follow(events: queue.Queue[Headers], call_id: str, caller: str, dialled: st
         name = event.get("UserEvent")
         if name == EVENT_CALL_ANSWERED:
             answered_at = _time(event)
+            codec = event.get("Codec", "")
         elif name == EVENT_CALL_DIGIT:
             digits.append(event.get("Digit", ""))
         elif name == EVENT_CALL_END:
@@ -199,6 +213,7 @@ def _follow(events: queue.Queue[Headers], call_id: str, caller: str, dialled: st
         heard_digits="".join(digits),
         hangup_cause=int(cause) if cause.isdigit() else None,
         sip_cause=end.get("SipCause", ""),
+        codec=codec,
     )
 
 

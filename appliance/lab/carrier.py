@@ -11,6 +11,8 @@ it: contexts, channel variables, the AstDB layout and the event names.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from paivystys.appliance.asterisk.base import base_configs
 from paivystys.appliance.runtime.instance import AsteriskInstance, InstanceSpec
 
@@ -25,6 +27,11 @@ CARRIER_HOST = "127.0.0.1"
 # --- Dialplan contexts and the PJSIP endpoint ------------------------------------------------
 ENDPOINT = "appliance"  # the carrier's endpoint for the appliance (PJSIP/<number>@appliance)
 AUTH = "appliance-auth"  # what the carrier answers the appliance's challenges with, if anything
+# With a registration: the endpoint that calls the contact the appliance registered, and the
+# credentials the carrier, as registrar, challenges the appliance for.
+REGISTERED_ENDPOINT = "appliance-registered"
+REGISTRAR_AUTH = "appliance-registrar"
+GLOBAL_TRUNK = "LABTRUNK"  # the endpoint callers dial the appliance through
 CONTEXT_FROM_APPLIANCE = "carrier-from-appliance"  # legs the appliance places: handsets
 CONTEXT_HANDSET = "carrier-handset"
 CONTEXT_CALLER = "carrier-caller"
@@ -38,7 +45,7 @@ CALLER_LISTEN_EXTEN = "listen"  # ;1 side, runs once the appliance answered: hea
 # Python writes every field resolved (defaults applied), so the dialplan needs no defaults.
 DB_FAMILY = "handset"
 SPEC_SEPARATOR = ":"
-SPEC_FIELDS = ("behaviour", "answer_after", "confirm_after", "talk", "identity")
+SPEC_FIELDS = ("behaviour", "answer_after", "confirm_after", "talk", "identity", "tone_after")
 
 NO_ANSWER = "no-answer"
 BUSY = "busy"
@@ -61,6 +68,10 @@ DECLINER_WAIT_S = 60
 # About four seconds of "The person ... is unavailable", then the beep.
 VOICEMAIL_GREETING = "vm-theperson&vm-isunavail"
 VOICEMAIL_BEEP = "beep"
+# A greeting may start with a tone pair: the two frequencies of the key 1 (697 and 1209 Hz),
+# as audio, whatever the trunk's DTMF mode.
+KEY_1_TONE = "697+1209"
+GREETING_TONE_S = 0.8
 # A human sends its identity this long after pressing 1 (the appliance bridges it to the
 # caller in the meantime), then again every IDENTITY_REPEAT_S in case the first burst was
 # still swallowed by the confirmation prompt.
@@ -80,28 +91,33 @@ VAR_CALL = "LABCALL"  # per-call id of a placed call, inherited to every channel
 VAR_CALLER_NUM64 = "LABCALLERNUM64"
 VAR_CALLER_NAME64 = "LABCALLERNAME64"
 VAR_CALLER_PRES = "LABCALLERPRES"  # CALLERID(pres), e.g. prohib for a withheld number
-VAR_DIALLED = "LABDIALLED"
+VAR_DIALLED = "LABDIALLED"  # empty: the request names no number (a GSM gateway's way)
 VAR_LIMIT = "LABLIMIT"  # seconds after which the caller hangs up, ringing or talking
 
 # --- UserEvents ------------------------------------------------------------------------------
 # Handset events carry Number (as dialled by the appliance), Behaviour and Caller.
-EVENT_HANDSET_RINGING = "HandsetRinging"
+EVENT_HANDSET_RINGING = "HandsetRinging"  # + ContactHost: the host in the appliance's Contact
 EVENT_HANDSET_BUSY = "HandsetBusy"
 EVENT_HANDSET_DECLINED = "HandsetDeclined"  # rejected with SIP 603 without answering
-EVENT_HANDSET_ANSWERED = "HandsetAnswered"
+EVENT_HANDSET_ANSWERED = "HandsetAnswered"  # + Channel, Codec (the audio codec of its call)
 EVENT_HANDSET_PRESSED = "HandsetPressed"  # + Digit
 EVENT_HANDSET_IDENTITY = "HandsetIdentity"  # + Digits: one burst of the identity
 EVENT_HANDSET_GREETING = "HandsetGreeting"  # + Status: the voicemail greeting and beep ended
+EVENT_HANDSET_TONE = "HandsetTone"  # the voicemail greeting plays the key 1's tone pair
+# Not a UserEvent: HandsetEvents records one when Asterisk's talk detector hears sound on an
+# answered handset's line (the prompt), from the AMI's ChannelTalkingStart.
+EVENT_HANDSET_HEARD = "HandsetHeard"
+AMI_TALKING_START = "ChannelTalkingStart"
 EVENT_HANDSET_HANGUP = "HandsetHangup"  # + By (handset | network), Cause (Q.850)
 HANDSET_EVENTS = (EVENT_HANDSET_RINGING, EVENT_HANDSET_BUSY, EVENT_HANDSET_DECLINED,
                   EVENT_HANDSET_ANSWERED, EVENT_HANDSET_PRESSED, EVENT_HANDSET_IDENTITY,
-                  EVENT_HANDSET_GREETING, EVENT_HANDSET_HANGUP)
+                  EVENT_HANDSET_GREETING, EVENT_HANDSET_TONE, EVENT_HANDSET_HANGUP)
 HANGUP_BY_HANDSET = "handset"
 HANGUP_BY_NETWORK = "network"
 
 # Caller events carry LabCall and Time (Unix time with milliseconds, the carrier's clock).
 EVENT_CALL_START = "LabCallStart"  # the carrier starts dialling the appliance
-EVENT_CALL_ANSWERED = "LabCallAnswered"  # the appliance answered
+EVENT_CALL_ANSWERED = "LabCallAnswered"  # + Codec: the appliance answered
 EVENT_CALL_DIGIT = "LabCallDigit"  # + Digit: one DTMF digit the caller heard
 EVENT_CALL_END = "LabCallEnd"  # + DialStatus, HangupCause, SipCause: the dialling side ended
 EVENT_CALL_LISTEN_END = "LabCallListenEnd"  # the listening side ended: no more digits follow
@@ -109,28 +125,87 @@ EVENT_CALL_LISTEN_END = "LabCallListenEnd"  # the listening side ended: no more 
 _NOW = "${STRFTIME(,,%s.%3q)}"
 
 
-def carrier_configs() -> dict[str, str]:
+@dataclass(frozen=True)
+class CarrierTrunk:
+    """How the simulated operator runs its side of the trunk."""
+
+    # What the carrier answers the appliance's challenges with (user name, password), as an
+    # operator whose calls the appliance authenticates; None: it answers none.
+    credentials: tuple[str, str] | None = None
+    # The account (user name, password) the appliance registers with: the carrier is then its
+    # registrar and calls it the way registrars do, at the contact the appliance registered
+    # (sip:<user name>@appliance) with the number dialled in To only.  None: the carrier
+    # knows the appliance by its address and calls sip:<number>@appliance.
+    registration: tuple[str, str] | None = None
+    codecs: tuple[str, ...] = ("ulaw", "alaw")  # what the carrier offers and accepts, in order
+    dtmf_mode: str = "rfc4733"  # how its phones send keys: rfc4733, info, inband, auto
+
+
+DEFAULT_TRUNK = CarrierTrunk()
+
+
+def carrier_configs(trunk: CarrierTrunk = DEFAULT_TRUNK) -> dict[str, str]:
     """Every file the carrier's Asterisk reads, by file name."""
     configs = base_configs(CARRIER_SPEC, ami_write=CARRIER_AMI_WRITE)
     # Real phones send RTP (silence included) from the first moment; without it a waiting
     # caller sends nothing and every Answer() on the appliance waits 500 ms for media.
     options = configs["asterisk.conf"].rstrip("\n")
     configs["asterisk.conf"] = f"{options}\ntransmit_silence = yes\n"
-    configs["pjsip.conf"] = render_pjsip()
-    configs["extensions.conf"] = render_extensions()
+    # The talk detector tells whether a handset that answered hears anything (the prompt).
+    configs["modules.conf"] += "load => func_talkdetect.so\n"
+    configs["pjsip.conf"] = render_pjsip(trunk)
+    configs["extensions.conf"] = render_extensions(trunk)
     return configs
 
 
-def render_pjsip(credentials: tuple[str, str] | None = None) -> str:
-    """The carrier's pjsip.conf; ``credentials`` (user name, password) answer the appliance's
-    challenge when the appliance authenticates the operator's calls."""
+def render_pjsip(trunk: CarrierTrunk = DEFAULT_TRUNK) -> str:
+    """The carrier's pjsip.conf for ``trunk``."""
     host, port = APPLIANCE_SIP
-    auth_line, auth_section = "", ""
-    if credentials is not None:
-        username, password = credentials
-        auth_line = f"outbound_auth={AUTH}\n"
-        auth_section = (f"\n[{AUTH}]\ntype=auth\nauth_type=userpass\nusername={username}\n"
-                        f"password={password}\n")
+    media = f"""\
+disallow=all
+allow={",".join(trunk.codecs)}
+dtmf_mode={trunk.dtmf_mode}
+direct_media=no
+rtp_symmetric=yes
+media_address={CARRIER_HOST}
+bind_rtp_to_media_address=yes
+"""
+    extra_lines, sections = "", ""
+    aors = ENDPOINT
+    if trunk.credentials is not None:
+        username, password = trunk.credentials
+        extra_lines += f"outbound_auth={AUTH}\n"
+        sections += (f"\n[{AUTH}]\ntype=auth\nauth_type=userpass\nusername={username}\n"
+                     f"password={password}\n")
+    if trunk.registration is not None:
+        account, password = trunk.registration
+        aors = f"{ENDPOINT},{account}"
+        # Everything the appliance sends is challenged: its REGISTER and its calls.
+        extra_lines += f"auth={REGISTRAR_AUTH}\n"
+        sections += f"""
+[{REGISTRAR_AUTH}]
+type=auth
+auth_type=userpass
+username={account}
+password={password}
+
+; the appliance's registration: its contact, sip:{account}@<its address>
+[{account}]
+type=aor
+max_contacts=1
+remove_existing=yes
+
+; Calls to the registered contact.  Asterisk puts the number dialled in both the request URI
+; and To; the strict route (a proxy URI without ;lr) makes the request URI the contact's
+; account, as a registrar's request is, and leaves the number in To (and in a Route header).
+[{REGISTERED_ENDPOINT}]
+type=endpoint
+transport=transport-udp
+context={CONTEXT_FROM_APPLIANCE}
+{media}trust_id_inbound=yes
+aors={account}
+outbound_proxy=sip:{account}@{host}:{port}
+"""
     return f"""; The simulated carrier's SIP side. Generated by paivystys.appliance.lab.carrier.
 [global]
 type=global
@@ -147,17 +222,10 @@ bind={CARRIER_HOST}:{CARRIER_SPEC.sip_port}
 type=endpoint
 transport=transport-udp
 context={CONTEXT_FROM_APPLIANCE}
-disallow=all
-allow=ulaw,alaw
-dtmf_mode=rfc4733
-direct_media=no
-rtp_symmetric=yes
-media_address={CARRIER_HOST}
-bind_rtp_to_media_address=yes
-; the appliance shows the original caller in P-Asserted-Identity
+{media}; the appliance shows the original caller in P-Asserted-Identity
 trust_id_inbound=yes
-aors={ENDPOINT}
-{auth_line}
+aors={aors}
+{extra_lines}
 [{ENDPOINT}]
 type=aor
 contact=sip:{host}:{port}
@@ -167,14 +235,22 @@ qualify_frequency=0
 type=identify
 endpoint={ENDPOINT}
 match={host}
-{auth_section}"""
+{sections}"""
+
+
+def configure(carrier: AsteriskInstance, trunk: CarrierTrunk = DEFAULT_TRUNK) -> None:
+    """Make the running carrier run its side of the trunk as ``trunk`` says (the default: the
+    lab's IP trunk); calls in progress go on."""
+    carrier.write_config("pjsip.conf", render_pjsip(trunk))
+    carrier.write_config("extensions.conf", render_extensions(trunk))
+    carrier.reload("res_pjsip.so")
+    carrier.rx("dialplan reload")
 
 
 def use_credentials(carrier: AsteriskInstance, credentials: tuple[str, str] | None) -> None:
     """Make the running carrier answer the appliance's challenges with ``credentials`` (None:
     answer none), as an operator does whose calls the appliance authenticates."""
-    carrier.write_config("pjsip.conf", render_pjsip(credentials))
-    carrier.reload("res_pjsip.so")
+    configure(carrier, CarrierTrunk(credentials=credentials))
 
 
 def _event(name: str, **fields: str) -> str:
@@ -195,8 +271,10 @@ def _spec_field(name: str) -> str:
     return f"${{CUT(SPEC,{SPEC_SEPARATOR},{SPEC_FIELDS.index(name) + 1})}}"
 
 
-def render_extensions() -> str:
-    return "\n".join([_EXTENSIONS_HEADER, _handset_contexts(), _caller_context()])
+def render_extensions(trunk: CarrierTrunk = DEFAULT_TRUNK) -> str:
+    endpoint = ENDPOINT if trunk.registration is None else REGISTERED_ENDPOINT
+    globals_ = f"[globals]\n{GLOBAL_TRUNK}={endpoint}\n"
+    return "\n".join([_EXTENSIONS_HEADER, globals_, _handset_contexts(), _caller_context()])
 
 
 _EXTENSIONS_HEADER = """; The simulated carrier's dialplan.
@@ -210,6 +288,11 @@ clearglobalvars=yes
 
 def _handset_contexts() -> str:
     by_handset = f"same => n,Set(HANGUP_BY={HANGUP_BY_HANDSET})"
+    answered_event = _handset_event(EVENT_HANDSET_ANSWERED, Channel="${CHANNEL}",
+                                    Codec="${CHANNEL(audionativeformat)}")
+    answered = f"same => n,{answered_event}\n same => n,Set(TALK_DETECT(set)=)"
+    ringing_event = _handset_event(EVENT_HANDSET_RINGING,
+                                   ContactHost="${PJSIP_PARSE_URI_FROM(CONTACT_URI,host)}")
     hangup_event = _handset_event(EVENT_HANDSET_HANGUP, By="${HANGUP_BY}", Cause="${HANGUPCAUSE}")
     return f"""
 ; Every leg the appliance places rings a handset; the request user is the person's number.
@@ -227,9 +310,12 @@ exten => start,1,Set(SPEC=${{DB({DB_FAMILY}/${{HANDSET}})}})
  same => n,Set(CONFIRM_AFTER={_spec_field("confirm_after")})
  same => n,Set(TALK={_spec_field("talk")})
  same => n,Set(IDENTITY={_spec_field("identity")})
+ same => n,Set(TONE_AFTER={_spec_field("tone_after")})
  same => n,Set(HANGUP_BY={HANGUP_BY_NETWORK})
  same => n,Set(CHANNEL(hangup_handler_push)={CONTEXT_HANDSET},hangup,1)
- same => n,{_handset_event(EVENT_HANDSET_RINGING)}
+ ; where the appliance says it is (its Contact): its own address, or its router's behind NAT
+ same => n,Set(CONTACT_URI=${{CHANNEL(pjsip,target_uri)}})
+ same => n,{ringing_event}
  same => n,Goto(${{BEHAVIOUR}},1)
 
 ; Rings until the appliance cancels the leg.
@@ -251,7 +337,7 @@ exten => {DECLINE},1,GotoIf($["${{ANSWER_AFTER}}" != ""]?answer)
  same => n(answer),Ringing()
  same => n,Wait(${{ANSWER_AFTER}})
  same => n,Answer()
- same => n,{_handset_event(EVENT_HANDSET_ANSWERED)}
+ {answered}
  same => n,Wait(${{CONFIRM_AFTER}})
  ; reported first: the appliance may drop the leg while the digit is still being sent
  same => n,{_handset_event(EVENT_HANDSET_PRESSED, Digit="2")}
@@ -260,12 +346,19 @@ exten => {DECLINE},1,GotoIf($["${{ANSWER_AFTER}}" != ""]?answer)
  {by_handset}
  same => n,Hangup()
 
-; Answers, plays a greeting and a beep, then records in silence.  Never sends a digit.
+; Answers, plays a greeting and a beep, then records in silence.  Never sends a digit, but
+; with tone_after its greeting starts with the key 1's tone pair, as audio.
 exten => {VOICEMAIL},1,Ringing()
  same => n,Wait(${{ANSWER_AFTER}})
  same => n,Answer()
- same => n,{_handset_event(EVENT_HANDSET_ANSWERED)}
- same => n,Playback({VOICEMAIL_GREETING}&{VOICEMAIL_BEEP})
+ {answered}
+ same => n,GotoIf($["${{TONE_AFTER}}" = ""]?greeting)
+ same => n,Wait(${{TONE_AFTER}})
+ same => n,{_handset_event(EVENT_HANDSET_TONE)}
+ same => n,PlayTones({KEY_1_TONE})
+ same => n,Wait({GREETING_TONE_S})
+ same => n,StopPlayTones()
+ same => n(greeting),Playback({VOICEMAIL_GREETING}&{VOICEMAIL_BEEP})
  same => n,{_handset_event(EVENT_HANDSET_GREETING, Status="${PLAYBACKSTATUS}")}
  same => n,Wait({VOICEMAIL_LISTEN_S})
  {by_handset}
@@ -275,7 +368,7 @@ exten => {VOICEMAIL},1,Ringing()
 exten => {HANG_UP},1,Ringing()
  same => n,Wait(${{ANSWER_AFTER}})
  same => n,Answer()
- same => n,{_handset_event(EVENT_HANDSET_ANSWERED)}
+ {answered}
  same => n,Wait(${{CONFIRM_AFTER}})
  {by_handset}
  same => n,Hangup()
@@ -284,7 +377,7 @@ exten => {HANG_UP},1,Ringing()
 exten => {HUMAN},1,Ringing()
  same => n,Wait(${{ANSWER_AFTER}})
  same => n,Answer()
- same => n,{_handset_event(EVENT_HANDSET_ANSWERED)}
+ {answered}
  same => n,Wait(${{CONFIRM_AFTER}})
  same => n,{_handset_event(EVENT_HANDSET_PRESSED, Digit="1")}
  ; the talk time runs from the press; when it is over the T extension hangs up
@@ -313,6 +406,7 @@ def _caller_context() -> str:
                  f"^${{{VAR_CALLER_NAME64}}}^${{{VAR_CALLER_PRES}}})")
     end_event = _call_event(EVENT_CALL_END, DialStatus="${DIALSTATUS}",
                             HangupCause="${HANGUPCAUSE}", SipCause="${SIP_CAUSE}")
+    dial_options = f"b({caller_id})U({CONTEXT_CALLER_ANSWERED})"
     return f"""
 ; A placed call is Local/{CALLER_DIAL_EXTEN}@{CONTEXT_CALLER}/n, originated over AMI with
 ; {VAR_CALL}, {VAR_CALLER_NUM64}, {VAR_CALLER_NAME64}, {VAR_CALLER_PRES}, {VAR_DIALLED} and
@@ -325,7 +419,11 @@ exten => {CALLER_DIAL_EXTEN},1,Set(CHANNEL(hangup_handler_push)={CONTEXT_CALLER}
  same => n,Set(TIMEOUT(absolute)=${{{VAR_LIMIT}}})
  same => n,Set(CALLERID(all)=)
  same => n,{_call_event(EVENT_CALL_START)}
- same => n,Dial(PJSIP/${{{VAR_DIALLED}}}@{ENDPOINT},,b({caller_id})U({CONTEXT_CALLER_ANSWERED}))
+ same => n,GotoIf($["${{{VAR_DIALLED}}}" = ""]?nonumber)
+ same => n,Dial(PJSIP/${{{VAR_DIALLED}}}@${{{GLOBAL_TRUNK}}},,{dial_options})
+ same => n,Hangup()
+ ; a request without a user: sip:<the appliance>
+ same => n(nonumber),Dial(PJSIP/${{{GLOBAL_TRUNK}}},,{dial_options})
  same => n,Hangup()
 
 ; Dial's predial handler on the channel towards the appliance: the caller ID the network sends
@@ -353,6 +451,6 @@ exten => listen-ended,1,{_call_event(EVENT_CALL_LISTEN_END)}
 
 ; Runs on the appliance's channel when it answers, before the caller is connected.
 [{CONTEXT_CALLER_ANSWERED}]
-exten => s,1,{_call_event(EVENT_CALL_ANSWERED)}
+exten => s,1,{_call_event(EVENT_CALL_ANSWERED, Codec="${CHANNEL(audionativeformat)}")}
  same => n,Return()
 """

@@ -17,11 +17,14 @@ import phonenumbers
 
 from paivystys.appliance.ami.client import AmiActionError, AmiClient, Headers
 from paivystys.appliance.lab.carrier import (
+    AMI_TALKING_START,
     BEHAVIOURS,
     BUSY,
     DB_FAMILY,
     DECLINE,
     DEFAULT_BEHAVIOUR,
+    EVENT_HANDSET_ANSWERED,
+    EVENT_HANDSET_HEARD,
     HANDSET_EVENTS,
     HANG_UP,
     HUMAN,
@@ -43,7 +46,7 @@ _ACCEPTS: dict[str, frozenset[str]] = {
     DEFAULT_BEHAVIOUR: frozenset(),
     BUSY: frozenset(),
     DECLINE: frozenset({"answer_after", "confirm_after"}),
-    VOICEMAIL: frozenset({"answer_after"}),
+    VOICEMAIL: frozenset({"answer_after", "tone_after"}),
     HUMAN: frozenset({"answer_after", "confirm_after", "talk", "identity"}),
     HANG_UP: frozenset({"answer_after", "confirm_after"}),  # confirm_after: when it hangs up
 }
@@ -59,11 +62,13 @@ class Handset:
     confirm_after: float | None = None
     talk: float | None = None
     identity: str | None = None
+    # A voicemail whose greeting starts with the key 1's tone pair this long after answering.
+    tone_after: float | None = None
 
     def encode(self) -> str:
         values = {"behaviour": self.behaviour, "answer_after": self.answer_after,
                   "confirm_after": self.confirm_after, "talk": self.talk,
-                  "identity": self.identity}
+                  "identity": self.identity, "tone_after": self.tone_after}
         return SPEC_SEPARATOR.join(_format(values[name]) for name in SPEC_FIELDS)
 
     @classmethod
@@ -73,7 +78,8 @@ class Handset:
                    answer_after=_float_or_none(fields["answer_after"]),
                    confirm_after=_float_or_none(fields["confirm_after"]),
                    talk=_float_or_none(fields["talk"]),
-                   identity=fields["identity"] or None)
+                   identity=fields["identity"] or None,
+                   tone_after=_float_or_none(fields["tone_after"]))
 
 
 def normalise(number: str) -> str:
@@ -89,19 +95,19 @@ def normalise(number: str) -> str:
 
 def script(number: str, behaviour: str, answer_after: float | None = None,
            confirm_after: float | None = None, talk: float | None = None,
-           identity: str | None = None) -> Handset:
+           identity: str | None = None, tone_after: float | None = None) -> Handset:
     """Validate a script and resolve its defaults."""
     e164 = normalise(number)
     if behaviour not in BEHAVIOURS:
         raise ValueError(f"unknown handset behaviour {behaviour!r}; "
                          f"expected one of {', '.join(BEHAVIOURS)}")
     given = {"answer_after": answer_after, "confirm_after": confirm_after, "talk": talk,
-             "identity": identity}
+             "identity": identity, "tone_after": tone_after}
     unexpected = sorted(name for name, value in given.items()
                         if value is not None and name not in _ACCEPTS[behaviour])
     if unexpected:
         raise ValueError(f"{', '.join(unexpected)} does not apply to a {behaviour!r} handset")
-    for name in ("answer_after", "confirm_after"):
+    for name in ("answer_after", "confirm_after", "tone_after"):
         value = given[name]
         if value is not None and not value >= 0:
             raise ValueError(f"{name} must be 0 or more seconds, got {value!r}")
@@ -122,7 +128,8 @@ def script(number: str, behaviour: str, answer_after: float | None = None,
                        confirm_after=_or(confirm_after, DEFAULT_CONFIRM_AFTER))
     if behaviour == VOICEMAIL:
         return Handset(e164, behaviour,
-                       answer_after=_or(answer_after, DEFAULT_ANSWER_AFTER[VOICEMAIL]))
+                       answer_after=_or(answer_after, DEFAULT_ANSWER_AFTER[VOICEMAIL]),
+                       tone_after=None if tone_after is None else float(tone_after))
     if behaviour == DECLINE and answer_after is not None:
         return Handset(e164, behaviour, answer_after=answer_after,
                        confirm_after=_or(confirm_after, DEFAULT_CONFIRM_AFTER))
@@ -140,9 +147,10 @@ class Handsets:
 
     def set(self, number: str, behaviour: str, answer_after: float | None = None,
             confirm_after: float | None = None, talk: float | None = None,
-            identity: str | None = None) -> Handset:
+            identity: str | None = None, tone_after: float | None = None) -> Handset:
         """Script ``number``'s handset; returns the script with its defaults filled in."""
-        handset = script(number, behaviour, answer_after, confirm_after, talk, identity)
+        handset = script(number, behaviour, answer_after, confirm_after, talk, identity,
+                         tone_after)
         self._ami.action("DBPut", Family=DB_FAMILY, Key=handset.number, Val=handset.encode())
         return handset
 
@@ -175,13 +183,30 @@ class HandsetEvents:
     def __init__(self, ami: AmiClient) -> None:
         self._changed = threading.Condition()
         self._events: dict[str, list[Headers]] = defaultdict(list)
+        self._answered_channels: dict[str, str] = {}  # channel -> number
         ami.add_listener(self._on_event)
 
     def _on_event(self, headers: Headers) -> None:
+        if headers.get("Event") == AMI_TALKING_START:
+            self._on_talking(headers)
+            return
         if headers.get("Event") != "UserEvent" or headers.get("UserEvent") not in HANDSET_EVENTS:
             return
         with self._changed:
-            self._events[headers.get("Number", "")].append(headers)
+            number = headers.get("Number", "")
+            if headers["UserEvent"] == EVENT_HANDSET_ANSWERED:
+                self._answered_channels[headers.get("Channel", "")] = number
+            self._events[number].append(headers)
+            self._changed.notify_all()
+
+    def _on_talking(self, headers: Headers) -> None:
+        """The talk detector heard sound on an answered handset's line: the prompt."""
+        with self._changed:
+            number = self._answered_channels.get(headers.get("Channel", ""))
+            if number is None:
+                return
+            self._events[number].append({"UserEvent": EVENT_HANDSET_HEARD, "Number": number,
+                                         "Channel": headers["Channel"]})
             self._changed.notify_all()
 
     def of(self, number: str) -> list[Headers]:

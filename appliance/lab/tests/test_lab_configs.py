@@ -55,7 +55,8 @@ def test_pjsip_points_at_the_appliance_on_loopback() -> None:
 def test_the_carrier_answers_the_appliance_s_challenge_only_when_told() -> None:
     plain = {section["type"]: section for section in _sections(carrier.render_pjsip())["appliance"]}
     assert "outbound_auth" not in plain["endpoint"]
-    sections = _sections(carrier.render_pjsip(("vaihde", "Sis#aan")))
+    sections = _sections(carrier.render_pjsip(carrier.CarrierTrunk(
+        credentials=("vaihde", "Sis#aan"))))
     endpoint = {section["type"]: section for section in sections["appliance"]}["endpoint"]
     assert endpoint["outbound_auth"] == carrier.AUTH
     assert sections[carrier.AUTH] == [{"type": "auth", "auth_type": "userpass",
@@ -109,7 +110,11 @@ def test_script_round_trips_through_the_astdb_value() -> None:
                     script("+358401234567", "no-answer"),
                     script("+358401234567", "decline", answer_after=1, confirm_after=0)):
         assert Handset.decode(handset.number, handset.encode()) == handset
-    assert script("+358401234567", "human", talk=3).encode() == "human:1.000:1.500:3.000:4567"
+    assert script("+358401234567", "human", talk=3).encode() == (
+        "human:1.000:1.500:3.000:4567:")
+    voicemail = script("+358401234567", "voicemail", tone_after=1.25)
+    assert voicemail.encode() == "voicemail:3.000::::1.250"
+    assert Handset.decode(voicemail.number, voicemail.encode()) == voicemail
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -122,6 +127,8 @@ def test_script_round_trips_through_the_astdb_value() -> None:
     ({"behaviour": "human", "identity": ""}, "identity must be"),
     ({"behaviour": "busy", "answer_after": 1}, "does not apply to a 'busy'"),
     ({"behaviour": "voicemail", "talk": 1}, "does not apply to a 'voicemail'"),
+    ({"behaviour": "human", "tone_after": 1}, "does not apply to a 'human'"),
+    ({"behaviour": "voicemail", "tone_after": -1}, "tone_after must be 0 or more"),
     ({"behaviour": "decline", "confirm_after": 1}, "confirm_after needs answer_after"),
 ])
 def test_script_rejects_mistakes(kwargs: dict[str, object], message: str) -> None:
@@ -183,3 +190,63 @@ def test_behaviour_extensions_do_not_collide_with_the_hangup_handler():
     names = [behaviour.replace("-", "") for behaviour in carrier.BEHAVIOURS]
     assert len(set(names)) == len(names)
     assert "hangup" not in names and "T" not in names
+
+
+def test_the_carrier_can_be_the_appliances_registrar_calling_its_contact() -> None:
+    trunk = carrier.CarrierTrunk(registration=("vaihde-lab", "Sala#1"))
+    sections = _sections(carrier.render_pjsip(trunk))
+    endpoint = {section["type"]: section for section in sections["appliance"]}["endpoint"]
+    # the appliance's REGISTER and calls are challenged; its registration lands in the aor
+    # named after the account
+    assert endpoint["auth"] == carrier.REGISTRAR_AUTH
+    assert endpoint["aors"] == "appliance,vaihde-lab"
+    assert sections[carrier.REGISTRAR_AUTH] == [{"type": "auth", "auth_type": "userpass",
+                                                 "username": "vaihde-lab",
+                                                 "password": "Sala#1"}]
+    assert sections["vaihde-lab"][0]["type"] == "aor"
+    # callers go through the registered contact, the number in To only
+    registered = sections[carrier.REGISTERED_ENDPOINT][0]
+    assert registered["aors"] == "vaihde-lab"
+    assert registered["outbound_proxy"] == "sip:vaihde-lab@127.0.0.1:5060"  # no ;lr: strict
+    assert f"{carrier.GLOBAL_TRUNK}={carrier.REGISTERED_ENDPOINT}" in carrier.render_extensions(
+        trunk)
+    assert f"{carrier.GLOBAL_TRUNK}={carrier.ENDPOINT}" in carrier.render_extensions()
+
+
+def test_the_carriers_codecs_and_keys_are_its_own() -> None:
+    trunk = carrier.CarrierTrunk(registration=("vaihde-lab", "x"), codecs=("g722", "ulaw"),
+                                 dtmf_mode="inband")
+    sections = _sections(carrier.render_pjsip(trunk))
+    for name in ("appliance", carrier.REGISTERED_ENDPOINT):
+        endpoint = next(s for s in sections[name] if s["type"] == "endpoint")
+        assert (endpoint["allow"], endpoint["dtmf_mode"]) == ("g722,ulaw", "inband")
+
+
+def test_a_caller_may_send_no_number_and_hears_which_codec_answered() -> None:
+    dialplan = carrier.render_extensions()
+    assert 'GotoIf($["${LABDIALLED}" = ""]?nonumber)' in dialplan
+    assert "(nonumber),Dial(PJSIP/${LABTRUNK},," in dialplan
+    assert "Dial(PJSIP/${LABDIALLED}@${LABTRUNK},," in dialplan
+    assert "UserEvent(LabCallAnswered," in dialplan and "Codec: ${CHANNEL(audionativeformat)}" \
+        in dialplan
+    # every handset that answers listens for the prompt
+    assert dialplan.count("Set(TALK_DETECT(set)=)") == 4
+    assert "load => func_talkdetect.so" in carrier.carrier_configs()["modules.conf"]
+
+
+def test_the_talk_detector_tells_which_answered_handset_heard_the_prompt() -> None:
+    from paivystys.appliance.lab.handsets import HandsetEvents
+
+    class _Listeners:
+        def add_listener(self, listener) -> None:
+            self.listener = listener
+
+    ami = _Listeners()
+    events = HandsetEvents(ami)  # type: ignore[arg-type]
+    ami.listener({"Event": "ChannelTalkingStart", "Channel": "PJSIP/appliance-00000001"})
+    ami.listener({"Event": "UserEvent", "UserEvent": "HandsetAnswered",
+                  "Number": "+358401234567", "Channel": "PJSIP/appliance-00000002"})
+    ami.listener({"Event": "ChannelTalkingStart", "Channel": "PJSIP/appliance-00000002"})
+    assert events.names("+358401234567") == ["HandsetAnswered", "HandsetHeard"]
+    assert events.wait_for("040 1234567", "HandsetHeard", timeout=0)["Channel"] == (
+        "PJSIP/appliance-00000002")
