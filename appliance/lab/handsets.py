@@ -183,7 +183,7 @@ class HandsetEvents:
     def __init__(self, ami: AmiClient) -> None:
         self._changed = threading.Condition()
         self._events: dict[str, list[Headers]] = defaultdict(list)
-        self._answered_channels: dict[str, str] = {}  # channel -> number
+        self._answered: dict[str, Headers] = {}  # channel -> its HandsetAnswered
         ami.add_listener(self._on_event)
 
     def _on_event(self, headers: Headers) -> None:
@@ -195,18 +195,21 @@ class HandsetEvents:
         with self._changed:
             number = headers.get("Number", "")
             if headers["UserEvent"] == EVENT_HANDSET_ANSWERED:
-                self._answered_channels[headers.get("Channel", "")] = number
+                self._answered[headers.get("Channel", "")] = headers
             self._events[number].append(headers)
             self._changed.notify_all()
 
     def _on_talking(self, headers: Headers) -> None:
         """The talk detector heard sound on an answered handset's line: the prompt."""
         with self._changed:
-            number = self._answered_channels.get(headers.get("Channel", ""))
-            if number is None:
+            answered = self._answered.get(headers.get("Channel", ""))
+            if answered is None:
                 return
-            self._events[number].append({"UserEvent": EVENT_HANDSET_HEARD, "Number": number,
-                                         "Channel": headers["Channel"]})
+            number = answered.get("Number", "")
+            self._events[number].append({
+                "UserEvent": EVENT_HANDSET_HEARD, "Number": number,
+                "Behaviour": answered.get("Behaviour", ""), "Caller": answered.get("Caller", ""),
+                "Channel": headers["Channel"]})
             self._changed.notify_all()
 
     def of(self, number: str) -> list[Headers]:

@@ -245,8 +245,11 @@ def test_the_talk_detector_tells_which_answered_handset_heard_the_prompt() -> No
     events = HandsetEvents(ami)  # type: ignore[arg-type]
     ami.listener({"Event": "ChannelTalkingStart", "Channel": "PJSIP/appliance-00000001"})
     ami.listener({"Event": "UserEvent", "UserEvent": "HandsetAnswered",
-                  "Number": "+358401234567", "Channel": "PJSIP/appliance-00000002"})
+                  "Number": "+358401234567", "Behaviour": "human", "Caller": "+358501234567",
+                  "Channel": "PJSIP/appliance-00000002"})
     ami.listener({"Event": "ChannelTalkingStart", "Channel": "PJSIP/appliance-00000002"})
     assert events.names("+358401234567") == ["HandsetAnswered", "HandsetHeard"]
-    assert events.wait_for("040 1234567", "HandsetHeard", timeout=0)["Channel"] == (
-        "PJSIP/appliance-00000002")
+    # like every handset event, it names the handset, its behaviour and the call's caller
+    assert events.wait_for("040 1234567", "HandsetHeard", timeout=0) == {
+        "UserEvent": "HandsetHeard", "Number": "+358401234567", "Behaviour": "human",
+        "Caller": "+358501234567", "Channel": "PJSIP/appliance-00000002"}
