@@ -233,21 +233,25 @@ def _inbound_username(value: object) -> str | None:
     return text
 
 
+def _network(field: str, text: str, what: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """``text`` as a CIDR network; ``what`` says what else it may be, for the refusal."""
+    try:
+        return ipaddress.ip_network(text)
+    except ValueError:
+        try:
+            wider = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise Invalid(field, f"{field}: {text!r} is not {what}") from None
+        raise Invalid(field, f"{field}: {text!r} has bits set past its prefix: the network "
+                             f"is {wider}") from None
+
+
 def _operator_address(field: str, value: object) -> str:
     """An address, a CIDR network (no wider than MIN_PREFIX) or a host name."""
     text = _text(field, value).strip()
     if "/" not in text:
         return _host(field, text)
-    try:
-        network = ipaddress.ip_network(text)
-    except ValueError:
-        try:
-            wider = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            raise Invalid(field, f"{field}: {text!r} is not an address, a network (e.g. "
-                                 "192.0.2.0/24) or a host name") from None
-        raise Invalid(field, f"{field}: {text!r} has bits set past its prefix: the network "
-                             f"is {wider}") from None
+    network = _network(field, text, "an address, a network (e.g. 192.0.2.0/24) or a host name")
     if network.is_multicast:
         raise Invalid(field, f"{field}: {text!r} is a multicast network, not a sender's")
     if network.prefixlen < MIN_PREFIX[network.version]:
@@ -284,16 +288,7 @@ def _operator_addresses(value: object) -> str | None:
 def _local_network(field: str, value: object) -> str:
     """A network the box reaches directly, in CIDR (an address alone: that host)."""
     text = _text(field, value).strip()
-    try:
-        network = ipaddress.ip_network(text)
-    except ValueError:
-        try:
-            wider = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            raise Invalid(field, f"{field}: {text!r} is not a network (e.g. 192.168.1.0/24)") \
-                from None
-        raise Invalid(field, f"{field}: {text!r} has bits set past its prefix: the network "
-                             f"is {wider}") from None
+    network = _network(field, text, "a network (e.g. 192.168.1.0/24)")
     if network.is_multicast or network.is_unspecified:
         raise Invalid(field, f"{field}: {text!r} is not a network of hosts")
     return str(network)
