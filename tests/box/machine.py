@@ -7,8 +7,9 @@ with ``mkfs.ext4 -d`` (no loop devices) and booted with the kernel and initrd fr
 The first serial port is the box's screen (its login prompt, logged to a file); the API's
 port is forwarded to 127.0.0.1 only, and the guest reaches nothing else (``restrict=on``).
 
-systemd-nspawn --boot is not used: this host's cgroups are v1 (hybrid), and sid's systemd
-refuses to run as PID 1 without the unified (v2) hierarchy.
+systemd-nspawn --boot is not used: on this host it exits at once ("Failed to open system
+bus": the host runs no systemd to give it a scope), and the host's cgroups are v1 (hybrid),
+without which sid's systemd does not run as PID 1.
 """
 
 from __future__ import annotations
