@@ -46,7 +46,9 @@ def wait_active(box: Box, units: tuple[str, ...], timeout: float) -> None:
             return
         if time.monotonic() > deadline:
             found = dict(zip(units, states, strict=True))
-            pytest.fail(f"not all active within {timeout:.0f} s: {found}")
+            late = [unit for unit, state in found.items() if state != "active"]
+            status = box.machine.run(f"systemctl status --no-pager -n 40 {' '.join(late)}")
+            pytest.fail(f"not all active within {timeout:.0f} s: {found}\n{status.output}")
         time.sleep(2)
 
 
@@ -212,3 +214,33 @@ def test_an_upgrade_in_place_keeps_the_state_and_brings_the_services_back(box: B
     assert machine.check("systemctl --failed --no-legend --plain") == ""
     assert "'+358201234567' =>" in machine.check("asterisk -rx 'dialplan show'")
     box.report["upgrade"] = f"{box.first.version} -> {box.upgrade.version}: state kept"
+
+
+def test_a_purge_removes_the_state_and_an_install_on_the_running_machine_starts_afresh(
+        box: Box) -> None:
+    machine = box.machine
+    fingerprint_before = box.served_fingerprint()
+    purged = machine.run("apt-get purge -y paivystys", timeout=UPGRADE_TIMEOUT_S)
+    assert purged.status == 0, purged.output
+    assert machine.run(f"test -e {STATE}").status != 0, "the purge left the state directory"
+    assert "paivystys" not in machine.check("ls /etc/systemd/system/multi-user.target.wants/")
+    # Debian's Asterisk goes on, on its own configuration.
+    wait_active(box, ("asterisk.service",), timeout=120)
+    assert "paivystys" not in machine.check("systemctl show -P ExecStart asterisk")
+
+    started = time.monotonic()
+    installed = machine.run(f"apt-get install -y /root/debs/{box.first.path.name}",
+                            timeout=UPGRADE_TIMEOUT_S)
+    assert installed.status == 0, installed.output
+    assert "restarting Asterisk" in installed.output
+    wait_active(box, UNITS, timeout=300)
+    box.report["install_on_running_machine_seconds"] = round(time.monotonic() - started, 1)
+    assert machine.check("systemctl --failed --no-legend --plain") == ""
+    # A new box: a new identity, unclaimed, with its own set-up code.
+    assert box.served_fingerprint() != fingerprint_before
+    with httpx.Client(base_url=box.url, verify=False, timeout=60) as http:
+        assert http.get("/api/claim").json() == {"claimed": False}
+    deadline = time.monotonic() + 30
+    while machine.run("test -s /run/paivystys/setup-notice").status != 0:
+        assert time.monotonic() < deadline, "the new box shows no set-up notice"
+        time.sleep(1)
