@@ -80,6 +80,7 @@ class ModemService:
         self._lost = threading.Event()
         self._sender: OutboxSender | None = None
         self._sim_problem: str | None = None  # the last one logged, so a recheck logs no more
+        self._last_failure: str | None = None  # the last connection failure logged
 
     def run(self) -> None:
         delay = RECONNECT_FIRST_S
@@ -96,14 +97,20 @@ class ModemService:
                 modem_call(modem.connect, choice.pin)
                 log.info("modem on %s connected", self._device)
                 self._sim_problem = None
+                self._last_failure = None
                 self._serve(modem)
                 delay = RECONNECT_FIRST_S
             except SimNotReady as sim:
                 waiting_sim = self._sim_not_ready(sim, choice)
             except (ModemGone, CmsError, CmeError, CommandError, serial.SerialException,
                     OSError, peewee.OperationalError) as error:
-                log.warning("modem on %s: %s; retrying in %.0f s", self._device,
-                            error or type(error).__name__, delay)
+                reason = str(error) or type(error).__name__
+                # An unplugged modem fails the same way at every try: said once, then quietly
+                # until it fails differently or comes back.
+                level = logging.DEBUG if reason == self._last_failure else logging.WARNING
+                log.log(level, "modem on %s: %s; retrying in %.0f s", self._device, reason,
+                        delay)
+                self._last_failure = reason
                 self._sim_problem = None  # the modem that comes back may have another SIM
                 self._record_health(None, error=str(error) or type(error).__name__)
                 if isinstance(error, ModemGone | CmsError):
