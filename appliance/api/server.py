@@ -9,6 +9,7 @@ and ``--setup-code-file`` gets a notice of all three for the box's own screen.""
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ import threading
 from importlib import metadata
 from pathlib import Path
 
+import ifaddr
 import uvicorn
 from fastapi import FastAPI
 
@@ -67,7 +69,8 @@ def version() -> str:
 
 def advertised_host(host: str) -> str:
     """The address a console should use: the listen address, or for a wildcard this box's
-    outward address (the one a route to the LAN would use)."""
+    outward address (the one a route to the LAN would use; on a LAN without a default route,
+    the first address of a network interface)."""
     if host not in ("0.0.0.0", "::"):
         return host
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
@@ -75,7 +78,21 @@ def advertised_host(host: str) -> str:
             probe.connect(("192.0.2.1", 9))  # TEST-NET-1: no packet is sent by connect()
             return probe.getsockname()[0]
         except OSError:
-            return "127.0.0.1"
+            pass
+    return next(iter(lan_addresses()), "127.0.0.1")
+
+
+def lan_addresses() -> list[str]:
+    """This box's IPv4 addresses that a console on the LAN could reach (not loopback, not
+    link-local), in the order of its interfaces."""
+    found = []
+    for adapter in ifaddr.get_adapters():
+        for ip in adapter.ips:
+            if isinstance(ip.ip, str):
+                address = ipaddress.IPv4Address(ip.ip)
+                if not (address.is_loopback or address.is_link_local):
+                    found.append(str(address))
+    return found
 
 
 class Announcement:
