@@ -143,8 +143,10 @@ class Machine:
         self.shell_socket = work / "shell.sock"
         kernel, initrd = work / KERNEL, work / INITRD
         self.command = [
+            # One virtual CPU: with two, sid's kernel now and then died at boot under this
+            # qemu's multi-threaded emulation ("Oops: int3" while patching its own code).
             "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
-            "-smp", "2", "-m", "2048", "-display", "none", "-monitor", "none",
+            "-smp", "1", "-m", "2048", "-display", "none", "-monitor", "none",
             "-no-reboot", "-kernel", str(kernel), "-initrd", str(initrd),
             "-append", "root=/dev/vda rw console=ttyS0,115200 panic=-1 net.ifnames=0",
             "-drive", f"file={image},format=raw,if=virtio,cache=unsafe",
