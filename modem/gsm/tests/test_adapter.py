@@ -121,8 +121,9 @@ def test_both_parts_of_a_long_incoming_message_are_handled(
     text = "Olen huomenna lomalla, joten otan päivystyksen pois päältä. " * 4
     simulator.incoming("+358409876543", text)
     wait_for(lambda: len(heard.messages) == 2, timeout=5)
-    assert "".join(sms.text for sms in heard.messages) in (text, text[len(text) // 2:])
-    assert sum(len(sms.text) for sms in heard.messages) == len(text)
+    # Each part is handed on as it is read; under load the second may come first.
+    first, second = (sms.text for sms in heard.messages)
+    assert text in (first + second, second + first)
 
 
 def test_connect_cancels_a_prompt_left_by_a_killed_process(
