@@ -29,6 +29,17 @@ COMPLETE_MARKER = ".complete"
 BUILD_TIMEOUT_S = 1800
 # What a command inside sees of the environment: nothing of the host's (pip's settings, the
 # host's Python) but a path and a UTF-8 locale.
+HOST_ARCHITECTURE = subprocess.run(["dpkg", "--print-architecture"], capture_output=True,
+                                   text=True, check=True).stdout.strip()
+# qemu-user's emulators by Debian architecture, with the ELF header pattern and mask that
+# binfmt_misc matches (those of Debian's qemu-user-static, which registers them itself only
+# where systemd runs).
+QEMU_USER = {
+    "arm64": ("aarch64",
+              r"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00",
+              r"\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff"),
+}
+BINFMT = Path("/proc/sys/fs/binfmt_misc")
 BASE_ENVIRONMENT = {
     "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "HOME": "/root",
@@ -45,10 +56,14 @@ class Recipe:
     components: tuple[str, ...] = ("main",)
     # Shell commands run by mmdebstrap on the finished root ($1 is its path).
     customize: tuple[str, ...] = field(default=())
+    # Debian's name of the machine it is for; another than the host's runs under qemu-user.
+    architecture: str = HOST_ARCHITECTURE
 
     def key(self) -> str:
         text = "\n".join([SUITE, MIRROR, *self.components, *sorted(self.packages),
                           *APT_OPTIONS, *self.customize])
+        if self.architecture != "amd64":  # amd64 roots keep the cache keys they had
+            text += f"\n{self.architecture}"
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def directory(self) -> Path:
@@ -57,6 +72,7 @@ class Recipe:
 
 def ensure_root(recipe: Recipe, progress: Callable[[str], None] = print) -> Path:
     """The cached root filesystem of ``recipe``, built first if there is none."""
+    ensure_architecture(recipe.architecture)
     target = recipe.directory()
     if (target / COMPLETE_MARKER).is_file():
         return target
@@ -79,6 +95,29 @@ def ensure_root(recipe: Recipe, progress: Callable[[str], None] = print) -> Path
     return target
 
 
+def ensure_architecture(architecture: str) -> None:
+    """Make the host run ``architecture``'s programs: binfmt_misc mounted and qemu-user's
+    emulator registered with the F flag (the kernel opens it once, so it works inside any
+    chroot without being copied there)."""
+    if architecture == HOST_ARCHITECTURE:
+        return
+    if architecture not in QEMU_USER:
+        raise RuntimeSetupError(f"no emulator known for the {architecture} architecture "
+                                f"(known: {', '.join(sorted(QEMU_USER))})")
+    machine, magic, mask = QEMU_USER[architecture]
+    emulator = ensure_command(f"qemu-{machine}-static", "qemu-user-static")
+    if not (BINFMT / "register").exists():
+        subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT)], check=True)
+    entry = BINFMT / f"qemu-{machine}"
+    if entry.exists():
+        flags = next((line.split(":", 1)[1] for line in entry.read_text().splitlines()
+                      if line.startswith("flags:")), "")
+        if "F" in flags:
+            return
+        entry.write_text("-1")  # registered without F: of no use inside a chroot
+    (BINFMT / "register").write_text(f":qemu-{machine}:M::{magic}:{mask}:{emulator}:OCF")
+
+
 @contextmanager
 def _lock(path: Path) -> Iterator[None]:
     with open(path, "w") as lock_file:
@@ -92,7 +131,8 @@ def _lock(path: Path) -> Iterator[None]:
 def _mmdebstrap(recipe: Recipe, building: Path) -> None:
     mmdebstrap = ensure_command("mmdebstrap", "mmdebstrap")
     command = [
-        mmdebstrap, "--variant=apt", f"--components={','.join(recipe.components)}",
+        mmdebstrap, "--variant=apt", f"--architectures={recipe.architecture}",
+        f"--components={','.join(recipe.components)}",
         f"--include={','.join(recipe.packages)}",
         *(f"--aptopt={option}" for option in APT_OPTIONS),
         *(f"--customize-hook={hook}" for hook in recipe.customize),
