@@ -56,14 +56,20 @@ class Recipe:
     components: tuple[str, ...] = ("main",)
     # Shell commands run by mmdebstrap on the finished root ($1 is its path).
     customize: tuple[str, ...] = field(default=())
+    # Shell commands run once the essential packages are in, before the others are installed
+    # (for configuration files that those packages' scripts read).
+    essential: tuple[str, ...] = field(default=())
     # Debian's name of the machine it is for; another than the host's runs under qemu-user.
     architecture: str = HOST_ARCHITECTURE
 
     def key(self) -> str:
         text = "\n".join([SUITE, MIRROR, *self.components, *sorted(self.packages),
                           *APT_OPTIONS, *self.customize])
-        if self.architecture != "amd64":  # amd64 roots keep the cache keys they had
+        # Roots made before these two fields existed keep the cache keys they had.
+        if self.architecture != "amd64":
             text += f"\n{self.architecture}"
+        if self.essential:
+            text += "\n" + "\n".join(self.essential)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def directory(self) -> Path:
@@ -135,6 +141,7 @@ def _mmdebstrap(recipe: Recipe, building: Path) -> None:
         f"--components={','.join(recipe.components)}",
         f"--include={','.join(recipe.packages)}",
         *(f"--aptopt={option}" for option in APT_OPTIONS),
+        *(f"--essential-hook={hook}" for hook in recipe.essential),
         *(f"--customize-hook={hook}" for hook in recipe.customize),
         SUITE, str(building), MIRROR,
     ]
