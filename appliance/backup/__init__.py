@@ -1,4 +1,5 @@
-"""Backup and restore of the configuration as one file (not the call log, not recordings)."""
+"""Backup and restore of the configuration as one file (not the call log, not recordings),
+and the backups the box keeps of it."""
 
 from paivystys.appliance.backup.service import (
     BackupError,
@@ -9,13 +10,31 @@ from paivystys.appliance.backup.service import (
     last_backup_at,
     restore_backup,
 )
+from paivystys.appliance.backup.stored import (
+    DatabaseDamaged,
+    SavedBackup,
+    StoredBackup,
+    last_good_backup,
+    list_backups,
+    read_backup,
+    recheck_after_restore,
+    save_backup,
+)
 
 __all__ = [
     "BackupError",
     "BackupInfo",
+    "DatabaseDamaged",
     "RestoreSummary",
+    "SavedBackup",
+    "StoredBackup",
     "check_backup",
     "create_backup",
     "last_backup_at",
+    "last_good_backup",
+    "list_backups",
+    "read_backup",
+    "recheck_after_restore",
     "restore_backup",
+    "save_backup",
 ]

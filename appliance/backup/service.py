@@ -116,10 +116,15 @@ def _dump(model: type[BaseModel]) -> list[dict[str, Any]]:
              for field, value in zip(fields, row, strict=True)} for row in _raw_rows(query)]
 
 
-def create_backup(changes: Changes | None = None) -> bytes:
+def create_backup(changes: Changes | None = None, *,
+                  keep: Callable[[bytes], str] | None = None) -> bytes:
     """The whole configuration as one UTF-8 JSON document (stable order, so two backups of the
     same configuration differ only in their time); records the time as the last backup, and
-    in the audit log who took it (``changes``' actor; None: the appliance itself)."""
+    in the audit log who took it (``changes``' actor; None: the appliance itself).
+
+    ``keep`` stores the document before that record commits and returns the name it is kept
+    under (the audit row's target): a backup that could not be stored is neither recorded
+    nor audited."""
     now = utcnow().replace(microsecond=0)
     # One consistent snapshot; Asterisk reads nothing of what a backup changes.
     with (changes or Changes(SYSTEM)).change("backup.create",
@@ -136,6 +141,8 @@ def create_backup(changes: Changes | None = None) -> bytes:
         }
         data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
         change.details = {"bytes": len(data)}
+        if keep is not None:
+            change.target = keep(data)
     return data
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import peewee
 
 from paivystys.appliance.db import schema
+from paivystys.appliance.db.integrity import warn_if_damaged
 from paivystys.appliance.db.models import database_proxy
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def open_database(path: Path | str | None = None, *,
         db.close()
         raise
     database_proxy.initialize(db)
+    warn_if_damaged(target)
     return db
 
 

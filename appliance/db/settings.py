@@ -27,6 +27,7 @@ class SettingSpec:
     maximum: int | None = None
     choices: tuple[str, ...] | None = None
     check: Callable[[str, str], str] | None = None  # for values neither numbers nor choices
+    unit: str = "seconds"  # what a number counts, for its error message
 
     def validate(self, key: str, value: str) -> str:
         if self.check is not None:
@@ -38,7 +39,8 @@ class SettingSpec:
         try:
             number = int(value)
         except ValueError:
-            raise ValueError(f"{key}: must be a whole number of seconds, got {value!r}") from None
+            raise ValueError(f"{key}: must be a whole number of {self.unit}, "
+                             f"got {value!r}") from None
         if self.minimum is not None and number < self.minimum:
             raise ValueError(f"{key}: must be at least {self.minimum}, got {number}")
         if self.maximum is not None and number > self.maximum:
@@ -53,6 +55,8 @@ SPECS: dict[str, SettingSpec] = {
     "sms_language": SettingSpec("fi", choices=SMS_LANGUAGES),
     # SMS texts say the time of the call as people on the box's site read clocks.
     "time_zone": SettingSpec("Europe/Helsinki", check=_time_zone),
+    # How many of the nightly configuration backups the box keeps (appliance/backup/stored.py).
+    "backups_kept": SettingSpec("14", minimum=1, maximum=365, unit="backups"),
 }
 
 
