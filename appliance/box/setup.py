@@ -5,8 +5,10 @@ package), before Debian's Asterisk and the appliance's services.  Idempotent: on
 it changes nothing but what an upgrade brought (the schema, the generated configuration).
 
 - the state directory, owned by the services' user (``paivystys``), closed to others;
-- the database: created, or its schema migrated, here only (the services refuse another
-  version rather than race each other migrating it), owned by the services' user;
+- the database: checked with ``PRAGMA integrity_check`` first (the result recorded for the
+  health, which names the last good backup when it failed), then created, or its schema
+  migrated, here only (the services refuse another version rather than race each other
+  migrating it), owned by the services' user;
 - which Asterisk serves this state directory (Debian's: ``deployment.json``);
 - Asterisk's instance directory: ``etc/`` written by the services' user and read by
   Asterisk's group, ``recordings/``, ``sounds/`` with the generated voice prompts;
@@ -29,10 +31,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import peewee
+
 from paivystys.appliance.asterisk.apply import write_configs
 from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC
 from paivystys.appliance.asterisk.site import SystemAsterisk, save_site
+from paivystys.appliance.backup import last_good_backup
 from paivystys.appliance.db.database import COMPANION_SUFFIXES, migrate_database, open_database
+from paivystys.appliance.db.integrity import AT_BOOT, check_integrity, record_integrity
+from paivystys.appliance.db.schema import SchemaError
 from paivystys.appliance.prompts import generate_prompts
 from paivystys.appliance.runtime.host import RuntimeSetupError, require_root, run_checked
 from paivystys.appliance.runtime.instance import SECRET_FILE
@@ -66,7 +73,11 @@ class Box:
         require_root("Setting the box up")
         uid, gid = self._services_ids()
         self._state_dir(uid, gid)
-        self._database(uid, gid)
+        existed = self.db_path.exists()
+        sound = self._check_database() if existed else True
+        self._database(uid, gid, sound)
+        if not existed:
+            self._check_database()  # new: recorded as checked, for the health
         site = self.site
         save_site(site)
         instance = site.instance
@@ -86,6 +97,13 @@ class Box:
         database = open_database(self.db_path)
         try:
             changed = write_configs(site)
+        except peewee.DatabaseError as error:
+            if sound:
+                raise
+            # Asterisk keeps the configuration it has: calls still go where they went.
+            self.progress(f"Asterisk's configuration was not regenerated: the damaged "
+                          f"database cannot be read ({error}); Asterisk keeps the one it has")
+            changed = []
         finally:
             database.close()
         self._give_configs(instance.instance_dir / "etc", uid)
@@ -132,8 +150,37 @@ class Box:
             if path.is_file() and not path.is_symlink() and path.stat().st_uid != uid:
                 os.chown(path, uid, -1)
 
-    def _database(self, uid: int, gid: int) -> None:
-        result = migrate_database(self.db_path, actor="system")
+    def _check_database(self) -> bool:
+        """``PRAGMA integrity_check`` of the database, recorded for the health and the
+        services; a damaged one is said here with the last good backup.  The services still
+        start on it: the calls are answered and logged, and the API shows the damage and
+        restores a backup."""
+        check = check_integrity(self.db_path, AT_BOOT)
+        record_integrity(self.state_dir, check)
+        if not check.ok:
+            last = last_good_backup(self.state_dir)
+            self.progress(f"the database {self.db_path} {check.summary}. The services start "
+                          "on it, so that calls are answered; the console's health shows the "
+                          "damage. " + (f"The last good backup is {last.name} of "
+                                        f"{last.created_at.isoformat()}: restore it from the "
+                                        "console (Manage, Backups)." if last is not None
+                                        else "There is no backup on the box: restore one "
+                                             "downloaded earlier from the console."))
+        return check.ok
+
+    def _database(self, uid: int, gid: int, sound: bool) -> None:
+        try:
+            result = migrate_database(self.db_path, actor="system")
+        except (peewee.DatabaseError, SchemaError) as error:
+            if sound:
+                raise
+            raise RuntimeSetupError(
+                f"the damaged database {self.db_path} cannot be opened or migrated "
+                f"({error}), and no service can start on it. Move it aside (with its -wal and "
+                "-shm files) and start again: the box comes up with an empty database, "
+                "unclaimed; claim it from the console and restore the last good backup "
+                f"(Manage, Backups; they are kept in {self.state_dir / 'backups'})."
+            ) from error
         if result.created:
             self.progress(f"created the database {self.db_path} "
                           f"(schema version {result.to_version})")

@@ -1,4 +1,6 @@
-"""`paivystys config-backup create|restore FILE`: the whole configuration as one file.
+"""`paivystys config-backup create|restore FILE`: the whole configuration as one file;
+`paivystys config-backup save|list`: the backups kept on the box (paivystys-backup.timer runs
+`save` every night).
 
 The command is not `backup`: that name already sets a number's backup group (admin.py).
 """
@@ -16,11 +18,16 @@ from typing import BinaryIO
 from paivystys.appliance.backup import (
     BackupError,
     BackupInfo,
+    DatabaseDamaged,
     check_backup,
     create_backup,
+    list_backups,
+    recheck_after_restore,
     restore_backup,
+    save_backup,
 )
-from paivystys.appliance.cli import CommandError, cli_changes, use_database
+from paivystys.appliance.backup.stored import backups_dir
+from paivystys.appliance.cli import CommandError, cli_changes, print_json, use_database
 
 COMMAND = "config-backup"
 EXIT_BAD_INPUT = 2
@@ -94,6 +101,40 @@ def restore(args: argparse.Namespace) -> None:
     print(f"restored the configuration from {args.file} ({_made(summary.backup)}), rows:")
     print("\n".join(_counts(summary.backup)))
     print(f"{summary.tokens_revoked} API login(s) ended: everyone logs in again.")
+    check = recheck_after_restore(args.db)
+    if check is not None:
+        print(f"The database {check.summary}.")
+
+
+def _state_dir(args: argparse.Namespace) -> Path:
+    return Path(args.db).resolve().parent
+
+
+def save_stored(args: argparse.Namespace) -> None:
+    use_database(args)
+    try:
+        saved = save_backup(Path(args.db), cli_changes())
+    except DatabaseDamaged as exc:
+        raise CommandError(str(exc)) from exc
+    except OSError as exc:
+        raise CommandError(f"cannot save a backup in {backups_dir(_state_dir(args))}: "
+                           f"{exc.strerror or exc}") from exc
+    print(f"saved {backups_dir(_state_dir(args)) / saved.backup.name} "
+          f"({saved.backup.size} bytes, mode 0600); keeping the newest {saved.kept}"
+          + (f", removed {', '.join(saved.removed)}" if saved.removed else ""))
+
+
+def list_stored(args: argparse.Namespace) -> None:
+    backups = list_backups(_state_dir(args))
+    if args.json:
+        print_json([{"name": backup.name, "created_at": backup.created_at.isoformat(),
+                     "size": backup.size} for backup in backups])
+        return
+    if not backups:
+        print(f"no backups in {backups_dir(_state_dir(args))}")
+        return
+    for backup in backups:
+        print(f"{backup.name}  {backup.size:>9} bytes")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -116,3 +157,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     load.add_argument("--dry-run", action="store_true",
                       help="only check the file; change nothing")
     load.set_defaults(handler=restore)
+    keep = actions.add_parser(
+        "save", help="keep a backup on the box, in backups/ beside the database (the "
+                     "nightly backup); the oldest beyond the setting backups_kept go",
+        description="Check the database's integrity (PRAGMA integrity_check), then save the "
+                    "configuration in backups/ beside the database and remove the oldest "
+                    "backups beyond the setting backups_kept. A database that fails the "
+                    "check is not backed up and no backup is removed (exit status 1).")
+    keep.set_defaults(handler=save_stored)
+    stored = actions.add_parser("list", help="the backups kept on the box, newest first")
+    stored.add_argument("--json", action="store_true")
+    stored.set_defaults(handler=list_stored)

@@ -16,7 +16,18 @@ from paivystys.appliance.box.setup import Box
 from paivystys.appliance.cli import box as box_command
 from paivystys.appliance.cli.main import main
 from paivystys.appliance.db.database import open_database, stored_schema_version
+from paivystys.appliance.db.integrity import (
+    AT_BOOT,
+    RECORD_FILE,
+    IntegrityCheck,
+    recorded_integrity,
+)
 from paivystys.appliance.db.schema import SCHEMA_VERSION
+from paivystys.appliance.db.tests.damage import (
+    damage_page_header,
+    destroy_header,
+    overwrite_page,
+)
 from paivystys.appliance.runtime.host import RuntimeSetupError
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the set-up gives files owners")
@@ -116,3 +127,65 @@ def test_a_box_with_ssh_gets_host_keys_of_its_own_once(box: Box) -> None:
     assert stat.S_IMODE((ssh / "ssh_host_ed25519_key").stat().st_mode) == 0o600
     box.set_up()
     assert {path.name: path.read_bytes() for path in ssh.glob("ssh_host_*_key")} == made
+
+
+def _record(box: Box) -> IntegrityCheck:
+    check = recorded_integrity(box.state_dir)
+    assert check is not None
+    return check
+
+
+def test_every_start_checks_the_database_and_records_it_for_the_services(box: Box) -> None:
+    box.set_up()  # a new database: checked once made
+    assert _record(box).ok and _record(box).occasion == AT_BOOT
+    services = pwd.getpwnam(SERVICES_USER)
+    assert _owner_group_mode(box.state_dir / RECORD_FILE) == (
+        services.pw_uid, services.pw_gid, 0o640)
+    first = _record(box).checked_at
+    box.set_up()
+    assert _record(box).ok and _record(box).checked_at >= first
+
+
+def test_a_damaged_database_is_said_with_the_last_good_backup_and_the_box_starts(
+        box: Box) -> None:
+    box.set_up()
+    good = "paivystys-backup-20251204-030512.json"
+    (box.state_dir / "backups").mkdir(mode=0o700)
+    (box.state_dir / "backups" / good).write_text("{}")
+    damage_page_header(box.db_path, "call")
+    said: list[str] = []
+    box.progress = said.append
+    box.set_up()
+    check = _record(box)
+    assert not check.ok and "free space corruption" in check.problems[0]
+    (line,) = [line for line in said if "integrity" in line]
+    assert line.startswith(f"the database {box.db_path} failed its integrity check (at boot, ")
+    assert f"The last good backup is {good} of 2025-12-04T03:05:12+00:00" in line
+    assert said[-1].startswith("Asterisk's configuration in")  # the rest of the set-up ran
+    assert box.db_path.stat().st_uid == pwd.getpwnam(SERVICES_USER).pw_uid
+
+
+def test_a_database_whose_configuration_cannot_be_read_leaves_asterisks_as_it_was(
+        box: Box) -> None:
+    box.set_up()
+    extensions = box.state_dir / "appliance/etc/extensions.conf"
+    before = extensions.read_text()
+    overwrite_page(box.db_path, "on_call_number")
+    said: list[str] = []
+    box.progress = said.append
+    box.set_up()
+    assert "There is no backup on the box" in said[0]
+    assert any(line.startswith("Asterisk's configuration was not regenerated: the damaged "
+                               "database cannot be read (database disk image is malformed)")
+               for line in said)
+    assert extensions.read_text() == before
+    assert not _record(box).ok
+
+
+def test_a_file_that_is_no_longer_a_database_stops_the_set_up_saying_what_to_do(
+        box: Box) -> None:
+    box.set_up()
+    destroy_header(box.db_path)
+    with pytest.raises(RuntimeSetupError, match=r"file is not a database.*Move it aside"):
+        box.set_up()
+    assert "file is not a database" in _record(box).problems[0]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from paivystys.appliance.audit import entries
+from paivystys.appliance.backup import list_backups
 from paivystys.appliance.cli.main import build_parser, main
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Group
@@ -59,11 +60,13 @@ CHANGES: list[tuple[tuple[str, ...], tuple[str, str | None]]] = [
     (("modem", "pin", "clear"), ("sim_pin.clear", None)),
     (("config-backup", "create", "FILE"), ("backup.create", None)),
     (("config-backup", "restore", "FILE"), ("backup.restore", None)),
+    (("config-backup", "save"), ("backup.create", "STORED")),
 ]
 # Commands that change no configuration: they read it, or run lab mode's simulated world
 # (lab up seeds the demo configuration on an empty box, as the appliance itself: "system").
 READS = {"number list", "group list", "person list", "settings list", "calls", "sms",
-         "sms-template list", "user list", "status", "db version", "modem status"}
+         "sms-template list", "user list", "status", "db version", "modem status",
+         "config-backup list"}
 # Upkeep of the box itself, not a configuration change: a schema migration leaves its own
 # audit row, from which version to which (test_db.py), and none when there was nothing to do;
 # the box's set-up migrates the same way and otherwise only writes what the database says.
@@ -116,6 +119,8 @@ def test_every_changing_command_is_audited_as_the_unix_users(
         assert run(db, monkeypatch, argv) == 0, capsys.readouterr().err
         rows = entries(1000)
         assert len(rows) == before + 1, argv
+        if target == "STORED":  # the name of the backup it kept, which has its time in it
+            target = list_backups(db.parent)[0].name
         assert (rows[0]["actor"], rows[0]["action"], rows[0]["target"]) == (
             actor, action, target), argv
     capsys.readouterr()
@@ -134,7 +139,8 @@ def test_reads_and_refusals_are_not_audited(db: Path, monkeypatch: pytest.Monkey
                                             capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (("number", "list"), ("group", "list", "--json"), ("person", "list"),
                  ("settings", "list"), ("calls",), ("sms",), ("sms-template", "list"),
-                 ("user", "list"), ("status",), ("db", "version"), ("modem", "status")):
+                 ("user", "list"), ("status",), ("db", "version"), ("modem", "status"),
+                 ("config-backup", "list")):
         assert run(db, monkeypatch, argv) == 0, argv
     assert run(db, monkeypatch, ("group", "add", "")) == 2
     assert run(db, monkeypatch, ("person", "remove", "Nobody")) == 1

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import stat
 from importlib import metadata
@@ -11,6 +12,8 @@ from paivystys.appliance.asterisk import apply as asterisk_apply
 from paivystys.appliance.backup import last_backup_at
 from paivystys.appliance.cli.backup import COMMAND
 from paivystys.appliance.cli.tests.test_admin import Run, configure
+from paivystys.appliance.db.integrity import AT_BOOT, IntegrityCheck, record_integrity
+from paivystys.appliance.db.tests.damage import damage_page_header
 
 VERSION = metadata.version("paivystysvaihde")
 
@@ -149,3 +152,57 @@ def test_restore_of_a_newer_backup_is_refused(run: Run, tmp_path: Path) -> None:
     path.write_text(json.dumps(backup))
     assert fails(run, COMMAND, "restore", str(path)).startswith(
         f"{path}: version: the backup is format version 2, written by a newer Päivystysvaihde")
+
+
+def test_save_keeps_a_private_backup_beside_the_database(run: Run, tmp_path: Path) -> None:
+    configure(run)
+    out = run.ok(COMMAND, "save")
+    (path,) = (tmp_path / "backups").glob("paivystys-backup-*.json")
+    assert out == f"saved {path} ({path.stat().st_size} bytes, mode 0600); keeping the newest 14\n"
+    assert mode(path) == 0o600
+    assert json.loads(path.read_bytes())["tables"]["group"][0]["name"] == "Huolto"
+    assert run.ok(COMMAND, "list") == f"{path.name}  {path.stat().st_size:>9} bytes\n"
+    assert run.json(COMMAND, "list") == [{"name": path.name, "size": path.stat().st_size,
+                                          "created_at": json.loads(run.ok(
+                                              COMMAND, "list", "--json"))[0]["created_at"]}]
+
+
+def test_save_removes_the_oldest_beyond_the_setting(run: Run, tmp_path: Path) -> None:
+    run.ok("settings", "set", "backups_kept", "1")
+    first = run.ok(COMMAND, "save").split()[1]
+    out = run.ok(COMMAND, "save")
+    assert out.rstrip("\n").endswith(f"keeping the newest 1, removed {Path(first).name}")
+    assert len(list((tmp_path / "backups").glob("paivystys-backup-*.json"))) == 1
+    assert fails(run, "settings", "set", "backups_kept", "0") == (
+        "backups_kept: must be at least 1, got 0")
+
+
+def test_list_of_a_box_without_backups(run: Run, tmp_path: Path) -> None:
+    assert run.ok(COMMAND, "list") == f"no backups in {tmp_path / 'backups'}\n"
+    assert run.json(COMMAND, "list") == []
+
+
+def test_a_damaged_database_is_not_saved_and_the_command_fails(run: Run, tmp_path: Path) -> None:
+    configure(run)
+    good = run.ok(COMMAND, "save").split()[1]
+    damage_page_header(run.db, "call")
+    code, out, err = run(COMMAND, "save")
+    assert (code, out) == (1, "")
+    assert err.startswith("paivystys: error: not backed up: the database failed its "
+                          "integrity check (before a backup, ")
+    assert err.rstrip("\n").endswith(f"the stored backups are kept (the last good one is "
+                                     f"{Path(good).name})")
+    assert [path.name for path in (tmp_path / "backups").glob("paivystys-backup-*")] == [
+        Path(good).name]
+
+
+def test_a_restore_after_a_failed_check_checks_again(run: Run, tmp_path: Path) -> None:
+    configure(run)
+    path = tmp_path / "backup.json"
+    run.ok(COMMAND, "create", str(path))
+    record_integrity(tmp_path, IntegrityCheck(False, dt.datetime.now(dt.UTC), AT_BOOT,
+                                              ("Page 18: free space corruption",)))
+    out = run.ok(COMMAND, "restore", str(path))
+    assert out.splitlines()[-1].startswith(
+        "The database passed its integrity check (after a restore, ")
+    assert not run.ok(COMMAND, "restore", str(path)).splitlines()[-1].startswith("The database")
