@@ -28,6 +28,8 @@ from paivystys.appliance.api.management import http as management_http
 from paivystys.appliance.api.modem import http as modem_http
 from paivystys.appliance.api.recordings import http as recordings_http
 from paivystys.appliance.api.trunk import http as trunk_http
+from paivystys.appliance.api.update import http as update_http
+from paivystys.appliance.api.update.package import MAX_PACKAGE_BYTES, UpdateDir
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.recordings.retention import delete_expired
 from paivystys.appliance.runtime.systemd import Heartbeat, Readiness, keep_watchdog
@@ -37,12 +39,13 @@ log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 3600.0
 HEARTBEAT_EVERY_S = 5.0
 ROUTERS = (claim_http, auth_http, management_http, recordings_http, health_http, events_http,
-           backup_http, trunk_http, calls_http, modem_http)
+           backup_http, trunk_http, calls_http, modem_http, update_http)
 # Until the box has its first admin, these alone answer (the health still by its own rule);
 # every other route refuses with how to claim it.
 OPEN_BEFORE_CLAIM = (claim_http, health_http)
 # Every body is a small JSON document but these, which carry files.
-LARGER_BODIES = {("POST", "/api/restore"): backup_http.MAX_BACKUP_BYTES}
+LARGER_BODIES = {("POST", "/api/restore"): backup_http.MAX_BACKUP_BYTES,
+                 ("POST", "/api/update"): MAX_PACKAGE_BYTES}
 
 
 def create_app(config: ApiConfig) -> FastAPI:
@@ -50,6 +53,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = open_database(config.db_path)
         data_dir = Path(database.database).resolve().parent
+        UpdateDir(data_dir).remove_partials()  # uploads cut short when the API last stopped
         hub = EventHub(config.events_socket, lambda: snapshot(data_dir, config.version))
         app.state.hub = hub
         hub.start()

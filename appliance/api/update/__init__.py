@@ -1,0 +1,2 @@
+"""Updates of the box: the signed package an admin uploads, checked here and installed by
+root (appliance/box/update.py)."""
