@@ -20,6 +20,7 @@ from paivystys.appliance.cli import (
     lab,
     modem,
     sms,
+    update,
     users,
 )
 from paivystys.appliance.db.database import database_path
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.register(commands)
     sms.register(commands)
     modem.register(commands)
+    update.register(commands)
     users.register(commands)
     lab.register(commands)
     box.register(commands)

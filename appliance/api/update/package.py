@@ -65,6 +65,9 @@ PARTIAL_SUFFIX = ".partial"
 MAX_PACKAGE_BYTES = 60_000_000  # the package is about 15 MB
 MAX_RECORD_BYTES = 16_384  # request.json, state.json
 MAX_TEXT = 2000  # the longest text a record's field may hold (a failure's reason)
+# Nothing of an update is secret (a published package, its signature, who asked); root writes
+# some of them, the services' user reads them.  The directory (0750) keeps others out.
+FILE_MODE = 0o644
 COMMAND_TIMEOUT_S = 60
 
 NONE, WAITING, INSTALLING, INSTALLED, FAILED = (
@@ -269,14 +272,20 @@ class UpdateDir:
         self.path = state_dir / UPDATE_DIR
 
     def ensure(self) -> Path:
-        self.path.mkdir(mode=0o750, exist_ok=True)
+        """The directory, made if missing: the state directory owner's (the services' user's,
+        also when root made it from the command line)."""
+        if not self.path.is_dir():
+            self.path.mkdir(mode=0o750)
+            owner = self.path.parent.stat()
+            if os.geteuid() == 0:
+                os.chown(self.path, owner.st_uid, owner.st_gid)
         return self.path
 
     def new_partial(self) -> tuple[int, Path]:
-        """A new file for an upload on its way in (open for writing, mode 0640)."""
+        """A new file for an upload on its way in (open for writing)."""
         descriptor, name = tempfile.mkstemp(prefix=PARTIAL_PREFIX, suffix=PARTIAL_SUFFIX,
                                             dir=self.ensure())
-        os.fchmod(descriptor, 0o640)
+        os.fchmod(descriptor, FILE_MODE)
         return descriptor, Path(name)
 
     def remove_partials(self) -> None:
@@ -333,7 +342,7 @@ def _known(record: Mapping[str, Any], kind: type, *leave_out: str) -> dict[str, 
 def _write_atomically(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.new")
     temporary.write_bytes(data)
-    temporary.chmod(0o640)
+    temporary.chmod(FILE_MODE)
     os.replace(temporary, path)
 
 

@@ -71,6 +71,11 @@ READS = {"number list", "group list", "person list", "settings list", "calls", "
 # audit row, from which version to which (test_db.py), and none when there was nothing to do;
 # the box's set-up migrates the same way and otherwise only writes what the database says.
 UPKEEP = {"db migrate", "box setup"}
+# A software update is upkeep too.  'update install' audits its request as the Unix
+# user's (update.request), tested on a machine of its own in test_update_cli.py; root's
+# installer records its outcome in the update's state.
+READS |= {"update status"}
+UPKEEP |= {"update install", "box update-install"}
 LAB = {"lab prepare", "lab up", "lab down", "lab status", "lab asterisk", "lab handset",
        "lab call", "lab sms", "lab sms-in"}
 
