@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from email.parser import HeaderParser
 from pathlib import Path
 
+import update_signing
 from sid_root import CACHE_PARENT, Recipe, ensure_root, run_in
 
 from paivystys.appliance.runtime.host import RuntimeSetupError, require_root
@@ -148,13 +149,17 @@ class Build:
                            capture=True).stdout.strip()
         self.deb = OUTPUT_DIR / f"{PACKAGE}_{version}_{self.arch}.deb"
         self.stamp = self.deb.with_suffix(".inputs")
+        self.signing_key = update_signing.signing_key(progress)
 
     def up_to_date(self) -> bool:
         return (self.deb.is_file() and self.stamp.is_file()
                 and self.stamp.read_text().strip() == self._digest())
 
     def _digest(self) -> str:
-        return inputs_digest(self.version, self.epoch, self.arch)
+        # The update keys the package ships are among its inputs (another key, another box).
+        keys = update_signing.keys_digest(self.signing_key)
+        return hashlib.sha256(f"{inputs_digest(self.version, self.epoch, self.arch)}\n{keys}"
+                              .encode()).hexdigest()
 
     def run(self) -> Path:
         digest = self._digest()
@@ -250,6 +255,7 @@ class Build:
         link("/etc/issue.d/paivystys.issue", SETUP_NOTICE)
         doc = f"/usr/share/doc/{PACKAGE}"
         put(REPO / "README.md", f"{doc}/README.md")
+        update_signing.put_keys(tree, self.signing_key)
         copyright_path = tree / doc.lstrip("/") / "copyright"
         copyright_path.write_text(copyright_text(tree / VENV.lstrip("/"), self.python))
 
@@ -365,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         build = Build(version, progress)
         built = args.force or not build.up_to_date()
         deb = build.run() if built else build.deb
+        update_signing.sign_package(deb, version, build.arch, build.signing_key)
     except RuntimeSetupError as error:
         print(f"scripts/build-deb: {error}", file=sys.stderr)
         return 1

@@ -40,6 +40,7 @@ from paivystys.appliance.db.models import (
 )
 from paivystys.appliance.directory import service as directory_service
 from paivystys.appliance.errors import FieldError, Invalid
+from paivystys.appliance.network import service as network_service
 from paivystys.appliance.sms import sim_pin, templates
 from paivystys.appliance.trunk import service as trunk_service
 from paivystys.appliance.users import service as auth_service
@@ -49,9 +50,14 @@ Rows = dict[type[BaseModel], list[dict[str, Any]]]
 FORMAT = "paivystys-backup"
 VERSION = 1
 LAST_BACKUP_KEY = "backup.last_at"  # this box's own record, neither backed up nor restored
-# Settings that are the box's own, not configuration: its record of the last backup, and the
-# SIM's PIN (it belongs to the SIM in this box; an old one restored could cost it a try).
-BOX_OWN_SETTINGS = (LAST_BACKUP_KEY, *sim_pin.KEYS)
+# Settings that are the box's own, not configuration, by what they are: its record of the last
+# backup, the SIM's PIN (it belongs to the SIM in this box; an old one restored could cost it a
+# try) and its network setting (a backup restored on another box must not give it this one's
+# address).
+BOX_OWN = {LAST_BACKUP_KEY: "record of its last backup",
+           **dict.fromkeys(sim_pin.KEYS, "SIM's PIN"),
+           **dict.fromkeys(network_service.KEYS, "network setting")}
+BOX_OWN_SETTINGS = tuple(BOX_OWN)
 SECRET_NOTE = ("This file holds the SIP trunk's password and the API users' password hashes: "
                "keep it as secret as the passwords themselves.")
 
@@ -227,9 +233,8 @@ def _row(model: type[BaseModel], position: int, raw: object) -> dict[str, Any]:
         else:
             raise BackupError(f"{ref}.{column}", f"{where}: {column}: missing")
     if model is Setting and row["key"] in BOX_OWN_SETTINGS:
-        what = "record of its last backup" if row["key"] == LAST_BACKUP_KEY else "SIM's PIN"
-        raise BackupError(ref, f"{where}: is this box's own {what}, not configuration; remove "
-                               "the row")
+        raise BackupError(ref, f"{where}: is this box's own {BOX_OWN[row['key']]}, not "
+                               "configuration; remove the row")
     check = ROW_CHECKS.get(model)
     if check is not None:
         try:

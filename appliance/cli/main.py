@@ -19,6 +19,7 @@ from paivystys.appliance.cli import (
     db,
     lab,
     modem,
+    network,
     sms,
     update,
     users,
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.register(commands)
     sms.register(commands)
     modem.register(commands)
+    network.register(commands)
     update.register(commands)
     users.register(commands)
     lab.register(commands)

@@ -72,6 +72,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/modem"): ADMINS,
     ("PUT", "/api/modem/pin"): ADMINS,
     ("DELETE", "/api/modem/pin"): ADMINS,
+    ("GET", "/api/network"): ADMINS,
+    ("PUT", "/api/network"): ADMINS,
+    ("POST", "/api/network/confirm"): ADMINS,
+    ("POST", "/api/network/revert"): ADMINS,
     ("GET", "/api/update"): ADMINS,
     ("POST", "/api/update"): ADMINS,  # not a box here: an admin is told so (409)
 }
