@@ -53,9 +53,10 @@ class FakeClock:
 
 
 class FakeMachine:
-    """One wired port, eth0, with the DHCP lease 10.0.2.15/24 and the default route."""
+    """One wired port, eth0, with the DHCP lease 10.0.2.15/24 and the default route; the
+    applier's exchange directory in ``state_dir`` (default: in the root)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, state_dir: Path | None = None) -> None:
         self.root = root
         self.fake = root / "fake"
         self.fake.mkdir(parents=True)
@@ -64,9 +65,9 @@ class FakeMachine:
         self.add_link("eth0")
         self.set_route("eth0")
         self.set_addresses(("10.0.2.15/24", True))
-        self.state_dir = root / "var/lib/paivystys"
+        self.state_dir = state_dir or root / "var/lib/paivystys"
         self.exchange = self.state_dir / "network"
-        self.exchange.mkdir(parents=True)
+        self.exchange.mkdir(parents=True, exist_ok=True)
         self.clock = FakeClock()
         self.host = Host(root, networkctl=self._script("networkctl", NETWORKCTL),
                          ip=self._script("ip", IP))
