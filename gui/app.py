@@ -68,8 +68,24 @@ class Console(QObject):
         self.main_window.logged_out.connect(self._back_to_connecting)
         self.main_window.session_ended.connect(
             lambda reason: self._back_to_login(session.base_url, reason))
+        self.main_window.moved.connect(self._move)
         self.main_window.language_selector.chosen.connect(self.switch_language)
         self.main_window.show()
+
+    def _move(self, session: Session) -> None:
+        """The appliance moved to another address and keeps it: trust it there (the same
+        certificate), carry the login over, and open the main window on the new address."""
+        assert self.main_window is not None
+        before = self.main_window.session
+        self.store.pin(self._appliance_name, session.base_url, session.fingerprint)
+        self.store.note_login(session.base_url, session.username)
+        self.store.save_token(session.base_url, session.username, session.token)
+        self.store.forget_token(before.base_url, before.username)
+        geometry = self.main_window.saveGeometry()
+        self._close_main_window()
+        self._open_main_window(session)
+        assert self.main_window is not None
+        self.main_window.restoreGeometry(geometry)
 
     def switch_language(self, code: str) -> None:
         self.language.switch(code)

@@ -7,6 +7,7 @@ tells app.py, which shows the connect window again.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -110,10 +111,12 @@ class HealthStrip(QFrame):
 
 class MainWindow(QMainWindow):
     """Emits `logged_out()` after "Log out", `session_ended(str)` with the reason to show
-    on the login form when the appliance has ended the session."""
+    on the login form when the appliance has ended the session, `moved(Session)` when the
+    appliance has moved to another address (its network setting) and keeps it."""
 
     logged_out = Signal()
     session_ended = Signal(str)
+    moved = Signal(object)  # the same login's Session at the appliance's new address
 
     def __init__(self, session: Session, appliance_name: str, store: ApplianceStore,
                  page_size: int | None = None, parent: QWidget | None = None) -> None:
@@ -149,6 +152,8 @@ class MainWindow(QMainWindow):
         if self.is_admin:
             self.manage = ManageView(self.client)
             self.manage.session_ended.connect(self._session_over)
+            self.manage.moved.connect(
+                lambda url: self.moved.emit(dataclasses.replace(self.session, base_url=url)))
             self._add_page(self.tr("Manage"), self.manage)
         self.navigation.setCurrentRow(0)
         self.log_out_button = QPushButton(self.tr("Log out"))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, Q
 
 from paivystys.gui.manage.groups import GroupsPage
 from paivystys.gui.manage.modem import ModemPage
+from paivystys.gui.manage.network import NetworkPage
 from paivystys.gui.manage.numbers import NumbersPage
 from paivystys.gui.manage.page import ManagePage
 from paivystys.gui.manage.people import PeoplePage
@@ -24,9 +25,11 @@ from paivystys.gui.net.worker import BackgroundCalls
 
 
 class ManageView(QWidget):
-    """Emits `session_ended(ApiFailure)` when the appliance no longer accepts the login."""
+    """Emits `session_ended(ApiFailure)` when the appliance no longer accepts the login,
+    `moved(url)` when the appliance has moved to another address and keeps it."""
 
     session_ended = Signal(object)
+    moved = Signal(str)
 
     def __init__(self, client: ApplianceClient, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +43,8 @@ class ManageView(QWidget):
         self.templates = TemplatesPage(client, self.calls)
         self.trunk = TrunkPage(client, self.calls)
         self.modem = ModemPage(client, self.calls)
+        self.network = NetworkPage(client, self.calls)
+        self.network.moved.connect(self.moved.emit)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for page, title in ((self.people, self.tr("People")),
@@ -49,7 +54,8 @@ class ManageView(QWidget):
                             (self.settings, self.tr("Settings")),
                             (self.templates, self.tr("SMS texts")),
                             (self.trunk, self.tr("Trunk")),
-                            (self.modem, self.tr("Modem"))):
+                            (self.modem, self.tr("Modem")),
+                            (self.network, self.tr("Network"))):
             self.tabs.addTab(page, title)
             page.session_ended.connect(self.session_ended.emit)
             page.forbidden.connect(self._forbidden)
