@@ -802,92 +802,92 @@
 <context>
     <name>HealthStrip</name>
     <message>
-        <location filename="../main/window.py" line="49"/>
+        <location filename="../main/window.py" line="50"/>
         <source>Asterisk: …</source>
         <translation>Asterisk: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="50"/>
+        <location filename="../main/window.py" line="51"/>
         <source>Trunk: …</source>
         <translation>Runkolinja: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="51"/>
+        <location filename="../main/window.py" line="52"/>
         <source>Modem: …</source>
         <translation>Modeemi: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="52"/>
+        <location filename="../main/window.py" line="53"/>
         <source>Disk: …</source>
         <translation>Levy: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="70"/>
+        <location filename="../main/window.py" line="71"/>
         <source>Asterisk: running</source>
         <translation>Asterisk: käynnissä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="71"/>
+        <location filename="../main/window.py" line="72"/>
         <source>Asterisk: down</source>
         <translation>Asterisk: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="71"/>
+        <location filename="../main/window.py" line="72"/>
         <source>Asterisk: not known</source>
         <translation>Asterisk: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="72"/>
+        <location filename="../main/window.py" line="73"/>
         <source>Trunk: registered</source>
         <translation>Runkolinja: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="73"/>
+        <location filename="../main/window.py" line="74"/>
         <source>Trunk: down</source>
         <translation>Runkolinja: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="73"/>
+        <location filename="../main/window.py" line="74"/>
         <source>Trunk: not known</source>
         <translation>Runkolinja: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="79"/>
+        <location filename="../main/window.py" line="80"/>
         <source>Modem signal: {percent} %</source>
         <translation>Modeemin signaali: {percent} %</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="81"/>
+        <location filename="../main/window.py" line="82"/>
         <source>Modem: registered</source>
         <translation>Modeemi: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="82"/>
+        <location filename="../main/window.py" line="83"/>
         <source>Modem: the SIM needs attention (Manage, Modem)</source>
         <translation>Modeemi: SIM-kortti vaatii toimia (Hallinta, Modeemi)</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="83"/>
+        <location filename="../main/window.py" line="84"/>
         <source>Modem: {state}</source>
         <translation>Modeemi: {state}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="84"/>
+        <location filename="../main/window.py" line="85"/>
         <source>Modem: not known</source>
         <translation>Modeemi: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="86"/>
+        <location filename="../main/window.py" line="87"/>
         <source>Disk free: {gigabytes} GB</source>
         <translation>Levyä vapaana: {gigabytes} Gt</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="92"/>
+        <location filename="../main/window.py" line="93"/>
         <source>Changes not yet in use</source>
         <translation>Muutokset eivät vielä käytössä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="98"/>
+        <location filename="../main/window.py" line="99"/>
         <source>Health not updated: {reason}</source>
         <translation>Tilaa ei päivitetty: {reason}</translation>
     </message>
@@ -1079,62 +1079,62 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main/window.py" line="127"/>
+        <location filename="../main/window.py" line="130"/>
         <source>Päivystysvaihde – {name}</source>
         <translation>Päivystysvaihde – {name}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="143"/>
+        <location filename="../main/window.py" line="146"/>
         <source>Live</source>
         <translation>Seuranta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="144"/>
+        <location filename="../main/window.py" line="147"/>
         <source>Calls</source>
         <translation>Puhelut</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="147"/>
+        <location filename="../main/window.py" line="150"/>
         <source>Recordings</source>
         <translation>Nauhoitteet</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="152"/>
+        <location filename="../main/window.py" line="157"/>
         <source>Manage</source>
         <translation>Hallinta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="154"/>
+        <location filename="../main/window.py" line="159"/>
         <source>Log out</source>
         <translation>Kirjaudu ulos</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="174"/>
+        <location filename="../main/window.py" line="179"/>
         <source>Switchboard: {name} ({address})</source>
         <translation>Vaihde: {name} ({address})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="193"/>
+        <location filename="../main/window.py" line="198"/>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="193"/>
+        <location filename="../main/window.py" line="198"/>
         <source>on-call person</source>
         <translation>päivystäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="195"/>
+        <location filename="../main/window.py" line="200"/>
         <source>Logged in as {user} ({role})</source>
         <translation>Kirjautuneena {user} ({role})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="200"/>
+        <location filename="../main/window.py" line="205"/>
         <source>on duty</source>
         <translation>päivystämässä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="200"/>
+        <location filename="../main/window.py" line="205"/>
         <source>off duty</source>
         <translation>ei päivystämässä</translation>
     </message>
@@ -1155,47 +1155,57 @@
 <context>
     <name>ManageView</name>
     <message>
-        <location filename="../manage/view.py" line="45"/>
+        <location filename="../manage/view.py" line="52"/>
         <source>People</source>
         <translation>Henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="46"/>
+        <location filename="../manage/view.py" line="53"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="47"/>
+        <location filename="../manage/view.py" line="54"/>
         <source>On-call numbers</source>
         <translation>Päivystysnumerot</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="48"/>
+        <location filename="../manage/view.py" line="55"/>
         <source>Users</source>
         <translation>Käyttäjät</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="49"/>
+        <location filename="../manage/view.py" line="56"/>
         <source>Settings</source>
         <translation>Asetukset</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="50"/>
+        <location filename="../manage/view.py" line="57"/>
         <source>SMS texts</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="51"/>
+        <location filename="../manage/view.py" line="58"/>
         <source>Trunk</source>
         <translation>Runkolinja</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="52"/>
+        <location filename="../manage/view.py" line="59"/>
         <source>Modem</source>
         <translation>Modeemi</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="59"/>
+        <location filename="../manage/view.py" line="60"/>
+        <source>Software</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="61"/>
+        <source>Network</source>
+        <translation>Verkko</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="68"/>
         <source>&lt;h3&gt;Only an admin can manage the switchboard&lt;/h3&gt;&lt;p&gt;You are logged in with an on-call person&apos;s account. Log in as an admin to manage people, groups and numbers.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Vain ylläpitäjä voi hallita vaihdetta&lt;/h3&gt;&lt;p&gt;Olet kirjautunut päivystäjän tunnuksella. Kirjaudu ylläpitäjänä, jotta voit hallita henkilöitä, ryhmiä ja numeroita.&lt;/p&gt;</translation>
     </message>
@@ -1382,6 +1392,231 @@
         <location filename="../manage/modem.py" line="195"/>
         <source>The SIM PIN is cleared.</source>
         <translation>SIM-kortin PIN on poistettu.</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkPage</name>
+    <message>
+        <location filename="../manage/network.py" line="70"/>
+        <source>In use:</source>
+        <translation>Käytössä:</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="71"/>
+        <source>State:</source>
+        <translation>Tila:</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="77"/>
+        <source>Confirm through the new address</source>
+        <translation>Vahvista uuden osoitteen kautta</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="79"/>
+        <source>Go back now</source>
+        <translation>Palaa heti entiseen</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="93"/>
+        <source>From the office network&apos;s DHCP server</source>
+        <translation>Toimiston verkon DHCP-palvelimelta</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="94"/>
+        <source>Static: the address below</source>
+        <translation>Kiinteä: alla oleva osoite</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="97"/>
+        <source>e.g. 192.168.1.50/24</source>
+        <translation>esim. 192.168.1.50/24</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="99"/>
+        <location filename="../manage/network.py" line="101"/>
+        <source>e.g. 192.168.1.1</source>
+        <translation>esim. 192.168.1.1</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="104"/>
+        <source>Address from:</source>
+        <translation>Osoite:</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="105"/>
+        <source>Address:</source>
+        <translation>IP-osoite:</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="106"/>
+        <source>The switchboard&apos;s IPv4 address and its network&apos;s prefix length (/24 is the netmask 255.255.255.0).</source>
+        <translation>Vaihteen IPv4-osoite ja sen verkon etuliitteen pituus (/24 on verkkopeite 255.255.255.0).</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="108"/>
+        <source>Gateway:</source>
+        <translation>Yhdyskäytävä:</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="109"/>
+        <source>The office router, on the same network.</source>
+        <translation>Toimiston reititin, samassa verkossa.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="110"/>
+        <source>DNS servers:</source>
+        <translation>DNS-palvelimet:</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="111"/>
+        <source>One or two, separated by a comma (often the router).</source>
+        <translation>Yksi tai kaksi pilkulla erotettuna (usein reititin).</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="112"/>
+        <source>Apply…</source>
+        <translation>Ota käyttöön…</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="122"/>
+        <source>Network</source>
+        <translation>Verkko</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="154"/>
+        <source>A new setting is on trial: confirm it through its new address, or go back. Otherwise the switchboard goes back by itself in {seconds} s.</source>
+        <translation>Uusi asetus on koekäytössä: vahvista se uuden osoitteen kautta tai palaa entiseen. Muuten vaihde palaa entiseen itsestään {seconds} sekunnin kuluttua.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="169"/>
+        <source>Not known.</source>
+        <translation>Ei tiedossa.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="171"/>
+        <source>An address from the office network&apos;s DHCP server</source>
+        <translation>Osoite toimiston verkon DHCP-palvelimelta</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="173"/>
+        <source>{address}, gateway {gateway}, DNS {dns}</source>
+        <translation>{address}, yhdyskäytävä {gateway}, DNS {dns}</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="176"/>
+        <source>{setting} (port {interface})</source>
+        <translation>{setting} (portti {interface})</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="182"/>
+        <source>Applied.</source>
+        <translation>Käytössä.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="184"/>
+        <source>Handed to the switchboard; it tries it in a moment.</source>
+        <translation>Annettu vaihteelle; se kokeilee sitä hetken kuluttua.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="186"/>
+        <source>no address yet</source>
+        <translation>ei vielä osoitteessa</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="187"/>
+        <source>On trial: the switchboard answers at {new} (and still at {old}); it goes back by itself in {seconds} s unless confirmed.</source>
+        <translation>Koekäytössä: vaihde vastaa osoitteessa {new} (ja yhä osoitteessa {old}); se palaa entiseen itsestään {seconds} sekunnin kuluttua, ellei muutosta vahvisteta.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="192"/>
+        <source>Given up: {reason}</source>
+        <translation>Palattu entiseen: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="194"/>
+        <source>Stored, not applied: {reason}</source>
+        <translation>Tallennettu, ei käytössä: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="195"/>
+        <source>Failed: {reason}</source>
+        <translation>Epäonnistui: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="216"/>
+        <source>The switchboard will move to the address {address}. The console then connects to it there and confirms the change.</source>
+        <translation>Vaihde siirtyy osoitteeseen {address}. Konsoli yhdistää sitten vaihteeseen siinä osoitteessa ja vahvistaa muutoksen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="220"/>
+        <source>The switchboard will take its address from the office network&apos;s DHCP server. The console then finds the new address, connects to it there and confirms the change.</source>
+        <translation>Vaihde hakee osoitteensa toimiston verkon DHCP-palvelimelta. Konsoli selvittää sitten uuden osoitteen, yhdistää vaihteeseen siinä osoitteessa ja vahvistaa muutoksen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="224"/>
+        <location filename="../manage/network.py" line="232"/>
+        <source>Move the switchboard</source>
+        <translation>Siirrä vaihde</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="225"/>
+        <source>Until the change is confirmed, the switchboard also keeps its present address.</source>
+        <translation>Kunnes muutos on vahvistettu, vaihde pitää myös nykyisen osoitteensa.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="227"/>
+        <source>If the console cannot reach the switchboard at its new address within {minutes} minutes, the switchboard goes back to its present setting by itself.</source>
+        <translation>Jos konsoli ei tavoita vaihdetta sen uudessa osoitteessa {minutes} minuutin kuluessa, vaihde palaa itsestään nykyiseen asetukseensa.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="230"/>
+        <source>Other consoles must then connect to the new address.</source>
+        <translation>Muiden konsolien on sen jälkeen yhdistettävä uuteen osoitteeseen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="231"/>
+        <source>Calls in progress may be cut when the present address goes.</source>
+        <translation>Käynnissä olevat puhelut voivat katketa, kun nykyinen osoite poistuu.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="252"/>
+        <source>Applied: the switchboard already had this setting.</source>
+        <translation>Käytössä: vaihteella oli jo tämä asetus.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="264"/>
+        <source>Waiting for the switchboard to try the new setting…</source>
+        <translation>Odotetaan, että vaihde kokeilee uutta asetusta…</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="290"/>
+        <source>Another change was made meanwhile.</source>
+        <translation>Sillä välin tehtiin toinen muutos.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="309"/>
+        <source>Connecting to the switchboard at its new address {address}… It goes back by itself in {seconds} s unless the console reaches it there.</source>
+        <translation>Yhdistetään vaihteeseen sen uudessa osoitteessa {address}… Se palaa entiseen itsestään {seconds} sekunnin kuluttua, ellei konsoli tavoita sitä siellä.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="320"/>
+        <source>Confirmed at {address}; the switchboard is keeping the setting…</source>
+        <translation>Vahvistettu osoitteessa {address}; vaihde ottaa asetuksen pysyvästi käyttöön…</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="334"/>
+        <source>The switchboard keeps the new setting and answers at {address}.</source>
+        <translation>Vaihde pitää uuden asetuksen ja vastaa osoitteessa {address}.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="337"/>
+        <source>The switchboard keeps the new setting.</source>
+        <translation>Vaihde pitää uuden asetuksen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/network.py" line="365"/>
+        <source>Going back to the setting before…</source>
+        <translation>Palataan entiseen asetukseen…</translation>
     </message>
 </context>
 <context>
@@ -2035,6 +2270,151 @@
         <location filename="../manage/settings.py" line="164"/>
         <source>Settings saved.</source>
         <translation>Asetukset tallennettu.</translation>
+    </message>
+</context>
+<context>
+    <name>SoftwarePage</name>
+    <message>
+        <location filename="../manage/software.py" line="82"/>
+        <location filename="../manage/software.py" line="84"/>
+        <source>…</source>
+        <translation type="unfinished">…</translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="89"/>
+        <source>Installed version:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="90"/>
+        <source>Update:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="92"/>
+        <source>Choose package…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="94"/>
+        <location filename="../manage/software.py" line="282"/>
+        <source>No package chosen.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="97"/>
+        <source>Install update…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="109"/>
+        <source>Switchboard software</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="113"/>
+        <source>An update is a package from the switchboard&apos;s vendor: a .deb file with its signature (the .sig file of the same name) beside it. The switchboard installs only a newer version its vendor signed. Its services restart for a minute or two; calls in progress go on, and everything (settings, call log, recordings, logins) is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="154"/>
+        <source>{version} ({architecture})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="171"/>
+        <source>This switchboard takes no updates: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="175"/>
+        <source>Version {version} is uploaded; the switchboard is about to install it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="178"/>
+        <source>Installing version {version}. The switchboard&apos;s services restart; calls in progress go on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="181"/>
+        <source>Version {version} was installed (asked by {user}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="184"/>
+        <source>The update to version {version} failed: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="186"/>
+        <source>No update so far.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="192"/>
+        <source>The switchboard is restarting its services to finish the update…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="203"/>
+        <source>Choose the update package</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="204"/>
+        <source>Debian packages (*.deb)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="218"/>
+        <source>Cannot read {file}: {reason}. The signature file goes beside the package.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="227"/>
+        <source>{file}: version {version}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="243"/>
+        <source>Install the update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="244"/>
+        <source>Install version {version} on the switchboard?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="246"/>
+        <source>Its services restart for a minute or two; calls in progress go on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="248"/>
+        <source>The console reconnects by itself when the switchboard answers again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="250"/>
+        <source>Install</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="258"/>
+        <source>Uploading {file}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="283"/>
+        <source>Uploaded. The switchboard checked the package and installs it now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../manage/software.py" line="291"/>
+        <source>Not installed: {reason}</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
