@@ -1197,7 +1197,7 @@
     <message>
         <location filename="../manage/view.py" line="60"/>
         <source>Software</source>
-        <translation type="unfinished"></translation>
+        <translation>Ohjelmisto</translation>
     </message>
     <message>
         <location filename="../manage/view.py" line="61"/>
@@ -2278,143 +2278,143 @@
         <location filename="../manage/software.py" line="82"/>
         <location filename="../manage/software.py" line="84"/>
         <source>…</source>
-        <translation type="unfinished">…</translation>
+        <translation>…</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="89"/>
         <source>Installed version:</source>
-        <translation type="unfinished"></translation>
+        <translation>Asennettu versio:</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="90"/>
         <source>Update:</source>
-        <translation type="unfinished"></translation>
+        <translation>Päivitys:</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="92"/>
         <source>Choose package…</source>
-        <translation type="unfinished"></translation>
+        <translation>Valitse paketti…</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="94"/>
         <location filename="../manage/software.py" line="282"/>
         <source>No package chosen.</source>
-        <translation type="unfinished"></translation>
+        <translation>Pakettia ei ole valittu.</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="97"/>
         <source>Install update…</source>
-        <translation type="unfinished"></translation>
+        <translation>Asenna päivitys…</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="109"/>
         <source>Switchboard software</source>
-        <translation type="unfinished"></translation>
+        <translation>Vaihteen ohjelmisto</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="113"/>
         <source>An update is a package from the switchboard&apos;s vendor: a .deb file with its signature (the .sig file of the same name) beside it. The switchboard installs only a newer version its vendor signed. Its services restart for a minute or two; calls in progress go on, and everything (settings, call log, recordings, logins) is kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>Päivitys on vaihteen toimittajan paketti: .deb-tiedosto ja sen vieressä sen allekirjoitus (samanniminen .sig-tiedosto). Vaihde asentaa vain uudemman version, jonka sen toimittaja on allekirjoittanut. Vaihteen palvelut käynnistyvät uudelleen minuutin tai kahden ajan; käynnissä olevat puhelut jatkuvat, ja kaikki (asetukset, puheluloki, nauhoitteet, kirjautumiset) säilyy.</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="154"/>
         <source>{version} ({architecture})</source>
-        <translation type="unfinished"></translation>
+        <translation>{version} ({architecture})</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="171"/>
         <source>This switchboard takes no updates: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Tähän vaihteeseen ei asenneta päivityksiä: {reason}</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="175"/>
         <source>Version {version} is uploaded; the switchboard is about to install it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Versio {version} on ladattu vaihteelle; vaihde asentaa sen kohta.</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="178"/>
         <source>Installing version {version}. The switchboard&apos;s services restart; calls in progress go on.</source>
-        <translation type="unfinished"></translation>
+        <translation>Asennetaan versiota {version}. Vaihteen palvelut käynnistyvät uudelleen; käynnissä olevat puhelut jatkuvat.</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="181"/>
         <source>Version {version} was installed (asked by {user}).</source>
-        <translation type="unfinished"></translation>
+        <translation>Versio {version} on asennettu (pyytäjä {user}).</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="184"/>
         <source>The update to version {version} failed: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Päivitys versioon {version} epäonnistui: {reason}</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="186"/>
         <source>No update so far.</source>
-        <translation type="unfinished"></translation>
+        <translation>Päivityksiä ei ole vielä tehty.</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="192"/>
         <source>The switchboard is restarting its services to finish the update…</source>
-        <translation type="unfinished"></translation>
+        <translation>Vaihde käynnistää palvelunsa uudelleen viimeistelläkseen päivityksen…</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="203"/>
         <source>Choose the update package</source>
-        <translation type="unfinished"></translation>
+        <translation>Valitse päivityspaketti</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="204"/>
         <source>Debian packages (*.deb)</source>
-        <translation type="unfinished"></translation>
+        <translation>Debian-paketit (*.deb)</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="218"/>
         <source>Cannot read {file}: {reason}. The signature file goes beside the package.</source>
-        <translation type="unfinished"></translation>
+        <translation>Tiedostoa {file} ei voi lukea: {reason}. Allekirjoitustiedoston pitää olla paketin vieressä.</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="227"/>
         <source>{file}: version {version}</source>
-        <translation type="unfinished"></translation>
+        <translation>{file}: versio {version}</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="243"/>
         <source>Install the update</source>
-        <translation type="unfinished"></translation>
+        <translation>Asenna päivitys</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="244"/>
         <source>Install version {version} on the switchboard?</source>
-        <translation type="unfinished"></translation>
+        <translation>Asennetaanko vaihteeseen versio {version}?</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="246"/>
         <source>Its services restart for a minute or two; calls in progress go on.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vaihteen palvelut käynnistyvät uudelleen minuutin tai kahden ajan; käynnissä olevat puhelut jatkuvat.</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="248"/>
         <source>The console reconnects by itself when the switchboard answers again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Konsoli yhdistää vaihteeseen itsestään, kun vaihde taas vastaa.</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="250"/>
         <source>Install</source>
-        <translation type="unfinished"></translation>
+        <translation>Asenna</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="258"/>
         <source>Uploading {file}…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ladataan {file} vaihteelle…</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="283"/>
         <source>Uploaded. The switchboard checked the package and installs it now.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ladattu. Vaihde tarkisti paketin ja asentaa sen nyt.</translation>
     </message>
     <message>
         <location filename="../manage/software.py" line="291"/>
         <source>Not installed: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Ei asennettu: {reason}</translation>
     </message>
 </context>
 <context>

@@ -17,6 +17,7 @@ from paivystys.gui.manage.numbers import NumbersPage
 from paivystys.gui.manage.page import ManagePage
 from paivystys.gui.manage.people import PeoplePage
 from paivystys.gui.manage.settings import SettingsPage
+from paivystys.gui.manage.software import SoftwarePage
 from paivystys.gui.manage.templates import TemplatesPage
 from paivystys.gui.manage.trunk import TrunkPage
 from paivystys.gui.manage.users import UsersPage
@@ -45,6 +46,7 @@ class ManageView(QWidget):
         self.modem = ModemPage(client, self.calls)
         self.network = NetworkPage(client, self.calls)
         self.network.moved.connect(self.moved.emit)
+        self.software = SoftwarePage(client, self.calls)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for page, title in ((self.people, self.tr("People")),
@@ -55,6 +57,7 @@ class ManageView(QWidget):
                             (self.templates, self.tr("SMS texts")),
                             (self.trunk, self.tr("Trunk")),
                             (self.modem, self.tr("Modem")),
+                            (self.software, self.tr("Software")),
                             (self.network, self.tr("Network"))):
             self.tabs.addTab(page, title)
             page.session_ended.connect(self.session_ended.emit)

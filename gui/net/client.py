@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, BinaryIO
@@ -23,6 +23,7 @@ from paivystys.gui.net.pinning import FingerprintMismatch, fetch_fingerprint, pi
 log = logging.getLogger(__name__)
 
 TIMEOUT_S = 10.0
+UPLOAD_CHUNK = 256 * 1024
 
 
 class FailureKind(StrEnum):
@@ -203,6 +204,22 @@ class ApplianceClient:
             for chunk in response.iter_bytes():
                 written += target.write(chunk)
         return written
+
+    def upload(self, path: str, source: BinaryIO, size: int, headers: dict[str, str],
+               progress: Callable[[int], None] | None = None) -> Any:
+        """POST the `size` bytes `source` reads as the request's body, streamed a chunk at a
+        time (memory stays flat; the appliance can refuse a too large one by its declared
+        length), with `progress(bytes sent)` after each chunk; the JSON answer."""
+        def chunks() -> Iterator[bytes]:
+            sent = 0
+            while chunk := source.read(UPLOAD_CHUNK):
+                yield chunk
+                sent += len(chunk)
+                if progress is not None:
+                    progress(sent)
+
+        return self._request("POST", path, content=chunks(),
+                             headers={**headers, "Content-Length": str(size)})
 
     def get_range(self, path: str, start: int, length: int) -> ByteRange:
         """`length` bytes of a file from byte `start` (fewer at its end), by an HTTP Range
