@@ -77,6 +77,12 @@ REASON_LINES = 8
 SIMULATED = re.compile(r"^Inst (\S+) ", re.MULTILINE)
 
 
+def say(line: str) -> None:
+    """A line for the journal at once (stdout to a pipe is buffered): apt's progress is seen
+    while it runs, and is there even if the machine stops meanwhile."""
+    print(line, flush=True)
+
+
 class UploadMissing(Exception):
     """The request names no package to install (its files are gone or not plain files)."""
 
@@ -87,7 +93,7 @@ class Installer:
     host: UpdateHost = field(default_factory=UpdateHost)
     work_dir: Path = WORK_DIR
     apt_get: str = APT_GET
-    progress: Callable[[str], None] = print
+    progress: Callable[[str], None] = say
 
     def run(self) -> UpdateStatus | None:
         """Install the requested update; its outcome (recorded in state.json), or None when
