@@ -1,1 +1,2 @@
-"""/api/health: Asterisk, the trunk, the modem, the disk, the last backup, the version."""
+"""/api/health: Asterisk, the trunk, the modem, the disk, the database's integrity, the last
+backup, the version."""

@@ -53,12 +53,32 @@ class ConfigurationHealth(BaseModel):
     owed: list[str] = Field(description="Asterisk modules still to reload (empty: none)")
 
 
+class BackupOut(BaseModel):
+    name: str = Field(description="its name in GET /api/backups")
+    created_at: str = Field(description="when it was saved, ISO 8601 in UTC")
+
+
+class DatabaseHealth(BaseModel):
+    """The last ``PRAGMA integrity_check`` of the database: at boot, before every backup the
+    box keeps, and after a restore into a database that had failed it."""
+
+    ok: bool | None = Field(description="null: not known (never checked, or its record "
+                                        "cannot be read)")
+    state: str
+    checked_at: str | None = Field(description="ISO 8601 in UTC; null: never checked")
+    problems: list[str] = Field(description="what SQLite found (empty: nothing)")
+    last_good_backup: BackupOut | None = Field(
+        description="the newest backup kept on the box, each saved only from a database that "
+                    "passed the check; null: none")
+
+
 class Health(BaseModel):
     asterisk: ServiceHealth
     trunk: ServiceHealth
     modem: ModemHealth
     disk: DiskHealth
     configuration: ConfigurationHealth
+    database: DatabaseHealth
     sms_waiting: int = Field(description="text messages queued or being sent")
     last_backup: str | None = Field(description="ISO 8601 in UTC; null: never")
     version: str

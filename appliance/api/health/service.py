@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from paivystys.appliance.asterisk.apply import owed_reloads
-from paivystys.appliance.backup import last_backup_at
+from paivystys.appliance.backup import last_backup_at, last_good_backup
+from paivystys.appliance.db.integrity import recorded_integrity
 from paivystys.appliance.db.models import HealthReport, ModemHealth, OutboxMessage, utcnow
 from paivystys.appliance.sms.outbox import states
 from paivystys.appliance.sms.sim_pin import SIM_READY, describe_sim, sim_report
@@ -74,6 +75,34 @@ def _configuration(data_dir: Path) -> dict[str, Any]:
                      "again (the call monitor retries as soon as it reconnects)"}
 
 
+def _database(data_dir: Path) -> dict[str, Any]:
+    """The database's last integrity check; when it failed, the backup to restore."""
+    last = last_good_backup(data_dir)
+    good = ({"name": last.name, "created_at": last.created_at.isoformat(timespec="seconds")}
+            if last is not None else None)
+    try:
+        check = recorded_integrity(data_dir)
+    except ValueError as error:
+        return {"ok": None, "state": f"the record of the last integrity check cannot be read: "
+                                     f"{error}", "checked_at": None, "problems": [],
+                "last_good_backup": good}
+    if check is None:
+        return {"ok": None, "state": "the database has not been checked yet (it is at every "
+                                     "boot and before every nightly backup)",
+                "checked_at": None, "problems": [], "last_good_backup": good}
+    state = f"the database {check.summary}"
+    if not check.ok:
+        state += (". Calls are still answered and logged into it, but what is written there "
+                  "may be lost. " + (f"The last good backup is {last.name}, saved "
+                                     f"{last.created_at.isoformat(timespec='seconds')}: "
+                                     "restore it (Manage, Backups)." if last is not None
+                                     else "There is no backup on the box: restore one "
+                                          "downloaded earlier."))
+    return {"ok": check.ok, "state": state,
+            "checked_at": check.checked_at.isoformat(timespec="seconds"),
+            "problems": list(check.problems), "last_good_backup": good}
+
+
 def _disk(path: Path) -> dict[str, Any]:
     usage = shutil.disk_usage(path)
     return {"ok": usage.free > DISK_LOW_BYTES, "free_bytes": usage.free,
@@ -90,6 +119,7 @@ def snapshot(data_dir: Path, version: str, now: dt.datetime | None = None) -> di
         "modem": modem_health(now),
         "disk": _disk(data_dir),
         "configuration": _configuration(data_dir),
+        "database": _database(data_dir),
         "sms_waiting": waiting,
         "last_backup": last_backup.isoformat(timespec="seconds") if last_backup else None,
         "version": version,

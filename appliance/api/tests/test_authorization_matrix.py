@@ -61,6 +61,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/events"): ADMINS,  # the live view's WebSocket; a plain GET answers 426
     ("GET", "/api/backup"): ADMINS,
     ("POST", "/api/restore"): ADMINS,
+    ("GET", "/api/backups"): ADMINS,
+    ("POST", "/api/backups"): ADMINS,  # an admin's saves one more backup on the box
+    ("GET", "/api/backups/{name}"): ADMINS,
+    ("POST", "/api/backups/{name}/restore"): ADMINS,
     ("GET", "/api/audit"): ADMINS,
     # An on-call person sees the calls they answered or were rung for (tested in test_calls).
     ("GET", "/api/calls"): LOGGED_IN,
@@ -82,7 +86,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
 # Placeholders that reach no real row, so an allowed caller's request changes nothing.
 PATH_VALUES = {"user_id": "999999", "number_id": "999999", "group_id": "999999",
                "person_id": "999999", "key": "no_such_setting", "kind": "no_such_kind",
-               "language": "fi", "call_id": "999999"}
+               "language": "fi", "call_id": "999999",
+               "name": "paivystys-backup-19991231-235959.json"}
 SKIPPED_IN_LOOP = {("POST", "/api/logout")}  # revokes the caller's token: tested alone
 
 
