@@ -176,6 +176,25 @@ def save_backup(database: Path, changes: Changes | None = None) -> SavedBackup:
     return SavedBackup(stored[0], removed, kept)
 
 
+def check_at_boot(database: Path) -> str | None:
+    """The check at the box's start (lab mode's: ``lab up``), before the schema is migrated,
+    recorded for the health and the services; when it fails, what to tell the person at the
+    box (None: the database is sound).  The services still start on a damaged database: the
+    calls are answered, and the API shows the damage and restores a backup."""
+    state_dir = database.resolve().parent
+    check = integrity.check_integrity(database, integrity.AT_BOOT)
+    integrity.record_integrity(state_dir, check)
+    if check.ok:
+        return None
+    last = last_good_backup(state_dir)
+    return (f"the database {database} {check.summary}. The services start on it, so that "
+            "calls are answered; the console's health shows the damage. "
+            + (f"The last good backup is {last.name} of {last.created_at.isoformat()}: restore "
+               "it from the console (Manage, Backups)." if last is not None
+               else "There is no backup on the box: restore one downloaded earlier from the "
+                    "console."))
+
+
 def recheck_after_restore(database: Path) -> integrity.IntegrityCheck | None:
     """After a restore into a database whose last check failed: check it again, so that the
     health says whether the restore mended it.  None when the last check had passed."""

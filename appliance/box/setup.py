@@ -36,9 +36,8 @@ import peewee
 from paivystys.appliance.asterisk.apply import write_configs
 from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC
 from paivystys.appliance.asterisk.site import SystemAsterisk, save_site
-from paivystys.appliance.backup import last_good_backup
+from paivystys.appliance.backup import check_at_boot
 from paivystys.appliance.db.database import COMPANION_SUFFIXES, migrate_database, open_database
-from paivystys.appliance.db.integrity import AT_BOOT, check_integrity, record_integrity
 from paivystys.appliance.db.schema import SchemaError
 from paivystys.appliance.prompts import generate_prompts
 from paivystys.appliance.runtime.host import RuntimeSetupError, require_root, run_checked
@@ -151,22 +150,12 @@ class Box:
                 os.chown(path, uid, -1)
 
     def _check_database(self) -> bool:
-        """``PRAGMA integrity_check`` of the database, recorded for the health and the
-        services; a damaged one is said here with the last good backup.  The services still
-        start on it: the calls are answered and logged, and the API shows the damage and
-        restores a backup."""
-        check = check_integrity(self.db_path, AT_BOOT)
-        record_integrity(self.state_dir, check)
-        if not check.ok:
-            last = last_good_backup(self.state_dir)
-            self.progress(f"the database {self.db_path} {check.summary}. The services start "
-                          "on it, so that calls are answered; the console's health shows the "
-                          "damage. " + (f"The last good backup is {last.name} of "
-                                        f"{last.created_at.isoformat()}: restore it from the "
-                                        "console (Manage, Backups)." if last is not None
-                                        else "There is no backup on the box: restore one "
-                                             "downloaded earlier from the console."))
-        return check.ok
+        """``PRAGMA integrity_check``, recorded; a damaged database is said here with the
+        last good backup, and the rest of the set-up still runs."""
+        damage = check_at_boot(self.db_path)
+        if damage is not None:
+            self.progress(damage)
+        return damage is None
 
     def _database(self, uid: int, gid: int, sound: bool) -> None:
         try:

@@ -18,6 +18,7 @@ from paivystys.appliance.asterisk.apply import write_configs
 from paivystys.appliance.asterisk.base import base_configs
 from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC, FASTAGI_LISTEN
 from paivystys.appliance.asterisk.site import LabAsterisk, load_site, remove_site, save_site
+from paivystys.appliance.backup import check_at_boot
 from paivystys.appliance.db.database import migrate_database, open_database
 from paivystys.appliance.db.models import OnCallNumber
 from paivystys.appliance.directory import seed_demo
@@ -138,6 +139,10 @@ class Lab:
         site = LabAsterisk(self.state_dir, APPLIANCE_SPEC, rootfs=rootfs,
                            netns_name=self.netns_name)
         save_site(site)
+        # As the box's set-up at boot: the integrity check first, recorded for the health.
+        damage = check_at_boot(self.db_path) if self.db_path.exists() else None
+        if damage is not None:
+            self.progress(damage)
         migration = migrate_database(self.db_path)
         if migration.from_version != migration.to_version and not migration.created:
             self.progress(f"database schema migrated from version {migration.from_version} "
