@@ -8,6 +8,7 @@ tells app.py, which shows the connect window again.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from paivystys.gui.appliances.store import ApplianceStore
 from paivystys.gui.calllog.view import CallLogView
-from paivystys.gui.formatting import format_decimal
+from paivystys.gui.formatting import format_datetime, format_decimal
 from paivystys.gui.i18n.language import LanguageSelector
 from paivystys.gui.live.view import LiveView
 from paivystys.gui.manage.view import ManageView
@@ -54,6 +55,9 @@ class HealthStrip(QFrame):
         # Shown only while a saved change has not reached Asterisk.
         self.configuration = QLabel()
         self.configuration.setVisible(False)
+        # Shown only when the database failed its integrity check: which backup to restore.
+        self.database = QLabel()
+        self.database.setVisible(False)
         self.problem = QLabel()
         self.problem.setStyleSheet(UNKNOWN_STYLE)
         self.problem.setVisible(False)
@@ -61,7 +65,7 @@ class HealthStrip(QFrame):
         layout.setContentsMargins(10, 4, 10, 4)
         layout.setSpacing(24)
         for label in (self.asterisk, self.trunk, self.modem, self.disk, self.configuration,
-                      self.problem):
+                      self.database, self.problem):
             label.setObjectName("health")
             layout.addWidget(label)
         layout.addStretch(1)
@@ -92,6 +96,15 @@ class HealthStrip(QFrame):
         self.configuration.setVisible(configuration.get("ok") is False)
         not_applied = self.tr("Changes not yet in use")
         self._part(self.configuration, configuration, not_applied, not_applied, not_applied)
+        # A switchboard older than this console does not report it either.
+        database = health.get("database") or {"ok": None}
+        self.database.setVisible(database.get("ok") is False)
+        good = database.get("last_good_backup")
+        damaged = (self.tr("Database damaged: restore the backup of {time} (Manage, "
+                           "Backups)").format(time=format_datetime(
+                               dt.datetime.fromisoformat(good["created_at"]), QLocale()))
+                   if good else self.tr("Database damaged: no backup on the switchboard"))
+        self._part(self.database, database, damaged, damaged, damaged)
         self.layout().activate()  # place the resized labels now, not at the next paint
 
     def show_unknown(self, reason: str) -> None:

@@ -1,4 +1,5 @@
-"""Settings: ring time, confirm time, languages and the time zone of the SMS texts."""
+"""Settings: ring time, confirm time, languages, the time zone of the SMS texts and how many
+nightly backups the switchboard keeps."""
 
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ class SettingsPage(ManagePage):
                                  QTimeZone.availableTimeZoneIds()])
         self.time_zone.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.time_zone.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.backups_kept = QSpinBox()
+        self.backups_kept.setRange(1, 365)
+        self.backups_kept.setMinimumWidth(100)
         for key, label, widget, hint in (
                 ("ring_time", self.tr("Ring time:"), self.ring_time,
                  self.tr("How long a number's groups ring before its backup group is rung.")),
@@ -57,7 +61,10 @@ class SettingsPage(ManagePage):
                 ("sms_language", self.tr("SMS language:"), self.sms_language,
                  self.tr("The language of the SMS messages.")),
                 ("time_zone", self.tr("Time zone:"), self.time_zone,
-                 self.tr("Times in SMS messages are given in this time zone."))):
+                 self.tr("Times in SMS messages are given in this time zone.")),
+                ("backups_kept", self.tr("Backups kept:"), self.backups_kept,
+                 self.tr("The switchboard backs its configuration up every night and keeps "
+                         "this many of the newest backups (Manage, Backups)."))):
             self.fields[key] = widget
             self.form.add_row(label, widget, key, hint=hint)
 

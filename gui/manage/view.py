@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
+from paivystys.gui.manage.backups import BackupsPage
 from paivystys.gui.manage.groups import GroupsPage
 from paivystys.gui.manage.modem import ModemPage
 from paivystys.gui.manage.network import NetworkPage
@@ -47,6 +48,7 @@ class ManageView(QWidget):
         self.network = NetworkPage(client, self.calls)
         self.network.moved.connect(self.moved.emit)
         self.software = SoftwarePage(client, self.calls)
+        self.backups = BackupsPage(client, self.calls)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for page, title in ((self.people, self.tr("People")),
@@ -58,7 +60,8 @@ class ManageView(QWidget):
                             (self.trunk, self.tr("Trunk")),
                             (self.modem, self.tr("Modem")),
                             (self.software, self.tr("Software")),
-                            (self.network, self.tr("Network"))):
+                            (self.network, self.tr("Network")),
+                            (self.backups, self.tr("Backups"))):
             self.tabs.addTab(page, title)
             page.session_ended.connect(self.session_ended.emit)
             page.forbidden.connect(self._forbidden)
