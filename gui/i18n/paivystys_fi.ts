@@ -2,6 +2,144 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fi_FI">
 <context>
+    <name>BackupsPage</name>
+    <message>
+        <location filename="../manage/backups.py" line="68"/>
+        <source>Saved</source>
+        <translation>Tallennettu</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="69"/>
+        <source>File</source>
+        <translation>Tiedosto</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="70"/>
+        <source>Size</source>
+        <translation>Koko</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="70"/>
+        <source>{size} kB</source>
+        <translation>{size} kt</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="79"/>
+        <source>Save a backup now</source>
+        <translation>Tallenna varmuuskopio nyt</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="80"/>
+        <source>Saves the configuration on the switchboard, beside the nightly backups.</source>
+        <translation>Tallentaa asetukset vaihteeseen öisten varmuuskopioiden rinnalle.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="83"/>
+        <source>Download the configuration now…</source>
+        <translation>Lataa asetukset nyt…</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="84"/>
+        <source>The configuration as it is at this moment, saved on this computer.</source>
+        <translation>Asetukset sellaisina kuin ne ovat juuri nyt, tallennettuna tälle tietokoneelle.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="87"/>
+        <source>Restore…</source>
+        <translation>Palauta…</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="90"/>
+        <source>Backups on the switchboard</source>
+        <translation>Varmuuskopiot vaihteessa</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="103"/>
+        <source>Every night the switchboard saves its configuration (people, groups, numbers, users, settings, SMS texts and the trunk; not the call log or recordings) and keeps the newest {kept}. A backup holds the trunk&apos;s password and the users&apos; password hashes: keep downloaded copies as safe as passwords.</source>
+        <translation>Vaihde tallentaa joka yö asetuksensa (henkilöt, ryhmät, numerot, käyttäjät, asetukset, tekstiviestit ja operaattoriyhteyden; ei puheluluetteloa eikä nauhoitteita) ja säilyttää niistä {kept} uusinta. Varmuuskopiossa on operaattoriyhteyden salasana ja käyttäjien salasanojen tiivisteet: säilytä ladatut kopiot yhtä huolellisesti kuin salasanat.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="109"/>
+        <source>There are no backups on the switchboard yet.</source>
+        <translation>Vaihteessa ei ole vielä varmuuskopioita.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="121"/>
+        <source>Download…</source>
+        <translation>Lataa…</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="135"/>
+        <source>Saved {name} on the switchboard.</source>
+        <translation>Tallennettu {name} vaihteeseen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="142"/>
+        <source>Not saved: {reason}</source>
+        <translation>Ei tallennettu: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="155"/>
+        <source>Save the backup</source>
+        <translation>Tallenna varmuuskopio</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="156"/>
+        <source>Backups (*.json)</source>
+        <translation>Varmuuskopiot (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="181"/>
+        <source>Downloading…</source>
+        <translation>Ladataan…</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="187"/>
+        <source>Cannot write {path}: {reason}</source>
+        <translation>Tiedostoa {path} ei voi kirjoittaa: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="192"/>
+        <source>Saved {path}. Keep it safe: it holds passwords.</source>
+        <translation>Tallennettu {path}. Säilytä se huolellisesti: siinä on salasanoja.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="203"/>
+        <source>Restore a backup</source>
+        <translation>Varmuuskopion palautus</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="204"/>
+        <source>Replace the whole configuration with the backup of {time}?</source>
+        <translation>Korvataanko kaikki asetukset varmuuskopiolla, joka on tehty {time}?</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="206"/>
+        <source>People, groups, numbers, users, settings, SMS texts and the trunk become what they were then; later changes are lost.</source>
+        <translation>Henkilöt, ryhmät, numerot, käyttäjät, asetukset, tekstiviestit ja operaattoriyhteys palaavat silloisiksi; myöhemmät muutokset menetetään.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="208"/>
+        <source>The call log and recordings stay as they are.</source>
+        <translation>Puheluluettelo ja nauhoitteet säilyvät ennallaan.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="209"/>
+        <source>Every login ends, this one too: log in again afterwards.</source>
+        <translation>Kaikki kirjautumiset päättyvät, myös tämä: kirjaudu sen jälkeen uudelleen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="210"/>
+        <source>Restore</source>
+        <translation>Palauta</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="215"/>
+        <source>Restored the backup {name}. Log in again to go on.</source>
+        <translation>Varmuuskopio {name} palautettu. Kirjaudu uudelleen jatkaaksesi.</translation>
+    </message>
+</context>
+<context>
     <name>CallLog</name>
     <message>
         <location filename="../calllog/model.py" line="32"/>
@@ -802,92 +940,102 @@
 <context>
     <name>HealthStrip</name>
     <message>
-        <location filename="../main/window.py" line="50"/>
+        <location filename="../main/window.py" line="51"/>
         <source>Asterisk: …</source>
         <translation>Asterisk: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="51"/>
+        <location filename="../main/window.py" line="52"/>
         <source>Trunk: …</source>
         <translation>Runkolinja: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="52"/>
+        <location filename="../main/window.py" line="53"/>
         <source>Modem: …</source>
         <translation>Modeemi: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="53"/>
+        <location filename="../main/window.py" line="54"/>
         <source>Disk: …</source>
         <translation>Levy: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="71"/>
+        <location filename="../main/window.py" line="75"/>
         <source>Asterisk: running</source>
         <translation>Asterisk: käynnissä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="72"/>
+        <location filename="../main/window.py" line="76"/>
         <source>Asterisk: down</source>
         <translation>Asterisk: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="72"/>
+        <location filename="../main/window.py" line="76"/>
         <source>Asterisk: not known</source>
         <translation>Asterisk: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="73"/>
+        <location filename="../main/window.py" line="77"/>
         <source>Trunk: registered</source>
         <translation>Runkolinja: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="74"/>
+        <location filename="../main/window.py" line="78"/>
         <source>Trunk: down</source>
         <translation>Runkolinja: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="74"/>
+        <location filename="../main/window.py" line="78"/>
         <source>Trunk: not known</source>
         <translation>Runkolinja: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="80"/>
+        <location filename="../main/window.py" line="84"/>
         <source>Modem signal: {percent} %</source>
         <translation>Modeemin signaali: {percent} %</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="82"/>
+        <location filename="../main/window.py" line="86"/>
         <source>Modem: registered</source>
         <translation>Modeemi: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="83"/>
+        <location filename="../main/window.py" line="87"/>
         <source>Modem: the SIM needs attention (Manage, Modem)</source>
         <translation>Modeemi: SIM-kortti vaatii toimia (Hallinta, Modeemi)</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="84"/>
+        <location filename="../main/window.py" line="88"/>
         <source>Modem: {state}</source>
         <translation>Modeemi: {state}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="85"/>
+        <location filename="../main/window.py" line="89"/>
         <source>Modem: not known</source>
         <translation>Modeemi: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="87"/>
+        <location filename="../main/window.py" line="91"/>
         <source>Disk free: {gigabytes} GB</source>
         <translation>Levyä vapaana: {gigabytes} Gt</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="93"/>
+        <location filename="../main/window.py" line="97"/>
         <source>Changes not yet in use</source>
         <translation>Muutokset eivät vielä käytössä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="99"/>
+        <location filename="../main/window.py" line="103"/>
+        <source>Database damaged: restore the backup of {time} (Manage, Backups)</source>
+        <translation>Tietokanta vaurioitunut: palauta varmuuskopio ajalta {time} (Hallinta, Varmuuskopiot)</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="106"/>
+        <source>Database damaged: no backup on the switchboard</source>
+        <translation>Tietokanta vaurioitunut: vaihteessa ei ole varmuuskopiota</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="112"/>
         <source>Health not updated: {reason}</source>
         <translation>Tilaa ei päivitetty: {reason}</translation>
     </message>
@@ -1079,62 +1227,62 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main/window.py" line="130"/>
+        <location filename="../main/window.py" line="143"/>
         <source>Päivystysvaihde – {name}</source>
         <translation>Päivystysvaihde – {name}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="146"/>
+        <location filename="../main/window.py" line="159"/>
         <source>Live</source>
         <translation>Seuranta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="147"/>
+        <location filename="../main/window.py" line="160"/>
         <source>Calls</source>
         <translation>Puhelut</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="150"/>
+        <location filename="../main/window.py" line="163"/>
         <source>Recordings</source>
         <translation>Nauhoitteet</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="157"/>
+        <location filename="../main/window.py" line="170"/>
         <source>Manage</source>
         <translation>Hallinta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="159"/>
+        <location filename="../main/window.py" line="172"/>
         <source>Log out</source>
         <translation>Kirjaudu ulos</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="179"/>
+        <location filename="../main/window.py" line="192"/>
         <source>Switchboard: {name} ({address})</source>
         <translation>Vaihde: {name} ({address})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="198"/>
+        <location filename="../main/window.py" line="211"/>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="198"/>
+        <location filename="../main/window.py" line="211"/>
         <source>on-call person</source>
         <translation>päivystäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="200"/>
+        <location filename="../main/window.py" line="213"/>
         <source>Logged in as {user} ({role})</source>
         <translation>Kirjautuneena {user} ({role})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="205"/>
+        <location filename="../main/window.py" line="218"/>
         <source>on duty</source>
         <translation>päivystämässä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="205"/>
+        <location filename="../main/window.py" line="218"/>
         <source>off duty</source>
         <translation>ei päivystämässä</translation>
     </message>
@@ -1155,57 +1303,62 @@
 <context>
     <name>ManageView</name>
     <message>
-        <location filename="../manage/view.py" line="52"/>
+        <location filename="../manage/view.py" line="54"/>
         <source>People</source>
         <translation>Henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="53"/>
+        <location filename="../manage/view.py" line="55"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="54"/>
+        <location filename="../manage/view.py" line="56"/>
         <source>On-call numbers</source>
         <translation>Päivystysnumerot</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="55"/>
+        <location filename="../manage/view.py" line="57"/>
         <source>Users</source>
         <translation>Käyttäjät</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="56"/>
+        <location filename="../manage/view.py" line="58"/>
         <source>Settings</source>
         <translation>Asetukset</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="57"/>
+        <location filename="../manage/view.py" line="59"/>
         <source>SMS texts</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="58"/>
+        <location filename="../manage/view.py" line="60"/>
         <source>Trunk</source>
         <translation>Runkolinja</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="59"/>
+        <location filename="../manage/view.py" line="61"/>
         <source>Modem</source>
         <translation>Modeemi</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="60"/>
+        <location filename="../manage/view.py" line="62"/>
         <source>Software</source>
         <translation>Ohjelmisto</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="61"/>
+        <location filename="../manage/view.py" line="63"/>
         <source>Network</source>
         <translation>Verkko</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="68"/>
+        <location filename="../manage/view.py" line="64"/>
+        <source>Backups</source>
+        <translation>Varmuuskopiot</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="71"/>
         <source>&lt;h3&gt;Only an admin can manage the switchboard&lt;/h3&gt;&lt;p&gt;You are logged in with an on-call person&apos;s account. Log in as an admin to manage people, groups and numbers.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Vain ylläpitäjä voi hallita vaihdetta&lt;/h3&gt;&lt;p&gt;Olet kirjautunut päivystäjän tunnuksella. Kirjaudu ylläpitäjänä, jotta voit hallita henkilöitä, ryhmiä ja numeroita.&lt;/p&gt;</translation>
     </message>
@@ -2170,104 +2323,114 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../manage/settings.py" line="40"/>
         <location filename="../manage/settings.py" line="41"/>
+        <location filename="../manage/settings.py" line="42"/>
         <source>Finnish</source>
         <translation>Suomi</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="40"/>
         <location filename="../manage/settings.py" line="41"/>
+        <location filename="../manage/settings.py" line="42"/>
         <source>English</source>
         <translation>Englanti</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="42"/>
+        <location filename="../manage/settings.py" line="43"/>
         <source>Swedish</source>
         <translation>Ruotsi</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="51"/>
+        <location filename="../manage/settings.py" line="55"/>
         <source>Ring time:</source>
         <translation>Soittoaika:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="52"/>
+        <location filename="../manage/settings.py" line="56"/>
         <source>How long a number&apos;s groups ring before its backup group is rung.</source>
         <translation>Kuinka kauan numeron ryhmille soitetaan, ennen kuin soitetaan sen vararyhmälle.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="53"/>
+        <location filename="../manage/settings.py" line="57"/>
         <source>Time to press 1:</source>
         <translation>Aikaa painaa 1:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="54"/>
+        <location filename="../manage/settings.py" line="58"/>
         <source>How long a person who answers has to press 1 to take the call.</source>
         <translation>Kuinka kauan vastanneella henkilöllä on aikaa painaa 1 ottaakseen puhelun.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="55"/>
+        <location filename="../manage/settings.py" line="59"/>
         <source>Voice prompts:</source>
         <translation>Ääniopasteet:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="56"/>
+        <location filename="../manage/settings.py" line="60"/>
         <source>The language callers and the people rung hear.</source>
         <translation>Kieli, jonka soittajat ja soitetut henkilöt kuulevat.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="57"/>
+        <location filename="../manage/settings.py" line="61"/>
         <source>SMS language:</source>
         <translation>Tekstiviestien kieli:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="58"/>
+        <location filename="../manage/settings.py" line="62"/>
         <source>The language of the SMS messages.</source>
         <translation>Kieli, jolla tekstiviestit lähetetään.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="59"/>
+        <location filename="../manage/settings.py" line="63"/>
         <source>Time zone:</source>
         <translation>Aikavyöhyke:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="60"/>
+        <location filename="../manage/settings.py" line="64"/>
         <source>Times in SMS messages are given in this time zone.</source>
         <translation>Tekstiviestien kellonajat ilmoitetaan tällä aikavyöhykkeellä.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="64"/>
+        <location filename="../manage/settings.py" line="65"/>
+        <source>Backups kept:</source>
+        <translation>Säilytettävät varmuuskopiot:</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="66"/>
+        <source>The switchboard backs its configuration up every night and keeps this many of the newest backups (Manage, Backups).</source>
+        <translation>Vaihde varmuuskopioi asetuksensa joka yö ja säilyttää näin monta uusinta varmuuskopiota (Hallinta, Varmuuskopiot).</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="71"/>
         <source>Save</source>
         <translation>Tallenna</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="67"/>
+        <location filename="../manage/settings.py" line="74"/>
         <source>Fill in the defaults</source>
         <translation>Täytä oletusarvot</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="68"/>
+        <location filename="../manage/settings.py" line="75"/>
         <source>Nothing changes until you save.</source>
         <translation>Mikään ei muutu ennen kuin tallennat.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="91"/>
+        <location filename="../manage/settings.py" line="98"/>
         <source> s</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="138"/>
+        <location filename="../manage/settings.py" line="145"/>
         <source>Default: {value}</source>
         <translation>Oletus: {value}</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="148"/>
+        <location filename="../manage/settings.py" line="155"/>
         <source>Nothing to save: the settings are as stored.</source>
         <translation>Ei tallennettavaa: asetukset ovat ennallaan.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="164"/>
+        <location filename="../manage/settings.py" line="171"/>
         <source>Settings saved.</source>
         <translation>Asetukset tallennettu.</translation>
     </message>
