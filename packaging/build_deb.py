@@ -33,7 +33,7 @@ from email.parser import HeaderParser
 from pathlib import Path
 
 import update_signing
-from sid_root import CACHE_PARENT, Recipe, ensure_root, run_in
+from sid_root import CACHE_PARENT, HOST_ARCHITECTURE, QEMU_USER, Recipe, ensure_root, run_in
 
 from paivystys.appliance.runtime.host import RuntimeSetupError, require_root
 
@@ -52,9 +52,14 @@ SETUP_NOTICE = "/run/paivystys/setup-notice"  # paivystys-api.service --setup-co
 # Debian's packages the box runs with; the exact python3.X is added from the build chroot.
 DEPENDS = ("asterisk", "asterisk-modules", "asterisk-core-sounds-en-wav", "espeak-ng", "sox",
            "nftables", "systemd", "udev")
-BUILD_RECIPE = Recipe("deb-build", ("python3", "python3-venv", "python3-pip",
-                                    "ca-certificates"))
-# The wheels of the lock files, downloaded once (checked against their hashes at every use).
+BUILD_PACKAGES = ("python3", "python3-venv", "python3-pip", "ca-certificates")
+# The machines a package is built for here: the host's natively, the others in a build chroot
+# of their own architecture run under qemu-user (so that chroot's python3 and pip make the
+# virtual environment and choose that architecture's wheels).
+ARCHITECTURES = tuple(sorted({HOST_ARCHITECTURE, *QEMU_USER}))
+# The wheels of the lock files, downloaded once (checked against their hashes at every use);
+# one directory for every architecture: a wheel's name says which machine it is for, and pip
+# takes only those that fit the Python it installs into.
 WHEEL_CACHE = CACHE_PARENT / "wheels"
 WORK_PARENT = CACHE_PARENT / "deb-work"
 # What of the repository the project's wheel is built from: the appliance, never the console
@@ -65,6 +70,11 @@ LOCK_PYTHON = re.compile(r"^#\s+scripts/lock-box (3\.[0-9]+)$", re.MULTILINE)
 PIP = ["python3", "-m", "pip", "--quiet", "--disable-pip-version-check", "--no-cache-dir",
        "--no-input"]
 PIP_LOCKED = ["--no-deps", "--require-hashes", "--only-binary", ":all:"]
+
+
+def build_recipe(arch: str) -> Recipe:
+    """The build chroot for packages of the Debian architecture ``arch``."""
+    return Recipe("deb-build", BUILD_PACKAGES, architecture=arch)
 
 
 def python_version(root: Path) -> str:
@@ -112,7 +122,8 @@ def packaging_files() -> list[Path]:
 
 
 def inputs_digest(version: str, epoch: int, arch: str) -> str:
-    digest = hashlib.sha256(f"{version}\n{epoch}\n{arch}\n{BUILD_RECIPE.key()}\n".encode())
+    digest = hashlib.sha256(f"{version}\n{epoch}\n{arch}\n{build_recipe(arch).key()}\n"
+                            .encode())
     for path in [*source_files(), *packaging_files()]:
         digest.update(f"{path}\n".encode())
         digest.update(hashlib.sha256((REPO / path).read_bytes()).digest())
@@ -133,10 +144,10 @@ def enabled_units() -> list[str]:
 
 
 class Build:
-    def __init__(self, version: str, progress: Callable[[str], None]) -> None:
+    def __init__(self, version: str, arch: str, progress: Callable[[str], None]) -> None:
         self.version = version
         self.progress = progress
-        self.root = ensure_root(BUILD_RECIPE, progress)
+        self.root = ensure_root(build_recipe(arch), progress)
         self.python = python_version(self.root)
         for lock in (BOX_LOCK, BUILD_LOCK):
             locked = lock_python(lock)
@@ -147,6 +158,9 @@ class Build:
         self.epoch = source_date_epoch()
         self.arch = run_in(self.root, ["dpkg", "--print-architecture"],
                            capture=True).stdout.strip()
+        if self.arch != arch:
+            raise RuntimeSetupError(f"the {arch} build chroot {self.root} says it is "
+                                    f"{self.arch!r}")
         self.deb = OUTPUT_DIR / f"{PACKAGE}_{version}_{self.arch}.deb"
         self.stamp = self.deb.with_suffix(".inputs")
         self.signing_key = update_signing.signing_key(progress)
@@ -347,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", default=None,
                         help="the package's version (default: pyproject.toml's); it is the "
                              "Python distribution's version too")
+    parser.add_argument("--arch", choices=ARCHITECTURES, default=HOST_ARCHITECTURE,
+                        help="the Debian architecture to build for (default: this machine's, "
+                             f"{HOST_ARCHITECTURE}); another one is built under qemu-user")
     parser.add_argument("--force", action="store_true",
                         help="build even when nothing changed since the last build")
     parser.add_argument("--python-version", action="store_true",
@@ -363,12 +380,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         if args.python_version:
-            print(python_version(ensure_root(BUILD_RECIPE, progress)))
+            print(python_version(ensure_root(build_recipe(args.arch), progress)))
             return 0
         version = args.version or project_version()
         if not VERSION_PATTERN.fullmatch(version):
             parser.error(f"version {version!r}: digits and dots, optionally +lowercase.parts")
-        build = Build(version, progress)
+        build = Build(version, args.arch, progress)
         built = args.force or not build.up_to_date()
         deb = build.run() if built else build.deb
         update_signing.sign_package(deb, version, build.arch, build.signing_key)
