@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import ssl
 import subprocess
 import sys
 import time
 import tomllib
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from machine import REPO, Box, Deb, Machine, make_image, prepare_root
+from machine import REPO, Box, Deb, Machine, api_answers, make_image, prepare_root
 
 from paivystys.appliance.runtime.host import ensure_command
 
@@ -41,17 +39,6 @@ def build_deb(*arguments: str) -> Deb:
     path = Path(answer["deb"])
     return Deb(path, path.name.split("_")[1], answer["bytes"], answer["seconds"],
                answer["built"])
-
-
-def api_answers(box_url: str) -> bool:
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    try:
-        with urllib.request.urlopen(f"{box_url}/api/claim", context=context, timeout=5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +60,7 @@ def box() -> Iterator[Box]:
     make_image(root, image)
     prepared = time.monotonic() - started
     shutil.rmtree(root)  # the image holds it now
-    machine = Machine(WORK, image)
+    machine = Machine.box(WORK, image)
     box = Box(machine, first, upgrade)
     box.report.update(package_bytes=first.bytes, package_build_seconds=first.seconds,
                       package_built=first.built, rootfs_and_image_seconds=round(prepared, 1))

@@ -22,6 +22,7 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,34 +134,45 @@ class ShellError(AssertionError):
 
 
 class Machine:
-    """The booted box: its API port on 127.0.0.1, its screen's log, its root shell."""
+    """A booted machine: its API port on 127.0.0.1, its screen's log, its root shell."""
 
-    def __init__(self, work: Path, image: Path) -> None:
-        """Boots ``image`` with the kernel and initrd that :func:`make_image` put beside it."""
+    def __init__(self, work: Path, boot_arguments: list[str], *,
+                 qemu: str = "qemu-system-x86_64", shell_on_virtio: bool = False) -> None:
+        """``boot_arguments``: qemu's machine, firmware or kernel, and disks.  The first
+        serial port is the screen; the root shell is on the second serial port, or on a
+        virtio console (hvc0) for machines with one serial port only."""
         self.work = work
         self.api_port = free_port()
         self.console_log = work / "console.log"
         self.shell_socket = work / "shell.sock"
-        kernel, initrd = work / KERNEL, work / INITRD
+        shell = ["-chardev", f"socket,id=shell,path={self.shell_socket},server=on,wait=off"]
+        shell += (["-device", "virtio-serial", "-device", "virtconsole,chardev=shell"]
+                  if shell_on_virtio else ["-serial", "chardev:shell"])
         self.command = [
-            # One virtual CPU: with two, sid's kernel now and then died at boot under this
-            # qemu's multi-threaded emulation ("Oops: int3" while patching its own code).
-            "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
-            "-smp", "1", "-m", "2048", "-display", "none", "-monitor", "none",
-            "-no-reboot", "-kernel", str(kernel), "-initrd", str(initrd),
-            "-append", "root=/dev/vda rw console=ttyS0,115200 panic=-1 net.ifnames=0",
-            "-drive", f"file={image},format=raw,if=virtio,cache=unsafe",
+            qemu, *boot_arguments, "-display", "none", "-monitor", "none", "-no-reboot",
             "-netdev", f"user,id=net0,restrict=on,"
                        f"hostfwd=tcp:127.0.0.1:{self.api_port}-:{API_PORT}",
             "-device", "virtio-net-pci,netdev=net0",
             "-chardev", f"file,id=screen,path={self.console_log}", "-serial", "chardev:screen",
-            "-chardev", f"socket,id=shell,path={self.shell_socket},server=on,wait=off",
-            "-serial", "chardev:shell",
+            *shell,
         ]
         self.process: subprocess.Popen[bytes] | None = None
         self.started = 0.0
         self._shell: socket.socket | None = None
         self._buffer = b""
+
+    @classmethod
+    def box(cls, work: Path, image: Path) -> Machine:
+        """The box test's machine: ``image`` booted with the kernel and initrd that
+        :func:`make_image` put beside it."""
+        return cls(work, [
+            # One virtual CPU: with two, sid's kernel now and then died at boot under this
+            # qemu's multi-threaded emulation ("Oops: int3" while patching its own code).
+            "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "2048",
+            "-kernel", str(work / KERNEL), "-initrd", str(work / INITRD),
+            "-append", "root=/dev/vda rw console=ttyS0,115200 panic=-1 net.ifnames=0",
+            "-drive", f"file={image},format=raw,if=virtio,cache=unsafe",
+        ])
 
     def boot(self) -> None:
         self.started = time.monotonic()
@@ -269,3 +281,14 @@ class Box:
     def served_fingerprint(self) -> str:
         return fingerprint(ssl.get_server_certificate(("127.0.0.1", self.machine.api_port),
                                                       timeout=10))
+
+
+def api_answers(box_url: str) -> bool:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with urllib.request.urlopen(f"{box_url}/api/claim", context=context, timeout=5):
+            return True
+    except OSError:
+        return False
