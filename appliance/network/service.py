@@ -78,6 +78,7 @@ class NetworkState:
 class _Stored:
     setting: NetworkSetting
     request_id: str | None  # the request it was handed over as; None: never handed over
+    requested_at: dt.datetime | None = None
 
 
 def _stored() -> _Stored:
@@ -85,7 +86,8 @@ def _stored() -> _Stored:
     if row is None:
         return _Stored(DHCP, None)
     document = json.loads(row.value)
-    return _Stored(setting_from_json(document["setting"]), document.get("request_id"))
+    return _Stored(setting_from_json(document["setting"]), document.get("request_id"),
+                   exchange.parse_timestamp(document.get("requested_at")))
 
 
 def stored_setting() -> NetworkSetting:
@@ -128,6 +130,10 @@ def network_state(state_dir: Path, now: dt.datetime | None = None) -> NetworkSta
                 "again to apply it"))
         return NetworkState(**known, state=APPLIED)
     if status.request_id != stored.request_id:
+        asked = stored.requested_at
+        if asked is not None and (now - asked).total_seconds() <= TAKE_TIMEOUT_S:
+            # Taken, and not yet reported on: the applier is bringing it up.
+            return NetworkState(**known, state=APPLYING, request_id=stored.request_id)
         return NetworkState(**known, state=FAILED, request_id=stored.request_id, reason=(
             "the box's network service never reported on the last request (its status is "
             "about another); set the network again"))
@@ -164,13 +170,14 @@ def set_network(setting: NetworkSetting, changes: Changes, state_dir: Path) -> N
     # No status: no applier to ask (lab mode).
     applier = (directory / exchange.STATUS_FILE).exists()
     request_id = exchange.new_request_id() if applier else None
+    asked = exchange.utc_now()
     with changes.change("network.set", setting.mode, setting.to_json(),
                         reaches_asterisk=False):
         Setting.insert(key=SETTING_KEY, value=json.dumps(
-            {"setting": setting.to_json(), "request_id": request_id})).on_conflict_replace(
-        ).execute()
+            {"setting": setting.to_json(), "request_id": request_id,
+             "requested_at": exchange.timestamp(asked)})).on_conflict_replace().execute()
     if request_id is not None:
-        request = Request(request_id, setting, changes.actor, exchange.utc_now())
+        request = Request(request_id, setting, changes.actor, asked)
         try:
             exchange.write_json(directory / exchange.REQUEST_FILE, request.to_json(), 0o660)
         except OSError as error:

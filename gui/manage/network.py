@@ -75,7 +75,7 @@ class NetworkPage(ManagePage):
         self.trial.setWordWrap(True)
         self.trial.setStyleSheet(WARNING_STYLE)
         self.confirm_button = QPushButton(self.tr("Confirm through the new address"))
-        self.confirm_button.clicked.connect(self.follow_trial)
+        self.confirm_button.clicked.connect(lambda: self.follow_trial())
         self.back_button = QPushButton(self.tr("Go back now"))
         self.back_button.clicked.connect(self.go_back)
         trial_buttons = QHBoxLayout()

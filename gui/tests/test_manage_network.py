@@ -199,6 +199,27 @@ def test_a_trial_can_be_given_up_at_once(qtbot: QtBot, manage: ManageView,
     assert entries(1)[0]["action"] == "network.revert"
 
 
+def test_a_trial_made_elsewhere_is_confirmed_from_the_page(qtbot: QtBot, manage: ManageView,
+                                                          applier: Applier) -> None:
+    """Made with the CLI on the box, say: the page offers to confirm it, and does so through
+    the new address (here the address the page already uses: no move)."""
+    page = manage.network
+    with ApplianceClient(page.client.base_url, page.client.fingerprint,
+                         page.client.token) as other:
+        other.put("/api/network", {"mode": "dhcp"})
+    qtbot.waitUntil(lambda: applier.status.state == exchange.PENDING)
+    page.reload()
+    qtbot.waitUntil(lambda: page.trial_box.isVisible())
+    assert page.trial.text().startswith("A new setting is on trial: confirm it through its new "
+                                        "address, or go back.")
+    with qtbot.assertNotEmitted(page.moved):
+        page.confirm_button.click()
+        qtbot.waitUntil(lambda: page.state.text() == "Applied.", timeout=10_000)
+    assert page.status.text() == "The switchboard keeps the new setting and answers at " \
+                                 "127.0.0.1."
+    assert not page.trial_box.isVisible() and page.apply_button.isEnabled()
+
+
 def test_in_lab_mode_the_page_says_the_setting_is_not_applied(qtbot: QtBot,
                                                                manage: ManageView) -> None:
     page = manage.network

@@ -194,8 +194,11 @@ def test_a_status_about_another_request_is_not_taken_for_this_one(
         machine: FakeMachine) -> None:
     machine.applier().start()
     set_network(NEW, changes(), machine.state_dir)
-    (machine.exchange / exchange.REQUEST_FILE).unlink()  # lost, never taken
-    state = network_state(machine.state_dir)
+    (machine.exchange / exchange.REQUEST_FILE).unlink()  # taken, or lost
+    # Taken a moment ago: the applier is bringing it up, and reports once it has.
+    assert network_state(machine.state_dir).state == APPLYING
+    later = exchange.utc_now() + dt.timedelta(seconds=31)
+    state = network_state(machine.state_dir, now=later)
     assert state.state == FAILED and "never reported on the last request" in state.reason
 
 
