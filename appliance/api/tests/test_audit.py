@@ -16,6 +16,7 @@ from paivystys.appliance.api.app import create_app
 from paivystys.appliance.api.context import ApiConfig
 from paivystys.appliance.api.tests.conftest import RunningApi, serve
 from paivystys.appliance.audit import entries
+from paivystys.appliance.backup import list_backups
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import Group
 from paivystys.appliance.directory import Directory
@@ -30,6 +31,7 @@ MAIJA_NEW_PASSWORD = "maijan-uusi-salasana-9"
 CLAIM = {"username": "toimisto", "password": ADMIN_PASSWORD}
 OWN_TEXT = templates.DEFAULTS[kinds.HELP]["fi"] + " Terveisin toimisto."
 SIM_PIN = "86420"
+STORED = "the newest stored backup"  # its name has the time it was saved in it
 
 
 @dataclass
@@ -155,6 +157,10 @@ def steps(ids: dict[str, int], code: str = "") -> list[Step]:
         Step("PUT", "/api/me/password", "maija", ("maija", "user.password", "maija"),
              {"old_password": MAIJA_PASSWORD, "new_password": MAIJA_NEW_PASSWORD},
              status=204),
+        Step("POST", "/api/backups", "admin", ("toimisto", "backup.create", STORED),
+             status=201),
+        Step("POST", "/api/backups/{name}/restore", "admin",
+             ("toimisto", "backup.restore", None)),
         Step("POST", "/api/restore", "admin", ("toimisto", "backup.restore", None),
              sends_backup=True),
         Step("POST", "/api/logout", "admin", ("toimisto", "logout", "toimisto"), status=204),
@@ -172,9 +178,9 @@ def test_every_changing_endpoint_is_driven() -> None:
     assert {(step.method, step.path) for step in steps(no_rows)} == changing_endpoints()
 
 
-def concrete(step: Step, ids: dict[str, int]) -> str:
+def concrete(step: Step, ids: dict[str, int], stored: str = "") -> str:
     values = {name: str(ids[key]) for name, key in step.ids.items()}
-    values |= {"key": "ring_time", "kind": kinds.HELP, "language": "fi"}
+    values |= {"key": "ring_time", "kind": kinds.HELP, "language": "fi", "name": stored}
     return step.path.format(**{name: values[name] for name in values
                                if "{" + name + "}" in step.path})
 
@@ -191,20 +197,28 @@ def test_every_changing_endpoint_is_audited_as_the_callers(box: Box) -> None:
                       "maija": api.login("maija", MAIJA_PASSWORD)}
             with api.client(tokens["admin"]) as admin:
                 backup = admin.get("/api/backup").content
-        if step.path == "/api/logout":  # a login of its own: the restore ended every login
+        if step.path in ("/api/restore", "/api/logout"):
+            # A login of its own: the restore before ended every login.
             tokens["admin"] = api.login("toimisto", ADMIN_PASSWORD)
+        stored = list_backups(api.state_dir)
+        newest = stored[0].name if stored else ""
         before = len(entries(1000))
         with api.client(tokens.get(step.who)) as client:
             if step.sends_backup:
-                answer = client.request(step.method, concrete(step, box.ids), content=backup,
+                answer = client.request(step.method, concrete(step, box.ids, newest),
+                                        content=backup,
                                         headers={"Content-Type": "application/json"})
             else:
-                answer = client.request(step.method, concrete(step, box.ids), json=step.body)
+                answer = client.request(step.method, concrete(step, box.ids, newest),
+                                        json=step.body)
         assert answer.status_code == step.status, (step.method, step.path, answer.text)
         rows = entries(1000)
         assert len(rows) == before + 1, (step.method, step.path, rows[0])
-        assert (rows[0]["actor"], rows[0]["action"], rows[0]["target"]) == step.audited, \
-            (step.method, step.path)
+        actor, action, target = step.audited
+        if target == STORED:
+            target = list_backups(api.state_dir)[0].name
+        assert (rows[0]["actor"], rows[0]["action"], rows[0]["target"]) == (
+            actor, action, target), (step.method, step.path)
     shown = {row["action"]: row["details"] for row in reversed(entries(1000))}
     assert shown["box.claim"] == {"client": "127.0.0.1"}
     assert shown["number.change"] == {"name": "Huoltoyhtiö"}
