@@ -69,8 +69,9 @@ def update_status(user: Admin, config: Config) -> UpdateOut:
                         413: {"description": "larger than an update may be"},
                         422: {"description": "the package or its signature is refused: the "
                                              "reason says why"}},
+             # The body is the package's bytes whatever its Content-Type says.
              openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/vnd.debian.binary-package": {
+                 "application/octet-stream": {
                      "schema": {"type": "string", "format": "binary"}}}}})
 async def upload_update(
         request: Request, changes: AdminChanges, config: Config,
