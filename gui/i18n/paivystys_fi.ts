@@ -55,86 +55,96 @@
     </message>
     <message>
         <location filename="../manage/backups.py" line="103"/>
-        <source>Every night the switchboard saves its configuration (people, groups, numbers, users, settings, SMS texts and the trunk; not the call log or recordings) and keeps the newest {kept}. A backup holds the trunk&apos;s password and the users&apos; password hashes: keep downloaded copies as safe as passwords.</source>
-        <translation>Vaihde tallentaa joka yö asetuksensa (henkilöt, ryhmät, numerot, käyttäjät, asetukset, tekstiviestit ja operaattoriyhteyden; ei puheluluetteloa eikä nauhoitteita) ja säilyttää niistä {kept} uusinta. Varmuuskopiossa on operaattoriyhteyden salasana ja käyttäjien salasanojen tiivisteet: säilytä ladatut kopiot yhtä huolellisesti kuin salasanat.</translation>
+        <source>Every night the switchboard saves its configuration (people, groups, numbers, users, settings, SMS texts and the trunk; not the call log or recordings) and keeps the newest {kept}.</source>
+        <translation>Vaihde tallentaa joka yö asetuksensa (henkilöt, ryhmät, numerot, käyttäjät, asetukset, tekstiviestit ja operaattoriyhteyden; ei puheluluetteloa eikä nauhoitteita) ja säilyttää niistä {kept} uusinta.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="106"/>
+        <source>This switchboard saves no backup at night (lab mode has no nightly timer): save one with “Save a backup now”. It keeps the newest {kept}.</source>
+        <translation>Tämä vaihde ei tee varmuuskopiota öisin (laboratoriotilassa ei ole öistä ajastusta): tallenna varmuuskopio painikkeella ”Tallenna varmuuskopio nyt”. Vaihde säilyttää {kept} uusinta.</translation>
     </message>
     <message>
         <location filename="../manage/backups.py" line="109"/>
+        <source>A backup holds the trunk&apos;s password and the users&apos; password hashes: keep downloaded copies as safe as passwords.</source>
+        <translation>Varmuuskopiossa on operaattoriyhteyden salasana ja käyttäjien salasanojen tiivisteet: säilytä ladatut kopiot yhtä huolellisesti kuin salasanat.</translation>
+    </message>
+    <message>
+        <location filename="../manage/backups.py" line="112"/>
         <source>There are no backups on the switchboard yet.</source>
         <translation>Vaihteessa ei ole vielä varmuuskopioita.</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="121"/>
+        <location filename="../manage/backups.py" line="124"/>
         <source>Download…</source>
         <translation>Lataa…</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="135"/>
+        <location filename="../manage/backups.py" line="138"/>
         <source>Saved {name} on the switchboard.</source>
         <translation>Tallennettu {name} vaihteeseen.</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="142"/>
+        <location filename="../manage/backups.py" line="145"/>
         <source>Not saved: {reason}</source>
         <translation>Ei tallennettu: {reason}</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="155"/>
+        <location filename="../manage/backups.py" line="158"/>
         <source>Save the backup</source>
         <translation>Tallenna varmuuskopio</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="156"/>
+        <location filename="../manage/backups.py" line="159"/>
         <source>Backups (*.json)</source>
         <translation>Varmuuskopiot (*.json)</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="181"/>
+        <location filename="../manage/backups.py" line="184"/>
         <source>Downloading…</source>
         <translation>Ladataan…</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="187"/>
+        <location filename="../manage/backups.py" line="190"/>
         <source>Cannot write {path}: {reason}</source>
         <translation>Tiedostoa {path} ei voi kirjoittaa: {reason}</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="192"/>
+        <location filename="../manage/backups.py" line="195"/>
         <source>Saved {path}. Keep it safe: it holds passwords.</source>
         <translation>Tallennettu {path}. Säilytä se huolellisesti: siinä on salasanoja.</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="203"/>
+        <location filename="../manage/backups.py" line="206"/>
         <source>Restore a backup</source>
         <translation>Varmuuskopion palautus</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="204"/>
+        <location filename="../manage/backups.py" line="207"/>
         <source>Replace the whole configuration with the backup of {time}?</source>
         <translation>Korvataanko kaikki asetukset varmuuskopiolla, joka on tehty {time}?</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="206"/>
+        <location filename="../manage/backups.py" line="209"/>
         <source>People, groups, numbers, users, settings, SMS texts and the trunk become what they were then; later changes are lost.</source>
         <translation>Henkilöt, ryhmät, numerot, käyttäjät, asetukset, tekstiviestit ja operaattoriyhteys palaavat silloisiksi; myöhemmät muutokset menetetään.</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="208"/>
+        <location filename="../manage/backups.py" line="211"/>
         <source>The call log and recordings stay as they are.</source>
         <translation>Puheluluettelo ja nauhoitteet säilyvät ennallaan.</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="209"/>
+        <location filename="../manage/backups.py" line="212"/>
         <source>Every login ends, this one too: log in again afterwards.</source>
         <translation>Kaikki kirjautumiset päättyvät, myös tämä: kirjaudu sen jälkeen uudelleen.</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="210"/>
+        <location filename="../manage/backups.py" line="213"/>
         <source>Restore</source>
         <translation>Palauta</translation>
     </message>
     <message>
-        <location filename="../manage/backups.py" line="215"/>
+        <location filename="../manage/backups.py" line="218"/>
         <source>Restored the backup {name}. Log in again to go on.</source>
         <translation>Varmuuskopio {name} palautettu. Kirjaudu uudelleen jatkaaksesi.</translation>
     </message>

@@ -99,12 +99,15 @@ class BackupsPage(ManagePage):
 
     def _show(self, answer: dict) -> None:
         self.kept = answer["kept"]
-        about = self.tr(
+        about = (self.tr(
             "Every night the switchboard saves its configuration (people, groups, numbers, "
             "users, settings, SMS texts and the trunk; not the call log or recordings) and "
-            "keeps the newest {kept}. A backup holds the trunk's password and the users' "
-            "password hashes: keep downloaded copies as safe as passwords.").format(
+            "keeps the newest {kept}.") if answer["nightly"] else self.tr(
+            "This switchboard saves no backup at night (lab mode has no nightly timer): save "
+            "one with “Save a backup now”. It keeps the newest {kept}.")).format(
             kept=answer["kept"])
+        about += " " + self.tr("A backup holds the trunk's password and the users' password "
+                               "hashes: keep downloaded copies as safe as passwords.")
         if not answer["backups"]:
             about += " " + self.tr("There are no backups on the switchboard yet.")
         self.about.setText(about)

@@ -55,7 +55,9 @@ def test_a_backup_saved_now_is_listed_and_downloaded_from_its_row(
         qtbot: QtBot, manage: ManageView, appliance: Appliance, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     page = manage.backups
-    assert "keeps the newest 14" in page.about.text()
+    assert page.about.text().startswith("This switchboard saves no backup at night (lab mode "
+                                        "has no nightly timer)")  # not a box
+    assert "It keeps the newest 14." in page.about.text()
     assert "no backups on the switchboard yet" in page.about.text()
     page.save_button.click()
     _settle(qtbot, manage)
@@ -140,3 +142,18 @@ def test_a_restore_is_asked_first_and_then_ends_the_login(
     assert not page.save_button.isEnabled() and not page.restore_button.isEnabled()
     groups = [group["name"] for group in log_in("admin", ADMIN_PASSWORD).get("/api/groups")]
     assert "Palautuksessa poistuva" not in groups
+
+
+def test_a_box_says_it_saves_one_every_night(qtbot: QtBot, manage: ManageView,
+                                             appliance: Appliance) -> None:
+    deployment = appliance.state_dir / "deployment.json"
+    deployment.write_text(json.dumps({"kind": "system"}))  # as the box's set-up writes it
+    try:
+        manage.backups.reload()
+        _settle(qtbot, manage)
+    finally:
+        deployment.unlink()
+    assert manage.backups.about.text().startswith(
+        "Every night the switchboard saves its configuration (people, groups, numbers, users, "
+        "settings, SMS texts and the trunk; not the call log or recordings) and keeps the "
+        "newest 14. A backup holds the trunk's password")

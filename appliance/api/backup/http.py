@@ -21,6 +21,8 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from paivystys.appliance.api.context import Admin, AdminChanges, ApiConfig, Config
+from paivystys.appliance.asterisk.configuration import APPLIANCE_SPEC
+from paivystys.appliance.asterisk.site import SYSTEM, AsteriskUnavailable, load_site
 from paivystys.appliance.backup import (
     DatabaseDamaged,
     StoredBackup,
@@ -54,6 +56,8 @@ class StoredBackupOut(BaseModel):
 class StoredBackupsOut(BaseModel):
     backups: list[StoredBackupOut] = Field(description="newest first")
     kept: int = Field(description="how many the box keeps (the setting backups_kept)")
+    nightly: bool = Field(description="whether this switchboard saves one every night (a box "
+                                      "does; lab mode has no nightly timer)")
 
 
 BackupName = Annotated[str, PathParam(pattern=NAME_PATTERN, max_length=NAME_MAX_LENGTH,
@@ -62,6 +66,16 @@ BackupName = Annotated[str, PathParam(pattern=NAME_PATTERN, max_length=NAME_MAX_
 
 def _database(config: ApiConfig) -> Path:
     return (config.db_path or database_path()).resolve()
+
+
+def _nightly(state_dir: Path) -> bool:
+    """A box, whose package's timer saves a backup every night: the Asterisk of its state
+    directory is the system's (lab mode runs its own and has no timer)."""
+    try:
+        site = load_site(state_dir, APPLIANCE_SPEC)
+    except AsteriskUnavailable:
+        return False
+    return site is not None and site.kind == SYSTEM
 
 
 def _stored(backup: StoredBackup) -> StoredBackupOut:
@@ -100,7 +114,8 @@ def _restore(data: bytes, changes: AdminChanges, config: Config) -> RestoreOut:
 @router.get("/backups", response_model=StoredBackupsOut)
 def stored_backups(user: Admin, config: Config) -> StoredBackupsOut:
     return StoredBackupsOut(backups=[_stored(backup) for backup in
-                                     list_backups(config.state_dir)], kept=kept_count())
+                                     list_backups(config.state_dir)], kept=kept_count(),
+                            nightly=_nightly(config.state_dir))
 
 
 @router.post("/backups", response_model=StoredBackupOut, status_code=201, responses={503: {}})

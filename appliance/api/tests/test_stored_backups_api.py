@@ -50,6 +50,7 @@ def test_an_admin_saves_lists_and_downloads_a_stored_backup(api: RunningApi,
     with api.client(site.admin_token) as admin:
         listed = admin.get("/api/backups").json()
         assert listed["kept"] == 14
+        assert listed["nightly"] is False  # not a box: nothing saves one at night
         assert listed["backups"][0] == saved
         assert dt.datetime.fromisoformat(saved["created_at"]).tzinfo is not None
         download = admin.get(f"/api/backups/{saved['name']}")
@@ -174,3 +175,16 @@ def test_saving_needs_no_other_file_than_its_own(api: RunningApi, site: Site) ->
     assert {name for name in names if not name.startswith("paivystys-backup-")} == {".lock"}
     assert all(Path(api.state_dir / BACKUPS_DIR / name).stat().st_mode & 0o077 == 0
                for name in names)
+
+
+def test_a_box_says_it_saves_one_every_night(api: RunningApi, site: Site) -> None:
+    """Its Asterisk is the system's, set up by the package whose timer saves the backups."""
+    deployment = api.state_dir / "deployment.json"
+    try:
+        with api.client(site.admin_token) as admin:
+            deployment.write_text(json.dumps({"kind": "system"}))
+            assert admin.get("/api/backups").json()["nightly"] is True
+            deployment.write_text("{garbled")
+            assert admin.get("/api/backups").json()["nightly"] is False
+    finally:
+        deployment.unlink()
