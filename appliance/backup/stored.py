@@ -268,7 +268,7 @@ def _store(directory: Path, data: bytes, state_dir: Path) -> StoredBackup:
             if owner is not None:
                 os.fchown(stream.fileno(), *owner)
             os.fsync(stream.fileno())
-        at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        at = _now()
         name = next((candidate for candidate in (_name(at, same_second) for same_second in
                                                  range(1, MAX_SAME_SECOND + 1))
                      if not (directory / candidate).exists()), None)
@@ -280,6 +280,11 @@ def _store(directory: Path, data: bytes, state_dir: Path) -> StoredBackup:
     finally:
         Path(temporary).unlink(missing_ok=True)
     return StoredBackup(name, at, len(data))
+
+
+def _now() -> dt.datetime:
+    """The time a backup is named after: UTC, to the second."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _rotate(state_dir: Path, newest: str, kept: int) -> tuple[str, ...]:

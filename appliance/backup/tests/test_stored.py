@@ -3,6 +3,7 @@ taken of a damaged database, and served only by a name the box itself gives."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pwd
 import stat
@@ -72,7 +73,10 @@ def test_a_saved_backup_is_private_whole_and_audited(database: Path) -> None:
     assert sorted(p.name for p in directory.iterdir()) == [stored.LOCK_FILE, saved.backup.name]
 
 
-def test_the_oldest_beyond_the_number_kept_are_removed(database: Path) -> None:
+def test_the_oldest_beyond_the_number_kept_are_removed(
+        database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stored, "_now", lambda: dt.datetime(2025, 12, 5, 3, 15, 2,
+                                                            tzinfo=dt.UTC))
     set_setting("backups_kept", "3")
     _plant(database, OLDER)
     _plant(database, OLD)
@@ -80,7 +84,9 @@ def test_the_oldest_beyond_the_number_kept_are_removed(database: Path) -> None:
                ("notes.txt", "paivystys-backup-latest.json", "paivystys-backup-20200101.json")]
     names = [save_backup(database).backup.name for _ in range(3)]
     # Three in one second: the later ones numbered, in order.
-    assert names[1].endswith("-2.json") and names[2].endswith("-3.json")
+    assert names == ["paivystys-backup-20251205-031502.json",
+                     "paivystys-backup-20251205-031502-2.json",
+                     "paivystys-backup-20251205-031502-3.json"]
     assert [backup.name for backup in list_backups(database.parent)] == names[::-1]
     assert all(path.exists() for path in foreign)  # not backups: never removed
 
