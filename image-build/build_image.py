@@ -134,11 +134,10 @@ class ImageBuild:
         self.report.setdefault("steps_seconds", {})[what] = elapsed  # type: ignore[index]
         self.progress(f"[{self.target.name}] {what}: {elapsed} s")
 
-    def _in_root(self, *command: str, network: bool = False, env: dict[str, str] | None = None,
-                 binds: dict[Path, str] | None = None) -> str:
-        mounts = {**({APT_ARCHIVES: "/var/cache/apt/archives"} if network else {}),
-                  **(binds or {})}
-        return run_in(self.root, list(command), network=network, capture=True, binds=mounts,
+    def _in_root(self, *command: str, network: bool = False,
+                 env: dict[str, str] | None = None) -> str:
+        return run_in(self.root, list(command), network=network, capture=True,
+                      binds={APT_ARCHIVES: "/var/cache/apt/archives"} if network else None,
                       env={"DEBIAN_FRONTEND": "noninteractive", **(env or {})}).stdout
 
     def _install_package(self) -> None:
@@ -183,13 +182,13 @@ class ImageBuild:
         (self.root / "etc/kernel/cmdline").write_text(self.target.kernel_command_line + "\n")
         # Entries named after the appliance, not after a machine id (there is none yet).
         (self.root / "etc/kernel/entry-token").write_text("paivystys\n")
-        relaxed = {"SYSTEMD_RELAX_ESP_CHECKS": "1"}  # not the FAT partition it is on the box
         esp = self.target.boot_mount
-        # A mount point, as on the box: kernel-install writes the entries' paths relative to
-        # the mount point the files are under.
-        on_itself = {self.root / esp.lstrip("/"): esp}
+        # Here the partition is a directory, not the FAT mount it is on the box.  Entries name
+        # their files relative to the partition's mount point, which kernel-install cannot
+        # find in a chroot (BOOT_MNT).
+        relaxed = {"SYSTEMD_RELAX_ESP_CHECKS": "1", "BOOT_MNT": esp}
         self._in_root("bootctl", "install", f"--esp-path={esp}", "--no-variables",
-                      "--entry-token=literal:paivystys", env=relaxed, binds=on_itself)
+                      "--entry-token=literal:paivystys", env=relaxed)
         (self.root / esp.lstrip("/") / "loader/loader.conf").write_text(
             # No menu, and its command-line editor off: a kernel command line typed at the
             # box would bypass every password.
@@ -198,7 +197,7 @@ class ImageBuild:
             version = kernel.name.removeprefix("vmlinuz-")
             self._in_root("kernel-install", "add", f"--esp-path={esp}",
                           "--entry-token=literal:paivystys", version, f"/boot/{kernel.name}",
-                          f"/boot/initrd.img-{version}", env=relaxed, binds=on_itself)
+                          f"/boot/initrd.img-{version}", env=relaxed)
         entries = "\n".join(path.read_text() for path in
                              (self.root / esp.lstrip("/") / "loader/entries").glob("*.conf"))
         kernels = [line.split()[1] for line in entries.splitlines()

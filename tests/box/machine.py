@@ -139,14 +139,16 @@ class Machine:
     def __init__(self, work: Path, boot_arguments: list[str], *,
                  qemu: str = "qemu-system-x86_64", shell_on_virtio: bool = False) -> None:
         """``boot_arguments``: qemu's machine, firmware or kernel, and disks.  The first
-        serial port is the screen; the root shell is on the second serial port, or on a
-        virtio console (hvc0) for machines with one serial port only."""
+        serial port is the screen; the root shell is on the second serial port, or on the
+        second virtio console (hvc1; systemd starts a login prompt on hvc0) for machines
+        with one serial port only."""
         self.work = work
         self.api_port = free_port()
         self.console_log = work / "console.log"
         self.shell_socket = work / "shell.sock"
         shell = ["-chardev", f"socket,id=shell,path={self.shell_socket},server=on,wait=off"]
-        shell += (["-device", "virtio-serial", "-device", "virtconsole,chardev=shell"]
+        shell += (["-device", "virtio-serial", "-chardev", "null,id=hvc0",
+                   "-device", "virtconsole,chardev=hvc0", "-device", "virtconsole,chardev=shell"]
                   if shell_on_virtio else ["-serial", "chardev:shell"])
         self.command = [
             qemu, *boot_arguments, "-display", "none", "-monitor", "none", "-no-reboot",

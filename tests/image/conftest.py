@@ -43,14 +43,14 @@ CARD_EXTRA_BYTES = 2 * 2**30
 BOOT_TIMEOUT_S = {"pc": 900, "pi": 1800}
 SHELL_UNIT = "image-test-shell.service"
 SHELL_UNIT_TEXT = """[Unit]
-Description=Root shell on hvc0 for the image test (a credential of the test's, not the image's)
+Description=Root shell on hvc1 for the image test (a credential of the test's, not the image's)
 
 [Service]
 ExecStart=/bin/sh -c 'stty -echo -onlcr && exec /bin/bash --noprofile --norc -s'
 Environment=SYSTEMD_COLORS=0 SYSTEMD_PAGER= TERM=dumb
 StandardInput=tty
 StandardOutput=tty
-TTYPath=/dev/hvc0
+TTYPath=/dev/hvc1
 TTYReset=yes
 Restart=always
 RestartSec=1
@@ -71,6 +71,8 @@ OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--image-target", action="append", choices=sorted(TARGETS),
                      help="boot this image (pc, pi; more than once for both; default pc)")
+    parser.addoption("--built-image", action="store_true",
+                     help="boot the image image-build/build made last instead of building it")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -95,10 +97,16 @@ def run_json(*command: str) -> dict[str, object] | list[dict[str, object]]:
     return json.loads(result.stdout)
 
 
-def build_image(target: Target) -> dict[str, object]:
-    reports = run_json(str(REPO / "image-build/build"), target.name, "--json")
-    assert isinstance(reports, list)
-    return reports[0]
+def build_image(target: Target, built: bool) -> dict[str, object]:
+    if built:
+        reports = sorted(IMAGES.glob(f"paivystys-*-{target.name}-{target.architecture}.json"),
+                         key=lambda path: path.stat().st_mtime)
+        if not reports:
+            pytest.fail(f"--built-image: no {target.name} image in {IMAGES}")
+        return json.loads(reports[-1].read_text())
+    answer = run_json(str(REPO / "image-build/build"), target.name, "--json")
+    assert isinstance(answer, list)
+    return answer[0]
 
 
 def build_upgrade(target: Target, version: str) -> Deb:
@@ -178,7 +186,7 @@ def image_box(request: pytest.FixtureRequest) -> Iterator[ImageBox]:
     ensure_command("mcopy", "mtools")
     target = TARGETS[request.param]
     started = time.monotonic()
-    built = build_image(target)
+    built = build_image(target, request.config.getoption("--built-image"))
     report: dict[str, object] = {"image": built,
                                  "image_build_seconds": round(time.monotonic() - started, 1)}
     upgrade = build_upgrade(target, str(built["version"]))
