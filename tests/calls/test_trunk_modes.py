@@ -35,6 +35,9 @@ LOG_TIMEOUT_S = 15
 # prompt starts some 0.3-0.5 s after the handset answers, and a key ending within 0.5 s of the
 # prompt's end is taken as one that began during it).
 PRESS_AFTER_PROMPT_S = 1.5
+# A caller bridged to a voicemail hangs up this long after the greeting's tone began (the
+# voicemail answers 0.5 s after it rings; its tone lasts 0.8 s and confirms as it ends).
+CALLER_STAYS_AFTER_TONE_S = 6.0
 
 
 @pytest.fixture
@@ -248,7 +251,10 @@ def test_a_greetings_key_tone_confirms_nothing_while_the_prompt_plays(
     handsets.set(phone, "voicemail", answer_after=0.5, tone_after=tone_after)
     operator(CarrierTrunk(dtmf_mode="inband"), mode="ip", host="127.0.0.1", port=5070,
              dtmf_mode="inband")
-    _report, row = place(carrier_ami, scenario.number, caller)
+    # A confirmed voicemail is bridged to the caller and records for a minute: the caller hangs
+    # up some seconds after the tone instead (the confirmation comes within a second of it).
+    hangup_after = tone_after + CALLER_STAYS_AFTER_TONE_S if confirms else None
+    _report, row = place(carrier_ami, scenario.number, caller, hangup_after=hangup_after)
     handset_events.wait_for(phone, "HandsetTone", timeout=0)
     [leg] = row["legs"]
     if confirms:
