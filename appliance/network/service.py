@@ -54,8 +54,9 @@ REVERT_GRACE_S = 30
 # The services' states beyond the applier's: asked but not yet taken, and no applier at all.
 APPLYING = "applying"
 NOT_APPLIED = "not_applied"
-LAB_REASON = ("this machine has no root applier for the network setting (lab mode, or a "
-              "machine without paivystys-network.path): the setting is stored, not applied")
+LAB_REASON = ("this machine has no root applier for the network setting (lab mode), or it "
+              "has never run (on a box: 'systemctl status paivystys-network.service'): the "
+              "setting is stored, not applied")
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,16 @@ through a root shell on its second serial port.
 Slow (about ten minutes; the machine is emulated): not in the default run (pyproject's
 addopts ignore this directory); run it with ``sudo ./scripts/box-test``.  The tests share one
 machine and run in this file's order: the claim gives the session the later tests use, and
-the upgrade comes last.
+the update (uploaded through the API) comes last.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +22,7 @@ from machine import Box
 
 UNITS = ("paivystys-setup.service", "paivystys-agi.service", "paivystys-monitor.service",
          "paivystys-modem.service", "paivystys-sipguard.service", "paivystys-api.service",
-         "paivystys-notice.path", "asterisk.service")
+         "paivystys-notice.path", "paivystys-network.path", "asterisk.service")
 SERVICES = ("paivystys-agi", "paivystys-monitor", "paivystys-modem", "paivystys-sipguard",
             "paivystys-api")
 PASSWORD = "Kahvikuppi-Sininen-42"
@@ -123,6 +126,68 @@ def test_a_change_through_the_api_reaches_asterisk(box: Box) -> None:
     assert "applied configuration" in journal(box, "paivystys-api")
 
 
+def _network_when(http: httpx.Client, states: tuple[str, ...], timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = http.get("/api/network").json()
+        if shown["state"] in states:
+            return shown
+        assert time.monotonic() < deadline, f"network not {states} in {timeout:.0f} s: {shown}"
+        time.sleep(1)
+
+
+def test_a_static_address_is_tried_confirmed_through_it_and_kept(box: Box) -> None:
+    """The address qemu's DHCP gives, set as static: the API must stay reachable throughout,
+    and the confirmation arrives at it (through the forwarded port)."""
+    assert box.token, "needs the claim's session"
+    static = {"mode": "static", "address": "10.0.2.15/24", "gateway": "10.0.2.2",
+              "dns": ["10.0.2.3"]}
+    with client(box) as http:
+        before = _network_when(http, ("applied",), timeout=120)  # the boot run has reported
+        assert before["in_use"]["mode"] == "dhcp", before
+        started = time.monotonic()
+        asked = http.put("/api/network", json=static)
+        assert asked.status_code == 200, asked.text
+        trial = _network_when(http, ("pending", "failed", "reverted"), timeout=120)
+        assert trial["state"] == "pending", trial
+        box.report["network_trial_seconds"] = round(time.monotonic() - started, 1)
+        deadline = time.monotonic() + 60
+        while trial["state"] == "pending" and not trial["new_addresses"]:
+            assert time.monotonic() < deadline, trial
+            time.sleep(1)
+            trial = http.get("/api/network").json()
+        assert trial["new_addresses"] == ["10.0.2.15"] and trial["interface"] == "eth0"
+        assert "Address=10.0.2.15/24" in box.machine.check(
+            "cat /run/systemd/network/05-paivystys-trial.network")
+        confirmed = http.post("/api/network/confirm", json={"request_id": trial["request_id"]})
+        assert confirmed.status_code == 200, confirmed.text
+        kept = _network_when(http, ("applied", "failed", "reverted"), timeout=60)
+        assert (kept["state"], kept["in_use"]) == ("applied", {**static}), kept
+        box.report["network_static_seconds"] = round(time.monotonic() - started, 1)
+
+        # A second change, given up by the admin: back to the one kept.
+        second = {**static, "dns": ["10.0.2.3", "10.0.2.2"]}
+        assert http.put("/api/network", json=second).status_code == 200
+        trial = _network_when(http, ("pending",), timeout=120)
+        back = http.post("/api/network/revert", json={"request_id": trial["request_id"]})
+        assert back.status_code == 200, back.text
+        gone = _network_when(http, ("reverted", "failed"), timeout=60)
+        assert gone["state"] == "reverted" and gone["in_use"] == static, gone
+        assert http.get("/api/health").status_code == 200
+    kept_file = box.machine.check("cat /etc/systemd/network/10-paivystys.network")
+    assert "Name=eth0" in kept_file and "Address=10.0.2.15/24" in kept_file
+    assert "DNS=10.0.2.2" not in kept_file
+    assert box.machine.run("test -e /run/systemd/network/05-paivystys-trial.network").status
+    address = box.machine.check("ip -color=never -4 -o address show dev eth0")
+    assert "10.0.2.15/24" in address and "dynamic" not in address, address
+    assert "configured" in box.machine.check("networkctl status eth0 --no-pager")
+    assert box.machine.check("systemctl --failed --no-legend --plain") == ""
+    # Every run ended by itself: no crash, no restart.
+    for prop, value in (("Result", "success"), ("NRestarts", "0")):
+        shown = box.machine.check(f"systemctl show -P {prop} paivystys-network.service")
+        assert shown.strip() == value, prop
+
+
 def test_the_services_run_as_paivystys_and_asterisk_as_asterisk(box: Box) -> None:
     for service in SERVICES:
         pid = box.machine.check(f"systemctl show -P MainPID {service}").strip()
@@ -174,46 +239,93 @@ def test_every_service_is_sandboxed(box: Box) -> None:
         assert float(exposure[f"{service}.service"].split()[0]) <= MOST_EXPOSURE, exposure
 
 
-def test_an_upgrade_in_place_keeps_the_state_and_brings_the_services_back(box: Box) -> None:
+def upload(http: httpx.Client, deb: Path, signature: bytes) -> httpx.Response:
+    return http.post("/api/update", content=deb.read_bytes(),
+                     headers={"Content-Type": "application/vnd.debian.binary-package",
+                              "Update-Signature": base64.b64encode(signature).decode()})
+
+
+def test_an_update_uploaded_through_the_api_keeps_the_state_and_the_calls(box: Box) -> None:
+    """The second, higher-versioned package as an admin installs it from the console: uploaded
+    with its signature, checked, installed by root's paivystys-update.service with apt-get
+    while the API restarts; the data, the TLS identity, the AMI secret and Asterisk (with its
+    calls) are kept."""
     assert box.token, "needs the claim's session"
     machine = box.machine
+    deb = box.upgrade.path
+    signature = deb.with_name(deb.name + ".sig").read_bytes()
     with client(box) as http:
         numbers_before = http.get("/api/numbers").json()
+        before = http.get("/api/update").json()
+        assert (before["installed_version"], before["updates"], before["state"]) == (
+            box.first.version, True, "none"), before
+        # Refused with the reason, before anything is installed: the version installed, and
+        # a signature file altered to name another version.
+        same = upload(http, box.first.path,
+                      box.first.path.with_name(box.first.path.name + ".sig").read_bytes())
+        assert same.status_code == 422, same.text
+        assert "is the one installed" in same.json()["detail"][0]["msg"]
+        altered = json.loads(signature)
+        altered["version"] += ".1"
+        forged = upload(http, deb, json.dumps(altered).encode())
+        assert forged.status_code == 422, forged.text
+        assert forged.json()["detail"][0]["msg"].startswith("the signature does not hold")
     fingerprint_before = box.served_fingerprint()
     secret_before = machine.check(f"sha256sum {STATE}/appliance/ami.secret")
     asterisk_before = machine.check("systemctl show -P MainPID asterisk").strip()
 
     started = time.monotonic()
-    upgrade = machine.run(f"apt-get install -y /root/upgrade/{box.upgrade.path.name}",
-                          timeout=UPGRADE_TIMEOUT_S)
-    assert upgrade.status == 0, upgrade.output
-    assert "restarting Asterisk" not in upgrade.output  # its drop-in is the same
-    wait_active(box, UNITS, timeout=300)
-    deadline = time.monotonic() + 120
+    with client(box) as http:
+        requested = upload(http, deb, signature)
+    assert requested.status_code == 202, requested.text
+    assert requested.json()["state"] == "waiting"
+    # The console's way: ask until the switchboard answers that it is done, through the API's
+    # restart.
+    deadline = time.monotonic() + UPGRADE_TIMEOUT_S
+    states = []
     while True:
         try:
             with client(box) as http:
-                health = http.get("/api/health")
-            if health.status_code == 200:
+                state = http.get("/api/update").json()
+            if not states or states[-1] != state["state"]:
+                states.append(state["state"])
+            if state["state"] in ("installed", "failed"):
                 break
         except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "the API did not come back after the upgrade"
+            if not states or states[-1] != "(not answering)":
+                states.append("(not answering)")
+        assert time.monotonic() < deadline, f"the update did not end: {states}"
         time.sleep(1)
-    box.report["upgrade_seconds"] = round(time.monotonic() - started, 1)
+    box.report["update_through_api_seconds"] = round(time.monotonic() - started, 1)
+    box.report["update_states_seen"] = states
+    installer = journal(box, "paivystys-update")
+    assert state["state"] == "installed", f"{state}\n{installer[-3000:]}"
+    assert (state["version"], state["from_version"], state["requested_by"]) == (
+        box.upgrade.version, box.first.version, "toimisto")
+    assert "restarting Asterisk" not in installer  # its drop-in is the same
+    wait_active(box, UNITS, timeout=300)
 
-    assert health.json()["version"] == box.upgrade.version
-    installed = machine.check("dpkg-query -W -f '${Version}' paivystys")
-    assert installed == box.upgrade.version
-    with client(box) as http:  # the session from before the upgrade: the database is kept
+    assert machine.check("dpkg-query -W -f '${Version}' paivystys") == box.upgrade.version
+    with client(box) as http:  # the session from before the update: the database is kept
+        assert http.get("/api/health").json()["version"] == box.upgrade.version
         assert http.get("/api/numbers").json() == numbers_before
-    assert box.served_fingerprint() == fingerprint_before
+        audit = http.get("/api/audit").json()
+    assert any(row["action"] == "update.request" and row["actor"] == "toimisto"
+               for row in audit)
+    assert box.served_fingerprint() == fingerprint_before  # no "certificate changed"
     assert machine.check(f"sha256sum {STATE}/appliance/ami.secret") == secret_before
     # Calls in progress were not dropped: the same Asterisk process, not restarted.
     assert machine.check("systemctl show -P MainPID asterisk").strip() == asterisk_before
     assert machine.check("systemctl --failed --no-legend --plain") == ""
     assert "'+358201234567' =>" in machine.check("asterisk -rx 'dialplan show'")
-    box.report["upgrade"] = f"{box.first.version} -> {box.upgrade.version}: state kept"
+    # The upload and the request are gone; root's copy too.
+    assert machine.check(f"ls -A {STATE}/update").split() == ["state.json"]
+    assert machine.check("ls -A /var/cache/paivystys-update").split() == []
+    line = machine.check("systemd-analyze security --no-pager paivystys-update.service "
+                         "| tail -1")
+    box.report["systemd_analyze_security_update"] = line.strip()
+    box.report["upgrade"] = f"{box.first.version} -> {box.upgrade.version} through the API: " \
+                            "state kept"
 
 
 def test_a_purge_removes_the_state_and_an_install_on_the_running_machine_starts_afresh(
