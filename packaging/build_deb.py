@@ -122,7 +122,8 @@ def packaging_files() -> list[Path]:
 
 
 def inputs_digest(version: str, epoch: int, arch: str) -> str:
-    digest = hashlib.sha256(f"{version}\n{epoch}\n{arch}\n{build_recipe(arch).key()}\n"
+    recipes = {build_recipe(arch).key(), build_recipe(HOST_ARCHITECTURE).key()}
+    digest = hashlib.sha256(f"{version}\n{epoch}\n{arch}\n{' '.join(sorted(recipes))}\n"
                             .encode())
     for path in [*source_files(), *packaging_files()]:
         digest.update(f"{path}\n".encode())
@@ -131,8 +132,8 @@ def inputs_digest(version: str, epoch: int, arch: str) -> str:
 
 
 def units() -> list[str]:
-    """The appliance's units (services and path units), the set-up first."""
-    names = sorted(path.name for pattern in ("*.service", "*.path")
+    """The appliance's units (services, path units and timers), the set-up first."""
+    names = sorted(path.name for pattern in ("*.service", "*.path", "*.timer")
                    for path in SYSTEMD_DIR.glob(pattern))
     return [SETUP_UNIT, *(name for name in names if name != SETUP_UNIT)]
 
@@ -148,6 +149,10 @@ class Build:
         self.version = version
         self.progress = progress
         self.root = ensure_root(build_recipe(arch), progress)
+        # What is the same for every architecture (the project's pure-Python wheel, the
+        # archive) is made natively: under qemu-user xz alone took minutes.
+        self.native_root = (self.root if arch == HOST_ARCHITECTURE
+                            else ensure_root(build_recipe(HOST_ARCHITECTURE), progress))
         self.python = python_version(self.root)
         for lock in (BOX_LOCK, BUILD_LOCK):
             locked = lock_python(lock)
@@ -194,11 +199,12 @@ class Build:
         return self.deb
 
     def _in_root(self, command: list[str], work: Path, *, network: bool = False,
-                 venv: Path | None = None) -> None:
+                 venv: Path | None = None, native: bool = False) -> None:
         binds = {work: "/build", WHEEL_CACHE: "/wheels"}
         if venv is not None:
             binds[venv] = VENV
-        run_in(self.root, ["sh", "-c", 'umask 022 && exec "$@"', "sh", *command], binds=binds,
+        run_in(self.native_root if native else self.root,
+               ["sh", "-c", 'umask 022 && exec "$@"', "sh", *command], binds=binds,
                network=network, env={"SOURCE_DATE_EPOCH": str(self.epoch)})
 
     def _copy_sources(self, src: Path) -> None:
@@ -221,17 +227,19 @@ class Build:
         venv.mkdir(parents=True)
         self.progress(f"Downloading the locked wheels for Python {self.python} "
                       f"({self.arch}) into {WHEEL_CACHE} ...")
-        for lock in ("box.lock", "build.lock"):
+        # box.lock by the architecture's own pip: it picks that machine's wheels.
+        for lock, native in (("box.lock", False), ("build.lock", True)):
             self._in_root([*PIP, "download", *PIP_LOCKED, "-r", f"/build/requirements/{lock}",
-                           "-d", "/wheels"], work, network=True)
+                           "-d", "/wheels"], work, network=True, native=native)
         self.progress("Building the project's wheel ...")
-        self._in_root(["python3", "-m", "venv", "--without-pip", "/build/tools"], work)
+        self._in_root(["python3", "-m", "venv", "--without-pip", "/build/tools"], work,
+                      native=True)
         self._in_root([*PIP, "--python", "/build/tools/bin/python", "install", "--no-index",
                        "--find-links", "/wheels", *PIP_LOCKED,
-                       "-r", "/build/requirements/build.lock"], work)
+                       "-r", "/build/requirements/build.lock"], work, native=True)
         self._in_root([*PIP, "--python", "/build/tools/bin/python", "wheel", "--no-index",
                        "--no-deps", "--no-build-isolation", "-w", "/build/dist", "/build/src"],
-                      work)
+                      work, native=True)
         self.progress(f"Installing into the virtual environment {VENV} ...")
         python = f"python{self.python}"
         self._in_root([python, "-m", "venv", "--without-pip", VENV], work, venv=venv)
@@ -296,7 +304,7 @@ class Build:
     def _dpkg_deb(self, work: Path) -> None:
         self.progress(f"Packing {self.deb.name} ...")
         self._in_root(["dpkg-deb", "--root-owner-group", "-Zxz", "--threads-max=1",
-                       "--build", "/build/pkg", "/build/out.deb"], work)
+                       "--build", "/build/pkg", "/build/out.deb"], work, native=True)
 
 
 def package_files(tree: Path) -> Iterable[Path]:
