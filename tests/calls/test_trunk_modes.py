@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -83,6 +84,16 @@ def place(carrier_ami, dialled: str, caller: str | None = None, **options: objec
     raise AssertionError(f"no finished call from {report.caller} in the log")
 
 
+def place_at_once(carrier_ami, calls: list[tuple[str, dict[str, object]]]
+                  ) -> list[tuple[CallerReport, dict]]:
+    """Calls placed together, each from a caller of its own: (dialled, options) each; what
+    each caller saw and its log row, in the order given."""
+    with ThreadPoolExecutor(len(calls)) as pool:
+        placed = [pool.submit(place, carrier_ami, dialled, **options)
+                  for dialled, options in calls]
+        return [call.result() for call in placed]
+
+
 def human(handsets, phone: str, identity: str, **timing: float) -> None:
     handsets.set(phone, "human", identity=identity, talk=3, **timing)
 
@@ -115,21 +126,20 @@ def test_a_registrations_calls_ring_the_number_dialled_in_to(
     wait_registered(appliance_ami)
     requests = RequestUsers(appliance_ami)
 
-    report, row = place(carrier_ami, first.number)
-    assert_answered_by(report, row, "Tilin Aino", "2101")
-    assert row["dialled"] == first.number
-    # a second number on the same registration
-    report, row = place(carrier_ami, second.number)
-    assert_answered_by(report, row, "Tilin Bertta", "2102")
-    # Both requests named the account, not the number: the number came from To alone.
-    assert requests.seen == [ACCOUNT, ACCOUNT]
-
-    # A To user that is no number ('"', ',' and '(' as the network may send them) is refused
-    # as a number not in use: nobody rings, and the call is logged.
-    report, row = place(carrier_ami, "0201234%22%2C%28x", any_dialled=True)
+    # The two numbers of the registration, and a To user that is no number ('"', ',' and '('
+    # as the network may send them), all at once.
+    (first_report, first_row), (second_report, second_row), (report, row) = place_at_once(
+        carrier_ami, [(first.number, {}), (second.number, {}),
+                      ("0201234%22%2C%28x", {"any_dialled": True})])
+    assert_answered_by(first_report, first_row, "Tilin Aino", "2101")
+    assert first_row["dialled"] == first.number
+    assert_answered_by(second_report, second_row, "Tilin Bertta", "2102")
+    assert second_row["dialled"] == second.number
+    # The number that is none is refused as a number not in use: nobody rings, it is logged.
     assert (row["outcome"], row["dialled"], row["legs"]) == (CallOutcome.UNKNOWN_NUMBER, "",
                                                              []), row
     assert "404" in report.sip_cause, report
+    # Every request named the account, not the number: the number came from To alone.
     assert requests.seen == [ACCOUNT] * 3
 
 
@@ -141,13 +151,17 @@ def test_an_ip_trunk_rings_the_number_in_the_request_in_any_form(
     human(handsets, scenario.people["Osoitteen Olli"], "2201")
     operator(CarrierTrunk(), mode="ip", host="127.0.0.1", port=5070)
     national = "0" + scenario.number.removeprefix("+358")
-    for dialled in (scenario.number, national):
-        report, row = place(carrier_ami, dialled)
-        assert_answered_by(report, row, "Osoitteen Olli", "2201")
-        assert (row["number"], row["dialled"]) == (scenario.number, dialled)
-    # A request user that is no number (dialplan and AMI syntax in it) reaches the dialplan
-    # as data only: refused as a number not in use, nobody rings, the call is logged.
-    report, row = place(carrier_ami, "0201234567%29B%28pv-leg-connect%5Es%5E1%2C", any_dialled=True)
+    # the number in both forms, and a request user that is no number (dialplan and AMI
+    # syntax in it), all at once
+    *answered, (report, row) = place_at_once(carrier_ami, [
+        (scenario.number, {}), (national, {}),
+        ("0201234567%29B%28pv-leg-connect%5Es%5E1%2C", {"any_dialled": True})])
+    for dialled, (answered_report, answered_row) in zip((scenario.number, national), answered,
+                                                        strict=True):
+        assert_answered_by(answered_report, answered_row, "Osoitteen Olli", "2201")
+        assert (answered_row["number"], answered_row["dialled"]) == (scenario.number, dialled)
+    # The one that is no number reaches the dialplan as data only: refused as a number not in
+    # use, nobody rings, the call is logged.
     assert (row["outcome"], row["dialled"], row["legs"]) == (CallOutcome.UNKNOWN_NUMBER, "",
                                                              []), row
     assert "404" in report.sip_cause, report
@@ -166,8 +180,8 @@ def test_a_gsm_gateways_calls_go_to_the_default_number(
              (national, {}, national),  # the number in national form
              ("gsm-port1", {"any_dialled": True}, ""),  # the gateway's port name
              ("0401230000", {}, "0401230000")]  # the SIM's own number, unknown to the box
-    for dialled, options, logged in cases:
-        report, row = place(carrier_ami, dialled, **options)
+    results = place_at_once(carrier_ami, [(dialled, options) for dialled, options, _ in cases])
+    for (_dialled, _options, logged), (report, row) in zip(cases, results, strict=True):
         assert_answered_by(report, row, "Gsm Gunnar", "2301")
         assert (row["number"], row["dialled"]) == (scenario.number, logged), row
 
