@@ -26,7 +26,7 @@ from conftest import Scenario
 
 LOG_TIMEOUT_S = 15
 # Calls placed at once: enough to have other callers' calls ringing beside each hostile one.
-AT_ONCE = 3
+AT_ONCE = 6
 
 HOSTILE = {
     "open bracket": "040(1234567",
