@@ -7,10 +7,12 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import argon2
 import pytest
 
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import LoginFailure, User
+from paivystys.appliance.users import service
 from paivystys.appliance.users.service import (
     LOCKOUT,
     MAX_FAILURES,
@@ -26,6 +28,16 @@ from paivystys.appliance.users.service import (
 PASSWORD = "toimiston-oma-salasana"
 START = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 GUESSER = "192.168.1.66"
+
+
+@pytest.fixture(autouse=True)
+def cheapest_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lock-out rules are under test here, not argon2's cost: the box's parameters take
+    about 0.1 s a password on two cores (these tests check about a hundred), argon2-cffi's
+    profile for tests next to nothing.  The same verify and the same dummy hash path run."""
+    cheapest = argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
+    monkeypatch.setattr(service, "_hasher", cheapest)
+    monkeypatch.setattr(service, "_DUMMY_HASH", cheapest.hash("a password nobody has"))
 
 
 @pytest.fixture
