@@ -83,6 +83,12 @@ def python_version(root: Path) -> str:
                   capture=True).stdout.strip()
 
 
+def python_build(root: Path, python: str) -> str:
+    """The Debian version of the chroot's python3.X, e.g. ``3.14.10-1``."""
+    return run_in(root, ["dpkg-query", "--show", "--showformat=${Version}",
+                         f"python{python}-minimal"], capture=True).stdout.strip()
+
+
 def lock_python(lock: Path) -> str:
     found = LOCK_PYTHON.search(lock.read_text())
     if not found:
@@ -223,14 +229,34 @@ class Build:
         for lock in (BOX_LOCK, BUILD_LOCK):
             shutil.copyfile(lock, requirements / lock.name)
 
-    def _venv(self, work: Path, venv: Path) -> None:
-        venv.mkdir(parents=True)
+    def _download(self, work: Path) -> None:
+        """The locked wheels into the cache, unless they were downloaded for these lock files
+        and this architecture before (pip then took minutes under qemu-user only to find them
+        there; the installs check every file against its hash all the same)."""
+        stamp = WHEEL_CACHE / f".downloaded-{self.arch}"
+        locks = hashlib.sha256(BOX_LOCK.read_bytes() + BUILD_LOCK.read_bytes()).hexdigest()
+        if stamp.is_file() and stamp.read_text().strip() == locks:
+            return
         self.progress(f"Downloading the locked wheels for Python {self.python} "
                       f"({self.arch}) into {WHEEL_CACHE} ...")
+        stamp.unlink(missing_ok=True)
         # box.lock by the architecture's own pip: it picks that machine's wheels.
         for lock, native in (("box.lock", False), ("build.lock", True)):
             self._in_root([*PIP, "download", *PIP_LOCKED, "-r", f"/build/requirements/{lock}",
                            "-d", "/wheels"], work, network=True, native=native)
+        stamp.write_text(locks + "\n")
+
+    def _venv(self, work: Path, venv: Path) -> None:
+        venv.mkdir(parents=True)
+        try:
+            self._install(work, venv)
+        except RuntimeSetupError:
+            # A wheel gone from the cache: the next build downloads them again.
+            (WHEEL_CACHE / f".downloaded-{self.arch}").unlink(missing_ok=True)
+            raise
+
+    def _install(self, work: Path, venv: Path) -> None:
+        self._download(work)
         self.progress("Building the project's wheel ...")
         self._in_root(["python3", "-m", "venv", "--without-pip", "/build/tools"], work,
                       native=True)
@@ -243,13 +269,25 @@ class Build:
         self.progress(f"Installing into the virtual environment {VENV} ...")
         python = f"python{self.python}"
         self._in_root([python, "-m", "venv", "--without-pip", VENV], work, venv=venv)
-        self._in_root([*PIP, "--python", f"{VENV}/bin/python", "install", "--no-index",
-                       "--find-links", "/wheels", *PIP_LOCKED,
+        self._in_root([*PIP, "--python", f"{VENV}/bin/python", "install", "--no-compile",
+                       "--no-index", "--find-links", "/wheels", *PIP_LOCKED,
                        "-r", "/build/requirements/box.lock"], work, venv=venv)
         # The project's own wheel was built just now: no hash to check it against.
-        self._in_root([*PIP, "--python", f"{VENV}/bin/python", "install", "--no-index",
-                       "--no-deps", "--find-links", "/build/dist",
+        self._in_root([*PIP, "--python", f"{VENV}/bin/python", "install", "--no-compile",
+                       "--no-index", "--no-deps", "--find-links", "/build/dist",
                        f"{DISTRIBUTION}=={self.version}"], work, venv=venv)
+        # Bytecode is the same on every machine (an arm64 chroot's and an amd64 chroot's
+        # python3.14 3.14.10-1 wrote byte-identical files): the host's build chroot compiles
+        # it when its python3.X is the same build, in seconds where qemu-user took minutes.
+        # Warnings are about third-party code (pip's own compiling hides them too).
+        native = self.native_root == self.root or (
+            python_build(self.native_root, self.python) == python_build(self.root, self.python))
+        self.progress("Compiling the bytecode"
+                      + ("" if native else " under qemu-user (the host's build chroot has "
+                                           "another build of python)") + " ...")
+        self._in_root([python, "-W", "ignore", "-m", "compileall", "-q",
+                       "--invalidation-mode", "checked-hash",
+                       f"{VENV}/lib/{python}/site-packages"], work, venv=venv, native=native)
 
     def _lay_out(self, tree: Path) -> None:
         def put(source: Path, target: str, mode: int = 0o644) -> None:
