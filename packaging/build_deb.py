@@ -9,6 +9,12 @@ the drop-in for Debian's asterisk.service, the sysusers, tmpfiles and udev files
 notice for the console's login prompt, the documentation and the maintainer scripts
 (``packaging/deb/``).
 
+For another architecture than the host's (``--arch arm64`` on x86_64) the chroot is that
+architecture's, run under qemu-user: its python3 makes the virtual environment and its pip
+picks that machine's wheels.  What is the same for every machine runs natively in the host's
+build chroot: the project's pure-Python wheel, the bytecode (where both chroots have the same
+build of python3.X) and the archive.
+
 Reproducible: every file's time is SOURCE_DATE_EPOCH (the last commit's), owners are root,
 modes are 0644/0755, Python's bytecode is hash-checked rather than stamped with a time, and
 dpkg-deb writes the archive in sorted order with one compression thread.  A package whose
