@@ -81,8 +81,13 @@ PI = Target(
         (*BASE_PACKAGES, "linux-image-arm64", "raspi-firmware"),
         components=("main", "non-free-firmware"),
         # raspi-firmware writes cmdline.txt from this at every kernel (and initramfs) update.
+        # Its scripts refuse to run where /boot/firmware is not a mount point, unless they
+        # recognise a chroot (they do not under qemu-user): there it is one, of itself.
         essential=(_write("/etc/default/raspi-firmware",
-                          f"ROOTPART=LABEL={ROOT_LABEL}\nCONSOLES=auto\n"),),
+                          f"ROOTPART=LABEL={ROOT_LABEL}\nCONSOLES=auto\n"),
+                   'mkdir -p "$1/boot/firmware" && '
+                   'mount --bind "$1/boot/firmware" "$1/boot/firmware"'),
+        customize=('umount "$1/boot/firmware"',),
         architecture="arm64",
     ),
     boot_mount="/boot/firmware",
