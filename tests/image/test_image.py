@@ -151,6 +151,60 @@ def test_memory_used_after_boot(image_box: ImageBox) -> None:
 
 
 
+def _network_when(image_box: ImageBox, states: tuple[str, ...], timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    with client(image_box) as http:
+        while (shown := http.get("/api/network").json())["state"] not in states:
+            assert time.monotonic() < deadline, f"not {states} in {timeout:.0f} s: {shown}"
+            time.sleep(1)
+    return shown
+
+
+def test_a_static_address_set_through_the_api_is_tried_confirmed_and_kept(
+        image_box: ImageBox) -> None:
+    """The address qemu's DHCP gave, made static through the API as the console does: the box
+    answers throughout, the confirmation arrives through the new address, and the setting
+    replaces the image's DHCP for this port."""
+    assert image_box.token, "needs the claim's session"
+    static = {"mode": "static", "address": "10.0.2.15/24", "gateway": "10.0.2.2",
+              "dns": ["10.0.2.3"]}
+    assert _network_when(image_box, ("applied",), 120)["in_use"]["mode"] == "dhcp"
+    with client(image_box) as http:
+        assert http.put("/api/network", json=static).status_code == 200
+    deadline = time.monotonic() + 120
+    while not (trial := _network_when(image_box, ("pending",), 120))["new_addresses"]:
+        assert time.monotonic() < deadline, trial
+        time.sleep(1)
+    assert trial["interface"].startswith("en"), trial  # the image's predictable names
+    with client(image_box) as http:
+        confirmed = http.post("/api/network/confirm", json={"request_id": trial["request_id"]})
+        assert confirmed.status_code == 200, confirmed.text
+    kept = _network_when(image_box, ("applied", "failed", "reverted"), 60)
+    assert (kept["state"], kept["in_use"]) == ("applied", static), kept
+    address = image_box.machine.check(
+        f"ip -color=never -4 -o address show dev {trial['interface']}")
+    assert "10.0.2.15/24" in address and "dynamic" not in address, address
+
+
+def test_the_box_keeps_nightly_backups_an_admin_can_download(image_box: ImageBox) -> None:
+    assert image_box.token, "needs the claim's session"
+    machine = image_box.machine
+    assert machine.check("systemctl is-enabled paivystys-backup.timer").strip() == "enabled"
+    assert machine.check("systemctl is-active paivystys-backup.timer").strip() == "active"
+    machine.check("systemctl start paivystys-backup.service")  # what the timer starts
+    with client(image_box) as http:
+        stored = http.get("/api/backups").json()
+        assert stored["backups"] and stored["nightly"] is True, stored
+        name = stored["backups"][0]["name"]
+        downloaded = http.get(f"/api/backups/{name}")
+        assert downloaded.status_code == 200
+        assert downloaded.json()["format"] == "paivystys-backup"
+        health = http.get("/api/health").json()["database"]
+    assert machine.check(f"stat -c '%a %U' {STATE}/backups/{name}").split() == ["600",
+                                                                                "paivystys"]
+    assert health["ok"] is True and health["last_good_backup"]["name"] == name, health
+
+
 def test_an_update_through_the_api_keeps_everything(image_box: ImageBox) -> None:
     """The installer's path: the newer package and its signature uploaded as the console
     uploads them; the configuration, the call log, a recording, the secrets and the TLS
