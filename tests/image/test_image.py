@@ -95,8 +95,8 @@ def test_the_box_has_its_own_name_and_identity(image_box: ImageBox) -> None:
 
 def test_the_network_comes_by_dhcp(image_box: ImageBox) -> None:
     status = image_box.machine.check("networkctl status --no-pager --lines=0 'en*'")
+    # A lease from qemu's DHCP server (its restricted network offers no router or DNS).
     assert re.search(r"10\.0\.2\.15 \(DHCPv4", status), status
-    assert "10.0.2.2" in image_box.machine.check("ip route show default")
 
 
 def test_the_boot_partition_boots_the_box(image_box: ImageBox) -> None:
