@@ -11,10 +11,15 @@ def test_human_is_bridged_and_voicemail_is_not(lab, scenario, handsets, call, ri
     caller = new_mobile()
     # The voicemail answers first and listens to whole prompt rounds; once the confirm
     # timeout has passed it is judged a voicemail at the end of its first round.  The human
-    # confirms after that, so the voicemail's verdict is in before the call is taken.
+    # confirms after that, so the voicemail's verdict is in before the call is taken, and
+    # before the end of its own first round, which would judge the human a voicemail too.
+    # Measured: a round ends some 0.6 s after this sum (the prompt starts a moment after the
+    # answer).  The human answers 3 s after the voicemail and presses midway between the ends
+    # of the two first rounds: 1.5 s either way for a busy machine.
     voicemail_answers = 0.5
     verdict = voicemail_answers + prompt_seconds(lab, caller) + READ_AFTER_PROMPT_S
-    human_answers, human_confirms = 2.0, round(verdict + 1.5 - 2.0, 1)
+    human_answers = voicemail_answers + 3.0
+    human_confirms = round(verdict + 0.6 + 1.5 - human_answers, 1)
     ring_time(int(human_answers + human_confirms + 4))
     handsets.set(phones["Vastaaja"], "voicemail", answer_after=voicemail_answers)
     handsets.set(phones["Hiljainen"], "no-answer")
