@@ -71,8 +71,10 @@ def create_app(config: ApiConfig) -> FastAPI:
         beating = asyncio.create_task(_beat(heartbeat))
         stop_watchdog = threading.Event()
         keep_watchdog(heartbeat.fresh, stop_watchdog)
+        # Ready once the socket listens: ListeningServer says so (uvicorn runs this startup
+        # before it binds).
         readiness = Readiness(config.ready_file)
-        readiness.ready(f"serving {config.api_url()}")
+        app.state.readiness = readiness
         try:
             yield
         finally:

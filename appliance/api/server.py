@@ -131,6 +131,22 @@ class Announcement:
             self._advertiser.close()
 
 
+class ListeningServer(uvicorn.Server):
+    """uvicorn's server, which tells systemd (and the ready file) that the API serves once its
+    socket listens: uvicorn runs the application's startup before it binds, and a console or
+    a unit ordered after the API must find the port open."""
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI, url: str) -> None:
+        super().__init__(config)
+        self.app = app
+        self.url = url
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            self.app.state.readiness.ready(f"serving {self.url}")
+
+
 def uvicorn_config(app: FastAPI, identity: ServerIdentity, host: str = "127.0.0.1",
                    port: int = 8443) -> uvicorn.Config:
     """How the API is served, here and in its tests.
@@ -207,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_advertise:
         advertiser.start()
     try:
-        uvicorn.Server(uvicorn_config(app, identity, host=host, port=port)).run()
+        ListeningServer(uvicorn_config(app, identity, host=host, port=port), app,
+                        config.api_url()).run()
     finally:
         advertiser.close()
         status_file.unlink(missing_ok=True)
