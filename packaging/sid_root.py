@@ -155,9 +155,14 @@ def _mmdebstrap(recipe: Recipe, building: Path) -> None:
         raise RuntimeSetupError(f"mmdebstrap did not finish within {timeout} s; is "
                                 f"{MIRROR} reachable?") from error
     if result.returncode != 0:
+        # The reason is often far above the tail (a package's script failing before apt's
+        # summary): the whole output is kept beside the cache.
+        log = building.parent / f"{building.name.lstrip('.')}.failed.log"
+        log.write_text(result.stdout + result.stderr)
         raise RuntimeSetupError(
             f"mmdebstrap failed (exit {result.returncode}) building the {recipe.name} root "
-            f"filesystem:\n{tail_lines(result.stderr or result.stdout, 30)}")
+            f"filesystem (all of its output: {log}):\n"
+            f"{tail_lines(result.stderr or result.stdout, 30)}")
 
 
 def run_in(root: Path, command: Sequence[str], *, binds: Mapping[Path, str] | None = None,
