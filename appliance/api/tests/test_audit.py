@@ -157,6 +157,8 @@ def steps(ids: dict[str, int], code: str = "") -> list[Step]:
         Step("PUT", "/api/me/password", "maija", ("maija", "user.password", "maija"),
              {"old_password": MAIJA_PASSWORD, "new_password": MAIJA_NEW_PASSWORD},
              status=204),
+        Step("PUT", "/api/network", "admin", ("toimisto", "network.set", "dhcp"),
+             {"mode": "dhcp"}),
         Step("POST", "/api/backups", "admin", ("toimisto", "backup.create", STORED),
              status=201),
         Step("POST", "/api/backups/{name}/restore", "admin",
@@ -173,9 +175,19 @@ def changing_endpoints() -> set[tuple[str, str]]:
             if method.upper() in CHANGING}
 
 
+# Changes that need what this box has not: a network setting on trial needs root's applier
+# (test_network.py drives confirm and revert against it on a temporary root and checks their
+# audit rows), an update a box that takes them (update/tests/test_update_api.py checks
+# update.request).
+DRIVEN_ELSEWHERE = {("POST", "/api/network/confirm"), ("POST", "/api/network/revert"),
+                    ("POST", "/api/update")}
+
+
 def test_every_changing_endpoint_is_driven() -> None:
     no_rows = defaultdict(int)
-    assert {(step.method, step.path) for step in steps(no_rows)} == changing_endpoints()
+    driven = {(step.method, step.path) for step in steps(no_rows)}
+    assert driven | DRIVEN_ELSEWHERE == changing_endpoints()
+    assert not driven & DRIVEN_ELSEWHERE
 
 
 def concrete(step: Step, ids: dict[str, int], stored: str = "") -> str:
