@@ -24,8 +24,6 @@ import datetime as dt
 import ipaddress
 import json
 import logging
-import os
-import secrets
 import subprocess
 import time
 from collections.abc import Sequence
@@ -194,21 +192,9 @@ class Host:
 
 
 def _replace(path: Path, text: str) -> None:
-    """Write ``path`` whole and at once (beside it, then renamed over it)."""
+    """Write ``path`` whole and at once, its directory made first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                         | os.O_CLOEXEC, NETWORK_FILE_MODE)
-    try:
-        with os.fdopen(descriptor, "w") as file:
-            os.fchmod(file.fileno(), NETWORK_FILE_MODE)
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    exchange.write_file(path, text.encode(), NETWORK_FILE_MODE)
 
 
 def _describe(setting: NetworkSetting | None) -> str:

@@ -101,9 +101,13 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 
 def write_json(path: Path, document: dict[str, Any], mode: int = 0o640) -> None:
-    """Replace ``path`` with ``document`` at once: a new file beside it (never an existing
-    one, never through a link), then renamed over it."""
-    data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    """Replace ``path`` with ``document`` at once (see :func:`write_file`)."""
+    write_file(path, (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode(), mode)
+
+
+def write_file(path: Path, data: bytes, mode: int) -> None:
+    """Replace ``path`` with ``data`` at once: a new file beside it (never an existing one,
+    never through a link), then renamed over it."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                          | os.O_CLOEXEC, mode)
