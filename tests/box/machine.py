@@ -36,25 +36,28 @@ from paivystys.appliance.api.tls import fingerprint  # noqa: E402
 
 API_PORT = 8443
 SHELL_UNIT = "box-test-shell.service"
-# The root shell the test drives, on ttyS1: in the test's root filesystem only, never in the
-# package.  Non-interactive bash reading commands line by line, without echo.
-SHELL_UNIT_TEXT = """[Unit]
-Description=Root shell on ttyS1 for the box test (the test's root filesystem only)
-After=systemd-user-sessions.service
 
-[Service]
+
+def shell_service(tty: str) -> str:
+    """The [Service] of the root shell a test drives on ``tty``: non-interactive bash reading
+    commands line by line, without echo.  Given by the test, never in the package."""
+    return f"""[Service]
 ExecStart=/bin/sh -c 'stty -echo -onlcr && exec /bin/bash --noprofile --norc -s'
 Environment=SYSTEMD_COLORS=0 SYSTEMD_PAGER= TERM=dumb
 StandardInput=tty
 StandardOutput=tty
-TTYPath=/dev/ttyS1
+TTYPath=/dev/{tty}
 TTYReset=yes
 Restart=always
 RestartSec=1
-
-[Install]
-WantedBy=multi-user.target
 """
+
+
+# The box test's shell, on ttyS1: in the test's root filesystem only.
+SHELL_UNIT_TEXT = ("[Unit]\nDescription=Root shell on ttyS1 for the box test (the test's root "
+                   "filesystem only)\nAfter=systemd-user-sessions.service\n\n"
+                   + shell_service("ttyS1")
+                   + "\n[Install]\nWantedBy=multi-user.target\n")
 NETWORK_TEXT = "[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n"
 
 

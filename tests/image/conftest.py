@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests/box"))
 sys.path.insert(0, str(REPO / "image-build"))
 
-from machine import Box, Deb, Machine, api_answers  # noqa: E402
+from machine import Box, Deb, Machine, api_answers, shell_service  # noqa: E402
 from targets import PC, ROOT_LABEL, TARGETS, Target  # noqa: E402
 
 from paivystys.appliance.runtime.host import ensure_command  # noqa: E402
@@ -42,19 +42,8 @@ UPGRADE_SUFFIX = "+imagetest2"
 CARD_EXTRA_BYTES = 2 * 2**30
 BOOT_TIMEOUT_S = {"pc": 900, "pi": 1800}
 SHELL_UNIT = "image-test-shell.service"
-SHELL_UNIT_TEXT = """[Unit]
-Description=Root shell on hvc1 for the image test (a credential of the test's, not the image's)
-
-[Service]
-ExecStart=/bin/sh -c 'stty -echo -onlcr && exec /bin/bash --noprofile --norc -s'
-Environment=SYSTEMD_COLORS=0 SYSTEMD_PAGER= TERM=dumb
-StandardInput=tty
-StandardOutput=tty
-TTYPath=/dev/hvc1
-TTYReset=yes
-Restart=always
-RestartSec=1
-"""
+SHELL_UNIT_TEXT = ("[Unit]\nDescription=Root shell on hvc1 for the image test (a credential "
+                   "of the test's, not the image's)\n\n" + shell_service("hvc1"))
 SHELL_WANTED = f"[Unit]\nWants={SHELL_UNIT}\nAfter={SHELL_UNIT}\n"
 
 
