@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "packaging"))
 
 from build_deb import source_date_epoch
-from sid_root import CACHE_PARENT, ensure_root, run_in
+from sid_root import CACHE_PARENT, COMPLETE_MARKER, ensure_root, run_in
 from targets import BOOT_LABEL, ROOT_LABEL, TARGETS, TIME_ZONE, Target
 
 from paivystys.appliance.runtime.host import RuntimeSetupError, ensure_command, require_root
@@ -110,7 +110,7 @@ class ImageBuild:
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
         subprocess.run(["cp", "-a", "--reflink=auto", str(base), str(self.root)], check=True)
-        (self.root / ".complete").unlink()
+        (self.root / COMPLETE_MARKER).unlink()
         self._install_package()
         self._configure()
         if self.target.name == "pc":
@@ -206,9 +206,10 @@ class ImageBuild:
             raise RuntimeSetupError(f"kernel-install wrote no usable boot entry:\n{entries}")
 
     def _scrub(self) -> None:
-        (self.root / "etc/machine-id").write_text("")
-        for relative in PER_BOX_FILES[1:]:
+        for relative in PER_BOX_FILES:
             (self.root / relative).unlink(missing_ok=True)
+        # Empty, not absent: systemd then makes one at the first boot and calls it that.
+        (self.root / "etc/machine-id").write_text("")
         for relative in SCRUBBED_DIRECTORIES:
             directory = self.root / relative
             if directory.is_dir():
