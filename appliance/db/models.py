@@ -6,6 +6,7 @@ Asterisk's configuration is generated from these tables; nobody edits Asterisk f
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import peewee
 
@@ -14,6 +15,21 @@ database_proxy = peewee.DatabaseProxy()
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+# A person's personal number for the listening line: short enough to key in a car, random so
+# that one person's does not tell another's.
+PERSONAL_NUMBER_DIGITS = 6
+
+
+def new_personal_number(taken: set[str]) -> str:
+    """A personal number that is not in ``taken`` (and never starts with 0: read aloud or
+    written down, a leading zero gets lost)."""
+    while True:
+        number = str(secrets.randbelow(9 * 10 ** (PERSONAL_NUMBER_DIGITS - 1))
+                     + 10 ** (PERSONAL_NUMBER_DIGITS - 1))
+        if number not in taken:
+            return number
 
 
 class BaseModel(peewee.Model):
@@ -52,6 +68,13 @@ class Person(BaseModel):
     # publishes none, and callers get the on-call number instead.
     public_phone = peewee.CharField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # The listening line: who calls from another phone than ``phone`` keys this personal
+    # number (digits, shown to the person in the console) and then the PIN.
+    personal_number = peewee.CharField(
+        unique=True, null=True, default=lambda: new_personal_number(set()))
+    pin_hash = peewee.CharField(null=True)  # argon2id; None = no PIN yet, no phone access
+    pin_failures = peewee.IntegerField(default=0)  # wrong PINs in a row
+    pin_locked_until = peewee.DateTimeField(null=True)
 
 
 class Membership(BaseModel):
@@ -71,6 +94,15 @@ class NumberGroup(BaseModel):
 
     class Meta:
         indexes = ((("number", "group"), True),)
+
+
+class ListeningNumber(BaseModel):
+    """A number set aside for people to hear their own recordings by phone (the listening
+    line).  A number is an on-call number or a listening number, never both."""
+
+    number = peewee.CharField(unique=True)  # E.164
+    name = peewee.CharField()
+    created_at = peewee.DateTimeField(default=utcnow)
 
 
 class Setting(BaseModel):
@@ -119,6 +151,32 @@ class Leg(BaseModel):
 
     class Meta:
         indexes = ((("call", "person", "stage"), True), (("person", "call"), False))
+
+
+class ListeningCall(BaseModel):
+    """One call to the listening line: who called, who it turned out to be, how it ended.
+    Kept apart from the on-call calls (``Call``): nobody was rung, nothing was missed."""
+
+    call_id = peewee.CharField(unique=True)  # the caller channel's Asterisk UNIQUEID
+    number = peewee.ForeignKeyField(ListeningNumber, null=True, on_delete="SET NULL")
+    dialled = peewee.CharField()
+    caller = peewee.CharField()
+    arrived_at = peewee.DateTimeField(index=True)
+    ended_at = peewee.DateTimeField(null=True)
+    person = peewee.ForeignKeyField(Person, null=True, on_delete="SET NULL")
+    person_name = peewee.CharField(null=True)
+    outcome = peewee.CharField(null=True)  # see appliance.listening.outcomes
+
+
+class ListeningEvent(BaseModel):
+    """What happened on a listening call, in order: a recording played or deleted."""
+
+    listening_call = peewee.ForeignKeyField(ListeningCall, backref="events",
+                                            on_delete="CASCADE")
+    at = peewee.DateTimeField()
+    action = peewee.CharField()  # see appliance.listening.outcomes
+    # The call whose recording it was (its row stays when the recording is deleted).
+    call = peewee.ForeignKeyField(Call, null=True, on_delete="SET NULL")
 
 
 class OutboxMessage(BaseModel):
@@ -281,5 +339,5 @@ class AuditEntry(BaseModel):
 ALL_MODELS: list[type[BaseModel]] = [
     Group, OnCallNumber, Person, Membership, NumberGroup, Setting, Call, Leg,
     OutboxMessage, OutboxPart, IncomingSms, ModemHealth, HealthReport, Trunk, User, ApiToken,
-    AuditEntry, LoginFailure,
+    AuditEntry, LoginFailure, ListeningNumber, ListeningCall, ListeningEvent,
 ]

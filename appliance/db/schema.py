@@ -26,7 +26,12 @@ from dataclasses import dataclass
 import peewee
 from playhouse.migrate import SqliteMigrator
 
-from paivystys.appliance.db.models import ALL_MODELS, AuditEntry, utcnow
+from paivystys.appliance.db.models import (
+    ALL_MODELS,
+    AuditEntry,
+    new_personal_number,
+    utcnow,
+)
 
 MIGRATE_COMMAND = "paivystys db migrate"
 AUDIT_ACTION = "db.migrate"
@@ -380,6 +385,57 @@ def add_trunk_operator_settings(db: peewee.SqliteDatabase, migrator: SqliteMigra
     )
 
 
+_LISTENING_LINE_TABLES = (
+    """CREATE TABLE IF NOT EXISTS "listening_number" (
+        "id" INTEGER NOT NULL PRIMARY KEY, "number" VARCHAR(255) NOT NULL,
+        "name" VARCHAR(255) NOT NULL, "created_at" DATETIME NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS "listening_call" (
+        "id" INTEGER NOT NULL PRIMARY KEY, "call_id" VARCHAR(255) NOT NULL,
+        "number_id" INTEGER, "dialled" VARCHAR(255) NOT NULL, "caller" VARCHAR(255) NOT NULL,
+        "arrived_at" DATETIME NOT NULL, "ended_at" DATETIME, "person_id" INTEGER,
+        "person_name" VARCHAR(255), "outcome" VARCHAR(255),
+        FOREIGN KEY ("number_id") REFERENCES "listening_number" ("id") ON DELETE SET NULL,
+        FOREIGN KEY ("person_id") REFERENCES "person" ("id") ON DELETE SET NULL)""",
+    """CREATE TABLE IF NOT EXISTS "listening_event" (
+        "id" INTEGER NOT NULL PRIMARY KEY, "listening_call_id" INTEGER NOT NULL,
+        "at" DATETIME NOT NULL, "action" VARCHAR(255) NOT NULL, "call_id" INTEGER,
+        FOREIGN KEY ("listening_call_id") REFERENCES "listening_call" ("id") ON DELETE CASCADE,
+        FOREIGN KEY ("call_id") REFERENCES "call" ("id") ON DELETE SET NULL)""",
+    'CREATE UNIQUE INDEX IF NOT EXISTS "listening_number_number" ON "listening_number" '
+    '("number")',
+    'CREATE UNIQUE INDEX IF NOT EXISTS "listening_call_call_id" ON "listening_call" ("call_id")',
+    'CREATE INDEX IF NOT EXISTS "listening_call_number_id" ON "listening_call" ("number_id")',
+    'CREATE INDEX IF NOT EXISTS "listening_call_arrived_at" ON "listening_call" ("arrived_at")',
+    'CREATE INDEX IF NOT EXISTS "listening_call_person_id" ON "listening_call" ("person_id")',
+    'CREATE INDEX IF NOT EXISTS "listening_event_listening_call_id" ON "listening_event" '
+    '("listening_call_id")',
+    'CREATE INDEX IF NOT EXISTS "listening_event_call_id" ON "listening_event" ("call_id")',
+)
+
+
+def add_listening_line(db: peewee.SqliteDatabase, migrator: SqliteMigrator) -> None:
+    """Version 2 -> 3: the listening line.  Tables: the listening numbers, the calls to them
+    and what each played or deleted.  Columns: a person's personal number (one made for each
+    person already there), PIN hash, wrong PINs in a row and phone lock."""
+    for statement in _LISTENING_LINE_TABLES:
+        db.execute_sql(statement)
+    migrator.migrate(
+        migrator.add_column("person", "personal_number", peewee.CharField(null=True)),
+        migrator.add_column("person", "pin_hash", peewee.CharField(null=True)),
+        migrator.add_column("person", "pin_failures", peewee.IntegerField(default=0)),
+        migrator.add_column("person", "pin_locked_until", peewee.DateTimeField(null=True)),
+    )
+    taken: set[str] = set()
+    for (person_id,) in db.execute_sql('SELECT "id" FROM "person" ORDER BY "id"').fetchall():
+        number = new_personal_number(taken)
+        taken.add(number)
+        db.execute_sql('UPDATE "person" SET "personal_number" = ? WHERE "id" = ?',
+                       (number, person_id))
+    db.execute_sql('CREATE UNIQUE INDEX IF NOT EXISTS "person_personal_number" ON "person" '
+                   '("personal_number")')
+
+
 # MIGRATIONS[n] takes a database from version n to n + 1.
-MIGRATIONS: tuple[Step, ...] = (complete_unversioned_schema, add_trunk_operator_settings)
+MIGRATIONS: tuple[Step, ...] = (complete_unversioned_schema, add_trunk_operator_settings,
+                                add_listening_line)
 SCHEMA_VERSION = len(MIGRATIONS)

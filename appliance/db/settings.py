@@ -57,6 +57,8 @@ SPECS: dict[str, SettingSpec] = {
     "time_zone": SettingSpec("Europe/Helsinki", check=_time_zone),
     # How many of the nightly configuration backups the box keeps (appliance/backup/stored.py).
     "backups_kept": SettingSpec("14", minimum=1, maximum=365, unit="backups"),
+    # Whether a person may delete their own recordings (on the listening line, with 7).
+    "own_recordings_deletable": SettingSpec("no", choices=("no", "yes")),
 }
 
 

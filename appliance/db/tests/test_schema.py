@@ -276,6 +276,7 @@ def test_a_later_unversioned_release_gets_the_columns_and_tables_it_lacked(
             old.execute(f'ALTER TABLE trunk DROP COLUMN "{column}"')
         old.execute("DROP TABLE login_failure")
         old.execute("DROP INDEX leg_person_id_call_id")
+        drop_listening_line(old)
         old.execute("INSERT INTO trunk (id, mode, host, port, transport, username, password, "
                     "updated_at) VALUES (1, 'registration', 'sip.operaattori.fi', 5060, "
                     "'udp', 'vaihde', 'salainen', '2026-01-01 00:00:00')")
@@ -291,6 +292,42 @@ def test_a_later_unversioned_release_gets_the_columns_and_tables_it_lacked(
         assert (trunk.dtmf_mode, trunk.default_number, trunk.external_address,
                 trunk.local_networks) == ("rfc4733", None, None, None)
         assert db.execute_sql("SELECT count(*) FROM audit_entry").fetchone() == (0,)
+    finally:
+        db.close()
+
+
+def drop_listening_line(connection: sqlite3.Connection) -> None:
+    """What version 3 added, taken away again: a version-2 database."""
+    connection.execute("DROP INDEX person_personal_number")
+    for column in ("personal_number", "pin_hash", "pin_failures", "pin_locked_until"):
+        connection.execute(f'ALTER TABLE person DROP COLUMN "{column}"')
+    for table in ("listening_event", "listening_call", "listening_number"):
+        connection.execute(f'DROP TABLE "{table}"')
+
+
+def test_version_2_gets_the_listening_line_and_every_person_a_personal_number_of_their_own(
+        tmp_path: Path, new_database_shape: dict[str, Any]) -> None:
+    path = tmp_path / "version2.db"
+    open_database(path).close()
+    with sqlite3.connect(path) as old:
+        drop_listening_line(old)
+        for n in range(1, 41):
+            old.execute("INSERT INTO person (id, name, phone, on_duty, wants_sms, created_at) "
+                        f"VALUES ({n}, 'Henkilö {n}', '+35840{n:07d}', 1, 1, "
+                        "'2026-01-01 00:00:00')")
+        old.execute("PRAGMA user_version = 2")
+    old.close()
+    assert migrate_database(path, actor=None).steps == ("add_listening_line",)
+    assert shape(path) == new_database_shape
+    db = open_database(path)
+    try:
+        people = list(Person.select().order_by(Person.id))
+        numbers = [person.personal_number for person in people]
+        assert len(numbers) == 40 and len(set(numbers)) == 40
+        assert all(number.isdigit() and len(number) == 6 and number[0] != "0"
+                   for number in numbers)
+        assert {(p.pin_hash, p.pin_failures, p.pin_locked_until) for p in people} == {
+            (None, 0, None)}
     finally:
         db.close()
 
@@ -357,8 +394,9 @@ def current(tmp_path: Path) -> Path:
     connection.close()
     migrate_database(path)
     with sqlite3.connect(path) as connection:
-        connection.execute("INSERT INTO person VALUES (1, 'Aino', '+358401111111', 1, 1, NULL, "
-                           "'2026-01-01 00:00:00')")
+        connection.execute("INSERT INTO person (id, name, phone, on_duty, wants_sms, "
+                           "created_at, pin_failures) VALUES (1, 'Aino', '+358401111111', 1, "
+                           "1, '2026-01-01 00:00:00', 0)")
         connection.execute("INSERT INTO \"group\" VALUES (1, 'Huolto', '2026-01-01 00:00:00')")
         connection.execute("INSERT INTO membership VALUES (1, 1, 1)")
     connection.close()
