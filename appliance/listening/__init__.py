@@ -1,0 +1,1 @@
+"""The listening line: people hear their own calls' recordings by phone."""
