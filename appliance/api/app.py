@@ -24,6 +24,7 @@ from paivystys.appliance.api.events.hub import EventHub
 from paivystys.appliance.api.health import http as health_http
 from paivystys.appliance.api.health.service import snapshot
 from paivystys.appliance.api.limits import JSON_BODY_LIMIT, BodySizeLimit
+from paivystys.appliance.api.listening import http as listening_http
 from paivystys.appliance.api.management import http as management_http
 from paivystys.appliance.api.modem import http as modem_http
 from paivystys.appliance.api.network import http as network_http
@@ -40,7 +41,8 @@ log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 3600.0
 HEARTBEAT_EVERY_S = 5.0
 ROUTERS = (claim_http, auth_http, management_http, recordings_http, health_http, events_http,
-           backup_http, trunk_http, calls_http, modem_http, update_http, network_http)
+           backup_http, trunk_http, calls_http, modem_http, update_http, network_http,
+           listening_http)
 # Until the box has its first admin, these alone answer (the health still by its own rule);
 # every other route refuses with how to claim it.
 OPEN_BEFORE_CLAIM = (claim_http, health_http)

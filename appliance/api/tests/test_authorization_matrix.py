@@ -70,6 +70,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/calls"): LOGGED_IN,
     ("GET", "/api/calls.csv"): LOGGED_IN,
     ("GET", "/api/calls/{call_id}"): LOGGED_IN,
+    # A person sees the listening calls the line identified them in (test_listening_calls).
+    ("GET", "/api/listening-calls"): LOGGED_IN,
     ("GET", "/api/trunk"): ADMINS,
     ("PUT", "/api/trunk"): ADMINS,
     ("DELETE", "/api/trunk"): ADMINS,

@@ -1,0 +1,1 @@
+"""/api/listening-calls: the listening line's calls, apart from the on-call call log."""
