@@ -13,6 +13,7 @@ from peewee import JOIN
 
 from paivystys.appliance.audit import record
 from paivystys.appliance.db.models import Call, OnCallNumber, utcnow
+from paivystys.appliance.recordings.access import RECORDING_DELETED
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def delete_expired(recordings_dir: Path, now: dt.datetime | None = None) -> list
                           "%s", call.call_id, path, age.days, days, error.strerror)
                 continue
         Call.update(recording=None).where(Call.id == call.id).execute()
-        record("system", "recording.deleted", call.call_id,
+        record("system", RECORDING_DELETED, call.call_id,
                {"file": call.recording, "age_days": age.days, "retention_days": days})
         log.info("deleted the recording of call %s (%d days old, kept %d)", call.call_id,
                  age.days, days)

@@ -84,8 +84,9 @@ def recordings(appliance: Appliance) -> dict[str, Recorded]:
         size = write_tone(appliance.recordings_dir / relative, seconds)
         call = Call.create(call_id=f"rec-{name}", number=number.id, dialled="+358205550199",
                            caller=caller, arrived_at=now - dt.timedelta(minutes=index),
-                           outcome="answered", answered_by=person.id,
-                           answered_by_name=person.name, talk_s=float(seconds),
+                           ended_at=now - dt.timedelta(minutes=index), outcome="answered",
+                           answered_by=person.id, answered_by_name=person.name,
+                           talk_s=float(seconds),
                            recording=relative)
         made[name] = Recorded(call.id, f"/api/recordings/{call.id}", caller, size, seconds)
     return made

@@ -33,8 +33,8 @@ def recorded(api: RunningApi, site: Site) -> dict[str, int]:
             write_wav(api.config.recordings_dir / relative)
         call = Call.create(call_id=f"rec-{name}", number=site.number_id, dialled="x",
                            caller="+358401234567", arrived_at=dt.datetime.now(dt.UTC),
-                           answered_by=person, answered_by_name=name, recording=relative,
-                           talk_s=1.0)
+                           ended_at=dt.datetime.now(dt.UTC), answered_by=person,
+                           answered_by_name=name, recording=relative, talk_s=1.0)
         ids[name] = call.id
     return ids
 
