@@ -950,102 +950,102 @@
 <context>
     <name>HealthStrip</name>
     <message>
-        <location filename="../main/window.py" line="51"/>
+        <location filename="../main/window.py" line="53"/>
         <source>Asterisk: …</source>
         <translation>Asterisk: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="52"/>
+        <location filename="../main/window.py" line="54"/>
         <source>Trunk: …</source>
         <translation>Runkolinja: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="53"/>
+        <location filename="../main/window.py" line="55"/>
         <source>Modem: …</source>
         <translation>Modeemi: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="54"/>
+        <location filename="../main/window.py" line="56"/>
         <source>Disk: …</source>
         <translation>Levy: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="75"/>
+        <location filename="../main/window.py" line="77"/>
         <source>Asterisk: running</source>
         <translation>Asterisk: käynnissä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="76"/>
+        <location filename="../main/window.py" line="78"/>
         <source>Asterisk: down</source>
         <translation>Asterisk: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="76"/>
+        <location filename="../main/window.py" line="78"/>
         <source>Asterisk: not known</source>
         <translation>Asterisk: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="77"/>
+        <location filename="../main/window.py" line="79"/>
         <source>Trunk: registered</source>
         <translation>Runkolinja: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="78"/>
+        <location filename="../main/window.py" line="80"/>
         <source>Trunk: down</source>
         <translation>Runkolinja: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="78"/>
+        <location filename="../main/window.py" line="80"/>
         <source>Trunk: not known</source>
         <translation>Runkolinja: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="84"/>
+        <location filename="../main/window.py" line="86"/>
         <source>Modem signal: {percent} %</source>
         <translation>Modeemin signaali: {percent} %</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="86"/>
+        <location filename="../main/window.py" line="88"/>
         <source>Modem: registered</source>
         <translation>Modeemi: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="87"/>
+        <location filename="../main/window.py" line="89"/>
         <source>Modem: the SIM needs attention (Manage, Modem)</source>
         <translation>Modeemi: SIM-kortti vaatii toimia (Hallinta, Modeemi)</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="88"/>
+        <location filename="../main/window.py" line="90"/>
         <source>Modem: {state}</source>
         <translation>Modeemi: {state}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="89"/>
+        <location filename="../main/window.py" line="91"/>
         <source>Modem: not known</source>
         <translation>Modeemi: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="91"/>
+        <location filename="../main/window.py" line="93"/>
         <source>Disk free: {gigabytes} GB</source>
         <translation>Levyä vapaana: {gigabytes} Gt</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="97"/>
+        <location filename="../main/window.py" line="99"/>
         <source>Changes not yet in use</source>
         <translation>Muutokset eivät vielä käytössä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="103"/>
+        <location filename="../main/window.py" line="105"/>
         <source>Database damaged: restore the backup of {time} (Manage, Backups)</source>
         <translation>Tietokanta vaurioitunut: palauta varmuuskopio ajalta {time} (Hallinta, Varmuuskopiot)</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="106"/>
+        <location filename="../main/window.py" line="108"/>
         <source>Database damaged: no backup on the switchboard</source>
         <translation>Tietokanta vaurioitunut: vaihteessa ei ole varmuuskopiota</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="112"/>
+        <location filename="../main/window.py" line="114"/>
         <source>Health not updated: {reason}</source>
         <translation>Tilaa ei päivitetty: {reason}</translation>
     </message>
@@ -1091,6 +1091,153 @@
         <location filename="../calllog/model.py" line="136"/>
         <source>ringing</source>
         <translation>soi</translation>
+    </message>
+</context>
+<context>
+    <name>ListeningCallsModel</name>
+    <message>
+        <location filename="../calllog/listening.py" line="70"/>
+        <source>in progress</source>
+        <translation>käynnissä</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="71"/>
+        <source>not identified</source>
+        <translation>ei tunnistettu</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="78"/>
+        <source>Arrived</source>
+        <translation>Saapui</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="80"/>
+        <source>Caller</source>
+        <translation>Soittaja</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="81"/>
+        <source>Who listened</source>
+        <translation>Kuuntelija</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="82"/>
+        <source>Outcome</source>
+        <translation>Tulos</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="83"/>
+        <source>Recordings</source>
+        <translation>Nauhoitteet</translation>
+    </message>
+</context>
+<context>
+    <name>ListeningEventsModel</name>
+    <message>
+        <location filename="../calllog/listening.py" line="94"/>
+        <source>no longer in the call log</source>
+        <translation>ei enää puhelulokissa</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="99"/>
+        <source>call of {time} from {caller}</source>
+        <translation>puhelu {time} numerosta {caller}</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="104"/>
+        <source>Time</source>
+        <translation>Aika</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="105"/>
+        <source>Action</source>
+        <translation>Toiminto</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="107"/>
+        <source>Recording</source>
+        <translation>Nauhoite</translation>
+    </message>
+</context>
+<context>
+    <name>ListeningLog</name>
+    <message>
+        <location filename="../calllog/listening.py" line="34"/>
+        <source>listened</source>
+        <translation>kuunteli</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="35"/>
+        <source>refused (PIN, lock or personal number)</source>
+        <translation>torjuttu (PIN, lukitus tai henkilönumero)</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="37"/>
+        <source>no PIN set</source>
+        <translation>PIN-koodia ei asetettu</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="38"/>
+        <source>hung up before the PIN</source>
+        <translation>katkaisi ennen PIN-koodia</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="44"/>
+        <source>played</source>
+        <translation>kuunneltu</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="45"/>
+        <source>deleted</source>
+        <translation>poistettu</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="55"/>
+        <source>{count} played</source>
+        <translation>{count} kuunneltu</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="58"/>
+        <source>{count} deleted</source>
+        <translation>{count} poistettu</translation>
+    </message>
+</context>
+<context>
+    <name>ListeningLogView</name>
+    <message>
+        <location filename="../calllog/listening.py" line="131"/>
+        <source>Calls to the listening line, where people hear their own recordings by phone.</source>
+        <translation>Puhelut kuuntelunumeroon, josta päivystäjät kuuntelevat omia nauhoitteitaan puhelimella.</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="136"/>
+        <source>Refresh</source>
+        <translation>Päivitä</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="137"/>
+        <source>Show the newest calls (F5)</source>
+        <translation>Näytä uusimmat puhelut (F5)</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="148"/>
+        <source>Recordings the chosen call played or deleted:</source>
+        <translation>Valitun puhelun aikana kuunnellut tai poistetut nauhoitteet:</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="160"/>
+        <source>More</source>
+        <translation>Lisää</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="200"/>
+        <source>Loading…</source>
+        <translation>Ladataan…</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="220"/>
+        <source>{shown} of {total} calls</source>
+        <translation>{shown} / {total} puhelua</translation>
     </message>
 </context>
 <context>
@@ -1237,62 +1384,72 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main/window.py" line="143"/>
+        <location filename="../main/window.py" line="145"/>
         <source>Päivystysvaihde – {name}</source>
         <translation>Päivystysvaihde – {name}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="159"/>
+        <location filename="../main/window.py" line="155"/>
+        <source>On-call calls</source>
+        <translation>Päivystyspuhelut</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="156"/>
+        <source>Listening line</source>
+        <translation>Kuuntelunumero</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="167"/>
         <source>Live</source>
         <translation>Seuranta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="160"/>
+        <location filename="../main/window.py" line="168"/>
         <source>Calls</source>
         <translation>Puhelut</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="163"/>
+        <location filename="../main/window.py" line="171"/>
         <source>Recordings</source>
         <translation>Nauhoitteet</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="170"/>
+        <location filename="../main/window.py" line="178"/>
         <source>Manage</source>
         <translation>Hallinta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="172"/>
+        <location filename="../main/window.py" line="180"/>
         <source>Log out</source>
         <translation>Kirjaudu ulos</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="192"/>
+        <location filename="../main/window.py" line="200"/>
         <source>Switchboard: {name} ({address})</source>
         <translation>Vaihde: {name} ({address})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="211"/>
+        <location filename="../main/window.py" line="219"/>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="211"/>
+        <location filename="../main/window.py" line="219"/>
         <source>on-call person</source>
         <translation>päivystäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="213"/>
+        <location filename="../main/window.py" line="221"/>
         <source>Logged in as {user} ({role})</source>
         <translation>Kirjautuneena {user} ({role})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="218"/>
+        <location filename="../main/window.py" line="226"/>
         <source>on duty</source>
         <translation>päivystämässä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="218"/>
+        <location filename="../main/window.py" line="226"/>
         <source>off duty</source>
         <translation>ei päivystämässä</translation>
     </message>

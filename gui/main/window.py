@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from paivystys.gui.appliances.store import ApplianceStore
+from paivystys.gui.calllog.listening import ListeningLogView
 from paivystys.gui.calllog.view import CallLogView
 from paivystys.gui.formatting import format_datetime, format_decimal
 from paivystys.gui.i18n.language import LanguageSelector
@@ -146,6 +148,12 @@ class MainWindow(QMainWindow):
         self.call_log = (CallLogView(self.client, page_size) if page_size
                          else CallLogView(self.client))
         self.call_log.session_ended.connect(self._session_over)
+        # The listening line's calls apart from the on-call ones: nobody was rung for them.
+        self.listening_log = ListeningLogView(self.client)
+        self.listening_log.session_ended.connect(self._session_over)
+        self.call_tabs = QTabWidget()
+        self.call_tabs.addTab(self.call_log, self.tr("On-call calls"))
+        self.call_tabs.addTab(self.listening_log, self.tr("Listening line"))
         self.pages = QStackedWidget()
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -157,7 +165,7 @@ class MainWindow(QMainWindow):
             self.live.session_ended.connect(self._session_over)
             self.live.health_changed.connect(self._show_health)
             self._add_page(self.tr("Live"), self.live)
-        self._add_page(self.tr("Calls"), self.call_log)
+        self._add_page(self.tr("Calls"), self.call_tabs)
         self.recordings = RecordingsView(self.client)
         self.recordings.session_ended.connect(self._session_over)
         self._add_page(self.tr("Recordings"), self.recordings)

@@ -70,7 +70,8 @@ def test_an_admin_sees_who_is_logged_in_and_the_health(
         "Live", "Calls", "Recordings", "Manage"]
     assert main.pages.currentWidget() is main.live  # what an admin watches first
     main.navigation.setCurrentRow(1)
-    assert main.pages.currentWidget() is main.call_log
+    assert main.pages.currentWidget() is main.call_tabs
+    assert main.call_tabs.currentWidget() is main.call_log  # the on-call calls first
     main.call_log.table.selectRow(0)
     screenshot(main, "main-calllog", tmp_path)
 
@@ -79,7 +80,7 @@ def test_a_person_has_no_health_strip_and_sees_their_duty(
         qtbot: QtBot, console: Console) -> None:
     main = _log_in(qtbot, console, "maija", PERSON_PASSWORD)
     assert main.health_strip is None and main.manage is None and main.live is None
-    assert main.pages.currentWidget() is main.call_log
+    assert main.pages.currentWidget() is main.call_tabs
     qtbot.waitUntil(lambda: "Maija Konsoli" in main.user_label.text())
     assert main.user_label.text().startswith("Logged in as maija – Maija Konsoli (on-call")
 
