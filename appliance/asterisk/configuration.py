@@ -6,6 +6,7 @@ from paivystys.appliance.asterisk.base import base_configs
 from paivystys.appliance.asterisk.dialplan import (
     PROMPT_NAMES,
     DialplanInput,
+    ListeningPlan,
     NumberPlan,
     render_extensions,
 )
@@ -13,7 +14,7 @@ from paivystys.appliance.asterisk.pjsip import render_pjsip
 from paivystys.appliance.asterisk.site import AsteriskSite
 from paivystys.appliance.asterisk.stored_trunk import trunk_spec
 from paivystys.appliance.db import settings
-from paivystys.appliance.db.models import OnCallNumber, Person
+from paivystys.appliance.db.models import ListeningNumber, OnCallNumber, Person
 from paivystys.appliance.prompts import prompt_path
 from paivystys.appliance.ringing.lookup import NumberRow, on_duty_people
 from paivystys.appliance.ringing.rule import assemble_legs
@@ -36,6 +37,11 @@ def failsafe_plans() -> list[NumberPlan]:
     return plans
 
 
+def listening_plans() -> list[ListeningPlan]:
+    return [ListeningPlan(number.id, number.number)
+            for number in ListeningNumber.select().order_by(ListeningNumber.id)]
+
+
 def person_phones() -> dict[int, str]:
     return {person.id: person.phone for person in Person.select(Person.id, Person.phone)}
 
@@ -56,6 +62,7 @@ def dialplan_input(site: AsteriskSite) -> DialplanInput:
         confirm_timeout=settings.get_int("confirm_timeout"),
         phones=person_phones(),
         numbers=failsafe_plans(),
+        listening_numbers=listening_plans(),
     )
 
 

@@ -61,6 +61,16 @@ PROMPT_NAMES = {
 }
 
 
+def dialled_forms(e164: str) -> list[str]:
+    """The forms a trunk may send the number ``e164`` in: E.164, without '+', 00..., national
+    (with the country's own trunk prefix, e.g. 0 in Finland)."""
+    parsed = phonenumbers.parse(e164)
+    national = "".join(filter(str.isdigit, phonenumbers.format_number(
+        parsed, phonenumbers.PhoneNumberFormat.NATIONAL)))
+    digits = e164.lstrip("+")
+    return list(dict.fromkeys([e164, digits, f"00{digits}", national]))
+
+
 @dataclass(frozen=True)
 class NumberPlan:
     """What the dialplan must know of one on-call number to ring it without Python."""
@@ -72,13 +82,18 @@ class NumberPlan:
     recording: bool
 
     def dialled_forms(self) -> list[str]:
-        """The forms a trunk may send the number in: E.164, without '+', 00..., national
-        (with the country's own trunk prefix, e.g. 0 in Finland)."""
-        parsed = phonenumbers.parse(self.e164)
-        national = "".join(filter(str.isdigit, phonenumbers.format_number(
-            parsed, phonenumbers.PhoneNumberFormat.NATIONAL)))
-        digits = self.e164.lstrip("+")
-        return list(dict.fromkeys([self.e164, digits, f"00{digits}", national]))
+        return dialled_forms(self.e164)
+
+
+@dataclass(frozen=True)
+class ListeningPlan:
+    """A listening number: its calls go to the listening line, never to the call logic."""
+
+    number_id: int
+    e164: str
+
+    def dialled_forms(self) -> list[str]:
+        return dialled_forms(self.e164)
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,7 @@ class DialplanInput:
     confirm_timeout: int
     phones: dict[int, str]  # person id -> E.164
     numbers: list[NumberPlan] = field(default_factory=list)
+    listening_numbers: list[ListeningPlan] = field(default_factory=list)
 
 
 def _event(spec: type[UserEvent], **values: str) -> str:
@@ -211,7 +227,8 @@ def _route() -> list[str]:
 
 
 def _numbers(data: DialplanInput) -> list[str]:
-    lines = ["; each form a trunk may send an on-call number in", f"[{v.CONTEXT_NUMBER}]"]
+    lines = ["; each form a trunk may send an on-call number or a listening number in",
+             f"[{v.CONTEXT_NUMBER}]"]
     seen: set[str] = set()
     for plan in data.numbers:
         for form in plan.dialled_forms():
@@ -222,7 +239,37 @@ def _numbers(data: DialplanInput) -> list[str]:
                 f"exten => {form},1,Set({v.NUMBER_ID}={plan.number_id})",
                 " same => n,Goto(pv-call,s,1)",
             ]
+    # A number is never both (the directory refuses it); were it so, the on-call number's
+    # extension, written first, would win.
+    for listening in data.listening_numbers:
+        for form in listening.dialled_forms():
+            if form in seen:
+                continue
+            seen.add(form)
+            lines += [
+                f"exten => {form},1,Set({v.LISTENING_NUMBER_ID}={listening.number_id})",
+                f" same => n,Goto({v.CONTEXT_LISTEN},s,1)",
+            ]
     return lines
+
+
+def _listen() -> list[str]:
+    return [
+        "; The listening line: who calls is asked who they are, then hears their own",
+        "; recordings.  Nobody is rung and nothing is reported as an on-call call (no call",
+        "; events, no journal): the FastAGI handler answers and logs the call itself.  It runs",
+        "; to the end of the call; a hang-up reaches it as Asterisk's HANGUP line (AGISIGHUP",
+        "; stays on).",
+        f"[{v.CONTEXT_LISTEN}]",
+        "exten => s,1,Gosub(pv-caller-id,s,1)",
+        f" same => n,AGI(${{{v.GLOBAL_AGI_URL}}}/{v.AGI_LISTENING_LINE})",
+        ' same => n,GotoIf($["${AGISTATUS}" = "FAILURE"]?failed)',
+        " same => n,Hangup()",
+        # The FastAGI server could not be reached: there is no line without it.  The call is
+        # not answered yet: the caller's network says "temporary failure", not silence.
+        " same => n(failed),Log(ERROR,the listening line could not reach the FastAGI server)",
+        " same => n,Hangup(41)",
+    ]
 
 
 def _caller_id() -> list[str]:
@@ -608,6 +655,7 @@ def render_extensions(data: DialplanInput) -> str:
         _inbound(),
         _route(),
         _numbers(data),
+        _listen(),
         _caller_id(),
         _call(prefix_len),
         _failsafe(),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 # --- Channel variables set by the dialplan before the AGI runs (caller channel) -------------
 NUMBER_ID = "PV_NUMBER_ID"  # on-call number's database id, set by the number's extension
+# The listening number's database id, set by its extension (a call to the listening line).
+LISTENING_NUMBER_ID = "PV_LISTENING_NUMBER_ID"
 DIALLED = "PV_DIALLED"  # the number as the trunk sent it
 CALL_ID = "PV_CALL_ID"  # inherited (__) to every leg: the caller channel's UNIQUEID
 CALLER_CHANNEL = "PV_CALLER_CHAN"  # inherited: the caller channel's name, home of the call state
@@ -86,9 +88,11 @@ CONTEXT_NUMBER = "pv-number"  # one extension per form of each on-call number
 CONTEXT_LEG = "pv-leg"  # Local/<person>-<group>@pv-leg/n: what the caller's Dial rings
 CONTEXT_PERSON = "pv-person"  # a person's channel runs it once they answer: prompt and claim
 CONTEXT_FAREWELL = "pv-farewell"  # a person who answered is let go with words, not in silence
+CONTEXT_LISTEN = "pv-listen"  # a call to the listening line: people hear their recordings
 
 # --- AGI requests (agi://host:port/<request>) -----------------------------------------------
 AGI_INCOMING_CALL = "incoming-call"
+AGI_LISTENING_LINE = "listening-line"
 
 # --- The call journal in Asterisk's own database (AstDB) ------------------------------------
 # The dialplan writes the few facts that make a call-log row, so that a call that happens

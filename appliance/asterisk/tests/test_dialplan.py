@@ -6,6 +6,7 @@ from paivystys.appliance.asterisk import variables as v
 from paivystys.appliance.asterisk.dialplan import (
     PROMPT_NAMES,
     DialplanInput,
+    ListeningPlan,
     NumberPlan,
     _event,
     render_extensions,
@@ -249,3 +250,40 @@ def test_an_event_renders_only_with_exactly_its_specs_fields():
         _event(events.PvStageEnd, stage="${ARG1}")  # DialStatus left out
     with pytest.raises(TypeError):
         _event(events.PvStageEnd, stage="${ARG1}", dialstatus="${DIALSTATUS}")  # misspelt
+
+
+LISTENING = ListeningPlan(number_id=3, e164="+358209876543")
+
+
+def test_every_form_of_a_listening_number_reaches_the_listening_line():
+    contexts = _contexts(render_extensions(_input(listening_numbers=[LISTENING])))
+    numbers = contexts[v.CONTEXT_NUMBER]
+    for form in ("+358209876543", "358209876543", "00358209876543", "0209876543"):
+        assert (f"exten => {form},1,Set({v.LISTENING_NUMBER_ID}=3)\n"
+                f" same => n,Goto({v.CONTEXT_LISTEN},s,1)") in numbers
+    # the on-call number's forms still reach the call logic
+    assert "exten => 0201234567,1,Set(PV_NUMBER_ID=7)" in numbers
+
+
+def test_a_number_both_on_call_and_listening_has_one_extension_per_form():
+    both = ListeningPlan(number_id=3, e164=PLAN.e164)
+    numbers = _contexts(render_extensions(_input(listening_numbers=[both])))[v.CONTEXT_NUMBER]
+    for form in PLAN.dialled_forms():
+        assert numbers.count(f"exten => {form},1,") == 1
+    assert v.LISTENING_NUMBER_ID not in numbers
+
+
+def test_the_listening_line_is_no_on_call_call():
+    """Its caller ID is cleaned as an on-call call's is, then the FastAGI handler has the
+    call; it never reports an on-call call (no events, no journal, nobody rung)."""
+    listen = _contexts(render_extensions(_input(listening_numbers=[LISTENING])))[
+        v.CONTEXT_LISTEN]
+    agi = f"AGI(${{{v.GLOBAL_AGI_URL}}}/{v.AGI_LISTENING_LINE})"
+    assert listen.index("Gosub(pv-caller-id,s,1)") < listen.index(agi)
+    for on_call in ("UserEvent(", "DB(", "Dial(", "pv-call,", "MixMonitor(", "AGISIGHUP"):
+        assert on_call not in listen, on_call
+    # the handler answers; without it the call is refused unanswered, and the log says why
+    assert "Answer(" not in listen
+    assert 'GotoIf($["${AGISTATUS}" = "FAILURE"]?failed)' in listen
+    assert listen.index("(failed),Log(ERROR,") < listen.index("Hangup(41)")
+    assert "${CALLERID(" not in listen and "${EXTEN}" not in listen
