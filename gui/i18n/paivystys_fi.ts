@@ -2490,114 +2490,127 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../manage/settings.py" line="41"/>
-        <location filename="../manage/settings.py" line="42"/>
+        <location filename="../manage/settings.py" line="43"/>
         <source>Finnish</source>
         <translation>Suomi</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="41"/>
-        <location filename="../manage/settings.py" line="42"/>
+        <location filename="../manage/settings.py" line="43"/>
         <source>English</source>
         <translation>Englanti</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="43"/>
+        <location filename="../manage/settings.py" line="44"/>
         <source>Swedish</source>
         <translation>Ruotsi</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="55"/>
+        <location filename="../manage/settings.py" line="60"/>
+        <source>People may delete their own recordings</source>
+        <translation>Päivystäjät saavat poistaa omia nauhoitteitaan</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="62"/>
         <source>Ring time:</source>
         <translation>Soittoaika:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="56"/>
+        <location filename="../manage/settings.py" line="63"/>
         <source>How long a number&apos;s groups ring before its backup group is rung.</source>
         <translation>Kuinka kauan numeron ryhmille soitetaan, ennen kuin soitetaan sen vararyhmälle.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="57"/>
+        <location filename="../manage/settings.py" line="64"/>
         <source>Time to press 1:</source>
         <translation>Aikaa painaa 1:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="58"/>
+        <location filename="../manage/settings.py" line="65"/>
         <source>How long a person who answers has to press 1 to take the call.</source>
         <translation>Kuinka kauan vastanneella henkilöllä on aikaa painaa 1 ottaakseen puhelun.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="59"/>
+        <location filename="../manage/settings.py" line="66"/>
         <source>Voice prompts:</source>
         <translation>Ääniopasteet:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="60"/>
+        <location filename="../manage/settings.py" line="67"/>
         <source>The language callers and the people rung hear.</source>
         <translation>Kieli, jonka soittajat ja soitetut henkilöt kuulevat.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="61"/>
+        <location filename="../manage/settings.py" line="68"/>
         <source>SMS language:</source>
         <translation>Tekstiviestien kieli:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="62"/>
+        <location filename="../manage/settings.py" line="69"/>
         <source>The language of the SMS messages.</source>
         <translation>Kieli, jolla tekstiviestit lähetetään.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="63"/>
+        <location filename="../manage/settings.py" line="70"/>
         <source>Time zone:</source>
         <translation>Aikavyöhyke:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="64"/>
+        <location filename="../manage/settings.py" line="71"/>
         <source>Times in SMS messages are given in this time zone.</source>
         <translation>Tekstiviestien kellonajat ilmoitetaan tällä aikavyöhykkeellä.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="65"/>
+        <location filename="../manage/settings.py" line="72"/>
         <source>Backups kept:</source>
         <translation>Säilytettävät varmuuskopiot:</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="66"/>
+        <location filename="../manage/settings.py" line="73"/>
         <source>The switchboard backs its configuration up every night and keeps this many of the newest backups (Manage, Backups).</source>
         <translation>Vaihde varmuuskopioi asetuksensa joka yö ja säilyttää näin monta uusinta varmuuskopiota (Hallinta, Varmuuskopiot).</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="71"/>
+        <location filename="../manage/settings.py" line="75"/>
+        <source>Recordings:</source>
+        <translation>Nauhoitteet:</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="77"/>
+        <source>On the listening line a person may then delete a recording of their own (key 7, confirmed with 1).</source>
+        <translation>Kuuntelunumerossa päivystäjä voi silloin poistaa oman nauhoitteensa (näppäin 7, vahvistus 1:llä).</translation>
+    </message>
+    <message>
+        <location filename="../manage/settings.py" line="82"/>
         <source>Save</source>
         <translation>Tallenna</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="74"/>
+        <location filename="../manage/settings.py" line="85"/>
         <source>Fill in the defaults</source>
         <translation>Täytä oletusarvot</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="75"/>
+        <location filename="../manage/settings.py" line="86"/>
         <source>Nothing changes until you save.</source>
         <translation>Mikään ei muutu ennen kuin tallennat.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="98"/>
+        <location filename="../manage/settings.py" line="109"/>
         <source> s</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="145"/>
+        <location filename="../manage/settings.py" line="174"/>
         <source>Default: {value}</source>
         <translation>Oletus: {value}</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="155"/>
+        <location filename="../manage/settings.py" line="184"/>
         <source>Nothing to save: the settings are as stored.</source>
         <translation>Ei tallennettavaa: asetukset ovat ennallaan.</translation>
     </message>
     <message>
-        <location filename="../manage/settings.py" line="171"/>
+        <location filename="../manage/settings.py" line="200"/>
         <source>Settings saved.</source>
         <translation>Asetukset tallennettu.</translation>
     </message>

@@ -1,10 +1,11 @@
-"""Settings: ring time, confirm time, languages, the time zone of the SMS texts and how many
-nightly backups the switchboard keeps."""
+"""Settings: ring time, confirm time, languages, the time zone of the SMS texts, how many
+nightly backups the switchboard keeps and whether people may delete their own recordings."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimeZone
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QHBoxLayout,
@@ -22,6 +23,7 @@ from paivystys.gui.net.worker import BackgroundCalls
 from paivystys.gui.widgets.fields import FieldForm
 
 FORM_WIDTH = 620
+YES, NO = "yes", "no"  # how the appliance stores a setting that is on or off
 
 
 class SettingsPage(ManagePage):
@@ -38,9 +40,12 @@ class SettingsPage(ManagePage):
         self.fields: dict[str, QWidget] = {}
         self.ring_time = self._seconds(5, 300)
         self.confirm_timeout = self._seconds(3, 60)
-        self.prompt_language = self._choices({"fi": self.tr("Finnish"), "en": self.tr("English")})
-        self.sms_language = self._choices({"fi": self.tr("Finnish"), "en": self.tr("English"),
-                                           "sv": self.tr("Swedish")})
+        self.language_names = {"fi": self.tr("Finnish"), "en": self.tr("English"),
+                               "sv": self.tr("Swedish")}
+        # The languages offered are the ones the appliance lists for the setting (see
+        # `_show`); until it has answered, or when it lists none, every one the console knows.
+        self.prompt_language = self._choices(self.language_names)
+        self.sms_language = self._choices(self.language_names)
         self.time_zone = QComboBox()
         self.time_zone.setEditable(True)
         self.time_zone.setMinimumWidth(260)
@@ -51,6 +56,8 @@ class SettingsPage(ManagePage):
         self.backups_kept = QSpinBox()
         self.backups_kept.setRange(1, 365)
         self.backups_kept.setMinimumWidth(100)
+        self.own_recordings_deletable = QCheckBox(
+            self.tr("People may delete their own recordings"))
         for key, label, widget, hint in (
                 ("ring_time", self.tr("Ring time:"), self.ring_time,
                  self.tr("How long a number's groups ring before its backup group is rung.")),
@@ -64,7 +71,11 @@ class SettingsPage(ManagePage):
                  self.tr("Times in SMS messages are given in this time zone.")),
                 ("backups_kept", self.tr("Backups kept:"), self.backups_kept,
                  self.tr("The switchboard backs its configuration up every night and keeps "
-                         "this many of the newest backups (Manage, Backups)."))):
+                         "this many of the newest backups (Manage, Backups).")),
+                ("own_recordings_deletable", self.tr("Recordings:"),
+                 self.own_recordings_deletable,
+                 self.tr("On the listening line a person may then delete a recording of "
+                         "their own (key 7, confirmed with 1)."))):
             self.fields[key] = widget
             self.form.add_row(label, widget, key, hint=hint)
 
@@ -106,10 +117,21 @@ class SettingsPage(ManagePage):
             box.addItem(label, value)
         return box
 
+    def _offer(self, box: QComboBox, choices: list[str]) -> None:
+        """Offer exactly the values the appliance accepts, by name when the console knows
+        the language (a new one shows as its code)."""
+        if [box.itemData(index) for index in range(box.count())] == choices:
+            return
+        box.clear()
+        for value in choices:
+            box.addItem(self.language_names.get(value, value), value)
+
     def value(self, key: str) -> str:
         widget = self.fields[key]
         if isinstance(widget, QSpinBox):
             return str(widget.value())
+        if isinstance(widget, QCheckBox):
+            return YES if widget.isChecked() else NO
         if isinstance(widget, QComboBox) and not widget.isEditable():
             return widget.currentData()
         if isinstance(widget, QComboBox):
@@ -124,6 +146,8 @@ class SettingsPage(ManagePage):
             self.form.add_row(f"{key}:", widget, key)
         if isinstance(widget, QSpinBox):
             widget.setValue(int(value))
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(value == YES)
         elif isinstance(widget, QComboBox) and not widget.isEditable():
             widget.setCurrentIndex(max(widget.findData(value), 0))
         elif isinstance(widget, QComboBox):
@@ -138,6 +162,11 @@ class SettingsPage(ManagePage):
         self.stored = {row["key"]: row["value"] for row in settings}
         self.defaults = {row["key"]: row["default"] for row in settings}
         self.form.clear_errors()
+        for row in settings:
+            widget = self.fields.get(row["key"])
+            # A switchboard older than this console lists no choices.
+            if row.get("choices") and widget in (self.prompt_language, self.sms_language):
+                self._offer(widget, row["choices"])
         for key, value in self.stored.items():
             self.set_value(key, value)
         for key, widget in self.fields.items():
