@@ -1,10 +1,11 @@
-"""Validated changes to the configuration: on-call numbers, groups, people, memberships,
-ringing and backup groups, settings."""
+"""Validated changes to the configuration: on-call numbers, listening numbers, groups,
+people, memberships, ringing and backup groups, settings."""
 
 from paivystys.appliance.directory.demo import seed_demo
 from paivystys.appliance.directory.service import Directory
 from paivystys.appliance.directory.views import (
     group_to_dict,
+    listening_number_to_dict,
     number_to_dict,
     person_to_dict,
     settings_to_dicts,
@@ -27,6 +28,7 @@ __all__ = [
     "Invalid",
     "NotFound",
     "group_to_dict",
+    "listening_number_to_dict",
     "number_to_dict",
     "person_to_dict",
     "seed_demo",

@@ -1,5 +1,5 @@
-"""The one validated way to change the configuration: numbers, groups, people, memberships,
-ringing and backup groups, settings.
+"""The one validated way to change the configuration: numbers, listening numbers, groups,
+people, memberships, ringing and backup groups, settings.
 
 Every change is checked completely before anything is written and runs as one change of the
 given :class:`~paivystys.appliance.changes.Changes`: in one transaction with its audit row
@@ -20,10 +20,13 @@ from paivystys.appliance.changes import SYSTEM, Changes
 from paivystys.appliance.db import settings as db_settings
 from paivystys.appliance.db.models import (
     Group,
+    ListeningNumber,
     Membership,
     NumberGroup,
     OnCallNumber,
     Person,
+    database_proxy,
+    new_personal_number,
 )
 from paivystys.appliance.errors import Conflict, InUse, Invalid, NotFound
 from paivystys.appliance.phones import (
@@ -40,6 +43,9 @@ M = TypeVar("M", bound=peewee.Model)
 MAX_NAME = 80
 MIN_RETENTION_DAYS = 1
 MAX_RETENTION_DAYS = 3650  # ten years: longer is a typo, not a policy
+# A new person's personal number is drawn at random; one already taken (by someone added
+# meanwhile, too) is drawn again.  Ten collisions in a row mean the numbers are running out.
+PERSONAL_NUMBER_DRAWS = 10
 
 
 # --- value validation ------------------------------------------------------------------------
@@ -117,6 +123,10 @@ def check_number(number: str, name: object, *, recording: object = False,
             "sms_on_missed": _bool("sms_on_missed", sms_on_missed)}
 
 
+def check_listening_number(number: str, name: object) -> dict[str, object]:
+    return {"number": parse_on_call_number(number), "name": _name("name", name)}
+
+
 def check_person(name: object, phone: str, *, on_duty: object = True, wants_sms: object = True,
                  public_phone: str | None = "") -> dict[str, object]:
     values: dict[str, object] = {
@@ -127,8 +137,23 @@ def check_person(name: object, phone: str, *, on_duty: object = True, wants_sms:
     return values
 
 
-def _describe_number(number: OnCallNumber) -> str:
+def _describe_number(number: OnCallNumber | ListeningNumber) -> str:
     return f"{number.number} ({number.name})"
+
+
+def _create_person(values: dict[str, object]) -> Person:
+    """The person of ``values`` with a personal number nobody has, drawn again when the one
+    drawn is taken (the unique column decides, so two people added at once never share one)."""
+    for _ in range(PERSONAL_NUMBER_DRAWS):
+        personal_number = new_personal_number(set())
+        try:
+            with database_proxy.atomic():  # a savepoint: a collision undoes only this insert
+                return Person.create(**values, personal_number=personal_number)
+        except peewee.IntegrityError:
+            if not Person.select().where(Person.personal_number == personal_number).exists():
+                raise  # another unique column: the change's own conflict handling says which
+    raise Conflict("personal_number", f"personal_number: {PERSONAL_NUMBER_DRAWS} random "
+                                      "personal numbers in a row were taken; try again")
 
 
 class Directory:
@@ -185,6 +210,22 @@ class Directory:
         rows = [row for row in OnCallNumber.select() if row.name.casefold() == key]
         return self._one(rows, field, ref, "on-call number", "number")
 
+    def listening_number(self, ref: Ref, field: str = "listening_number") -> ListeningNumber:
+        """A listening number by id, phone number (any form) or name."""
+        if isinstance(ref, int):
+            return self._by_id(ListeningNumber, field, ref, "listening number")
+        phone = looks_like_phone(ref)
+        if phone is not None:
+            row = ListeningNumber.get_or_none(ListeningNumber.number == phone)
+            if row is None:
+                raise NotFound(field, f"{field}: no listening number {phone}")
+            return row
+        if ref.strip().isdigit():
+            return self._by_id(ListeningNumber, field, ref, "listening number")
+        key = " ".join(ref.split()).casefold()
+        rows = [row for row in ListeningNumber.select() if row.name.casefold() == key]
+        return self._one(rows, field, ref, "listening number", "number")
+
     def group(self, ref: Ref, field: str = "group") -> Group:
         """A group by id or name (names are unique, compared case-insensitively)."""
         if isinstance(ref, int) or ref.strip().isdigit():
@@ -214,6 +255,9 @@ class Directory:
     def list_numbers(self) -> list[OnCallNumber]:
         return list(OnCallNumber.select().order_by(OnCallNumber.number))
 
+    def list_listening_numbers(self) -> list[ListeningNumber]:
+        return list(ListeningNumber.select().order_by(ListeningNumber.number))
+
     def list_groups(self) -> list[Group]:
         return sorted(Group.select(), key=lambda group: group.name.casefold())
 
@@ -241,13 +285,20 @@ class Directory:
 
     @staticmethod
     def _check_phone_free(field: str, phone: str, *, number_id: int | None = None,
+                          listening_id: int | None = None,
                           person_id: int | None = None) -> None:
-        """A phone is either one on-call number or one person's phone, never both: a person
-        reached on the on-call number would make the number ring itself."""
+        """A phone is one on-call number, one listening number or one person's phone, never
+        two of them: a person reached on the on-call number would make the number ring itself,
+        and a number that rang the on-call people and opened the listening line could do
+        only one of the two."""
         number = OnCallNumber.get_or_none(OnCallNumber.number == phone)
         if number is not None and number.id != number_id:
             raise Conflict(field, f"{field}: {phone} is already the on-call number "
                                   f"{_describe_number(number)}")
+        listening = ListeningNumber.get_or_none(ListeningNumber.number == phone)
+        if listening is not None and listening.id != listening_id:
+            raise Conflict(field, f"{field}: {phone} is already the listening number "
+                                  f"{_describe_number(listening)}")
         person = Person.get_or_none(Person.phone == phone)
         if person is not None and person.id != person_id:
             raise Conflict(field, f"{field}: {phone} is already the phone of {person.name} "
@@ -354,6 +405,46 @@ class Directory:
             number.save()
         return number
 
+    # --- listening numbers -------------------------------------------------------------------
+
+    def add_listening_number(self, number: str, name: str) -> ListeningNumber:
+        values = check_listening_number(number, name)
+        with self._changes.change("listening_number.add", str(values["number"]),
+                                  {"number": number, "name": name}):
+            self._check_phone_free("number", str(values["number"]))
+            row = ListeningNumber.create(**values)
+        return row
+
+    def change_listening_number(self, ref: Ref, *, number: str | None = None,
+                                name: str | None = None) -> ListeningNumber:
+        """Change what is given (None = unchanged)."""
+        if number is None and name is None:
+            raise Invalid("number", "number: nothing to change")
+        changes: dict[str, object] = {}
+        if number is not None:
+            changes["number"] = parse_on_call_number(number)
+        if name is not None:
+            changes["name"] = _name("name", name)
+        given = {"number": number, "name": name}
+        with self._changes.change("listening_number.change", details={
+                key: value for key, value in given.items() if value is not None}) as change:
+            row = self.listening_number(ref)
+            if "number" in changes:
+                self._check_phone_free("number", str(changes["number"]), listening_id=row.id)
+            for key, value in changes.items():
+                setattr(row, key, value)
+            row.save()
+            change.target = row.number
+        return row
+
+    def remove_listening_number(self, ref: Ref) -> ListeningNumber:
+        """Remove a listening number; the calls it had stay in the log (unlinked from it)."""
+        with self._changes.change("listening_number.remove") as change:
+            row = self.listening_number(ref)
+            row.delete_instance()
+            change.target = row.number
+        return row
+
     # --- groups ----------------------------------------------------------------------------
 
     def add_group(self, name: str) -> Group:
@@ -414,7 +505,7 @@ class Directory:
                                   {"name": name, "phone": phone, "on_duty": on_duty,
                                    "wants_sms": wants_sms, "public_phone": public_phone}):
             self._check_phone_free("phone", str(values["phone"]))
-            row = Person.create(**values)
+            row = _create_person(values)
         return row
 
     def change_person(self, ref: Ref, *, name: str | None = None, phone: str | None = None,

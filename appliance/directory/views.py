@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from paivystys.appliance.db import settings as db_settings
-from paivystys.appliance.db.models import Group, Membership, NumberGroup, OnCallNumber, Person
+from paivystys.appliance.db.models import (
+    Group,
+    ListeningNumber,
+    Membership,
+    NumberGroup,
+    OnCallNumber,
+    Person,
+    utcnow,
+)
 
 
 def number_to_dict(number: OnCallNumber) -> dict[str, Any]:
@@ -23,6 +32,24 @@ def number_to_dict(number: OnCallNumber) -> dict[str, Any]:
         "groups": [link.group.name for link in links],
         "backup_group": number.backup_group.name if number.backup_group_id else None,
     }
+
+
+def listening_number_to_dict(number: ListeningNumber) -> dict[str, Any]:
+    return {"id": number.id, "number": number.number, "name": number.name}
+
+
+def pin_state(person: Person, now: dt.datetime | None = None) -> dict[str, Any]:
+    """A person's listening-line access as the console shows it (never the PIN's hash):
+    the personal number, whether a PIN is set, and until when phone access is locked (null:
+    no lock now; a lock that has ended is none)."""
+    locked_until = person.pin_locked_until
+    if locked_until is not None and locked_until.tzinfo is None:
+        locked_until = locked_until.replace(tzinfo=dt.UTC)
+    if locked_until is not None and locked_until <= (now or utcnow()):
+        locked_until = None
+    return {"personal_number": person.personal_number, "has_pin": person.pin_hash is not None,
+            "pin_locked_until": (locked_until.isoformat(timespec="seconds")
+                                 if locked_until else None)}
 
 
 def group_to_dict(group: Group) -> dict[str, Any]:
@@ -51,6 +78,7 @@ def person_to_dict(person: Person) -> dict[str, Any]:
         "wants_sms": person.wants_sms,
         "public_phone": person.public_phone,
         "groups": sorted((group.name for group in groups), key=str.casefold),
+        **pin_state(person),
     }
 
 

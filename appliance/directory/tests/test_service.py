@@ -215,9 +215,11 @@ def test_views(wired: Directory) -> None:
                                   "on_duty": True}]
     assert (huolto["rings_for"], huolto["backup_for"]) == (["+358201234567"], [])
     assert group_to_dict(wired.group("Varalla"))["backup_for"] == ["+358201234567"]
-    assert person_to_dict(wired.person("Matti")) == {
+    matti = wired.person("Matti")
+    assert person_to_dict(matti) == {
         "id": 1, "name": "Matti", "phone": "+358401000001", "on_duty": True, "wants_sms": True,
-        "public_phone": None, "groups": ["Huolto"]}
+        "public_phone": None, "groups": ["Huolto"], "personal_number": matti.personal_number,
+        "has_pin": False, "pin_locked_until": None}
 
 
 def test_public_phone_and_sms_switches(wired: Directory) -> None:
