@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from paivystys.appliance.db.models import Setting
 
-LANGUAGES = ("fi", "en")
+LANGUAGES = ("fi", "en", "sv")
 SMS_LANGUAGES = ("fi", "en", "sv")
 
 

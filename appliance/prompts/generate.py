@@ -14,18 +14,42 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from paivystys.appliance.db import settings
+from paivystys.appliance.prompts.words import WORDS
 from paivystys.appliance.runtime.host import ensure_command, run_checked
 from paivystys.appliance.runtime.instance import INSTANCE_ROOT
 
 DEFAULT_LANGUAGE = "fi"
-LANGUAGES = ("fi", "en")
-VOICES = {"fi": "fi", "en": "en"}
+# The languages the setting prompt_language offers, each with its espeak-ng voice (Debian's
+# espeak-ng-data, which the box and the lab's Asterisk root both have, holds all three).
+LANGUAGES = settings.LANGUAGES
+VOICES = {"fi": "fi", "en": "en", "sv": "sv"}
 
 _DIGITS = {
     "fi": ("nolla", "yksi", "kaksi", "kolme", "neljä", "viisi", "kuusi", "seitsemän",
            "kahdeksan", "yhdeksän"),
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+    "sv": ("noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio"),
 }
+
+# The listening line's keys, said as "key: what it does" in the order of the keypad.
+_KEYS = {
+    "fi": {"1": "Yksi: uudelleen.", "2": "Kaksi: seuraava.", "3": "Kolme: edellinen.",
+           "4": "Neljä: kymmenen sekuntia taakse.", "6": "Kuusi: kymmenen sekuntia eteen.",
+           "7": "Seitsemän: poisto.", "0": "Nolla: ohje.", "#": "Risuaita: lopetus."},
+    "en": {"1": "One: replay.", "2": "Two: next.", "3": "Three: previous.",
+           "4": "Four: back ten seconds.", "6": "Six: forward ten seconds.",
+           "7": "Seven: delete.", "0": "Zero: help.", "#": "Hash: end."},
+    "sv": {"1": "Ett: igen.", "2": "Två: nästa.", "3": "Tre: föregående.",
+           "4": "Fyra: tio sekunder bakåt.", "6": "Sex: tio sekunder framåt.",
+           "7": "Sju: radera.", "0": "Noll: hjälp.", "#": "Fyrkant: avsluta."},
+}
+
+
+def _help(lang: str, delete: bool) -> str:
+    keys = _KEYS[lang]
+    return " ".join(text for key, text in keys.items() if delete or key != "7")
+
 
 PROMPTS: dict[str, dict[str, str]] = {
     "fi": {
@@ -40,8 +64,26 @@ PROMPTS: dict[str, dict[str, str]] = {
                                "Soita myöhemmin uudelleen.",
         "pv-number-not-in-use": "Numero ei ole käytössä.",
         "pv-please-wait": "Odota hetki, puhelua yhdistetään.",
+        # The listening line.  "pin" in lower case: espeak-ng spells out "PIN" letter by letter.
+        "pv-listen-welcome": "Tallenteiden kuuntelu.",
+        "pv-listen-personal-number": "Näppäile henkilönumerosi ja risuaita.",
+        "pv-listen-pin": "Näppäile pin-koodisi ja risuaita.",
+        "pv-listen-wrong-pin": "Väärä pin-koodi.",
+        "pv-listen-no-pin": "Sinulla ei ole pin-koodia. Aseta se konsolissa.",
+        "pv-listen-goodbye": "Näkemiin.",
+        "pv-listen-no-recordings": "Sinulla ei ole tallenteita.",
+        "pv-listen-help": _help("fi", delete=False),
+        "pv-listen-help-delete": _help("fi", delete=True),
+        "pv-listen-confirm-delete": "Poista tallenne painamalla yksi. "
+                                    "Muu näppäin säilyttää sen.",
+        "pv-listen-deleted": "Tallenne poistettu.",
+        "pv-listen-kept": "Tallenne säilytetty.",
+        "pv-listen-last": "Ei enempää tallenteita.",
+        "pv-listen-first": "Tämä on uusin tallenne.",
+        "pv-listen-withheld": "salaisesta numerosta.",
         **{f"digit-{d}": word for d, word in enumerate(_DIGITS["fi"])},
         "digit-plus": "plus",
+        **WORDS["fi"],
     },
     "en": {
         "pv-oncall-call-from": "On-call call from",
@@ -55,8 +97,58 @@ PROMPTS: dict[str, dict[str, str]] = {
                                "Please call again later.",
         "pv-number-not-in-use": "This number is not in use.",
         "pv-please-wait": "Please wait while we connect your call.",
+        "pv-listen-welcome": "Your recordings.",
+        "pv-listen-personal-number": "Enter your personal number, then the hash key.",
+        "pv-listen-pin": "Enter your pin, then the hash key.",
+        "pv-listen-wrong-pin": "Wrong pin.",
+        "pv-listen-no-pin": "You have no pin. Set one in the console.",
+        "pv-listen-goodbye": "Goodbye.",
+        "pv-listen-no-recordings": "You have no recordings.",
+        "pv-listen-help": _help("en", delete=False),
+        "pv-listen-help-delete": _help("en", delete=True),
+        "pv-listen-confirm-delete": "Press one to delete this recording. "
+                                    "Any other key keeps it.",
+        "pv-listen-deleted": "Recording deleted.",
+        "pv-listen-kept": "Recording kept.",
+        "pv-listen-last": "No more recordings.",
+        "pv-listen-first": "This is the newest recording.",
+        "pv-listen-withheld": "from a withheld number.",
         **{f"digit-{d}": word for d, word in enumerate(_DIGITS["en"])},
         "digit-plus": "plus",
+        **WORDS["en"],
+    },
+    # Swedish as spoken in Finland: "jour" for on-call duty.  The personal number is
+    # "personligt nummer": a "personnummer" is the national identity number.
+    "sv": {
+        "pv-oncall-call-from": "Joursamtal från nummer",
+        "pv-oncall-call": "Joursamtal.",
+        "pv-oncall-call-withheld": "Joursamtal från ett dolt nummer.",
+        "pv-caller-hung-up": "Den som ringde har redan lagt på.",
+        "pv-ring-time-over": "Ringtiden för samtalet är slut.",
+        "pv-press-1": "Tryck ett för att ta samtalet.",
+        "pv-already-taken": "Samtalet är redan taget. Tack.",
+        "pv-nobody-available": "Tyvärr kunde ingen svara just nu. Ring igen senare.",
+        "pv-number-not-in-use": "Numret är inte i bruk.",
+        "pv-please-wait": "Vänta ett ögonblick, samtalet kopplas.",
+        "pv-listen-welcome": "Dina inspelningar.",
+        "pv-listen-personal-number": "Slå ditt personliga nummer och fyrkant.",
+        "pv-listen-pin": "Slå din pinkod och fyrkant.",
+        "pv-listen-wrong-pin": "Fel pinkod.",
+        "pv-listen-no-pin": "Du har ingen pinkod. Ställ in den i konsolen.",
+        "pv-listen-goodbye": "Hej då.",
+        "pv-listen-no-recordings": "Du har inga inspelningar.",
+        "pv-listen-help": _help("sv", delete=False),
+        "pv-listen-help-delete": _help("sv", delete=True),
+        "pv-listen-confirm-delete": "Tryck ett för att radera inspelningen. "
+                                    "Andra knappar behåller den.",
+        "pv-listen-deleted": "Inspelningen är raderad.",
+        "pv-listen-kept": "Inspelningen är kvar.",
+        "pv-listen-last": "Inga fler inspelningar.",
+        "pv-listen-first": "Det här är den senaste inspelningen.",
+        "pv-listen-withheld": "från ett dolt nummer.",
+        **{f"digit-{d}": word for d, word in enumerate(_DIGITS["sv"])},
+        "digit-plus": "plus",
+        **WORDS["sv"],
     },
 }
 
@@ -66,6 +158,9 @@ ESPEAK_ARGS = ("-s", "150")
 # Digits are read out one after another in the confirmation prompt ("on-call call from 0 4 0
 # ..."): spoken faster and cut tight, ten of them take about 4 s instead of 12.
 DIGIT_ESPEAK_ARGS = ("-s", "210")
+# The words of a date, a time or a count follow one another as one sentence: a little faster
+# than a prompt, cut as tight as digits.
+WORD_ESPEAK_ARGS = ("-s", "170")
 # What Asterisk plays without transcoding from wav: 8 kHz, mono, 16-bit signed.
 SOX_ARGS = ("-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer")
 # espeak-ng pads every utterance with silence: cut it at both ends.  `norm` evens out the
@@ -77,10 +172,12 @@ SOX_EFFECTS = (*TRIM_SILENCE, "norm", "-3", "pad", "0.15", "0.1")
 DIGIT_SOX_EFFECTS = (*TRIM_SILENCE, "norm", "-3", "pad", "0", "0.05")
 
 
-def _recipe(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _recipe(lang: str, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """espeak-ng arguments and sox effects for the prompt `name`."""
     if name.startswith("digit-"):
         return DIGIT_ESPEAK_ARGS, DIGIT_SOX_EFFECTS
+    if name in WORDS[lang]:
+        return WORD_ESPEAK_ARGS, DIGIT_SOX_EFFECTS
     return ESPEAK_ARGS, SOX_EFFECTS
 
 
@@ -113,7 +210,7 @@ def generate_prompts(instance_dir: Path, languages: Iterable[str] = LANGUAGES,
         _make_readable_dirs(Path(instance_dir), target_dir)
         for name, text in PROMPTS[lang].items():
             target = target_dir / f"{name}.wav"
-            _install(synthesise(lang, text, progress, *_recipe(name)), target)
+            _install(synthesise(lang, text, progress, *_recipe(lang, name)), target)
             written.append(target)
     return written
 

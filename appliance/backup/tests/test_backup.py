@@ -470,7 +470,7 @@ HOSTILE: list[tuple[str, Edit, str, str]] = [
      "setting key 'ring_time': value: ring_time: must be at most 300"),
     ("unknown language", lambda doc: doc["tables"]["setting"].append(
         {"key": "prompt_language", "value": "../../etc"}), "setting[prompt_language].value",
-     "setting key 'prompt_language': value: prompt_language: must be one of fi, en"),
+     "setting key 'prompt_language': value: prompt_language: must be one of fi, en, sv"),
     ("time zone a path", lambda doc: doc["tables"]["setting"].append(
         {"key": "time_zone", "value": "../../../etc/passwd"}), "setting[time_zone].value",
      "setting key 'time_zone': value: time_zone: unknown time zone"),

@@ -9,10 +9,19 @@ from pathlib import Path
 import pytest
 
 from paivystys.appliance.asterisk.dialplan import PROMPT_NAMES
+from paivystys.appliance.db import settings
 from paivystys.appliance.prompts import LANGUAGES, PROMPTS, generate, generate_prompts, prompt_path
+from paivystys.appliance.prompts.words import WORDS
 
 # Every prompt the dialplan plays, and two kept for the admin's own recordings.
-REQUIRED = {*PROMPT_NAMES.values(), "pv-please-wait", "digit-plus"}
+CALL_PROMPTS = {*PROMPT_NAMES.values(), "pv-please-wait", "digit-plus"}
+# What the listening line plays besides the words of its readings (tested in test_readings).
+LISTENING_PROMPTS = {
+    "pv-listen-welcome", "pv-listen-personal-number", "pv-listen-pin", "pv-listen-wrong-pin",
+    "pv-listen-no-pin", "pv-listen-goodbye", "pv-listen-no-recordings", "pv-listen-help",
+    "pv-listen-help-delete", "pv-listen-confirm-delete", "pv-listen-deleted", "pv-listen-kept",
+    "pv-listen-last", "pv-listen-first", "pv-listen-withheld",
+}
 can_synthesise = pytest.mark.skipif(
     not (shutil.which("espeak-ng") and shutil.which("sox")) and os.geteuid() != 0,
     reason="espeak-ng and sox are missing, and only root may install them",
@@ -26,11 +35,27 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_every_language_has_every_prompt() -> None:
-    assert set(LANGUAGES) == {"fi", "en"}
+    assert LANGUAGES == settings.LANGUAGES == ("fi", "en", "sv")
+    assert set(PROMPTS) == set(generate.VOICES) == set(WORDS) == set(LANGUAGES)
     for lang in LANGUAGES:
-        assert set(PROMPTS[lang]) == REQUIRED
+        assert set(PROMPTS[lang]) == CALL_PROMPTS | LISTENING_PROMPTS | set(WORDS[lang])
         assert all(text.strip() for text in PROMPTS[lang].values())
     assert PROMPTS["fi"]["pv-press-1"] == "Paina yksi ottaaksesi puhelun."
+    assert PROMPTS["sv"]["pv-press-1"] == "Tryck ett för att ta samtalet."
+
+
+@pytest.mark.parametrize(("lang", "delete_key"), [
+    ("fi", "Seitsemän: poisto. "), ("en", "Seven: delete. "), ("sv", "Sju: radera. ")])
+def test_only_the_help_for_deleters_names_the_delete_key(lang: str, delete_key: str) -> None:
+    assert delete_key not in PROMPTS[lang]["pv-listen-help"]
+    assert PROMPTS[lang]["pv-listen-help-delete"].replace(delete_key, "") == \
+        PROMPTS[lang]["pv-listen-help"]
+
+
+def test_the_prompt_language_setting_takes_swedish() -> None:
+    assert settings.SPECS["prompt_language"].validate("prompt_language", "sv") == "sv"
+    with pytest.raises(ValueError, match="must be one of fi, en, sv"):
+        settings.SPECS["prompt_language"].validate("prompt_language", "se")
 
 
 def test_generated_prompt_when_nothing_is_recorded(tmp_path: Path) -> None:
@@ -57,7 +82,7 @@ def test_generated_prompts_are_telephone_wavs(tmp_path: Path, cache: Path) -> No
     finally:
         os.umask(0o022)
     generated = tmp_path / "instance/sounds/generated/fi"
-    assert {path.name for path in written} == {f"{name}.wav" for name in REQUIRED}
+    assert {path.name for path in written} == {f"{name}.wav" for name in PROMPTS["fi"]}
     for path in written:
         assert path.parent == generated
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
@@ -83,7 +108,7 @@ def test_second_run_uses_the_cache(tmp_path: Path, cache: Path,
     first = tmp_path / "first/sounds/generated/en/pv-press-1.wav"
     assert (tmp_path / "second/sounds/generated/en/pv-press-1.wav").read_bytes() == \
         first.read_bytes()
-    assert len(written) == len(REQUIRED)
+    assert len(written) == len(PROMPTS["en"])
 
 
 @can_synthesise
