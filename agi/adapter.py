@@ -17,15 +17,25 @@ this adapter fixes:
 
 It also reads the AGI environment with bounds (a peer that sends garbage forever is cut off),
 tells a complete environment from a half-sent one, turns end-of-stream into an exception instead
-of pyst2's endless loop on an unfinished 520 reply.
+of pyst2's endless loop on an unfinished 520 reply, and a command refused on a dead channel
+(``511``) into a hang-up.
+
+For conversations with the caller (the listening line) it adds playback that a key interrupts
+(``stream``, ``control_stream``) and reading keys (``read_digits``), with their arguments quoted
+and checked (pyst2 leaves an empty argument out, so that the next one takes its place), and a
+per-command reply time: Asterisk answers a playback only when it has ended.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
-from asterisk.agi import AGI, AGIHangup
+from asterisk.agi import AGI, AGIAppError, AGIHangup, AGIUnknownError
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +50,23 @@ class AgiConnectionClosed(AGIHangup):
 
 class AgiEnvironmentTooLong(Exception):
     """The peer sent more than an AGI environment can be: not Asterisk."""
+
+
+class AgiChannelGone(AGIHangup):
+    """Asterisk refused a command on a dead channel (511): the caller has hung up."""
+
+
+class AgiPlaybackFailed(AGIAppError):
+    """A playback or key reading ended with result -1: the sound could not be played (a
+    missing file), or the caller hung up meanwhile (the next command tells which)."""
+
+
+# Asterisk's code for a command on a channel that has hung up.
+DEAD_CHANNEL = 511
+KEYS = frozenset("0123456789*#")
+# Sound names are ours (paths without extension); anything that would be argument syntax is
+# refused rather than quoted.
+_SOUND = re.compile(r"[A-Za-z0-9/_.+-]+")
 
 
 class _ReplyReader:
@@ -100,8 +127,10 @@ class AgiChannel(AGI):
     blank line (a bare connect or a half-sent environment leaves it False).
     """
 
-    def __init__(self, rfile: BinaryIO, wfile: BinaryIO) -> None:
+    def __init__(self, rfile: BinaryIO, wfile: BinaryIO,
+                 connection: socket.socket | None = None) -> None:
         # AGI.__init__ is not called: it would install a signal handler (a) and log sys.argv.
+        self._connection = connection  # whose timeout bounds the wait for each reply
         self.stdin = _ReplyReader(rfile, self)
         self.stdout = _CommandWriter(wfile)
         self.stderr = _DebugLog()
@@ -135,3 +164,83 @@ class AgiChannel(AGI):
     def hung_up(self) -> bool:
         return self._got_sighup
 
+
+    def execute(self, command: str, *args: object) -> dict[str, tuple[str, str]]:
+        try:
+            return super().execute(command, *args)
+        except AGIUnknownError as error:
+            if error.args and error.args[0] == DEAD_CHANNEL:
+                raise AgiChannelGone(f"{command}: the channel has hung up") from error
+            raise
+
+    @contextmanager
+    def replies_within(self, seconds: float) -> Iterator[None]:
+        """Allow ``seconds`` for each reply inside the block (a playback is answered when it
+        ends); without a connection (tests over plain streams) there is nothing to bound."""
+        if self._connection is None:
+            yield
+            return
+        previous = self._connection.gettimeout()
+        self._connection.settimeout(seconds)
+        try:
+            yield
+        finally:
+            self._connection.settimeout(previous)
+
+    def _playback(self, command: str, *args: str) -> str:
+        """Runs a playback command; returns the key that stopped it ("" = played to its end)."""
+        try:
+            reply = self.execute(command, *args)
+        except AGIAppError as error:  # result=-1
+            if self.hung_up:
+                raise AgiChannelGone(f"{command}: the channel has hung up") from error
+            raise AgiPlaybackFailed(f"{command} {args[0]} failed (missing file or hang-up)") \
+                from error
+        code = int(reply["result"][0] or 0)
+        return chr(code) if code > 0 else ""
+
+    def stream(self, sound: str, keys: str = "") -> str:
+        """STREAM FILE: play ``sound`` (a path without extension); one of ``keys`` stops it.
+        Returns the key, or "" when it played to its end."""
+        return self._playback("STREAM FILE", _quoted_sound(sound), _quoted_keys(keys), "0")
+
+    def control_stream(self, sound: str, keys: str, skip_ms: int, forward: str,
+                       rewind: str) -> str:
+        """CONTROL STREAM FILE: play ``sound``; ``forward`` and ``rewind`` skip ``skip_ms``
+        within it (Asterisk does the seeking), one of ``keys`` stops it.  Asterisk's own
+        defaults for an empty forward or rewind key are # and *: both are always given."""
+        if len(forward) != 1 or len(rewind) != 1:
+            raise ValueError("one forward and one rewind key are needed")
+        if set(keys) & {forward, rewind}:
+            raise ValueError("a key cannot both stop the playback and skip in it")
+        return self._playback("CONTROL STREAM FILE", _quoted_sound(sound), _quoted_keys(keys),
+                              str(int(skip_ms)), _quoted_keys(forward), _quoted_keys(rewind))
+
+    def read_digits(self, prompt: str, timeout_s: float, max_digits: int) -> str:
+        """GET DATA: play ``prompt`` (a key stops it) and read up to ``max_digits`` keys, each
+        within ``timeout_s``; # ends the input early.  Returns the keys ("" = none)."""
+        if max_digits < 1:
+            raise ValueError(f"max_digits must be at least 1, got {max_digits}")
+        try:
+            reply = self.execute("GET DATA", _quoted_sound(prompt), str(int(timeout_s * 1000)),
+                                 str(max_digits))
+        except AGIAppError as error:
+            if self.hung_up:
+                raise AgiChannelGone("GET DATA: the channel has hung up") from error
+            raise AgiPlaybackFailed(f"GET DATA {prompt} failed (missing file or hang-up)") \
+                from error
+        digits = reply["result"][0]
+        # Asterisk reports whatever was keyed; only keys are keys.
+        return "".join(key for key in digits if key in KEYS)
+
+
+def _quoted_sound(sound: str) -> str:
+    if not _SOUND.fullmatch(sound):
+        raise ValueError(f"not a sound name: {sound!r}")
+    return f'"{sound}"'
+
+
+def _quoted_keys(keys: str) -> str:
+    if not set(keys) <= KEYS:
+        raise ValueError(f"not keys: {keys!r}")
+    return f'"{keys}"'

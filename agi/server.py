@@ -86,7 +86,7 @@ class FastAgiRequestHandler(socketserver.StreamRequestHandler):
 
     def read_environment(self, peer: str) -> AgiChannel | None:
         try:
-            agi = AgiChannel(self.rfile, self.wfile)
+            agi = AgiChannel(self.rfile, self.wfile, self.connection)
         except (OSError, AgiEnvironmentTooLong) as error:  # TimeoutError is an OSError
             log.warning("AGI from %s: no AGI environment: %s", peer, error or type(error).__name__)
             return None

@@ -6,17 +6,20 @@ from __future__ import annotations
 import io
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 
 import pytest
-from asterisk.agi import AGI, AGISIGHUPHangup
+from asterisk.agi import AGI, AGIHangup, AGISIGHUPHangup
 
 from paivystys.agi.adapter import (
     MAX_ENV_LINES,
     AgiChannel,
+    AgiChannelGone,
     AgiConnectionClosed,
     AgiEnvironmentTooLong,
+    AgiPlaybackFailed,
 )
 from paivystys.agi.tests.fake_asterisk import agi_env, env_bytes
 
@@ -187,3 +190,101 @@ def test_end_of_stream_inside_a_usage_reply_does_not_loop() -> None:
     agi, _ = channel(b"520-Invalid command syntax.  Proper usage follows:\nUsage: ...\n")
     with pytest.raises(AgiConnectionClosed):
         agi.get_variable("PV_NUMBER_ID")
+
+
+# Playback and keys for conversations with the caller
+
+
+def test_stream_quotes_its_arguments_and_returns_the_key() -> None:
+    agi, sent = channel(b"200 result=50 endpos=1200\n200 result=0 endpos=8000\n")
+    assert agi.stream("/srv/instance/sounds/generated/fi/pv-listen-pin", "12#") == "2"
+    assert agi.stream("/srv/x/digit-0") == ""
+    assert sent.getvalue() == (b'STREAM FILE "/srv/instance/sounds/generated/fi/pv-listen-pin" '
+                               b'"12#" 0\nSTREAM FILE "/srv/x/digit-0" "" 0\n')
+
+
+def test_control_stream_always_names_its_skip_keys() -> None:
+    agi, sent = channel(b"200 result=35 endpos=3000\n")
+    assert agi.control_stream("/srv/r/2026/12/1.2", "123#", 10000, "6", "4") == "#"
+    assert sent.getvalue() == (b'CONTROL STREAM FILE "/srv/r/2026/12/1.2" "123#" 10000 "6" '
+                               b'"4"\n')
+    with pytest.raises(ValueError):
+        agi.control_stream("/srv/r/1", "123", 10000, "", "4")  # Asterisk would use # and *
+    with pytest.raises(ValueError):
+        agi.control_stream("/srv/r/1", "1236", 10000, "6", "4")
+
+
+def test_read_digits_returns_only_keys() -> None:
+    agi, sent = channel(b"200 result=1234 (timeout)\n200 result= (timeout)\n"
+                        b"200 result=12a34\n")
+    assert agi.read_digits("/srv/p/pv-listen-pin", 5, 9) == "1234"
+    assert agi.read_digits("/srv/p/pv-listen-pin", 5, 9) == ""
+    assert agi.read_digits("/srv/p/pv-listen-pin", 2.5, 9) == "1234"
+    assert sent.getvalue().splitlines()[0] == b'GET DATA "/srv/p/pv-listen-pin" 5000 9'
+    assert sent.getvalue().splitlines()[2] == b'GET DATA "/srv/p/pv-listen-pin" 2500 9'
+
+
+@pytest.mark.parametrize("sound", ['x" "1', "a b", "x\nHANGUP", "", "x;y", "x'y"])
+def test_a_sound_name_that_would_be_syntax_is_refused(sound: str) -> None:
+    agi, sent = channel()
+    with pytest.raises(ValueError):
+        agi.stream(sound)
+    with pytest.raises(ValueError):
+        agi.read_digits(sound, 1, 1)
+    assert sent.getvalue() == b""
+
+
+@pytest.mark.parametrize("keys", ['1"', "1 2", "A", "\n"])
+def test_keys_that_are_no_keys_are_refused(keys: str) -> None:
+    agi, sent = channel()
+    with pytest.raises(ValueError):
+        agi.stream("/srv/x", keys)
+    assert sent.getvalue() == b""
+
+
+def test_a_playback_that_fails_on_a_live_channel_is_no_hangup() -> None:
+    agi, _ = channel(b"200 result=-1 endpos=0\n200 result=-1\n")
+    with pytest.raises(AgiPlaybackFailed):
+        agi.stream("/srv/missing")
+    with pytest.raises(AgiPlaybackFailed):
+        agi.read_digits("/srv/missing", 1, 1)
+    assert not agi.hung_up
+
+
+def test_a_playback_ended_by_a_hangup_raises_a_hangup() -> None:
+    agi, _ = channel(b"HANGUP\n200 result=-1 endpos=4000\n")
+    with pytest.raises(AgiChannelGone):
+        agi.control_stream("/srv/r/1", "1", 10000, "6", "4")
+
+
+def test_a_command_on_a_dead_channel_is_a_hangup() -> None:
+    # Asterisk's HANGUP line may come after the reply of the command that noticed it.
+    agi, _ = channel(b"200 result=-1 endpos=0\nHANGUP\n511 Command Not Permitted on a dead "
+                     b"channel or intercept routine\n")
+    with pytest.raises(AgiPlaybackFailed):
+        agi.stream("/srv/x")
+    with pytest.raises(AGIHangup):
+        agi.stream("/srv/y")
+
+
+def test_a_dead_channel_refusal_alone_is_a_hangup() -> None:
+    agi, _ = channel(b"511 Command Not Permitted on a dead channel or intercept routine\n")
+    with pytest.raises(AgiChannelGone):
+        agi.get_variable("PV_CALLER")
+
+
+def test_replies_within_bounds_the_wait_and_restores_it() -> None:
+    left, right = socket.socketpair()
+    try:
+        left.settimeout(10)
+        left.sendall(ENV)
+        agi = AgiChannel(right.makefile("rb"), right.makefile("wb"), right)
+        right.settimeout(10)
+        with agi.replies_within(0.2):
+            assert right.gettimeout() == 0.2
+            with pytest.raises(TimeoutError):
+                agi.stream("/srv/long")
+        assert right.gettimeout() == 10
+    finally:
+        left.close()
+        right.close()
