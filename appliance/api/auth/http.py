@@ -13,6 +13,7 @@ from paivystys.appliance.api.auth.schemas import (
     LoginResponse,
     MeOut,
     PasswordChange,
+    PinSet,
     UserChange,
     UserCreate,
     UserOut,
@@ -31,6 +32,9 @@ from paivystys.appliance.audit import entries, record
 from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.models import Person, User
 from paivystys.appliance.directory import Directory
+from paivystys.appliance.directory.views import pin_state
+from paivystys.appliance.errors import Conflict
+from paivystys.appliance.listening import pins
 from paivystys.appliance.users import service
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -58,8 +62,10 @@ def logout(user: CurrentUser, request: Request) -> Response:
 @router.get("/me", response_model=MeOut, responses={401: {}})
 def me(user: CurrentUser) -> MeOut:
     person = Person.get_or_none(Person.id == user.person_id) if user.person_id else None
-    return MeOut(**service.user_to_dict(user), person_name=person.name if person else None,
-                 on_duty=person.on_duty if person else None)
+    if person is None:
+        return MeOut(**service.user_to_dict(user))
+    return MeOut(**service.user_to_dict(user), person_name=person.name,
+                 on_duty=person.on_duty, **pin_state(person))
 
 
 @router.put("/me/duty", response_model=MeOut,
@@ -67,6 +73,20 @@ def me(user: CurrentUser) -> MeOut:
                                                               "Asterisk"}})
 def set_my_duty(body: DutyRequest, user: PersonUser, changes: PersonChanges) -> MeOut:
     Directory(changes).set_duty(user.person_id, body.on_duty)
+    return me(user)
+
+
+@router.put("/me/pin", response_model=MeOut,
+            responses={401: {}, 409: {"description": "the account is no on-call person's"},
+                       422: {}})
+def set_my_pin(body: PinSet, user: CurrentUser) -> MeOut:
+    """The caller's own PIN for the listening line: only an account that is an on-call
+    person's has one, and it sets only its own person's."""
+    person = Person.get_or_none(Person.id == user.person_id) if user.person_id else None
+    if person is None:
+        raise Conflict("person", "person: this account is no on-call person's; PINs are "
+                                 "people's, for hearing their own calls by phone")
+    pins.set_pin(person, body.pin, user.username)
     return me(user)
 
 

@@ -38,6 +38,14 @@ class UserOut(BaseModel):
 class MeOut(UserOut):
     person_name: str | None = None
     on_duty: bool | None = None
+    # The listening line (null for an account that is no on-call person's).
+    personal_number: str | None = None
+    has_pin: bool | None = None
+    pin_locked_until: str | None = None
+
+
+class PinSet(Strict):
+    pin: str = Field(max_length=100, description="4-8 digits, for the listening line")
 
 
 class DutyRequest(Strict):

@@ -1,4 +1,5 @@
-"""/api/numbers, /api/groups, /api/people, /api/settings, /api/sms/templates (admin).
+"""/api/numbers, /api/listening-numbers, /api/groups, /api/people (with their PINs),
+/api/settings, /api/sms/templates (admin).
 
 Every change goes through the directory (validated, written with its audit row saying which
 admin made it, then Asterisk's configuration is regenerated and reloaded without dropping
@@ -14,6 +15,9 @@ from paivystys.appliance.api.management.schemas import (
     GroupCreate,
     GroupOut,
     GroupRef,
+    ListeningNumberChange,
+    ListeningNumberCreate,
+    ListeningNumberOut,
     NumberChange,
     NumberCreate,
     NumberGroups,
@@ -21,6 +25,7 @@ from paivystys.appliance.api.management.schemas import (
     PersonChange,
     PersonCreate,
     PersonOut,
+    PinSet,
     SettingOut,
     SettingValue,
     TemplateOut,
@@ -28,8 +33,14 @@ from paivystys.appliance.api.management.schemas import (
 )
 from paivystys.appliance.db.models import Group, NumberGroup, OnCallNumber
 from paivystys.appliance.directory import Directory
-from paivystys.appliance.directory.views import group_to_dict, person_to_dict, settings_to_dicts
+from paivystys.appliance.directory.views import (
+    group_to_dict,
+    listening_number_to_dict,
+    person_to_dict,
+    settings_to_dicts,
+)
 from paivystys.appliance.errors import NotFound
+from paivystys.appliance.listening import pins
 from paivystys.appliance.sms import kinds, templates
 
 router = APIRouter(prefix="/api", tags=["management"],
@@ -50,7 +61,7 @@ def _number_out(number: OnCallNumber) -> NumberOut:
                      backup_group=backup)
 
 
-def _changes(body: NumberChange | PersonChange) -> dict[str, object]:
+def _changes(body: NumberChange | PersonChange | ListeningNumberChange) -> dict[str, object]:
     return body.model_dump(exclude_none=True)
 
 
@@ -96,6 +107,37 @@ def set_number_groups(number_id: Id, body: NumberGroups, changes: AdminChanges) 
 def set_backup_group(number_id: Id, body: BackupGroup, changes: AdminChanges) -> NumberOut:
     row = Directory(changes).set_backup_group(number_id, body.backup_group)
     return _number_out(row)
+
+
+# --- listening numbers -------------------------------------------------------------------
+
+@router.get("/listening-numbers", response_model=list[ListeningNumberOut])
+def list_listening_numbers(user: Admin) -> list[dict]:
+    return [listening_number_to_dict(row) for row in Directory().list_listening_numbers()]
+
+
+@router.post("/listening-numbers", response_model=ListeningNumberOut, status_code=201)
+def add_listening_number(body: ListeningNumberCreate, changes: AdminChanges) -> dict:
+    return listening_number_to_dict(Directory(changes).add_listening_number(body.number,
+                                                                            body.name))
+
+
+@router.get("/listening-numbers/{listening_number_id}", response_model=ListeningNumberOut)
+def get_listening_number(listening_number_id: Id, user: Admin) -> dict:
+    return listening_number_to_dict(Directory().listening_number(listening_number_id))
+
+
+@router.patch("/listening-numbers/{listening_number_id}", response_model=ListeningNumberOut)
+def change_listening_number(listening_number_id: Id, body: ListeningNumberChange,
+                            changes: AdminChanges) -> dict:
+    row = Directory(changes).change_listening_number(listening_number_id, **_changes(body))
+    return listening_number_to_dict(row)
+
+
+@router.delete("/listening-numbers/{listening_number_id}", status_code=204)
+def remove_listening_number(listening_number_id: Id, changes: AdminChanges) -> Response:
+    Directory(changes).remove_listening_number(listening_number_id)
+    return Response(status_code=204)
 
 
 # --- groups ------------------------------------------------------------------------------
@@ -175,6 +217,23 @@ def change_person(person_id: Id, body: PersonChange, changes: AdminChanges) -> d
 def remove_person(person_id: Id, changes: AdminChanges) -> Response:
     Directory(changes).remove_person(person_id)
     return Response(status_code=204)
+
+
+@router.put("/people/{person_id}/pin", response_model=PersonOut)
+def set_person_pin(person_id: Id, body: PinSet, changes: AdminChanges) -> dict:
+    """Give the person a PIN for the listening line (told to them, never shown again); their
+    wrong PINs and any phone lock end."""
+    person = Directory().person(person_id)
+    pins.set_pin(person, body.pin, changes.actor)
+    return person_to_dict(person)
+
+
+@router.delete("/people/{person_id}/pin-lock", response_model=PersonOut)
+def lift_person_pin_lock(person_id: Id, changes: AdminChanges) -> dict:
+    """End the person's phone lock after wrong PINs, at once."""
+    person = Directory().person(person_id)
+    pins.lift_pin_lock(person, changes.actor)
+    return person_to_dict(person)
 
 
 # --- settings and SMS texts ---------------------------------------------------------------

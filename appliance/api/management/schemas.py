@@ -106,6 +106,32 @@ class PersonOut(BaseModel):
     wants_sms: bool
     public_phone: str | None
     groups: list[str]
+    personal_number: str | None = Field(description="keyed on the listening line by a person "
+                                                    "calling from another phone")
+    has_pin: bool = Field(description="whether a PIN for the listening line is set (the PIN "
+                                      "is never shown)")
+    pin_locked_until: str | None = Field(description="until when phone access is locked after "
+                                                     "wrong PINs; null: not locked")
+
+
+class PinSet(Strict):
+    pin: str = Field(max_length=100, description="4-8 digits, for the listening line")
+
+
+class ListeningNumberCreate(Strict):
+    number: str = Phone
+    name: str = Name
+
+
+class ListeningNumberChange(Strict):
+    number: str | None = Field(default=None, min_length=1, max_length=40)
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class ListeningNumberOut(BaseModel):
+    id: int
+    number: str
+    name: str
 
 
 class SettingValue(Strict):

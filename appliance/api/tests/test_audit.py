@@ -31,6 +31,8 @@ MAIJA_NEW_PASSWORD = "maijan-uusi-salasana-9"
 CLAIM = {"username": "toimisto", "password": ADMIN_PASSWORD}
 OWN_TEXT = templates.DEFAULTS[kinds.HELP]["fi"] + " Terveisin toimisto."
 SIM_PIN = "86420"
+PEKKA_PIN = "80469"  # given by the admin
+MAIJA_PIN = "57213"  # set by Maija herself
 STORED = "the newest stored backup"  # its name has the time it was saved in it
 
 
@@ -80,11 +82,12 @@ def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
     maija = directory.add_person("Maija Virtanen", "040 100 0001")
     pekka = directory.add_person("Pekka Laine", "040 100 0002")
     leaving = directory.add_person("Lähtevä Lasse", "040 100 0003")
+    listening = directory.add_listening_number("020 555 0400", "Kuuntelu")
     create_user("maija", MAIJA_PASSWORD, ROLE_PERSON, maija.id)
     locked = create_user("pekka", "pekan-salasana-9", ROLE_PERSON, pekka.id)
     ids = {"number": kept.id, "gone_number": gone.id, "group": main.id, "spare": spare.id,
            "doomed": doomed.id, "person": pekka.id, "leaving": leaving.id,
-           "user": locked.id}
+           "user": locked.id, "listening": listening.id}
     for api in serve(ApiConfig(db_path=state_dir / "paivystys.db"), state_dir):
         yield Box(api, ids)
     database.close()
@@ -133,6 +136,20 @@ def steps(ids: dict[str, int], code: str = "") -> list[Step]:
         Step("DELETE", "/api/people/{person_id}", "admin",
              ("toimisto", "person.remove", "Lähtevä Lasse"), status=204,
              ids={"person_id": "leaving"}),
+        Step("PUT", "/api/people/{person_id}/pin", "admin",
+             ("toimisto", "person.pin.set", "Pekka Laine"), {"pin": PEKKA_PIN},
+             ids={"person_id": "person"}),
+        Step("DELETE", "/api/people/{person_id}/pin-lock", "admin",
+             ("toimisto", "person.pin.unlock", "Pekka Laine"), ids={"person_id": "person"}),
+        Step("POST", "/api/listening-numbers", "admin",
+             ("toimisto", "listening_number.add", "+358205550300"),
+             {"number": "020 555 0300", "name": "Kuuntelu 2"}, status=201),
+        Step("PATCH", "/api/listening-numbers/{listening_number_id}", "admin",
+             ("toimisto", "listening_number.change", "+358205550400"), {"name": "Kuuntele"},
+             ids={"listening_number_id": "listening"}),
+        Step("DELETE", "/api/listening-numbers/{listening_number_id}", "admin",
+             ("toimisto", "listening_number.remove", "+358205550400"), status=204,
+             ids={"listening_number_id": "listening"}),
         Step("PUT", "/api/settings/{key}", "admin", ("toimisto", "setting.set", "ring_time"),
              {"value": "45"}),
         Step("PUT", "/api/sms/templates/{kind}/{language}", "admin",
@@ -154,6 +171,8 @@ def steps(ids: dict[str, int], code: str = "") -> list[Step]:
              status=204, ids={"user_id": "user"}),
         Step("PUT", "/api/me/duty", "maija", ("maija", "duty.off", "Maija Virtanen"),
              {"on_duty": False}),
+        Step("PUT", "/api/me/pin", "maija", ("maija", "person.pin.set", "Maija Virtanen"),
+             {"pin": MAIJA_PIN}),
         Step("PUT", "/api/me/password", "maija", ("maija", "user.password", "maija"),
              {"old_password": MAIJA_PASSWORD, "new_password": MAIJA_NEW_PASSWORD},
              status=204),
@@ -241,7 +260,7 @@ def test_every_changing_endpoint_is_audited_as_the_callers(box: Box) -> None:
     assert shown["sim_pin.set"] is None and shown["sim_pin.clear"] == {"was_stored": True}
     every = json.dumps(entries(1000))
     for secret in (ADMIN_PASSWORD, MAIJA_PASSWORD, MAIJA_NEW_PASSWORD, "uuden-salasana-9",
-                   claimed_with, SIM_PIN):
+                   claimed_with, SIM_PIN, PEKKA_PIN, MAIJA_PIN):
         assert secret not in every
 
 

@@ -25,6 +25,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/me"): LOGGED_IN,
     ("PUT", "/api/me/duty"): PEOPLE,
     ("PUT", "/api/me/password"): LOGGED_IN,
+    # Only an account that is an on-call person's has a PIN: an admin's answers 409.
+    ("PUT", "/api/me/pin"): LOGGED_IN,
     ("GET", "/api/users"): ADMINS,
     ("POST", "/api/users"): ADMINS,
     ("PATCH", "/api/users/{user_id}"): ADMINS,
@@ -49,6 +51,13 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/people/{person_id}"): ADMINS,
     ("PATCH", "/api/people/{person_id}"): ADMINS,
     ("DELETE", "/api/people/{person_id}"): ADMINS,
+    ("PUT", "/api/people/{person_id}/pin"): ADMINS,
+    ("DELETE", "/api/people/{person_id}/pin-lock"): ADMINS,
+    ("GET", "/api/listening-numbers"): ADMINS,
+    ("POST", "/api/listening-numbers"): ADMINS,
+    ("GET", "/api/listening-numbers/{listening_number_id}"): ADMINS,
+    ("PATCH", "/api/listening-numbers/{listening_number_id}"): ADMINS,
+    ("DELETE", "/api/listening-numbers/{listening_number_id}"): ADMINS,
     ("GET", "/api/settings"): ADMINS,
     ("PUT", "/api/settings/{key}"): ADMINS,
     ("GET", "/api/sms/templates"): ADMINS,
@@ -87,7 +96,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
 }
 # Placeholders that reach no real row, so an allowed caller's request changes nothing.
 PATH_VALUES = {"user_id": "999999", "number_id": "999999", "group_id": "999999",
-               "person_id": "999999", "key": "no_such_setting", "kind": "no_such_kind",
+               "person_id": "999999", "listening_number_id": "999999", "key": "no_such_setting", "kind": "no_such_kind",
                "language": "fi", "call_id": "999999",
                "name": "paivystys-backup-19991231-235959.json"}
 SKIPPED_IN_LOOP = {("POST", "/api/logout")}  # revokes the caller's token: tested alone
