@@ -33,7 +33,7 @@ def _check_language(language: str) -> None:
         raise ValueError(f"unknown prompt language {language!r}; known: {', '.join(LANGUAGES)}")
 
 
-def number(n: int, language: str) -> list[str]:
+def number_words(n: int, language: str) -> list[str]:
     """``n`` (0..999) as number words: whole up to 59, beyond that hundreds, tens, unit."""
     _check_language(language)
     if not 0 <= n <= MAX_COUNT:
@@ -55,15 +55,15 @@ def recording_count(n: int, language: str) -> list[str]:
         return [NO_RECORDINGS]
     if n == 1:
         return [w.ONE_RECORDING]
-    return [w.YOU_HAVE, *number(n, language), w.RECORDINGS]
+    return [w.YOU_HAVE, *number_words(n, language), w.RECORDINGS]
 
 
-def digits(number_text: str, language: str) -> list[str]:
+def digits(number: str, language: str) -> list[str]:
     """A number digit by digit ("+" as "plus"); anything else in it is refused."""
     _check_language(language)
-    if not re.fullmatch(r"[0-9+]+", number_text):
-        raise ValueError(f"only digits and '+' can be read out, got {number_text!r}")
-    return ["digit-plus" if char == "+" else f"digit-{char}" for char in number_text]
+    if not re.fullmatch(r"[0-9+]+", number):
+        raise ValueError(f"only digits and '+' can be read out, got {number!r}")
+    return ["digit-plus" if char == "+" else f"digit-{char}" for char in number]
 
 
 def recording_announcement(arrived_at: dt.datetime, caller: str | None, language: str,
@@ -74,7 +74,11 @@ def recording_announcement(arrived_at: dt.datetime, caller: str | None, language
     _check_language(language)
     if arrived_at.tzinfo is None or arrived_at.utcoffset() is None:
         raise ValueError(f"arrived_at must carry its time zone, got {arrived_at!r}")
-    local = arrived_at.astimezone(zoneinfo.ZoneInfo(time_zone))
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {time_zone!r}") from None
+    local = arrived_at.astimezone(zone)
     # Every language says weekday, day, month: "torstaina viidentenä joulukuuta", "Thursday,
     # the fifth of December,", "torsdagen den femte december".
     date = [w.weekday(local.weekday()), w.day(local.day), w.month(local.month)]
@@ -88,7 +92,7 @@ def _clock(local: dt.datetime, language: str) -> list[str]:
     said = [w.AT, w.number(hour)]
     if language == "fi":
         # "kello neljätoista nolla viisi" (14.05), "kello neljätoista" (14.00): the minutes as
-        # a digital clock shows them, the zero said too, so that 14.05 is not heard as 14.50.
+        # Finns read them off a clock, a minute under ten with its zero.
         if minute:
             said += [w.number(0), w.number(minute)] if minute < 10 else [w.number(minute)]
     elif minute:

@@ -8,7 +8,7 @@ import pytest
 from paivystys.appliance.prompts import LANGUAGES, PROMPTS
 from paivystys.appliance.prompts.readings import (
     digits,
-    number,
+    number_words,
     recording_announcement,
     recording_count,
 )
@@ -116,6 +116,12 @@ def test_the_date_is_the_sites_not_utcs() -> None:
 def test_a_time_without_its_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="must carry its time zone"):
         recording_announcement(dt.datetime(2026, 12, 3, 12, 5), None, "fi", HELSINKI)
+
+
+@pytest.mark.parametrize("time_zone", ["Mars/Olympus_Mons", "../../etc/passwd", ""])
+def test_an_unknown_time_zone_is_refused_not_taken_for_utc(time_zone: str) -> None:
+    with pytest.raises(ValueError, match="unknown time zone"):
+        recording_announcement(ARRIVED, None, "fi", time_zone)
 
 
 @pytest.mark.parametrize(("n", "expected"), [
@@ -269,6 +275,6 @@ def test_every_name_a_reading_returns_is_a_prompt_of_its_language(lang: str) -> 
 
 
 def test_numbers_are_whole_words_up_to_59() -> None:
-    assert number(59, "fi") == ["number-59"]
-    assert number(60, "fi") == ["number-60"]
-    assert number(999, "fi") == ["number-900", "number-90", "number-9"]
+    assert number_words(59, "fi") == ["number-59"]
+    assert number_words(60, "fi") == ["number-60"]
+    assert number_words(999, "fi") == ["number-900", "number-90", "number-9"]
