@@ -20,8 +20,9 @@ from paivystys.appliance.runtime.host import ensure_command, run_checked
 from paivystys.appliance.runtime.instance import INSTANCE_ROOT
 
 DEFAULT_LANGUAGE = "fi"
-# The languages the setting prompt_language offers, each with its espeak-ng voice (Debian's
-# espeak-ng-data, which the box and the lab's Asterisk root both have, holds all three).
+# The languages the setting prompt_language offers, each with its espeak-ng voice.  Prompts
+# are synthesised where the appliance runs (the box; the lab's host, not its Asterisk root),
+# and Debian's espeak-ng brings espeak-ng-data, which holds all three voices.
 LANGUAGES = settings.LANGUAGES
 VOICES = {"fi": "fi", "en": "en", "sv": "sv"}
 
