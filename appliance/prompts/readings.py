@@ -49,12 +49,17 @@ def number_words(n: int, language: str) -> list[str]:
 
 
 def recording_count(n: int, language: str) -> list[str]:
-    """"You have three recordings", "You have one recording", or that there are none."""
+    """"You have three recordings", "You have one recording", or that there are none; from
+    a thousand on, "You have at least a thousand recordings"."""
     _check_language(language)
+    if n < 0:
+        raise ValueError(f"a count of recordings cannot be negative, got {n}")
     if n == 0:
         return [NO_RECORDINGS]
     if n == 1:
         return [w.ONE_RECORDING]
+    if n > MAX_COUNT:
+        return [w.AT_LEAST_1000]
     return [w.YOU_HAVE, *number_words(n, language), w.RECORDINGS]
 
 

@@ -126,6 +126,7 @@ AND = "time-and"  # Swedish: "fjorton och fem"
 YOU_HAVE = "pv-listen-you-have"
 RECORDINGS = "pv-listen-recordings"  # after a count other than one (Finnish: the partitive)
 ONE_RECORDING = "pv-listen-one-recording"
+AT_LEAST_1000 = "pv-listen-at-least-1000-recordings"  # counts beyond what the words say
 FROM = "pv-listen-from"  # before the caller's number
 
 _FI = {
@@ -143,6 +144,7 @@ _FI = {
     YOU_HAVE: "Sinulla on",
     RECORDINGS: "tallennetta.",
     ONE_RECORDING: "Sinulla on yksi tallenne.",
+    AT_LEAST_1000: "Sinulla on ainakin tuhat tallennetta.",
     FROM: "numerosta",
 }
 
@@ -163,6 +165,7 @@ _EN = {
     YOU_HAVE: "You have",
     RECORDINGS: "recordings.",
     ONE_RECORDING: "You have one recording.",
+    AT_LEAST_1000: "You have at least a thousand recordings.",
     FROM: "from number",
 }
 
@@ -179,6 +182,7 @@ _SV = {
     YOU_HAVE: "Du har",
     RECORDINGS: "inspelningar.",
     ONE_RECORDING: "Du har en inspelning.",
+    AT_LEAST_1000: "Du har minst tusen inspelningar.",
     FROM: "från nummer",
 }
 
