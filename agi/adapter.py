@@ -170,6 +170,7 @@ class AgiChannel(AGI):
             return super().execute(command, *args)
         except AGIUnknownError as error:
             if error.args and error.args[0] == DEAD_CHANNEL:
+                self._got_sighup = True
                 raise AgiChannelGone(f"{command}: the channel has hung up") from error
             raise
 
@@ -216,14 +217,19 @@ class AgiChannel(AGI):
         return self._playback("CONTROL STREAM FILE", _quoted_sound(sound), _quoted_keys(keys),
                               str(int(skip_ms)), _quoted_keys(forward), _quoted_keys(rewind))
 
+    def wait_for_key(self, timeout_s: float) -> str:
+        """WAIT FOR DIGIT: the next key within ``timeout_s``, or ""."""
+        return self._playback("WAIT FOR DIGIT", str(int(timeout_s * 1000)))
+
     def read_digits(self, prompt: str, timeout_s: float, max_digits: int) -> str:
-        """GET DATA: play ``prompt`` (a key stops it) and read up to ``max_digits`` keys, each
-        within ``timeout_s``; # ends the input early.  Returns the keys ("" = none)."""
+        """GET DATA: play ``prompt`` ("" = none; a key stops it) and read up to ``max_digits``
+        keys, each within ``timeout_s``; # ends the input early.  Returns the keys ("" = none).
+        """
         if max_digits < 1:
             raise ValueError(f"max_digits must be at least 1, got {max_digits}")
+        sound = _quoted_sound(prompt) if prompt else '""'
         try:
-            reply = self.execute("GET DATA", _quoted_sound(prompt), str(int(timeout_s * 1000)),
-                                 str(max_digits))
+            reply = self.execute("GET DATA", sound, str(int(timeout_s * 1000)), str(max_digits))
         except AGIAppError as error:
             if self.hung_up:
                 raise AgiChannelGone("GET DATA: the channel has hung up") from error

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import peewee
 
@@ -21,6 +21,18 @@ class HandlerContext:
 
     db: peewee.Database
     recordings_dir: PurePosixPath  # as Asterisk sees it (inside its /srv/instance mount)
+    # The appliance's instance directory (sounds, recordings) as this server reads it; None:
+    # where Asterisk sees it (the box, where nothing is chrooted).
+    instance_dir: Path | None = None
+
+    @property
+    def instance_seen_as(self) -> PurePosixPath:
+        """The instance directory as Asterisk sees it: the recordings' parent."""
+        return self.recordings_dir.parent
+
+    @property
+    def local_instance_dir(self) -> Path:
+        return self.instance_dir if self.instance_dir is not None else Path(self.instance_seen_as)
 
 
 class AgiHandler(ABC):

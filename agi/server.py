@@ -132,6 +132,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"the database (default: $PAIVYSTYS_DB or {database_path()})")
     parser.add_argument("--recordings-dir", default=DEFAULT_RECORDINGS_DIR, metavar="PATH",
                         help="recordings directory as Asterisk sees it (default: %(default)s)")
+    parser.add_argument("--instance-dir", type=Path, default=None, metavar="PATH",
+                        help="the appliance's instance directory (sounds, recordings) as this "
+                             "server reads it (default: the parent of --recordings-dir)")
     parser.add_argument("--ready-file", type=Path, metavar="PATH",
                         help="created once the server accepts requests (for supervisors)")
     parser.add_argument("--debug", action="store_true",
@@ -147,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaError as exc:  # one line in the log: what to run
         log.error("%s", exc)
         return EXIT_SCHEMA_MISMATCH
-    server = FastAgiServer(args.listen, HandlerContext(db, PurePosixPath(args.recordings_dir)))
+    server = FastAgiServer(args.listen, HandlerContext(db, PurePosixPath(args.recordings_dir),
+                                                       args.instance_dir))
 
     def stop(signum: int, _frame: object) -> None:
         log.info("%s: stopping", signal.Signals(signum).name)

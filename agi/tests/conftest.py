@@ -33,9 +33,10 @@ def start_server(db: peewee.SqliteDatabase) -> Iterator[ServerFactory]:
     """Starts FastAGI servers on free ports, serving in a thread; stops them afterwards."""
     servers: list[FastAgiServer] = []
 
-    def start(registry: Registry, **options: float) -> FastAgiServer:
-        server = FastAgiServer(("127.0.0.1", 0), HandlerContext(db, RECORDINGS), registry,
-                               **options)
+    def start(registry: Registry, instance_dir: Path | None = None,
+              **options: float) -> FastAgiServer:
+        server = FastAgiServer(("127.0.0.1", 0), HandlerContext(db, RECORDINGS, instance_dir),
+                               registry, **options)
         # A short poll interval: shutdown() waits for the next poll.
         threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
         servers.append(server)

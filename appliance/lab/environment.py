@@ -92,8 +92,11 @@ class Lab:
     def services(self) -> dict[str, Service]:
         run = self.state_dir / "run"
         secret = self.state_dir / APPLIANCE_SPEC.name / "ami.secret"
+        # Asterisk sees its instance directory as /srv/instance (chrooted); the FastAGI server
+        # reads the sounds and recordings in it where they are.
         agi_args = ("--listen", f"{FASTAGI_LISTEN[0]}:{FASTAGI_LISTEN[1]}",
-                    "--db", str(self.db_path), "--ready-file", str(run / "agi.ready"))
+                    "--db", str(self.db_path), "--ready-file", str(run / "agi.ready"),
+                    "--instance-dir", str(self.state_dir / APPLIANCE_SPEC.name))
         monitor_args = ("--db", str(self.db_path),
                         "--ami", f"127.0.0.1:{APPLIANCE_SPEC.ami_port}",
                         "--ami-user", AMI_USER, "--ami-secret-file", str(secret),
