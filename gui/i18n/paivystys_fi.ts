@@ -2,6 +2,64 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fi_FI">
 <context>
+    <name>AccountView</name>
+    <message>
+        <location filename="../main/account.py" line="44"/>
+        <source>Set PIN…</source>
+        <translation>Aseta PIN-koodi…</translation>
+    </message>
+    <message>
+        <location filename="../main/account.py" line="53"/>
+        <source>Name:</source>
+        <translation>Nimi:</translation>
+    </message>
+    <message>
+        <location filename="../main/account.py" line="54"/>
+        <source>Personal number:</source>
+        <translation>Henkilönumero:</translation>
+    </message>
+    <message>
+        <location filename="../main/account.py" line="55"/>
+        <source>PIN:</source>
+        <translation>PIN-koodi:</translation>
+    </message>
+    <message>
+        <location filename="../main/account.py" line="60"/>
+        <source>&lt;h3&gt;Hearing your recordings by phone&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;Nauhoitteiden kuuntelu puhelimella&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../main/account.py" line="62"/>
+        <source>Call the listening number and key your PIN, then #. From a phone other than your own, key your personal number and # first.</source>
+        <translation>Soita kuuntelunumeroon ja näppäile PIN-koodisi ja #. Muusta kuin omasta puhelimestasi näppäile ensin henkilönumerosi ja #.</translation>
+    </message>
+    <message>
+        <location filename="../main/account.py" line="87"/>
+        <source>set; locked after wrong PINs until {time}</source>
+        <translation>asetettu; lukittu väärien PIN-koodien vuoksi {time} asti</translation>
+    </message>
+    <message>
+        <location filename="../main/account.py" line="90"/>
+        <source>set</source>
+        <translation>asetettu</translation>
+    </message>
+    <message>
+        <location filename="../main/account.py" line="91"/>
+        <source>not set: set one to hear your recordings by phone</source>
+        <translation>ei asetettu: aseta PIN-koodi kuunnellaksesi nauhoitteitasi puhelimella</translation>
+    </message>
+    <message>
+        <location filename="../main/account.py" line="95"/>
+        <source>Your PIN</source>
+        <translation>PIN-koodisi</translation>
+    </message>
+    <message>
+        <location filename="../main/account.py" line="107"/>
+        <source>PIN set.</source>
+        <translation>PIN-koodi asetettu.</translation>
+    </message>
+</context>
+<context>
     <name>BackupsPage</name>
     <message>
         <location filename="../manage/backups.py" line="68"/>
@@ -950,102 +1008,102 @@
 <context>
     <name>HealthStrip</name>
     <message>
-        <location filename="../main/window.py" line="53"/>
+        <location filename="../main/window.py" line="54"/>
         <source>Asterisk: …</source>
         <translation>Asterisk: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="54"/>
+        <location filename="../main/window.py" line="55"/>
         <source>Trunk: …</source>
         <translation>Runkolinja: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="55"/>
+        <location filename="../main/window.py" line="56"/>
         <source>Modem: …</source>
         <translation>Modeemi: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="56"/>
+        <location filename="../main/window.py" line="57"/>
         <source>Disk: …</source>
         <translation>Levy: …</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="77"/>
+        <location filename="../main/window.py" line="78"/>
         <source>Asterisk: running</source>
         <translation>Asterisk: käynnissä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="78"/>
+        <location filename="../main/window.py" line="79"/>
         <source>Asterisk: down</source>
         <translation>Asterisk: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="78"/>
+        <location filename="../main/window.py" line="79"/>
         <source>Asterisk: not known</source>
         <translation>Asterisk: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="79"/>
+        <location filename="../main/window.py" line="80"/>
         <source>Trunk: registered</source>
         <translation>Runkolinja: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="80"/>
+        <location filename="../main/window.py" line="81"/>
         <source>Trunk: down</source>
         <translation>Runkolinja: poissa käytöstä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="80"/>
+        <location filename="../main/window.py" line="81"/>
         <source>Trunk: not known</source>
         <translation>Runkolinja: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="86"/>
+        <location filename="../main/window.py" line="87"/>
         <source>Modem signal: {percent} %</source>
         <translation>Modeemin signaali: {percent} %</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="88"/>
+        <location filename="../main/window.py" line="89"/>
         <source>Modem: registered</source>
         <translation>Modeemi: rekisteröity</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="89"/>
+        <location filename="../main/window.py" line="90"/>
         <source>Modem: the SIM needs attention (Manage, Modem)</source>
         <translation>Modeemi: SIM-kortti vaatii toimia (Hallinta, Modeemi)</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="90"/>
+        <location filename="../main/window.py" line="91"/>
         <source>Modem: {state}</source>
         <translation>Modeemi: {state}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="91"/>
+        <location filename="../main/window.py" line="92"/>
         <source>Modem: not known</source>
         <translation>Modeemi: ei tiedossa</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="93"/>
+        <location filename="../main/window.py" line="94"/>
         <source>Disk free: {gigabytes} GB</source>
         <translation>Levyä vapaana: {gigabytes} Gt</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="99"/>
+        <location filename="../main/window.py" line="100"/>
         <source>Changes not yet in use</source>
         <translation>Muutokset eivät vielä käytössä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="105"/>
+        <location filename="../main/window.py" line="106"/>
         <source>Database damaged: restore the backup of {time} (Manage, Backups)</source>
         <translation>Tietokanta vaurioitunut: palauta varmuuskopio ajalta {time} (Hallinta, Varmuuskopiot)</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="108"/>
+        <location filename="../main/window.py" line="109"/>
         <source>Database damaged: no backup on the switchboard</source>
         <translation>Tietokanta vaurioitunut: vaihteessa ei ole varmuuskopiota</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="114"/>
+        <location filename="../main/window.py" line="115"/>
         <source>Health not updated: {reason}</source>
         <translation>Tilaa ei päivitetty: {reason}</translation>
     </message>
@@ -1241,6 +1299,122 @@
     </message>
 </context>
 <context>
+    <name>ListeningNumberDialog</name>
+    <message>
+        <location filename="../manage/listening.py" line="38"/>
+        <source>New listening number</source>
+        <translation>Uusi kuuntelunumero</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="39"/>
+        <source>Edit {number}</source>
+        <translation>Muokkaa numeroa {number}</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="44"/>
+        <source>e.g. 020 123 4568</source>
+        <translation>esim. 020 123 4568</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="47"/>
+        <source>e.g. Listen to recordings</source>
+        <translation>esim. Nauhoitteiden kuuntelu</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="48"/>
+        <source>Number:</source>
+        <translation>Numero:</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="49"/>
+        <source>The number people call to hear their recordings; not one of the on-call numbers.</source>
+        <translation>Numero, josta päivystäjät kuuntelevat nauhoitteitaan; ei mikään päivystysnumeroista.</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="51"/>
+        <source>Name:</source>
+        <translation>Nimi:</translation>
+    </message>
+</context>
+<context>
+    <name>ListeningNumbersPage</name>
+    <message>
+        <location filename="../manage/listening.py" line="76"/>
+        <source>Number</source>
+        <translation>Numero</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="77"/>
+        <source>Name</source>
+        <translation>Nimi</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="84"/>
+        <source>New listening number…</source>
+        <translation>Uusi kuuntelunumero…</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="86"/>
+        <source>Edit…</source>
+        <translation>Muokkaa…</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="88"/>
+        <source>Delete…</source>
+        <translation>Poista…</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="96"/>
+        <source>People call a listening number to hear the recordings of the calls they answered. They key their PIN (from another phone, their personal number first); each sets the PIN in their own account, or an admin sets it under People.</source>
+        <translation>Kuuntelunumerosta päivystäjät kuuntelevat vastaamiensa puhelujen nauhoitteet. He näppäilevät PIN-koodinsa (muusta puhelimesta ensin henkilönumeronsa); PIN-koodin asettaa kukin omalla tilillään tai ylläpitäjä Henkilöt-välilehdellä.</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="114"/>
+        <source>Listening numbers: {total}</source>
+        <translation>Kuuntelunumeroita: {total}</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="125"/>
+        <source>Listening number added.</source>
+        <translation>Kuuntelunumero lisätty.</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="131"/>
+        <source>Changes saved.</source>
+        <translation>Muutokset tallennettu.</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="139"/>
+        <source>Delete listening number</source>
+        <translation>Poista kuuntelunumero</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="140"/>
+        <source>Delete the listening number {number}?</source>
+        <translation>Poistetaanko kuuntelunumero {number}?</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="141"/>
+        <source>Calls to it no longer reach the listening line.</source>
+        <translation>Siihen soitetut puhelut eivät enää pääse kuuntelemaan nauhoitteita.</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="142"/>
+        <source>The recordings and the PINs stay; the call log keeps its past calls.</source>
+        <translation>Nauhoitteet ja PIN-koodit säilyvät; puheluloki säilyttää aiemmat puhelut.</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="144"/>
+        <source>Delete number</source>
+        <translation>Poista numero</translation>
+    </message>
+    <message>
+        <location filename="../manage/listening.py" line="146"/>
+        <source>{number} deleted.</source>
+        <translation>Numero {number} poistettu.</translation>
+    </message>
+</context>
+<context>
     <name>LiveCallsModel</name>
     <message>
         <location filename="../live/model.py" line="151"/>
@@ -1384,72 +1558,77 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main/window.py" line="145"/>
+        <location filename="../main/window.py" line="146"/>
         <source>Päivystysvaihde – {name}</source>
         <translation>Päivystysvaihde – {name}</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="155"/>
+        <location filename="../main/window.py" line="156"/>
         <source>On-call calls</source>
         <translation>Päivystyspuhelut</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="156"/>
+        <location filename="../main/window.py" line="157"/>
         <source>Listening line</source>
         <translation>Kuuntelunumero</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="167"/>
+        <location filename="../main/window.py" line="168"/>
         <source>Live</source>
         <translation>Seuranta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="168"/>
+        <location filename="../main/window.py" line="169"/>
         <source>Calls</source>
         <translation>Puhelut</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="171"/>
+        <location filename="../main/window.py" line="172"/>
         <source>Recordings</source>
         <translation>Nauhoitteet</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="178"/>
+        <location filename="../main/window.py" line="177"/>
+        <source>My account</source>
+        <translation>Oma tili</translation>
+    </message>
+    <message>
+        <location filename="../main/window.py" line="184"/>
         <source>Manage</source>
         <translation>Hallinta</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="180"/>
+        <location filename="../main/window.py" line="186"/>
         <source>Log out</source>
         <translation>Kirjaudu ulos</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="200"/>
+        <location filename="../main/window.py" line="206"/>
         <source>Switchboard: {name} ({address})</source>
         <translation>Vaihde: {name} ({address})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="219"/>
+        <location filename="../main/window.py" line="225"/>
         <source>admin</source>
         <translation>ylläpitäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="219"/>
+        <location filename="../main/window.py" line="225"/>
         <source>on-call person</source>
         <translation>päivystäjä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="221"/>
+        <location filename="../main/window.py" line="227"/>
         <source>Logged in as {user} ({role})</source>
         <translation>Kirjautuneena {user} ({role})</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="226"/>
+        <location filename="../main/window.py" line="232"/>
         <source>on duty</source>
         <translation>päivystämässä</translation>
     </message>
     <message>
-        <location filename="../main/window.py" line="226"/>
+        <location filename="../main/window.py" line="232"/>
         <source>off duty</source>
         <translation>ei päivystämässä</translation>
     </message>
@@ -1470,62 +1649,67 @@
 <context>
     <name>ManageView</name>
     <message>
-        <location filename="../manage/view.py" line="54"/>
+        <location filename="../manage/view.py" line="56"/>
         <source>People</source>
         <translation>Henkilöt</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="55"/>
+        <location filename="../manage/view.py" line="57"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="56"/>
+        <location filename="../manage/view.py" line="58"/>
         <source>On-call numbers</source>
         <translation>Päivystysnumerot</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="57"/>
+        <location filename="../manage/view.py" line="59"/>
+        <source>Listening numbers</source>
+        <translation>Kuuntelunumerot</translation>
+    </message>
+    <message>
+        <location filename="../manage/view.py" line="60"/>
         <source>Users</source>
         <translation>Käyttäjät</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="58"/>
+        <location filename="../manage/view.py" line="61"/>
         <source>Settings</source>
         <translation>Asetukset</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="59"/>
+        <location filename="../manage/view.py" line="62"/>
         <source>SMS texts</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="60"/>
+        <location filename="../manage/view.py" line="63"/>
         <source>Trunk</source>
         <translation>Runkolinja</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="61"/>
+        <location filename="../manage/view.py" line="64"/>
         <source>Modem</source>
         <translation>Modeemi</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="62"/>
+        <location filename="../manage/view.py" line="65"/>
         <source>Software</source>
         <translation>Ohjelmisto</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="63"/>
+        <location filename="../manage/view.py" line="66"/>
         <source>Network</source>
         <translation>Verkko</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="64"/>
+        <location filename="../manage/view.py" line="67"/>
         <source>Backups</source>
         <translation>Varmuuskopiot</translation>
     </message>
     <message>
-        <location filename="../manage/view.py" line="71"/>
+        <location filename="../manage/view.py" line="74"/>
         <source>&lt;h3&gt;Only an admin can manage the switchboard&lt;/h3&gt;&lt;p&gt;You are logged in with an on-call person&apos;s account. Log in as an admin to manage people, groups and numbers.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Vain ylläpitäjä voi hallita vaihdetta&lt;/h3&gt;&lt;p&gt;Olet kirjautunut päivystäjän tunnuksella. Kirjaudu ylläpitäjänä, jotta voit hallita henkilöitä, ryhmiä ja numeroita.&lt;/p&gt;</translation>
     </message>
@@ -2207,123 +2391,188 @@
 <context>
     <name>PeoplePage</name>
     <message>
-        <location filename="../manage/people.py" line="95"/>
+        <location filename="../manage/people.py" line="112"/>
         <source>Name</source>
         <translation>Nimi</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="96"/>
+        <location filename="../manage/people.py" line="113"/>
         <source>Phone</source>
         <translation>Puhelin</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="97"/>
+        <location filename="../manage/people.py" line="114"/>
         <source>On duty</source>
         <translation>Päivystämässä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="99"/>
+        <location filename="../manage/people.py" line="116"/>
         <source>SMS</source>
         <translation>Tekstiviestit</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="99"/>
+        <location filename="../manage/people.py" line="116"/>
         <source>yes</source>
         <translation>kyllä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="99"/>
+        <location filename="../manage/people.py" line="116"/>
         <source>no</source>
         <translation>ei</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="100"/>
+        <location filename="../manage/people.py" line="117"/>
         <source>Number for callers</source>
         <translation>Numero soittajille</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="102"/>
+        <location filename="../manage/people.py" line="119"/>
         <source>Groups</source>
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="110"/>
+        <location filename="../manage/people.py" line="120"/>
+        <source>Personal number</source>
+        <translation>Henkilönumero</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="121"/>
+        <source>PIN</source>
+        <translation>PIN-koodi</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="121"/>
+        <source>set</source>
+        <translation>asetettu</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="122"/>
+        <source>not set</source>
+        <translation>ei asetettu</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="123"/>
+        <source>Phone access</source>
+        <translation>Puhelinkuuntelu</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="131"/>
         <source>Find by name, phone or group</source>
         <translation>Hae nimellä, puhelinnumerolla tai ryhmällä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="114"/>
+        <location filename="../manage/people.py" line="135"/>
         <source>Add person…</source>
         <translation>Lisää henkilö…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="116"/>
+        <location filename="../manage/people.py" line="137"/>
         <source>Edit…</source>
         <translation>Muokkaa…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="118"/>
+        <location filename="../manage/people.py" line="139"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="146"/>
+        <location filename="../manage/people.py" line="141"/>
+        <source>Set PIN…</source>
+        <translation>Aseta PIN-koodi…</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="142"/>
+        <source>The PIN for hearing recordings by phone</source>
+        <translation>PIN-koodi nauhoitteiden kuunteluun puhelimella</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="144"/>
+        <source>Lift phone lock</source>
+        <translation>Poista puhelinlukitus</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="145"/>
+        <source>Let the person try their PIN again now</source>
+        <translation>Anna henkilön yrittää PIN-koodiaan heti uudelleen</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="166"/>
+        <source>locked until {time}</source>
+        <translation>lukittu {time} asti</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="180"/>
         <source>{total} people</source>
         <translation>{total} henkilöä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="147"/>
+        <location filename="../manage/people.py" line="181"/>
         <source>{shown} of {total} people</source>
         <translation>{shown} / {total} henkilöä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="157"/>
+        <location filename="../manage/people.py" line="195"/>
         <source>Person added.</source>
         <translation>Henkilö lisätty.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="163"/>
+        <location filename="../manage/people.py" line="201"/>
         <source>Changes saved.</source>
         <translation>Muutokset tallennettu.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="168"/>
+        <location filename="../manage/people.py" line="208"/>
+        <source>PIN of {name}</source>
+        <translation>Henkilön {name} PIN-koodi</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="210"/>
+        <source>PIN of {name} set.</source>
+        <translation>Henkilön {name} PIN-koodi asetettu.</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="217"/>
+        <source>{name} may try their PIN again.</source>
+        <translation>{name} voi taas yrittää PIN-koodiaan.</translation>
+    </message>
+    <message>
+        <location filename="../manage/people.py" line="222"/>
         <source>{name} is now on duty.</source>
         <translation>{name} päivystää nyt.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="169"/>
+        <location filename="../manage/people.py" line="223"/>
         <source>{name} is now off duty.</source>
         <translation>{name} ei enää päivystä.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="181"/>
+        <location filename="../manage/people.py" line="235"/>
         <source>They leave these groups: {groups}.</source>
         <translation>Hänet poistetaan näistä ryhmistä: {groups}.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="185"/>
+        <location filename="../manage/people.py" line="239"/>
         <source>Their login “{user}” is deleted too.</source>
         <translation>Myös hänen käyttäjätunnuksensa ”{user}” poistetaan.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="187"/>
+        <location filename="../manage/people.py" line="241"/>
         <source>The call log keeps their name on past calls.</source>
         <translation>Hänen nimensä säilyy puhelulokissa aiempien puheluiden kohdalla.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="189"/>
-        <location filename="../manage/people.py" line="192"/>
+        <location filename="../manage/people.py" line="243"/>
+        <location filename="../manage/people.py" line="246"/>
         <source>Delete person</source>
         <translation>Poista henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="190"/>
+        <location filename="../manage/people.py" line="244"/>
         <source>Delete {name} ({phone})?</source>
         <translation>Poistetaanko {name} ({phone})?</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="194"/>
+        <location filename="../manage/people.py" line="248"/>
         <source>{name} deleted.</source>
         <translation>{name} poistettu.</translation>
     </message>
@@ -2331,59 +2580,82 @@
 <context>
     <name>PersonDialog</name>
     <message>
-        <location filename="../manage/people.py" line="44"/>
+        <location filename="../manage/people.py" line="61"/>
         <source>New person</source>
         <translation>Uusi henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="45"/>
+        <location filename="../manage/people.py" line="62"/>
         <source>Edit {name}</source>
         <translation>Muokkaa henkilöä {name}</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="51"/>
+        <location filename="../manage/people.py" line="68"/>
         <source>e.g. 040 123 4567</source>
         <translation>esim. 040 123 4567</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="53"/>
+        <location filename="../manage/people.py" line="70"/>
         <source>none</source>
         <translation>ei erillistä numeroa</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="54"/>
+        <location filename="../manage/people.py" line="71"/>
         <source>On duty: calls ring this person</source>
         <translation>Päivystämässä: puhelut soivat tälle henkilölle</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="56"/>
+        <location filename="../manage/people.py" line="73"/>
         <source>Gets SMS about calls (not for a landline)</source>
         <translation>Saa tekstiviestejä puheluista (ei lankapuhelimeen)</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="59"/>
+        <location filename="../manage/people.py" line="76"/>
         <source>Name:</source>
         <translation>Nimi:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="60"/>
+        <location filename="../manage/people.py" line="77"/>
         <source>Phone:</source>
         <translation>Puhelin:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="61"/>
+        <location filename="../manage/people.py" line="78"/>
         <source>The phone the switchboard rings.</source>
         <translation>Puhelin, johon vaihde soittaa.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="62"/>
+        <location filename="../manage/people.py" line="79"/>
         <source>Number for callers:</source>
         <translation>Numero soittajille:</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="63"/>
+        <location filename="../manage/people.py" line="80"/>
         <source>Sent to callers after the call for following up; leave empty to send the phone above.</source>
         <translation>Lähetetään soittajille puhelun jälkeen yhteydenottoa varten; jätä tyhjäksi, niin lähetetään yllä oleva puhelinnumero.</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <location filename="../manage/pin.py" line="31"/>
+        <source>New PIN:</source>
+        <translation>Uusi PIN-koodi:</translation>
+    </message>
+    <message>
+        <location filename="../manage/pin.py" line="32"/>
+        <source>{lengths} digits, keyed on the phone after calling the listening number. Not shown again after saving.</source>
+        <translation>{lengths} numeroa, näppäillään puhelimella kuuntelunumeroon soitettaessa. Ei näy enää tallentamisen jälkeen.</translation>
+    </message>
+    <message>
+        <location filename="../manage/pin.py" line="35"/>
+        <source>PIN again:</source>
+        <translation>PIN-koodi uudelleen:</translation>
+    </message>
+    <message>
+        <location filename="../manage/pin.py" line="41"/>
+        <source>The PINs differ: type the same PIN twice.</source>
+        <translation>PIN-koodit eroavat: kirjoita sama PIN-koodi kahdesti.</translation>
     </message>
 </context>
 <context>

@@ -32,6 +32,7 @@ from paivystys.gui.calllog.view import CallLogView
 from paivystys.gui.formatting import format_datetime, format_decimal
 from paivystys.gui.i18n.language import LanguageSelector
 from paivystys.gui.live.view import LiveView
+from paivystys.gui.main.account import AccountView
 from paivystys.gui.manage.view import ManageView
 from paivystys.gui.net.client import ApiFailure, ApplianceClient, FailureKind, Session
 from paivystys.gui.net.worker import BackgroundCalls
@@ -169,6 +170,11 @@ class MainWindow(QMainWindow):
         self.recordings = RecordingsView(self.client)
         self.recordings.session_ended.connect(self._session_over)
         self._add_page(self.tr("Recordings"), self.recordings)
+        self.account: AccountView | None = None
+        if not self.is_admin:  # an on-call person's own: the personal number and the PIN
+            self.account = AccountView(self.client)
+            self.account.session_ended.connect(self._session_over)
+            self._add_page(self.tr("My account"), self.account)
         self.manage: ManageView | None = None
         if self.is_admin:
             self.manage = ManageView(self.client)

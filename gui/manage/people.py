@@ -1,10 +1,14 @@
-"""People: everyone the switchboard may ring, who is on duty, who gets SMS."""
+"""People: everyone the switchboard may ring, who is on duty, who gets SMS; for the listening
+line each one's personal number, whether a PIN is set and whether their phone access is
+locked (after three wrong PINs), with a PIN to set and the lock to lift."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QLocale
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,8 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from paivystys.gui.calllog.model import api_time
+from paivystys.gui.formatting import format_datetime
 from paivystys.gui.manage.forms import EditDialog
 from paivystys.gui.manage.page import ManagePage
+from paivystys.gui.manage.pin import PinDialog
 from paivystys.gui.manage.tables import (
     Column,
     Row,
@@ -34,6 +41,16 @@ from paivystys.gui.net.client import ApplianceClient
 from paivystys.gui.net.worker import BackgroundCalls
 
 ON_DUTY_COLUMN = 2
+
+
+def pin_locked_until(person: Row, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Until when the person's phone access is locked; None when it is not (a lock that
+    has run out is no lock)."""
+    until = person.get("pin_locked_until")
+    if until is None:
+        return None
+    moment = api_time(until)
+    return moment if moment > (now or dt.datetime.now(dt.UTC)) else None
 
 
 class PersonDialog(EditDialog):
@@ -100,6 +117,10 @@ class PeoplePage(ManagePage):
             Column(self.tr("Number for callers"),
                    lambda p: shown_phone(p.get("public_phone") or "")),
             Column(self.tr("Groups"), lambda p: ", ".join(p["groups"])),
+            Column(self.tr("Personal number"), lambda p: p["personal_number"] or ""),
+            Column(self.tr("PIN"), lambda p: self.tr("set") if p["has_pin"]
+                   else self.tr("not set")),
+            Column(self.tr("Phone access"), self._lock_text),
         ], search_text=_search_text, muted=lambda p: not p["on_duty"])
         self.model.toggled.connect(self._duty_toggled)
         self.proxy = RowsFilter(self.model)
@@ -117,6 +138,12 @@ class PeoplePage(ManagePage):
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button = QPushButton(self.tr("Delete…"))
         self.delete_button.clicked.connect(self.delete_selected)
+        self.pin_button = QPushButton(self.tr("Set PIN…"))
+        self.pin_button.setToolTip(self.tr("The PIN for hearing recordings by phone"))
+        self.pin_button.clicked.connect(self.set_pin_of_selected)
+        self.unlock_button = QPushButton(self.tr("Lift phone lock"))
+        self.unlock_button.setToolTip(self.tr("Let the person try their PIN again now"))
+        self.unlock_button.clicked.connect(self.unlock_selected)
         QShortcut(QKeySequence.StandardKey.Find, self, self.filter_field.setFocus)
         QShortcut(QKeySequence.StandardKey.Delete, self.table, self.delete_selected)
 
@@ -127,9 +154,16 @@ class PeoplePage(ManagePage):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
-        layout.addLayout(self.message_row(self.add_button, self.edit_button,
+        layout.addLayout(self.message_row(self.pin_button, self.unlock_button,
+                                          self.add_button, self.edit_button,
                                           self.delete_button))
         self._selection_changed()
+
+    def _lock_text(self, person: Row) -> str:
+        until = pin_locked_until(person)
+        if until is None:
+            return ""
+        return self.tr("locked until {time}").format(time=format_datetime(until, QLocale()))
 
     def reload(self) -> None:
         self.ask(lambda: self.client.get("/api/people"), self._show)
@@ -148,9 +182,13 @@ class PeoplePage(ManagePage):
                                      shown=shown, total=total))
 
     def _selection_changed(self) -> None:
-        chosen = selected_row(self.table) is not None
+        person = selected_row(self.table)
+        chosen = person is not None
         self.edit_button.setEnabled(chosen)
         self.delete_button.setEnabled(chosen)
+        self.pin_button.setEnabled(chosen)
+        self.unlock_button.setEnabled(person is not None
+                                      and pin_locked_until(person) is not None)
 
     def add(self) -> None:
         self.open_dialog(PersonDialog(self.client, self.calls, None, self),
@@ -161,6 +199,22 @@ class PeoplePage(ManagePage):
         if person is not None:
             self.open_dialog(PersonDialog(self.client, self.calls, person, self),
                              self.tr("Changes saved."))
+
+    def set_pin_of_selected(self) -> None:
+        person = selected_row(self.table)
+        if person is not None:
+            self.open_dialog(PinDialog(self.client, self.calls,
+                                       f"/api/people/{person['id']}/pin",
+                                       self.tr("PIN of {name}").format(name=person["name"]),
+                                       self),
+                             self.tr("PIN of {name} set.").format(name=person["name"]))
+
+    def unlock_selected(self) -> None:
+        person = selected_row(self.table)
+        if person is not None:
+            path = f"/api/people/{person['id']}/pin-lock"
+            self.change(lambda: self.client.delete(path),
+                        self.tr("{name} may try their PIN again.").format(name=person["name"]))
 
     def _duty_toggled(self, person: Row, _column: int, on_duty: bool) -> None:
         path = f"/api/people/{person['id']}"
@@ -196,4 +250,5 @@ class PeoplePage(ManagePage):
 
 def _search_text(person: Row) -> str:
     return " ".join([person["name"], person["phone"], national_phone(person["phone"]),
-                     person.get("public_phone") or "", *person["groups"]])
+                     person.get("public_phone") or "", person["personal_number"] or "",
+                     *person["groups"]])

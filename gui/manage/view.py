@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, Q
 
 from paivystys.gui.manage.backups import BackupsPage
 from paivystys.gui.manage.groups import GroupsPage
+from paivystys.gui.manage.listening import ListeningNumbersPage
 from paivystys.gui.manage.modem import ModemPage
 from paivystys.gui.manage.network import NetworkPage
 from paivystys.gui.manage.numbers import NumbersPage
@@ -40,6 +41,7 @@ class ManageView(QWidget):
         self.people = PeoplePage(client, self.calls)
         self.groups = GroupsPage(client, self.calls)
         self.numbers = NumbersPage(client, self.calls)
+        self.listening_numbers = ListeningNumbersPage(client, self.calls)
         self.users = UsersPage(client, self.calls)
         self.settings = SettingsPage(client, self.calls)
         self.templates = TemplatesPage(client, self.calls)
@@ -54,6 +56,7 @@ class ManageView(QWidget):
         for page, title in ((self.people, self.tr("People")),
                             (self.groups, self.tr("Groups")),
                             (self.numbers, self.tr("On-call numbers")),
+                            (self.listening_numbers, self.tr("Listening numbers")),
                             (self.users, self.tr("Users")),
                             (self.settings, self.tr("Settings")),
                             (self.templates, self.tr("SMS texts")),

@@ -80,6 +80,9 @@ def test_a_person_has_no_health_strip_and_sees_their_duty(
         qtbot: QtBot, console: Console) -> None:
     main = _log_in(qtbot, console, "maija", PERSON_PASSWORD)
     assert main.health_strip is None and main.manage is None and main.live is None
+    assert [main.navigation.item(row).text() for row in range(main.navigation.count())] == [
+        "Calls", "Recordings", "My account"]  # the personal number and PIN
+    assert main.account is not None
     assert main.pages.currentWidget() is main.call_tabs
     qtbot.waitUntil(lambda: "Maija Konsoli" in main.user_label.text())
     assert main.user_label.text().startswith("Logged in as maija – Maija Konsoli (on-call")
