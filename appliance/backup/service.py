@@ -4,7 +4,8 @@ out: they are history, not configuration, and a restore must not rewrite history
 The file holds every configuration row with its id, so memberships, ringing groups, backup
 groups and user-to-person links come back exactly, and the call log's links to the people,
 numbers and groups it names stay valid.  It also holds the API users' password hashes (a
-restored box must still let its admin in) and the SIP trunk's password: it is a secret.
+restored box must still let its admin in), the people's PIN hashes for the listening line and
+the SIP trunk's password: it is a secret.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from paivystys.appliance.changes import SYSTEM, Changes
 from paivystys.appliance.db import settings as db_settings
 from paivystys.appliance.db.models import (
     ALL_MODELS,
+    PERSONAL_NUMBER_DIGITS,
     ApiToken,
     BaseModel,
     Group,
+    ListeningNumber,
     Membership,
     NumberGroup,
     OnCallNumber,
@@ -36,6 +39,7 @@ from paivystys.appliance.db.models import (
     Trunk,
     User,
     database_proxy,
+    new_personal_number,
     utcnow,
 )
 from paivystys.appliance.directory import service as directory_service
@@ -48,7 +52,8 @@ from paivystys.appliance.users import service as auth_service
 Rows = dict[type[BaseModel], list[dict[str, Any]]]
 
 FORMAT = "paivystys-backup"
-VERSION = 1
+# 2: the listening numbers' table, and a person's personal number and PIN hash.
+VERSION = 2
 LAST_BACKUP_KEY = "backup.last_at"  # this box's own record, neither backed up nor restored
 # Settings that are the box's own, not configuration, by what they are: its record of the last
 # backup, the SIM's PIN (it belongs to the SIM in this box; an old one restored could cost it a
@@ -58,17 +63,29 @@ BOX_OWN = {LAST_BACKUP_KEY: "record of its last backup",
            **dict.fromkeys(sim_pin.KEYS, "SIM's PIN"),
            **dict.fromkeys(network_service.KEYS, "network setting")}
 BOX_OWN_SETTINGS = tuple(BOX_OWN)
-SECRET_NOTE = ("This file holds the SIP trunk's password and the API users' password hashes: "
-               "keep it as secret as the passwords themselves.")
+SECRET_NOTE = ("This file holds the SIP trunk's password, the API users' password hashes and "
+               "the people's PIN hashes: keep it as secret as the passwords themselves.")
 
 # The configuration, in the file's order: parents before the rows that refer to them.
 CONFIGURATION: tuple[type[BaseModel], ...] = (
-    Group, OnCallNumber, Person, Membership, NumberGroup, Setting, Trunk, User,
+    Group, OnCallNumber, ListeningNumber, Person, Membership, NumberGroup, Setting, Trunk, User,
 )
+# Tables a file of an older version may lack (it was written before they existed): such a
+# file restores as none of their rows.
+SINCE_VERSION: dict[type[BaseModel], int] = {ListeningNumber: 2}
+
+# Columns that are the box's own, not configuration: a person's wrong PINs in a row and phone
+# lock are what has happened on this box's listening line lately.  A backup restored on another
+# box must not lock anyone out there, and a restore here must not lift a lock on someone
+# guessing (an admin lifts it, audited): a person the restore brings back keeps this box's
+# values (a new one starts with none).
+BOX_OWN_COLUMNS: dict[type[BaseModel], dict[str, str]] = {
+    Person: {"pin_failures": "count of wrong PINs", "pin_locked_until": "phone lock"},
+}
 
 # Never echoed in an error message: messages end up on terminals and in logs.
 SECRET_COLUMNS = frozenset({("trunk", "password"), ("trunk", "inbound_password"),
-                            ("user", "password_hash")})
+                            ("user", "password_hash"), ("person", "pin_hash")})
 
 
 class BackupError(Invalid):
@@ -113,8 +130,13 @@ def _json_value(field: peewee.Field, value: object) -> object:
     return value
 
 
+def _backed_up_fields(model: type[BaseModel]) -> list[peewee.Field]:
+    box_own = BOX_OWN_COLUMNS.get(model, {})
+    return [field for field in model._meta.sorted_fields if field.column_name not in box_own]
+
+
 def _dump(model: type[BaseModel]) -> list[dict[str, Any]]:
-    fields = model._meta.sorted_fields
+    fields = _backed_up_fields(model)
     query = model.select(*fields).order_by(model._meta.primary_key)
     if model is Setting:
         query = query.where(Setting.key.not_in(BOX_OWN_SETTINGS))
@@ -213,12 +235,17 @@ def _row(model: type[BaseModel], position: int, raw: object) -> dict[str, Any]:
     """One row checked and completed: a column this schema added after the backup was written
     gets its default, an unknown column is refused (its data would be silently lost)."""
     table = model._meta.table_name
-    columns = {field.column_name: field for field in model._meta.sorted_fields}
+    columns = {field.column_name: field for field in _backed_up_fields(model)}
+    box_own = BOX_OWN_COLUMNS.get(model, {})
     key = raw.get(model._meta.primary_key.column_name) if isinstance(raw, dict) else None
     where, ref = _locate(model, key, position)
     if not isinstance(raw, dict):
         raise BackupError(ref, f"{where}: must be an object of columns")
     for column in raw:
+        if column in box_own:
+            raise BackupError(f"{ref}.{column}", f"{where}: {column}: is this box's own "
+                                                 f"{box_own[column]}, not configuration; "
+                                                 "remove the column")
         if column not in columns:
             raise BackupError(f"{ref}.{column}", f"{where}: {column}: unknown column "
                                                  f"(a {table} has {', '.join(columns)})")
@@ -226,6 +253,8 @@ def _row(model: type[BaseModel], position: int, raw: object) -> dict[str, Any]:
     for column, field in columns.items():
         if column in raw:
             row[field.name] = _value(table, where, ref, field, raw[column])
+        elif field is Person.personal_number:  # drawn once every row is read: see _parse
+            row[field.name] = None
         elif field.default is not None:
             row[field.name] = field.default() if callable(field.default) else field.default
         elif field.null:
@@ -260,10 +289,24 @@ def _number_values(row: dict[str, Any]) -> dict[str, object]:
         sms_to_caller=row["sms_to_caller"], sms_on_missed=row["sms_on_missed"])
 
 
+def _listening_number_values(row: dict[str, Any]) -> dict[str, object]:
+    return directory_service.check_listening_number(row["number"], row["name"])
+
+
 def _person_values(row: dict[str, Any]) -> dict[str, object]:
-    return directory_service.check_person(row["name"], row["phone"], on_duty=row["on_duty"],
-                                          wants_sms=row["wants_sms"],
-                                          public_phone=row["public_phone"])
+    values = directory_service.check_person(row["name"], row["phone"], on_duty=row["on_duty"],
+                                            wants_sms=row["wants_sms"],
+                                            public_phone=row["public_phone"])
+    personal_number = row["personal_number"]
+    if personal_number is not None and not (
+            len(personal_number) == PERSONAL_NUMBER_DIGITS and personal_number.isascii()
+            and personal_number.isdigit() and personal_number[0] != "0"):
+        raise Invalid("personal_number", f"personal_number: {PERSONAL_NUMBER_DIGITS} digits, "
+                                         f"not starting with 0, got {personal_number!r}")
+    pin_hash = row["pin_hash"]
+    if pin_hash is not None:
+        auth_service.check_password_hash(pin_hash, "pin_hash", "PIN", "a PIN's check")
+    return values
 
 
 def _setting_values(row: dict[str, Any]) -> dict[str, object]:
@@ -314,7 +357,8 @@ def _user_values(row: dict[str, Any]) -> dict[str, object]:
 
 
 ROW_CHECKS: dict[type[BaseModel], Callable[[dict[str, Any]], dict[str, object]]] = {
-    Group: _group_values, OnCallNumber: _number_values, Person: _person_values,
+    Group: _group_values, OnCallNumber: _number_values,
+    ListeningNumber: _listening_number_values, Person: _person_values,
     Setting: _setting_values, Trunk: _trunk_values, User: _user_values,
 }
 
@@ -366,6 +410,7 @@ def _check_across(rows: Rows) -> None:
     phone, never both (the number would ring itself); group names differ however written; a
     number's backup group is not also one of its ringing groups."""
     numbers = {row["number"]: row for row in rows[OnCallNumber]}
+    listening = {row["number"]: row for row in rows[ListeningNumber]}
     for position, person in enumerate(rows[Person], start=1):
         number = numbers.get(person["phone"])
         if number is not None:
@@ -373,6 +418,20 @@ def _check_across(rows: Rows) -> None:
             raise BackupError(f"{ref}.phone", f"{where}: phone: {person['phone']} is already "
                                               f"the on-call number {number['number']} "
                                               f"({number['name']})")
+        line = listening.get(person["phone"])
+        if line is not None:
+            where, ref = _locate(Person, person["id"], position)
+            raise BackupError(f"{ref}.phone", f"{where}: phone: {person['phone']} is already "
+                                              f"the listening number {line['number']} "
+                                              f"({line['name']})")
+    for position, line in enumerate(rows[ListeningNumber], start=1):
+        number = numbers.get(line["number"])
+        if number is not None:
+            where, ref = _locate(ListeningNumber, line["id"], position)
+            raise BackupError(f"{ref}.number", f"{where}: number: {line['number']} is already "
+                                               f"the on-call number {number['number']} "
+                                               f"({number['name']}); a number is one or the "
+                                               "other")
     names: dict[str, str] = {}
     for position, group in enumerate(rows[Group], start=1):
         where, ref = _locate(Group, group["id"], position)
@@ -388,6 +447,22 @@ def _check_across(rows: Rows) -> None:
             raise BackupError(f"{ref}.group_id", f"{where}: group_id: group {link['group']} is "
                                                  f"the backup group of on_call_number "
                                                  f"{link['number']}; a group cannot be both")
+
+
+def _draw_personal_numbers(people: list[dict[str, Any]]) -> None:
+    """A personal number for each person the file gives none (a file from before the
+    listening line): the one they have on this box when the restore brings them back (same id
+    and ``created_at``) and nobody in the file has it, otherwise a new one."""
+    current = {(person_id, created_at): personal_number
+               for person_id, created_at, personal_number in _raw_rows(Person.select(
+                   Person.id, Person.created_at, Person.personal_number))}
+    taken = {person["personal_number"] for person in people} - {None}
+    for person in people:
+        if person["personal_number"] is None:
+            kept = current.get((person["id"], person["created_at"]))
+            person["personal_number"] = (kept if kept is not None and kept not in taken
+                                         else new_personal_number(taken))
+            taken.add(person["personal_number"])
 
 
 def _text(document: dict[str, Any], key: str) -> str | None:
@@ -425,13 +500,16 @@ def _parse(data: bytes) -> tuple[BackupInfo, Rows]:
                                         f"(known: {', '.join(known)})")
         if not isinstance(raw_rows, list):
             raise BackupError(name, f"{name}: must be a list of rows")
-    missing = [name for name in known if name not in tables]
+    tables = {name: tables.get(name, []) if SINCE_VERSION.get(model, 1) > version
+              else tables.get(name) for name, model in known.items()}
+    missing = [name for name, raw_rows in tables.items() if raw_rows is None]
     if missing:
         raise BackupError("tables", f"tables: no {', '.join(map(repr, missing))} table in "
                                     "the backup")
     rows: Rows = {model: [_row(model, position, raw)
                           for position, raw in enumerate(tables[name], start=1)]
                   for name, model in known.items()}
+    _draw_personal_numbers(rows[Person])
     for model, model_rows in rows.items():
         _check_unique(model, model_rows)
     _check_references(rows)
@@ -469,12 +547,30 @@ def _surviving_ids(model: type[BaseModel], rows: list[dict[str, Any]]) -> list[A
     return sorted(key[0] for key in current & restored)
 
 
+def _box_own_values(model: type[BaseModel], ids: list[Any]) -> list[tuple[Any, ...]]:
+    """The box's own columns (:data:`BOX_OWN_COLUMNS`) of the rows ``ids``, as stored."""
+    meta = model._meta
+    fields = [meta.primary_key] + [meta.columns[column] for column in BOX_OWN_COLUMNS[model]]
+    return _raw_rows(model.select(*fields).where(meta.primary_key.in_(ids)))
+
+
+def _put_back_box_own_values(model: type[BaseModel], values: list[tuple[Any, ...]]) -> None:
+    meta = model._meta
+    columns = ", ".join(f'"{column}" = ?' for column in BOX_OWN_COLUMNS[model])
+    for key, *own in values:
+        database_proxy.execute_sql(
+            f'UPDATE "{meta.table_name}" SET {columns} '
+            f'WHERE "{meta.primary_key.column_name}" = ?', (*own, key))
+
+
 def _replace(rows: Rows) -> int:
     """Swap the configuration; foreign keys are off, so this does by hand what they would do
     for rows that really go away, and checks the result before the transaction commits."""
     links = _outside_links()
     surviving = {model: _surviving_ids(model, rows[model])
                  for model in {field.rel_model for field in links}}
+    box_own = {model: _box_own_values(model, _surviving_ids(model, rows[model]))
+               for model in BOX_OWN_COLUMNS}
     # Users may have changed (passwords, roles, people): every login starts again.
     revoked = ApiToken.update(revoked=True).where(ApiToken.revoked == False).execute()  # noqa: E712
     for model in CONFIGURATION:
@@ -485,6 +581,8 @@ def _replace(rows: Rows) -> int:
     for model in CONFIGURATION:
         for batch in peewee.chunked(rows[model], 100):
             model.insert_many(batch).execute()
+    for model, values in box_own.items():
+        _put_back_box_own_values(model, values)
     for field in links:
         gone = field.is_null(False) & field.not_in(surviving[field.rel_model])
         if field.on_delete == "SET NULL":

@@ -148,19 +148,20 @@ def check_user(username: object, role: object, person_id: int | None) -> dict[st
     return {"username": name, "role": role, "person": person_id}
 
 
-def check_password_hash(value: str) -> str:
+def check_password_hash(value: str, field: str = "password_hash", secret: str = "password",
+                        check: str = "a login") -> str:
     """A stored password hash (a restored backup's): argon2id with parameters this box can
-    verify; a hash asking for gigabytes of memory would make every login a denial of service."""
-    field = "password_hash"
+    verify; a hash asking for gigabytes of memory would make every login a denial of service.
+    The same holds for a PIN's hash (``secret`` and ``check`` name them in the messages)."""
     try:
         parameters = argon2.extract_parameters(value)
     except argon2.exceptions.InvalidHashError:
-        raise Invalid(field, f"{field}: not an argon2id password hash") from None
+        raise Invalid(field, f"{field}: not an argon2id {secret} hash") from None
     if parameters.type is not argon2.Type.ID:
-        raise Invalid(field, f"{field}: not an argon2id password hash")
+        raise Invalid(field, f"{field}: not an argon2id {secret} hash")
     if (parameters.memory_cost > MAX_HASH_MEMORY_KIB or parameters.time_cost > MAX_HASH_TIME
             or parameters.parallelism > MAX_HASH_LANES):
-        raise Invalid(field, f"{field}: asks for more work than a login may take (at most "
+        raise Invalid(field, f"{field}: asks for more work than {check} may take (at most "
                              f"m={MAX_HASH_MEMORY_KIB}, t={MAX_HASH_TIME}, "
                              f"p={MAX_HASH_LANES})")
     return value

@@ -30,6 +30,8 @@ from paivystys.appliance.db.models import (
     HealthReport,
     IncomingSms,
     Leg,
+    ListeningCall,
+    ListeningEvent,
     LoginFailure,
     ModemHealth,
     OnCallNumber,
@@ -45,6 +47,7 @@ from paivystys.appliance.directory import ApplyFailed, Directory
 
 ARRIVED = dt.datetime(2025, 11, 25, 12, 5, tzinfo=dt.UTC)
 ADMIN_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+PIN_HASH = "$argon2id$v=19$m=65536,t=3,p=4$cGlucGlucGlu$cGluaGFzaHBpbmhhc2hwaW4"
 VERSION = metadata.version("paivystysvaihde")
 
 
@@ -79,6 +82,8 @@ def configure(d: Directory) -> None:
     d.change_number("Yö", sms_on_taken=False)
     d.set_setting("ring_time", "45")
     d.set_setting("sms_language", "sv")
+    d.add_listening_number("020 555 0199", "Kuuntelu")
+    Person.update(pin_hash=PIN_HASH).where(Person.name == "Matti Virtanen").execute()
     Setting.create(key="sms_template.taken.fi", value="{name} otti puhelun ({number_name}).")
     Trunk.create(mode="registration", host="sip.operaattori.fi", username="vaihde",
                  password="trunk-salasana", from_domain="operaattori.fi", dtmf_mode="inband",
@@ -115,6 +120,11 @@ def change_everything(d: Directory) -> None:
     d.add_person("Uusi Ihminen", "040 100 0004")
     d.remove_number("Yö")
     d.add_number("020 111 2222", "Uusi numero")
+    d.change_listening_number("Kuuntelu", name="Kuuntele")
+    d.add_listening_number("020 555 0198", "Toinen kuuntelu")
+    Person.update(pin_hash=None).where(Person.name == "Matti Virtanen").execute()
+    Person.update(pin_hash=PIN_HASH, personal_number="987654").where(
+        Person.name == "Liisa Korhonen").execute()
     d.set_setting("ring_time", "20")
     Setting.delete().where(Setting.key == "sms_template.taken.fi").execute()
     Trunk.update(password="vaihdettu", host="sip.toinen.fi", dtmf_mode="info",
@@ -136,7 +146,7 @@ def encode(value: dict[str, Any]) -> bytes:
 def test_every_table_is_configuration_or_deliberately_left_out() -> None:
     """A new table fails this until someone decides whether a restore replaces it."""
     history = {Call, Leg, OutboxMessage, OutboxPart, IncomingSms, ModemHealth, HealthReport,
-               ApiToken, AuditEntry, LoginFailure}
+               ApiToken, AuditEntry, LoginFailure, ListeningCall, ListeningEvent}
     assert set(backup_service.CONFIGURATION) | history == set(ALL_MODELS)
     assert not set(backup_service.CONFIGURATION) & history
 
@@ -149,10 +159,10 @@ def test_file_format(directory: Directory) -> None:
     assert list(saved) == ["format", "version", "created_at", "appliance_version", "note",
                            "tables"]
     assert (saved["format"], saved["version"], saved["appliance_version"]) == (
-        "paivystys-backup", 1, VERSION)
+        "paivystys-backup", 2, VERSION)
     assert "secret" in saved["note"]
-    assert list(saved["tables"]) == ["group", "on_call_number", "person", "membership",
-                                     "number_group", "setting", "trunk", "user"]
+    assert list(saved["tables"]) == ["group", "on_call_number", "listening_number", "person",
+                                     "membership", "number_group", "setting", "trunk", "user"]
     assert saved["tables"]["on_call_number"][0] == {
         "id": 1, "number": "+358201234567", "name": "Huolto", "backup_group_id": 2,
         "recording": True, "retention_days": 30, "sms_on_taken": True, "sms_to_caller": True,
@@ -185,8 +195,9 @@ def test_check_backup_counts_and_changes_nothing(directory: Directory) -> None:
     data = create_backup()
     before = raw()
     info = check_backup(data)
-    assert info.counts == {"group": 3, "on_call_number": 2, "person": 3, "membership": 4,
-                           "number_group": 3, "setting": 3, "trunk": 1, "user": 2}
+    assert info.counts == {"group": 3, "on_call_number": 2, "listening_number": 1, "person": 3,
+                           "membership": 4, "number_group": 3, "setting": 3, "trunk": 1,
+                           "user": 2}
     assert info.appliance_version == VERSION
     assert info.created_at == document(data)["created_at"]
     assert raw() == before
@@ -374,19 +385,19 @@ def _delete(table: str, index: int, column: str) -> Edit:
 REFUSALS: list[tuple[str, Edit, str, str]] = [
     ("wrong format", lambda doc: doc.update(format="something-else"), "format",
      "not a Päivystysvaihde backup: format is 'something-else', expected 'paivystys-backup'"),
-    ("newer version", lambda doc: doc.update(version=2, appliance_version="0.9.0"), "version",
-     "version: the backup is format version 2, written by a newer Päivystysvaihde (0.9.0); "
-     "this one reads up to version 1: update the appliance before restoring it"),
+    ("newer version", lambda doc: doc.update(version=3, appliance_version="0.9.0"), "version",
+     "version: the backup is format version 3, written by a newer Päivystysvaihde (0.9.0); "
+     "this one reads up to version 2: update the appliance before restoring it"),
     ("version as text", lambda doc: doc.update(version="1"), "version",
      "version: must be a whole number from 1 up, got '1'"),
     ("unknown table", lambda doc: doc["tables"].update(calls=[]), "tables",
-     "tables: unknown table 'calls' (known: group, on_call_number, person, membership, "
-     "number_group, setting, trunk, user)"),
+     "tables: unknown table 'calls' (known: group, on_call_number, listening_number, person, "
+     "membership, number_group, setting, trunk, user)"),
     ("missing table", lambda doc: doc["tables"].pop("user"), "tables",
      "tables: no 'user' table in the backup"),
     ("unknown column", _set("person", 1, "nickname", "Lissu"), "person[2].nickname",
      "person id 2: nickname: unknown column (a person has id, name, phone, on_duty, "
-     "wants_sms, public_phone, created_at)"),
+     "wants_sms, public_phone, created_at, personal_number, pin_hash)"),
     ("missing column", _delete("person", 0, "phone"), "person[1].phone",
      "person id 1: phone: missing"),
     ("missing id", _delete("group", 2, "id"), "group[#3].id", "group row 3: id: missing"),

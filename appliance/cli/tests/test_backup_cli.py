@@ -55,9 +55,10 @@ def test_create_saves_a_private_file_and_says_what(run: Run, tmp_path: Path) -> 
     lines = out.splitlines()
     assert lines[0].startswith(f"saved the configuration to {path} (")
     assert lines[0].endswith(" bytes, mode 0600), rows:")
-    assert counts(out) == {"group": 2, "on_call_number": 1, "person": 2, "membership": 2,
-                           "number_group": 1, "setting": 0, "trunk": 0, "user": 0}
-    assert "password" in lines[9] and "secret" in lines[9]
+    assert counts(out) == {"group": 2, "on_call_number": 1, "listening_number": 0, "person": 2,
+                           "membership": 2, "number_group": 1, "setting": 0, "trunk": 0,
+                           "user": 0}
+    assert "password" in lines[10] and "secret" in lines[10]
     assert mode(path) == 0o600
     assert json.loads(path.read_bytes())["format"] == "paivystys-backup"
     assert last_backup_at() is not None
@@ -148,10 +149,10 @@ def test_restore_of_a_newer_backup_is_refused(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "backup.json"
     run.ok(COMMAND, "create", str(path))
     backup = json.loads(path.read_bytes())
-    backup["version"] = 2
+    backup["version"] = 3
     path.write_text(json.dumps(backup))
     assert fails(run, COMMAND, "restore", str(path)).startswith(
-        f"{path}: version: the backup is format version 2, written by a newer Päivystysvaihde")
+        f"{path}: version: the backup is format version 3, written by a newer Päivystysvaihde")
 
 
 def test_save_keeps_a_private_backup_beside_the_database(run: Run, tmp_path: Path) -> None:
