@@ -1,4 +1,5 @@
-"""Voice prompts: generated with espeak-ng + sox, overridden by the admin's own recordings."""
+"""Voice prompts: generated with espeak-ng + sox, overridden by the admin's own recordings;
+readings (counts, dates, clock times, numbers) put together from them."""
 
 from paivystys.appliance.prompts.generate import (
     DEFAULT_LANGUAGE,
