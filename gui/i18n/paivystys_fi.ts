@@ -4,57 +4,57 @@
 <context>
     <name>AccountView</name>
     <message>
-        <location filename="../main/account.py" line="44"/>
+        <location filename="../main/account.py" line="51"/>
         <source>Set PIN…</source>
         <translation>Aseta PIN-koodi…</translation>
     </message>
     <message>
-        <location filename="../main/account.py" line="53"/>
+        <location filename="../main/account.py" line="60"/>
         <source>Name:</source>
         <translation>Nimi:</translation>
     </message>
     <message>
-        <location filename="../main/account.py" line="54"/>
+        <location filename="../main/account.py" line="61"/>
         <source>Personal number:</source>
         <translation>Henkilönumero:</translation>
     </message>
     <message>
-        <location filename="../main/account.py" line="55"/>
+        <location filename="../main/account.py" line="62"/>
         <source>PIN:</source>
         <translation>PIN-koodi:</translation>
     </message>
     <message>
-        <location filename="../main/account.py" line="60"/>
+        <location filename="../main/account.py" line="70"/>
         <source>&lt;h3&gt;Hearing your recordings by phone&lt;/h3&gt;</source>
         <translation>&lt;h3&gt;Nauhoitteiden kuuntelu puhelimella&lt;/h3&gt;</translation>
     </message>
     <message>
-        <location filename="../main/account.py" line="62"/>
+        <location filename="../main/account.py" line="72"/>
         <source>Call the listening number and key your PIN, then #. From a phone other than your own, key your personal number and # first.</source>
         <translation>Soita kuuntelunumeroon ja näppäile PIN-koodisi ja #. Muusta kuin omasta puhelimestasi näppäile ensin henkilönumerosi ja #.</translation>
     </message>
     <message>
-        <location filename="../main/account.py" line="87"/>
+        <location filename="../main/account.py" line="97"/>
         <source>set; locked after wrong PINs until {time}</source>
         <translation>asetettu; lukittu väärien PIN-koodien vuoksi {time} asti</translation>
     </message>
     <message>
-        <location filename="../main/account.py" line="90"/>
+        <location filename="../main/account.py" line="100"/>
         <source>set</source>
         <translation>asetettu</translation>
     </message>
     <message>
-        <location filename="../main/account.py" line="91"/>
+        <location filename="../main/account.py" line="101"/>
         <source>not set: set one to hear your recordings by phone</source>
         <translation>ei asetettu: aseta PIN-koodi kuunnellaksesi nauhoitteitasi puhelimella</translation>
     </message>
     <message>
-        <location filename="../main/account.py" line="95"/>
+        <location filename="../main/account.py" line="105"/>
         <source>Your PIN</source>
         <translation>PIN-koodisi</translation>
     </message>
     <message>
-        <location filename="../main/account.py" line="107"/>
+        <location filename="../main/account.py" line="117"/>
         <source>PIN set.</source>
         <translation>PIN-koodi asetettu.</translation>
     </message>

@@ -8,7 +8,14 @@ from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from paivystys.gui.formatting import format_datetime
 from paivystys.gui.manage.people import pin_locked_until
@@ -53,7 +60,10 @@ class AccountView(QWidget):
         rows.addRow(self.tr("Name:"), self.name_label)
         rows.addRow(self.tr("Personal number:"), self.personal_number_label)
         rows.addRow(self.tr("PIN:"), self.pin_label)
-        rows.addRow("", self.pin_button)
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.pin_button)
+        button_row.addStretch(1)
+        rows.addRow("", button_row)
         holder = QWidget()
         holder.setMaximumWidth(FORM_WIDTH)
         column = QVBoxLayout(holder)

@@ -58,7 +58,9 @@ def listening_calls(appliance: Appliance) -> dict[str, int]:
 
 def _shown(qtbot: QtBot, show: Callable[[ListeningLogView], ListeningLogView],
            client: ApplianceClient, page_size: int = 100) -> ListeningLogView:
-    view = show(ListeningLogView(client, page_size=page_size))
+    view = ListeningLogView(client, page_size=page_size)
+    view.resize(900, 560)
+    show(view)
     qtbot.waitUntil(lambda: view.calls.pending == 0 and view.model.rowCount() > 0)
     return view
 
