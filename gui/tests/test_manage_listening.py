@@ -246,3 +246,16 @@ def test_own_recordings_deletable_is_a_check_box_and_prompts_speak_swedish(
     _settle(qtbot, manage)
     stored = _stored(api)
     assert (stored["own_recordings_deletable"], stored["prompt_language"]) == ("no", "fi")
+
+
+def test_the_languages_offered_are_the_ones_the_appliance_lists(
+        qtbot: QtBot, manage: ManageView, api: ApplianceClient) -> None:
+    page = manage.settings
+    _open_tab(qtbot, manage, page)
+    rows = api.get("/api/settings")
+    listed = [{**row, "choices": ["fi", "de"]} if row["key"] == "prompt_language" else row
+              for row in rows]
+    page._show(listed)  # a switchboard that speaks German, which this console does not know
+    prompts = page.prompt_language
+    assert [prompts.itemText(index) for index in range(prompts.count())] == ["Finnish", "de"]
+    assert prompts.currentData() == "fi"
