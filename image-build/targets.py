@@ -40,6 +40,11 @@ BASE_PACKAGES = (
     *DEPENDS,
 )
 TIME_ZONE = "Europe/Helsinki"
+# The root by label (it boots from any card); the kernel's console on the Pi's serial pins
+# (ttyS1 on the 4's mini UART, which config.txt enables) and last on the screen, where the
+# set-up code is shown.
+RASPI_FIRMWARE_SETTINGS = (f"ROOTPART=LABEL={ROOT_LABEL}\n"
+                           'CONSOLES="ttyS1,115200 tty0"\n')
 # Namespace of the image's fixed identifiers (disk and partition UUIDs, FAT volume ids):
 # derived from the target and version, so that two builds of one version are identical.
 IDENTIFIER_NAMESPACE = uuid.UUID("7d1c5a62-8f0e-4c55-9d3e-2f6b8a9c4e10")
@@ -80,14 +85,19 @@ PI = Target(
         "image-pi",
         (*BASE_PACKAGES, "linux-image-arm64", "raspi-firmware"),
         components=("main", "non-free-firmware"),
-        # raspi-firmware writes cmdline.txt from this at every kernel (and initramfs) update.
-        # Its scripts refuse to run where /boot/firmware is not a mount point, unless they
-        # recognise a chroot (they do not under qemu-user): there it is one, of itself.
-        essential=(_write("/etc/default/raspi-firmware",
-                          f"ROOTPART=LABEL={ROOT_LABEL}\nCONSOLES=auto\n"),
-                   'mkdir -p "$1/boot/firmware" && '
-                   'mount --bind "$1/boot/firmware" "$1/boot/firmware"'),
-        customize=('umount "$1/boot/firmware"',),
+        # raspi-firmware's scripts refuse to run where /boot/firmware is not a mount point,
+        # unless they recognise a chroot (they do not under qemu-user): there it is one, of
+        # itself.
+        essential=('mkdir -p "$1/boot/firmware" && '
+                   'mount --bind "$1/boot/firmware" "$1/boot/firmware"',),
+        # Its kernel hook writes cmdline.txt and config.txt from /etc/default/raspi-firmware
+        # at every kernel and initramfs update.  That file is the package's conffile: written
+        # before the package, dpkg would stop at its "keep your version?" question, which no
+        # one answers here; so it is written after, and the hook run again to apply it.
+        customize=(_write("/etc/default/raspi-firmware", RASPI_FIRMWARE_SETTINGS),
+                   'chroot "$1" env DEB_MAINT_PARAMS=configure '
+                   '/etc/kernel/postinst.d/z50-raspi-firmware',
+                   'umount "$1/boot/firmware"'),
         architecture="arm64",
     ),
     boot_mount="/boot/firmware",
