@@ -2431,148 +2431,148 @@
         <translation>Ryhmät</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="120"/>
+        <location filename="../manage/people.py" line="121"/>
         <source>Personal number</source>
         <translation>Henkilönumero</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="121"/>
+        <location filename="../manage/people.py" line="122"/>
         <source>PIN</source>
         <translation>PIN-koodi</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="121"/>
+        <location filename="../manage/people.py" line="123"/>
         <source>set</source>
         <translation>asetettu</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="122"/>
+        <location filename="../manage/people.py" line="123"/>
         <source>not set</source>
         <translation>ei asetettu</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="123"/>
+        <location filename="../manage/people.py" line="124"/>
         <source>Phone access</source>
         <translation>Puhelinkuuntelu</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="131"/>
+        <location filename="../manage/people.py" line="132"/>
         <source>Find by name, phone or group</source>
         <translation>Hae nimellä, puhelinnumerolla tai ryhmällä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="135"/>
+        <location filename="../manage/people.py" line="136"/>
         <source>Add person…</source>
         <translation>Lisää henkilö…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="137"/>
+        <location filename="../manage/people.py" line="138"/>
         <source>Edit…</source>
         <translation>Muokkaa…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="139"/>
+        <location filename="../manage/people.py" line="140"/>
         <source>Delete…</source>
         <translation>Poista…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="141"/>
+        <location filename="../manage/people.py" line="142"/>
         <source>Set PIN…</source>
         <translation>Aseta PIN-koodi…</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="142"/>
+        <location filename="../manage/people.py" line="143"/>
         <source>The PIN for hearing recordings by phone</source>
         <translation>PIN-koodi nauhoitteiden kuunteluun puhelimella</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="144"/>
+        <location filename="../manage/people.py" line="145"/>
         <source>Lift phone lock</source>
         <translation>Poista puhelinlukitus</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="145"/>
+        <location filename="../manage/people.py" line="146"/>
         <source>Let the person try their PIN again now</source>
         <translation>Anna henkilön yrittää PIN-koodiaan heti uudelleen</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="166"/>
+        <location filename="../manage/people.py" line="167"/>
         <source>locked until {time}</source>
         <translation>lukittu {time} asti</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="180"/>
+        <location filename="../manage/people.py" line="181"/>
         <source>{total} people</source>
         <translation>{total} henkilöä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="181"/>
+        <location filename="../manage/people.py" line="182"/>
         <source>{shown} of {total} people</source>
         <translation>{shown} / {total} henkilöä</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="195"/>
+        <location filename="../manage/people.py" line="196"/>
         <source>Person added.</source>
         <translation>Henkilö lisätty.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="201"/>
+        <location filename="../manage/people.py" line="202"/>
         <source>Changes saved.</source>
         <translation>Muutokset tallennettu.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="208"/>
+        <location filename="../manage/people.py" line="209"/>
         <source>PIN of {name}</source>
         <translation>Henkilön {name} PIN-koodi</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="210"/>
+        <location filename="../manage/people.py" line="211"/>
         <source>PIN of {name} set.</source>
         <translation>Henkilön {name} PIN-koodi asetettu.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="217"/>
+        <location filename="../manage/people.py" line="218"/>
         <source>{name} may try their PIN again.</source>
         <translation>{name} voi taas yrittää PIN-koodiaan.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="222"/>
+        <location filename="../manage/people.py" line="223"/>
         <source>{name} is now on duty.</source>
         <translation>{name} päivystää nyt.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="223"/>
+        <location filename="../manage/people.py" line="224"/>
         <source>{name} is now off duty.</source>
         <translation>{name} ei enää päivystä.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="235"/>
+        <location filename="../manage/people.py" line="236"/>
         <source>They leave these groups: {groups}.</source>
         <translation>Hänet poistetaan näistä ryhmistä: {groups}.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="239"/>
+        <location filename="../manage/people.py" line="240"/>
         <source>Their login “{user}” is deleted too.</source>
         <translation>Myös hänen käyttäjätunnuksensa ”{user}” poistetaan.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="241"/>
+        <location filename="../manage/people.py" line="242"/>
         <source>The call log keeps their name on past calls.</source>
         <translation>Hänen nimensä säilyy puhelulokissa aiempien puheluiden kohdalla.</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="243"/>
-        <location filename="../manage/people.py" line="246"/>
+        <location filename="../manage/people.py" line="244"/>
+        <location filename="../manage/people.py" line="247"/>
         <source>Delete person</source>
         <translation>Poista henkilö</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="244"/>
+        <location filename="../manage/people.py" line="245"/>
         <source>Delete {name} ({phone})?</source>
         <translation>Poistetaanko {name} ({phone})?</translation>
     </message>
     <message>
-        <location filename="../manage/people.py" line="248"/>
+        <location filename="../manage/people.py" line="249"/>
         <source>{name} deleted.</source>
         <translation>{name} poistettu.</translation>
     </message>

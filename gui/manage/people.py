@@ -117,9 +117,10 @@ class PeoplePage(ManagePage):
             Column(self.tr("Number for callers"),
                    lambda p: shown_phone(p.get("public_phone") or "")),
             Column(self.tr("Groups"), lambda p: ", ".join(p["groups"])),
-            Column(self.tr("Personal number"), lambda p: p["personal_number"] or ""),
-            Column(self.tr("PIN"), lambda p: self.tr("set") if p["has_pin"]
-                   else self.tr("not set")),
+            # A switchboard older than this console has no listening line: empty cells.
+            Column(self.tr("Personal number"), lambda p: p.get("personal_number") or ""),
+            Column(self.tr("PIN"), lambda p: "" if p.get("has_pin") is None
+                   else self.tr("set") if p["has_pin"] else self.tr("not set")),
             Column(self.tr("Phone access"), self._lock_text),
         ], search_text=_search_text, muted=lambda p: not p["on_duty"])
         self.model.toggled.connect(self._duty_toggled)
@@ -250,5 +251,5 @@ class PeoplePage(ManagePage):
 
 def _search_text(person: Row) -> str:
     return " ".join([person["name"], person["phone"], national_phone(person["phone"]),
-                     person.get("public_phone") or "", person["personal_number"] or "",
+                     person.get("public_phone") or "", person.get("personal_number") or "",
                      *person["groups"]])
