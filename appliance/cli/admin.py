@@ -1,4 +1,5 @@
-"""Configuration commands: numbers, groups, people, memberships, backup group, settings.
+"""Configuration commands: numbers, listening numbers, groups, people (and their PINs for
+the listening line), memberships, backup group, settings.
 
 Every change goes through the directory, which validates it, records it in the audit log as
 ``cli:<unix user>``'s and applies it to Asterisk.
@@ -7,17 +8,27 @@ Every change goes through the directory, which validates it, records it in the a
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from collections.abc import Callable
 
 from paivystys.appliance.calllog import format_table
-from paivystys.appliance.cli import CommandError, cli_changes, print_json, use_database
+from paivystys.appliance.cli import (
+    CommandError,
+    cli_actor,
+    cli_changes,
+    print_json,
+    use_database,
+)
 from paivystys.appliance.directory import (
     Directory,
     group_to_dict,
+    listening_number_to_dict,
     number_to_dict,
     person_to_dict,
     settings_to_dicts,
 )
+from paivystys.appliance.listening import pins
 
 Handler = Callable[[argparse.Namespace], int | None]
 
@@ -149,6 +160,55 @@ def _register_numbers(commands: argparse._SubParsersAction) -> None:
     groups.add_argument("--none", action="store_true", help="ring no group at all")
 
 
+# --- listening numbers ----------------------------------------------------------------------
+
+def listening_add(args: argparse.Namespace) -> None:
+    row = _directory(args).add_listening_number(args.number, args.name)
+    print(f"added listening number {_number_line(listening_number_to_dict(row))}")
+
+
+def listening_list(args: argparse.Namespace) -> None:
+    numbers = [listening_number_to_dict(row)
+               for row in _directory(args).list_listening_numbers()]
+    if args.json:
+        print_json(numbers)
+        return
+    if not numbers:
+        print("No listening numbers.")
+        return
+    print(format_table(["ID", "Number", "Name"],
+                       [[str(n["id"]), n["number"], n["name"]] for n in numbers], right=(0,)))
+
+
+def listening_change(args: argparse.Namespace) -> None:
+    row = _directory(args).change_listening_number(args.ref, number=args.new_number,
+                                                   name=args.name)
+    print(f"changed listening number {_number_line(listening_number_to_dict(row))}")
+
+
+def listening_remove(args: argparse.Namespace) -> None:
+    row = _directory(args).remove_listening_number(args.ref)
+    print(f"removed listening number {row.number} {row.name!r}")
+
+
+def _register_listening_numbers(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "listening-number", help="numbers people call to hear their own calls' recordings")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = _add(actions, "add", listening_add,
+               "add a listening number (never also an on-call number)")
+    add.add_argument("number", help="the number people dial, e.g. 020 123 4599")
+    add.add_argument("name", help="a name for the number")
+    _add_list(actions, listening_list, "list the listening numbers")
+    change = _add(actions, "change", listening_change, "change a listening number")
+    change.add_argument("ref", metavar="NUMBER", help="the number, its name or id")
+    change.add_argument("--number", dest="new_number", metavar="NEW", help="a new number")
+    change.add_argument("--name", help="a new name")
+    remove = _add(actions, "remove", listening_remove,
+                  "remove a listening number (its calls stay in the log)")
+    remove.add_argument("ref", metavar="NUMBER", help="the number, its name or id")
+
+
 # --- groups -------------------------------------------------------------------------------
 
 def group_add(args: argparse.Namespace) -> None:
@@ -225,10 +285,44 @@ def person_list(args: argparse.Namespace) -> None:
         print("No people.")
         return
     print(format_table(
-        ["ID", "Name", "Phone", "On duty", "SMS", "Groups"],
+        ["ID", "Name", "Phone", "On duty", "SMS", "Groups", "Personal no.", "PIN"],
         [[str(p["id"]), p["name"], p["phone"], _yes(p["on_duty"]), _yes(p["wants_sms"]),
-          ", ".join(p["groups"]) or "-"] for p in people],
+          ", ".join(p["groups"]) or "-", p["personal_number"] or "-", _pin_shown(p)]
+         for p in people],
         right=(0,)))
+
+
+def _pin_shown(row: dict) -> str:
+    if row["pin_locked_until"]:
+        return f"locked until {row['pin_locked_until']}"
+    return "set" if row["has_pin"] else "none"
+
+
+def _new_pin(args: argparse.Namespace) -> str:
+    """The PIN from standard input (--pin-stdin) or asked twice on the terminal: never a
+    command-line argument, which every user of the machine could read from the process list."""
+    if args.pin_stdin:
+        pin = sys.stdin.readline().rstrip("\n")
+    else:
+        if not sys.stdin.isatty():
+            raise CommandError("no terminal to ask the PIN on: use --pin-stdin", 2)
+        pin = getpass.getpass("PIN (4-8 digits): ")
+        if getpass.getpass("Again: ") != pin:
+            raise CommandError("the PINs differ", 2)
+    return pins.check_new_pin(pin)
+
+
+def person_pin_set(args: argparse.Namespace) -> None:
+    person = _directory(args).person(args.ref)  # before asking: a typo is told at once
+    pin = _new_pin(args)
+    pins.set_pin(person, pin, cli_actor())
+    print(f"new PIN for {person.name}; their personal number is {person.personal_number}")
+
+
+def person_pin_unlock(args: argparse.Namespace) -> None:
+    person = _directory(args).person(args.ref)
+    pins.lift_pin_lock(person, cli_actor())
+    print(f"{person.name} may use the listening line again")
 
 
 def person_change(args: argparse.Namespace) -> None:
@@ -264,6 +358,17 @@ def _register_people(commands: argparse._SubParsersAction) -> None:
     remove = _add(actions, "remove", person_remove,
                   "remove a person (the call log keeps their name)")
     remove.add_argument("ref", metavar="PERSON", help="the person's phone, name or id")
+    pin = actions.add_parser("pin", help="a person's PIN for the listening line")
+    pin_actions = pin.add_subparsers(dest="pin_action", required=True, metavar="ACTION")
+    pin_set = _add(pin_actions, "set", person_pin_set,
+                   "set a person's PIN (4-8 digits; asked on the terminal, never an argument); "
+                   "their wrong PINs and phone lock end")
+    pin_set.add_argument("ref", metavar="PERSON", help="the person's phone, name or id")
+    pin_set.add_argument("--pin-stdin", action="store_true",
+                         help="read the PIN from the first line of standard input")
+    unlock = _add(pin_actions, "unlock", person_pin_unlock,
+                  "lift a person's phone lock after wrong PINs")
+    unlock.add_argument("ref", metavar="PERSON", help="the person's phone, name or id")
 
 
 # --- memberships, backup group ----------------------------------------------------------------
@@ -336,6 +441,7 @@ def _register_settings(commands: argparse._SubParsersAction) -> None:
 
 def register(commands: argparse._SubParsersAction) -> None:
     _register_numbers(commands)
+    _register_listening_numbers(commands)
     _register_groups(commands)
     _register_people(commands)
     _register_members(commands)

@@ -67,11 +67,15 @@ def test_configure_and_list_as_json(run: Run) -> None:
     assert [g["name"] for g in groups] == ["Huolto", "Varalla"]
     assert [m["name"] for m in groups[0]["members"]] == ["Liisa Korhonen", "Matti Virtanen"]
     assert set(groups[0]) == {"id", "name", "members", "rings_for", "backup_for"}
-    assert run.json("person", "list") == [
+    people = run.json("person", "list")
+    assert [person.pop("personal_number").isdigit() for person in people] == [True, True]
+    assert people == [
         {"id": 2, "name": "Liisa Korhonen", "phone": "+358501000002", "on_duty": False,
-         "wants_sms": False, "public_phone": None, "groups": ["Huolto"]},
+         "wants_sms": False, "public_phone": None, "groups": ["Huolto"], "has_pin": False,
+         "pin_locked_until": None},
         {"id": 1, "name": "Matti Virtanen", "phone": "+358401000001", "on_duty": True,
-         "wants_sms": True, "public_phone": "+358401000009", "groups": ["Huolto"]},
+         "wants_sms": True, "public_phone": "+358401000009", "groups": ["Huolto"],
+         "has_pin": False, "pin_locked_until": None},
     ]
     run.ok("number", "change", "Demo päivystys", "--no-sms-to-caller")
     assert run.json("number", "list")[0]["sms_to_caller"] is False

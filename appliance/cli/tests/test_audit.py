@@ -22,6 +22,7 @@ from paivystys.appliance.sms import kinds, templates
 
 PASSWORD = "toimiston-salasana-9"
 SIM_PIN = "86420"
+PERSON_PIN = "57213"  # a person's PIN for the listening line
 OWN_TEXT = templates.DEFAULTS[kinds.HELP]["fi"] + " Terveisin toimisto."
 
 # Each changing command, in an order that works on one database, with the audit row it must
@@ -43,6 +44,14 @@ CHANGES: list[tuple[tuple[str, ...], tuple[str, str | None]]] = [
     (("person", "add", "Pekka Laine", "040 100 0002"), ("person.add", "Pekka Laine")),
     (("person", "change", "Pekka Laine", "--off-duty"), ("person.change", "Pekka Laine")),
     (("person", "remove", "Pekka Laine"), ("person.remove", "Pekka Laine")),
+    (("person", "pin", "set", "Maija Virtanen", "--pin-stdin"),
+     ("person.pin.set", "Maija Virtanen")),
+    (("person", "pin", "unlock", "Maija Virtanen"), ("person.pin.unlock", "Maija Virtanen")),
+    (("listening-number", "add", "020 555 0199", "Kuuntelu"),
+     ("listening_number.add", "+358205550199")),
+    (("listening-number", "change", "Kuuntelu", "--number", "020 555 0198"),
+     ("listening_number.change", "+358205550198")),
+    (("listening-number", "remove", "Kuuntelu"), ("listening_number.remove", "+358205550198")),
     (("member", "add", "Maija Virtanen", "Kiinteistö"),
      ("member.add", "Maija Virtanen -> Kiinteistö")),
     (("member", "remove", "Maija Virtanen", "Kiinteistö"),
@@ -65,6 +74,7 @@ CHANGES: list[tuple[tuple[str, ...], tuple[str, str | None]]] = [
 # Commands that change no configuration: they read it, or run lab mode's simulated world
 # (lab up seeds the demo configuration on an empty box, as the appliance itself: "system").
 READS = {"number list", "group list", "person list", "settings list", "calls", "sms",
+         "listening-number list",
          "sms-template list", "user list", "status", "db version", "modem status",
          "config-backup list", "network show"}
 # Upkeep of the box itself, not a configuration change: a schema migration leaves its own
@@ -103,7 +113,7 @@ def db(tmp_path: Path) -> Iterator[Path]:
 
 
 def run(db: Path, monkeypatch: pytest.MonkeyPatch, argv: tuple[str, ...]) -> int:
-    typed = SIM_PIN if argv[:2] == ("modem", "pin") else PASSWORD
+    typed = {("modem", "pin"): SIM_PIN, ("person", "pin"): PERSON_PIN}.get(argv[:2], PASSWORD)
     monkeypatch.setattr("sys.stdin", io.StringIO(typed + "\n"))
     return main(["--db", str(db), *argv])
 
@@ -141,6 +151,7 @@ def test_every_changing_command_is_audited_as_the_unix_users(
     assert shown["sim_pin.set"] is None
     assert PASSWORD not in json.dumps(entries(1000))
     assert SIM_PIN not in json.dumps(entries(1000))
+    assert PERSON_PIN not in json.dumps(entries(1000))
 
 
 def test_reads_and_refusals_are_not_audited(db: Path, monkeypatch: pytest.MonkeyPatch,
@@ -148,7 +159,7 @@ def test_reads_and_refusals_are_not_audited(db: Path, monkeypatch: pytest.Monkey
     for argv in (("number", "list"), ("group", "list", "--json"), ("person", "list"),
                  ("settings", "list"), ("calls",), ("sms",), ("sms-template", "list"),
                  ("user", "list"), ("status",), ("db", "version"), ("modem", "status"),
-                 ("config-backup", "list")):
+                 ("config-backup", "list"), ("listening-number", "list")):
         assert run(db, monkeypatch, argv) == 0, argv
     assert run(db, monkeypatch, ("group", "add", "")) == 2
     assert run(db, monkeypatch, ("person", "remove", "Nobody")) == 1
