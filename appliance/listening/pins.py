@@ -23,7 +23,7 @@ import argon2
 from paivystys.appliance.audit import record
 from paivystys.appliance.changes import Changes
 from paivystys.appliance.db.models import PERSONAL_NUMBER_DIGITS, Person, database_proxy
-from paivystys.appliance.errors import Invalid
+from paivystys.appliance.errors import Invalid, NotFound
 
 PIN_LENGTHS = range(4, 9)
 MAX_WRONG_PINS = 3  # in a row; the last of them locks the person's phone access ...
@@ -77,7 +77,7 @@ def _pin_change(person: Person, actor: str, action: str, **values: object) -> No
     with Changes(actor).change(action, person.name, {"person_id": person.id},
                                reaches_asterisk=False):
         if not Person.update(**values).where(Person.id == person.id).execute():
-            raise Invalid("person", f"person: no person with id {person.id}")
+            raise NotFound("person", f"person: no person with id {person.id}")
     for name, value in values.items():
         setattr(person, name, value)
 

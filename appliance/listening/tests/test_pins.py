@@ -13,7 +13,7 @@ import pytest
 
 from paivystys.appliance.db.database import open_database
 from paivystys.appliance.db.models import AuditEntry, Person
-from paivystys.appliance.errors import Invalid
+from paivystys.appliance.errors import Invalid, NotFound
 from paivystys.appliance.listening import pins
 from paivystys.appliance.listening.pins import (
     MAX_WRONG_PINS,
@@ -152,7 +152,7 @@ def test_a_refused_pin_changes_and_audits_nothing(person: Person) -> None:
 
 def test_setting_the_pin_of_a_person_removed_meanwhile_is_refused(person: Person) -> None:
     Person.delete_by_id(person.id)
-    with pytest.raises(Invalid, match="no person with id"):
+    with pytest.raises(NotFound, match="no person with id"):
         set_pin(person, PIN, "admin")
     assert not AuditEntry.select().where(AuditEntry.action == "person.pin.set").exists()
 

@@ -219,3 +219,18 @@ def test_the_openapi_document_has_the_shapes_the_console_reads() -> None:
     assert {"personal_number", "has_pin", "pin_locked_until"} <= set(
         schemas["MeOut"]["properties"])
     assert "pin_hash" not in json.dumps(schemas)
+
+
+@pytest.mark.parametrize("value", ["maybe", "YES please", "", "yes\nno", "1"])
+def test_whether_people_may_delete_their_own_recordings_is_a_setting(admin: httpx.Client,
+                                                                     maija: httpx.Client,
+                                                                     value: str) -> None:
+    shown = {row["key"]: row for row in admin.get("/api/settings").json()}
+    assert shown["own_recordings_deletable"]["default"] == "no"
+    assert field_of(admin.put("/api/settings/own_recordings_deletable",
+                              json={"value": value})) == "own_recordings_deletable"
+    assert maija.put("/api/settings/own_recordings_deletable",
+                     json={"value": "yes"}).status_code == 403
+    answer = admin.put("/api/settings/own_recordings_deletable", json={"value": "yes"})
+    assert answer.json() == {"key": "own_recordings_deletable", "value": "yes", "default": "no"}
+    admin.put("/api/settings/own_recordings_deletable", json={"value": "no"})
