@@ -78,9 +78,16 @@ PIP = ["python3", "-m", "pip", "--quiet", "--disable-pip-version-check", "--no-c
 PIP_LOCKED = ["--no-deps", "--require-hashes", "--only-binary", ":all:"]
 
 
+# The voice prompts the package ships are synthesised in the host's build chroot (they are
+# the same for every architecture; espeak-ng under qemu-user took half a second a prompt).
+PROMPT_TOOLS = ("espeak-ng", "sox")
+PROMPTS_DIR = "/usr/share/paivystys/prompts"  # appliance/prompts/generate.py's SHIPPED_DIR
+
+
 def build_recipe(arch: str) -> Recipe:
     """The build chroot for packages of the Debian architecture ``arch``."""
-    return Recipe("deb-build", BUILD_PACKAGES, architecture=arch)
+    tools = PROMPT_TOOLS if arch == HOST_ARCHITECTURE else ()
+    return Recipe("deb-build", (*BUILD_PACKAGES, *tools), architecture=arch)
 
 
 def python_version(root: Path) -> str:
@@ -201,6 +208,7 @@ class Build:
             self._copy_sources(work / "src")
             tree = work / "pkg"
             self._venv(work, tree / VENV.lstrip("/"))
+            self._prompts(work)
             self._lay_out(tree)
             self._control(tree)
             normalise(tree, self.epoch)
@@ -294,6 +302,18 @@ class Build:
         self._in_root([python, "-W", "ignore", "-m", "compileall", "-q",
                        "--invalidation-mode", "checked-hash",
                        f"{VENV}/lib/{python}/site-packages"], work, venv=venv, native=native)
+
+    def _prompts(self, work: Path) -> None:
+        """Every voice prompt, synthesised by the project's own code (its wheel in the build
+        tools' environment) into the package's prompt directory, named as in a box's cache."""
+        self.progress("Synthesising the voice prompts ...")
+        self._in_root([*PIP, "--python", "/build/tools/bin/python", "install", "--no-index",
+                       "--no-deps", "--find-links", "/build/dist",
+                       f"{DISTRIBUTION}=={self.version}"], work, native=True)
+        self._in_root(["env", f"PAIVYSTYS_PROMPT_CACHE=/build/pkg{PROMPTS_DIR}",
+                       "/build/tools/bin/python", "-c",
+                       "from paivystys.appliance.prompts.generate import synthesise_all; "
+                       "synthesise_all(progress=lambda message: None)"], work, native=True)
 
     def _lay_out(self, tree: Path) -> None:
         def put(source: Path, target: str, mode: int = 0o644) -> None:

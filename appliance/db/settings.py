@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from paivystys.appliance.db.models import Setting
+from paivystys.appliance.languages import PROMPT_LANGUAGES, SMS_LANGUAGES
 
-LANGUAGES = ("fi", "en", "sv")
-SMS_LANGUAGES = ("fi", "en", "sv")
+LANGUAGES = PROMPT_LANGUAGES
 
 
 def _time_zone(key: str, value: str) -> str:

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from paivystys.appliance.db import settings
+from paivystys.appliance.languages import PROMPT_LANGUAGES
 from paivystys.appliance.prompts.words import WORDS
 from paivystys.appliance.runtime.host import ensure_command, run_checked
 from paivystys.appliance.runtime.instance import INSTANCE_ROOT
@@ -23,7 +23,7 @@ DEFAULT_LANGUAGE = "fi"
 # The languages the setting prompt_language offers, each with its espeak-ng voice.  Prompts
 # are synthesised where the appliance runs (the box; the lab's host, not its Asterisk root),
 # and Debian's espeak-ng brings espeak-ng-data, which holds all three voices.
-LANGUAGES = settings.LANGUAGES
+LANGUAGES = PROMPT_LANGUAGES
 VOICES = {"fi": "fi", "en": "en", "sv": "sv"}
 
 _DIGITS = {
@@ -155,6 +155,10 @@ PROMPTS: dict[str, dict[str, str]] = {
 
 CACHE_ENV = "PAIVYSTYS_PROMPT_CACHE"
 DEFAULT_CACHE_DIR = Path("/var/cache/paivystys/prompts")
+# The package ships every prompt synthesised when it was built, named as in the cache: a box
+# copies them instead of synthesising hundreds of them at its first boot (or at an update,
+# with calls in progress).  Only a prompt the package lacks is synthesised on the box.
+SHIPPED_DIR = Path("/usr/share/paivystys/prompts")
 ESPEAK_ARGS = ("-s", "150")
 # Digits are read out one after another in the confirmation prompt ("on-call call from 0 4 0
 # ..."): spoken faster and cut tight, ten of them take about 4 s instead of 12.
@@ -162,6 +166,9 @@ DIGIT_ESPEAK_ARGS = ("-s", "210")
 # The words of a date, a time or a count follow one another as one sentence: a little faster
 # than a prompt, cut as tight as digits.
 WORD_ESPEAK_ARGS = ("-s", "170")
+# sox dithers with random noise when it reduces the precision: repeatable mode seeds it, so
+# that one text gives the same file on every build.
+SOX_GLOBAL_ARGS = ("-R",)
 # What Asterisk plays without transcoding from wav: 8 kHz, mono, 16-bit signed.
 SOX_ARGS = ("-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer")
 # espeak-ng pads every utterance with silence: cut it at both ends.  `norm` evens out the
@@ -216,11 +223,21 @@ def generate_prompts(instance_dir: Path, languages: Iterable[str] = LANGUAGES,
     return written
 
 
+def synthesise_all(progress: Callable[[str], None] = print) -> list[Path]:
+    """Every prompt of every language synthesised into the cache (what the package ships:
+    the build runs this with the cache pointed into the package)."""
+    return [synthesise(lang, text, progress, *_recipe(lang, name))
+            for lang in LANGUAGES for name, text in PROMPTS[lang].items()]
+
+
 def synthesise(lang: str, text: str, progress: Callable[[str], None] = print,
                espeak_args: tuple[str, ...] = ESPEAK_ARGS,
                sox_effects: tuple[str, ...] = SOX_EFFECTS) -> Path:
     """The cached WAV file of `text` spoken in `lang`, synthesised if not cached yet."""
-    cached = cache_dir() / f"{_cache_key(lang, text, espeak_args, sox_effects)}.wav"
+    name = f"{_cache_key(lang, text, espeak_args, sox_effects)}.wav"
+    if (shipped := SHIPPED_DIR / name).is_file():
+        return shipped
+    cached = cache_dir() / name
     if cached.is_file():
         return cached
     espeak = ensure_command("espeak-ng", "espeak-ng", progress)
@@ -231,7 +248,8 @@ def synthesise(lang: str, text: str, progress: Callable[[str], None] = print,
         converted = Path(work) / "converted.wav"
         doing = "making a voice prompt"
         run_checked([espeak, "-v", VOICES[lang], *espeak_args, "-w", str(spoken), text], doing)
-        run_checked([sox, str(spoken), *SOX_ARGS, str(converted), *sox_effects], doing)
+        run_checked([sox, *SOX_GLOBAL_ARGS, str(spoken), *SOX_ARGS, str(converted),
+                     *sox_effects], doing)
         converted.chmod(0o644)
         # A concurrent run may do the same; the rename makes either result whole.
         os.replace(converted, cached)
@@ -240,7 +258,8 @@ def synthesise(lang: str, text: str, progress: Callable[[str], None] = print,
 
 def _cache_key(lang: str, text: str, espeak_args: tuple[str, ...],
                sox_effects: tuple[str, ...]) -> str:
-    recipe = "\n".join([VOICES[lang], *espeak_args, text, *SOX_ARGS, *sox_effects])
+    recipe = "\n".join([VOICES[lang], *espeak_args, text, *SOX_GLOBAL_ARGS, *SOX_ARGS,
+                        *sox_effects])
     return hashlib.sha256(recipe.encode()).hexdigest()[:24]
 
 

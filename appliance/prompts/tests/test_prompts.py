@@ -140,3 +140,32 @@ def test_changed_text_is_synthesised_again(cache: Path) -> None:
     after = generate.synthesise("en", "Press 1 to answer.", lambda message: None)
     assert before != after
     assert before.read_bytes() != after.read_bytes()
+
+
+@can_synthesise
+def test_one_text_gives_the_same_file_every_time(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package ships the prompts: a rebuild must give the same bytes."""
+    made = []
+    for run in ("first", "second"):
+        monkeypatch.setenv(generate.CACHE_ENV, str(tmp_path / run))
+        made.append(generate.synthesise("fi", "Paina yksi.", lambda message: None).read_bytes())
+    assert made[0] == made[1]
+
+
+def test_a_prompt_the_package_ships_is_copied_not_synthesised(
+        tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = tmp_path / "shipped"
+    monkeypatch.setattr(generate, "SHIPPED_DIR", shipped)
+    monkeypatch.setitem(generate.PROMPTS, "en", {"pv-press-1": "Press 1 to take the call."})
+    key = generate._cache_key("en", "Press 1 to take the call.",
+                              *generate._recipe("en", "pv-press-1"))
+    shipped.mkdir()
+    (shipped / f"{key}.wav").write_bytes(b"RIFF shipped")
+
+    def no_synthesis(command: list[str], doing: str = "") -> None:
+        raise AssertionError(f"synthesised: {command}")
+
+    monkeypatch.setattr(generate, "run_checked", no_synthesis)
+    generate_prompts(tmp_path / "box", languages=["en"], progress=lambda message: None)
+    assert (tmp_path / "box/sounds/generated/en/pv-press-1.wav").read_bytes() == b"RIFF shipped"
