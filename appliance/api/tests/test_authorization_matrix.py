@@ -96,8 +96,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
 }
 # Placeholders that reach no real row, so an allowed caller's request changes nothing.
 PATH_VALUES = {"user_id": "999999", "number_id": "999999", "group_id": "999999",
-               "person_id": "999999", "listening_number_id": "999999", "key": "no_such_setting", "kind": "no_such_kind",
-               "language": "fi", "call_id": "999999",
+               "person_id": "999999", "listening_number_id": "999999",
+               "key": "no_such_setting", "kind": "no_such_kind", "language": "fi",
+               "call_id": "999999",
                "name": "paivystys-backup-19991231-235959.json"}
 SKIPPED_IN_LOOP = {("POST", "/api/logout")}  # revokes the caller's token: tested alone
 
