@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from paivystys.appliance.ami.client import AmiClient, Headers
@@ -35,6 +36,7 @@ from paivystys.appliance.lab.carrier import (
     VAR_CALLER_NUM64,
     VAR_CALLER_PRES,
     VAR_DIALLED,
+    VAR_HEARD,
     VAR_LIMIT,
 )
 
@@ -52,6 +54,8 @@ _NUMBER = re.compile(r"\+?[0-9]{1,20}")
 # A request user as it goes into the carrier's Dial(): URI-escaped, so that no character of it
 # is Dial syntax (',' '(' ')' '&' '/' '@' arrive as %2C %28 %29 %26 %2F %40).
 _ESCAPED_USER = re.compile(r"[A-Za-z0-9%._~+*#!$'=-]{1,64}")
+# How long each key a caller presses sounds (AMI PlayDTMF), as a person's press does.
+DTMF_PRESS_MS = 150
 # CALLERID(pres) values a test may ask for; "prohib" is what a withheld number arrives as.
 PRESENTATIONS = ("allowed", "prohib")
 
@@ -122,7 +126,8 @@ def _router(ami: AmiClient) -> _CallEvents:
 def place_call(ami: AmiClient, caller: str, dialled: str, hangup_after: float | None = None,
                max_duration: float = 120, *, caller_name: str = "",
                presentation: str = "allowed", any_caller_id: bool = False,
-               any_dialled: bool = False) -> CallerReport:
+               any_dialled: bool = False, heard: str = "",
+               on_answer: Callable[[Headers], None] | None = None) -> CallerReport:
     """Call ``dialled`` on the appliance from ``caller`` and return once the call is over.
 
     ``ami`` is the *carrier's* AMI.  The caller hangs up ``hangup_after`` seconds after dialling
@@ -133,7 +138,9 @@ def place_call(ami: AmiClient, caller: str, dialled: str, hangup_after: float | 
     URI-escaped user (``%22`` for a quote, ``%2C`` for a comma), as a hostile or broken network
     may send it.  ``any_caller_id`` lets the caller's number be any text at all; the caller's
     name always may be.  With a carrier that is the appliance's registrar, ``dialled`` goes in
-    To and the request URI names the appliance's account.
+    To and the request URI names the appliance's account.  ``heard``: where the carrier
+    records what the caller hears (see :data:`.carrier.VAR_HEARD`; "" = nowhere);
+    ``on_answer`` is called with the answer's event (its Channel is the caller's line).
     """
     if any_dialled:
         if not _ESCAPED_USER.fullmatch(dialled):
@@ -163,19 +170,19 @@ def place_call(ami: AmiClient, caller: str, dialled: str, hangup_after: float | 
             Timeout=str(int((limit + ORIGINATE_SLACK_S) * 1000)),
             Async="true",
             # "__" makes LABCALL follow the call onto every channel the carrier creates for it.
-            Variable=[f"__{VAR_CALL}={call_id}",
+            Variable=[f"__{VAR_CALL}={call_id}", f"__{VAR_HEARD}={heard}",
                       f"{VAR_CALLER_NUM64}={_base64(caller)}",
                       f"{VAR_CALLER_NAME64}={_base64(caller_name)}",
                       f"{VAR_CALLER_PRES}={presentation}",
                       f"{VAR_DIALLED}={dialled}", f"{VAR_LIMIT}={limit:.3f}"],
         )
-        return _follow(events, call_id, caller, dialled, limit)
+        return _follow(events, call_id, caller, dialled, limit, on_answer)
     finally:
         router.close(call_id)
 
 
 def _follow(events: queue.Queue[Headers], call_id: str, caller: str, dialled: str,
-            limit: float) -> CallerReport:
+            limit: float, on_answer: Callable[[Headers], None] | None = None) -> CallerReport:
     start = _next(events, time.monotonic() + START_TIMEOUT_S)
     if start is None or start.get("UserEvent") != EVENT_CALL_START:
         raise CallerError(f"the carrier did not start call {call_id} ({caller} -> {dialled}) "
@@ -199,6 +206,8 @@ def _follow(events: queue.Queue[Headers], call_id: str, caller: str, dialled: st
         if name == EVENT_CALL_ANSWERED:
             answered_at = _time(event)
             codec = event.get("Codec", "")
+            if on_answer is not None:
+                on_answer(event)
         elif name == EVENT_CALL_DIGIT:
             digits.append(event.get("Digit", ""))
         elif name == EVENT_CALL_END:
@@ -230,3 +239,63 @@ def _next(events: queue.Queue[Headers], deadline: float) -> Headers | None:
 
 def _time(event: Headers) -> float:
     return float(event["Time"])
+
+
+class LiveCall:
+    """A call the caller holds while a test acts: presses keys when it chooses, hangs up when it
+    chooses.  The call runs in a thread; :meth:`report` waits for its end."""
+
+    def __init__(self, ami: AmiClient, caller: str, dialled: str, max_duration: float = 120,
+                 heard: str = "") -> None:
+        self._ami = ami
+        self._answered = threading.Event()
+        self._channel = ""
+        self._outcome: list[CallerReport | BaseException] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(caller, dialled, max_duration, heard), daemon=True,
+            name=f"live call {caller} -> {dialled}")
+        self._thread.start()
+
+    def _run(self, caller: str, dialled: str, max_duration: float, heard: str) -> None:
+        try:
+            self._outcome.append(place_call(self._ami, caller, dialled,
+                                            max_duration=max_duration, heard=heard,
+                                            on_answer=self._on_answer))
+        except BaseException as error:  # handed to report()
+            self._outcome.append(error)
+        finally:
+            self._done.set()
+            self._answered.set()  # nobody waits for an answer that never comes
+
+    def _on_answer(self, event: Headers) -> None:
+        self._channel = event.get("Channel", "")
+        self._answered.set()
+
+    def wait_answered(self, timeout: float = START_TIMEOUT_S) -> None:
+        if not self._answered.wait(timeout) or not self._channel:
+            raise CallerError(f"the appliance did not answer within {timeout:.0f} s")
+
+    def press(self, keys: str, gap: float = 0.25) -> None:
+        """Press ``keys`` one after another, as the caller's phone sends them (RFC 4733)."""
+        self.wait_answered()
+        for key in keys:
+            self._ami.action("PlayDTMF", Channel=self._channel, Digit=key,
+                             Duration=str(DTMF_PRESS_MS))
+            time.sleep(gap)
+
+    def hang_up(self) -> None:
+        self.wait_answered()
+        self._ami.action("Hangup", Channel=self._channel, check=False)
+
+    @property
+    def ended(self) -> bool:
+        return self._done.is_set()
+
+    def report(self, timeout: float = 120) -> CallerReport:
+        if not self._done.wait(timeout):
+            raise CallerError(f"the call did not end within {timeout:.0f} s")
+        outcome = self._outcome[0]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome

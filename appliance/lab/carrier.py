@@ -93,6 +93,12 @@ VAR_CALLER_NAME64 = "LABCALLERNAME64"
 VAR_CALLER_PRES = "LABCALLERPRES"  # CALLERID(pres), e.g. prohib for a withheld number
 VAR_DIALLED = "LABDIALLED"  # empty: the request names no number (a GSM gateway's way)
 VAR_LIMIT = "LABLIMIT"  # seconds after which the caller hangs up, ringing or talking
+# Where the carrier records what the caller hears (a path inside the carrier's Asterisk), or
+# empty; inherited to the channel towards the appliance, which records its audio there (the
+# caller sends nothing but silence, so the recording is what the appliance sent).
+VAR_HEARD = "LABHEARD"
+# The folder of those recordings, in the carrier's instance directory.
+HEARD_DIR = "recordings/heard"
 
 # --- UserEvents ------------------------------------------------------------------------------
 # Handset events carry Number (as dialled by the appliance), Behaviour and Caller.
@@ -117,7 +123,9 @@ HANGUP_BY_NETWORK = "network"
 
 # Caller events carry LabCall and Time (Unix time with milliseconds, the carrier's clock).
 EVENT_CALL_START = "LabCallStart"  # the carrier starts dialling the appliance
-EVENT_CALL_ANSWERED = "LabCallAnswered"  # + Codec: the appliance answered
+# + Codec, Channel: the appliance answered; Channel is the carrier's channel towards it (the
+# keys the caller presses are sent on it)
+EVENT_CALL_ANSWERED = "LabCallAnswered"
 EVENT_CALL_DIGIT = "LabCallDigit"  # + Digit: one DTMF digit the caller heard
 EVENT_CALL_END = "LabCallEnd"  # + DialStatus, HangupCause, SipCause: the dialling side ended
 EVENT_CALL_LISTEN_END = "LabCallListenEnd"  # the listening side ended: no more digits follow
@@ -449,8 +457,11 @@ exten => {CALLER_LISTEN_EXTEN},1,Set(CHANNEL(hangup_handler_push)={CONTEXT_CALLE
 exten => listen-ended,1,{_call_event(EVENT_CALL_LISTEN_END)}
  same => n,Return()
 
-; Runs on the appliance's channel when it answers, before the caller is connected.
+; Runs on the appliance's channel when it answers, before the caller is connected.  With
+; {VAR_HEARD}, what the caller hears is recorded there.
 [{CONTEXT_CALLER_ANSWERED}]
-exten => s,1,{_call_event(EVENT_CALL_ANSWERED, Codec="${CHANNEL(audionativeformat)}")}
+exten => s,1,ExecIf($["${{{VAR_HEARD}}}" != ""]?MixMonitor(${{{VAR_HEARD}}}))
+ same => n,{_call_event(EVENT_CALL_ANSWERED, Codec="${CHANNEL(audionativeformat)}",
+                        Channel="${CHANNEL}")}
  same => n,Return()
 """
