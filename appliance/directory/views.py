@@ -83,5 +83,7 @@ def person_to_dict(person: Person) -> dict[str, Any]:
 
 
 def settings_to_dicts() -> list[dict[str, Any]]:
-    return [{"key": key, "value": value, "default": db_settings.SPECS[key].default}
+    specs = db_settings.SPECS
+    return [{"key": key, "value": value, "default": specs[key].default,
+             "choices": list(specs[key].choices) if specs[key].choices else None}
             for key, value in db_settings.all_settings().items()]

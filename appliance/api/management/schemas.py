@@ -142,6 +142,9 @@ class SettingOut(BaseModel):
     key: str
     value: str
     default: str
+    # The values a setting takes, when it is one of a few (the languages); None for numbers
+    # and the time zone.
+    choices: list[str] | None = None
 
 
 class TemplateText(Strict):

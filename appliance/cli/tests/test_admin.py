@@ -79,7 +79,8 @@ def test_configure_and_list_as_json(run: Run) -> None:
     ]
     run.ok("number", "change", "Demo päivystys", "--no-sms-to-caller")
     assert run.json("number", "list")[0]["sms_to_caller"] is False
-    assert {"key": "ring_time", "value": "30", "default": "30"} in run.json("settings", "list")
+    assert {"key": "ring_time", "value": "30", "default": "30", "choices": None} in run.json(
+        "settings", "list")
     assert run.applied == 10
 
 

@@ -359,7 +359,10 @@ def test_settings(d: Directory, applied: Counter) -> None:
     assert err.field == "key"
     assert "unknown setting 'colour'" in str(err)
     assert applied.calls == 1
-    assert {"key": "ring_time", "value": "45", "default": "30"} in settings_to_dicts()
+    assert {"key": "ring_time", "value": "45", "default": "30",
+            "choices": None} in settings_to_dicts()
+    assert {"key": "prompt_language", "value": "fi", "default": "fi",
+            "choices": ["fi", "en", "sv"]} in settings_to_dicts()
 
 
 # --- apply and transactions ----------------------------------------------------------------

@@ -232,5 +232,6 @@ def test_whether_people_may_delete_their_own_recordings_is_a_setting(admin: http
     assert maija.put("/api/settings/own_recordings_deletable",
                      json={"value": "yes"}).status_code == 403
     answer = admin.put("/api/settings/own_recordings_deletable", json={"value": "yes"})
-    assert answer.json() == {"key": "own_recordings_deletable", "value": "yes", "default": "no"}
+    assert answer.json() == {"key": "own_recordings_deletable", "value": "yes", "default": "no",
+                             "choices": ["no", "yes"]}
     admin.put("/api/settings/own_recordings_deletable", json={"value": "no"})
