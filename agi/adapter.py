@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import re
+import select
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,6 +64,8 @@ class AgiPlaybackFailed(AGIAppError):
 
 # Asterisk's code for a command on a channel that has hung up.
 DEAD_CHANNEL = 511
+# How long a failed playback waits for Asterisk's HANGUP line (sent just after its reply).
+HANGUP_GRACE_S = 0.2
 KEYS = frozenset("0123456789*#")
 # Sound names are ours (paths without extension); anything that would be argument syntax is
 # refused rather than quoted.
@@ -75,6 +78,19 @@ class _ReplyReader:
     def __init__(self, rfile: BinaryIO, channel: AgiChannel) -> None:
         self._rfile = rfile
         self._channel = channel
+
+    def hangup_waiting(self) -> bool:
+        """Whether Asterisk's HANGUP line is there to read already (on a connection made
+        non-blocking); if so it is read and the hang-up recorded."""
+        try:
+            waiting = self._rfile.peek()  # type: ignore[attr-defined]  (a BufferedReader)
+        except BlockingIOError:
+            return False
+        if not waiting.startswith(b"HANGUP"):
+            return False
+        self._rfile.readline(MAX_LINE_BYTES)
+        self._channel.record_hangup()
+        return True
 
     def readline(self) -> str:
         while True:
@@ -188,15 +204,32 @@ class AgiChannel(AGI):
         finally:
             self._connection.settimeout(previous)
 
+    def _hangup_follows(self) -> bool:
+        """After a result of -1: whether Asterisk's HANGUP line follows it.  Asterisk answers
+        the command first and reports the hang-up just after; without waiting a moment for it,
+        a hang-up would look like a file that could not be played."""
+        if not self.hung_up and self._connection is not None:
+            # It may be on its way, or read into the buffer with the reply already.
+            select.select([self._connection], [], [], HANGUP_GRACE_S)
+            previous = self._connection.gettimeout()
+            self._connection.settimeout(0.0)  # what is there, without waiting
+            try:
+                self.stdin.hangup_waiting()
+            finally:
+                self._connection.settimeout(previous)
+        return self.hung_up
+
+    def _failed(self, command: str, sound: str) -> AGIAppError:
+        if self._hangup_follows():
+            return AgiChannelGone(f"{command}: the channel has hung up")
+        return AgiPlaybackFailed(f"{command} {sound} failed (missing file or hang-up)")
+
     def _playback(self, command: str, *args: str) -> str:
         """Runs a playback command; returns the key that stopped it ("" = played to its end)."""
         try:
             reply = self.execute(command, *args)
         except AGIAppError as error:  # result=-1
-            if self.hung_up:
-                raise AgiChannelGone(f"{command}: the channel has hung up") from error
-            raise AgiPlaybackFailed(f"{command} {args[0]} failed (missing file or hang-up)") \
-                from error
+            raise self._failed(command, args[0]) from error
         code = int(reply["result"][0] or 0)
         return chr(code) if code > 0 else ""
 
@@ -231,10 +264,7 @@ class AgiChannel(AGI):
         try:
             reply = self.execute("GET DATA", sound, str(int(timeout_s * 1000)), str(max_digits))
         except AGIAppError as error:
-            if self.hung_up:
-                raise AgiChannelGone("GET DATA: the channel has hung up") from error
-            raise AgiPlaybackFailed(f"GET DATA {prompt} failed (missing file or hang-up)") \
-                from error
+            raise self._failed("GET DATA", sound) from error
         digits = reply["result"][0]
         # Asterisk reports whatever was keyed; only keys are keys.
         return "".join(key for key in digits if key in KEYS)

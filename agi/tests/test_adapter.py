@@ -304,3 +304,40 @@ def test_a_dead_channel_refusal_counts_as_hung_up() -> None:
     with pytest.raises(AgiChannelGone):
         agi.answer()
     assert agi.hung_up
+
+
+def _connected(replies: bytes) -> tuple[AgiChannel, socket.socket, socket.socket]:
+    asterisk, server = socket.socketpair()
+    asterisk.sendall(ENV + replies)
+    server.settimeout(10)
+    return AgiChannel(server.makefile("rb"), server.makefile("wb"), server), asterisk, server
+
+
+@pytest.mark.parametrize("replies", [b"200 result=-1 endpos=0\nHANGUP\n",
+                                     b"200 result=-1\nHANGUP\n"])
+def test_a_failed_playback_with_hangup_just_after_is_a_hangup(replies: bytes) -> None:
+    agi, asterisk, server = _connected(replies)
+    try:
+        with pytest.raises(AgiChannelGone):
+            if b"endpos" in replies:
+                agi.stream("/srv/x", "1")
+            else:
+                agi.read_digits("/srv/x", 1, 4)
+        assert agi.hung_up
+        assert server.gettimeout() == 10
+    finally:
+        asterisk.close()
+        server.close()
+
+
+def test_a_failed_playback_without_hangup_keeps_the_conversation() -> None:
+    agi, asterisk, server = _connected(b"200 result=-1 endpos=0\n")
+    try:
+        with pytest.raises(AgiPlaybackFailed):
+            agi.stream("/srv/missing")
+        assert not agi.hung_up
+        asterisk.sendall(b"200 result=1 (42)\n")  # the conversation goes on, in step
+        assert agi.get_variable("PV_X") == "42"
+    finally:
+        asterisk.close()
+        server.close()
