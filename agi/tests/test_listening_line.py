@@ -397,3 +397,21 @@ def test_hostile_channel_variables_are_data(line: Line, hostile: str) -> None:
     assert len(row.caller) <= 32 and len(row.dialled) <= 32
     assert "pv-listen-personal-number" in caller.heard  # no person's phone
     assert row.outcome == "refused"
+
+
+def test_the_prompt_language_and_the_admins_own_recordings(line: Line) -> None:
+    settings.set_setting("prompt_language", "sv")
+    recorded = line.recording("rec-a", line.maija, 100, caller="+358501112222")
+    custom = line.instance / "sounds" / "custom" / "sv" / "pv-listen-welcome.wav"
+    custom.parent.mkdir(parents=True)
+    custom.write_bytes(b"RIFF")
+    caller = Caller([Press("pv-listen-pin", MAIJA_PIN)])
+    conversation = line.call(caller)
+    arrived = recorded.arrived_at.replace(tzinfo=dt.UTC)
+    assert caller.heard[2:] == [*recording_count(1, "sv"),
+                                *recording_announcement(arrived, recorded.caller, "sv",
+                                                        TIME_ZONE),
+                                "rec-a", "pv-listen-last", WAIT, "pv-listen-goodbye"]
+    sounds = [command for command in conversation.commands if command.startswith("STREAM")]
+    assert sounds[0].startswith('STREAM FILE "/srv/instance/sounds/custom/sv/pv-listen-welcome"')
+    assert all("/generated/sv/" in command for command in sounds[1:])
