@@ -231,6 +231,9 @@ def test_own_recordings_deletable_is_a_check_box_and_prompts_speak_swedish(
     prompts = page.prompt_language
     assert [prompts.itemText(index) for index in range(prompts.count())] == [
         "Finnish", "English", "Swedish"]
+    listed = next(row["choices"] for row in api.get("/api/settings")
+                  if row["key"] == "prompt_language")
+    assert [prompts.itemData(index) for index in range(prompts.count())] == listed
     page.own_recordings_deletable.setChecked(True)
     prompts.setCurrentIndex(prompts.findData("sv"))
     page.save_button.click()
