@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import wave
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from asterisk.agi import AGIHangup
@@ -113,7 +113,6 @@ class Playlist:
 
     recordings: list[Call]
     position: int = 0
-    played: set[int] = field(default_factory=set)
 
     @property
     def current(self) -> Call:
@@ -137,6 +136,8 @@ class Playlist:
 
 
 class ListeningLineHandler(AgiHandler):
+    person: Person  # once identified
+
     def execute(self) -> None:
         self.start()
         try:
@@ -155,6 +156,7 @@ class ListeningLineHandler(AgiHandler):
     def start(self) -> None:
         self.language = settings.get_setting("prompt_language")
         self.time_zone = settings.get_setting("time_zone")
+        self.deletable = settings.get_setting("own_recordings_deletable") == "yes"
         self.outcome: ListeningOutcome | None = None
         self.caller = self.agi.get_variable(CALLER).strip()
         self.caller_e164 = self.agi.get_variable(CALLER_E164).strip()
@@ -204,7 +206,6 @@ class ListeningLineHandler(AgiHandler):
 
     def listen(self, person: Person) -> None:
         self.person = person
-        self.deletable = settings.get_setting("own_recordings_deletable") == "yes"
         playlist = Playlist(own_recordings(person.id))
         key = self.say(recording_count(len(playlist.recordings), self.language), keys=DIGITS + END)
         if playlist.recordings and key != END:
