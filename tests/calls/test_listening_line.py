@@ -36,13 +36,15 @@ from paivystys.appliance.listening.pins import set_pin
 from paivystys.appliance.prompts.readings import recording_announcement, recording_count
 from paivystys.appliance.recordings.retention import delete_expired
 from paivystys.appliance.runtime.instance import INSTANCE_ROOT
-from tests.calls.conftest import new_mobile
+
+from conftest import new_mobile, new_on_call_number
 
 RATE = 8000
 FRAME_S = 0.05
 TIME_ZONE = "Europe/Helsinki"  # the setting's default
 # Each test recording is a tone of its own, none of them a key's (DTMF) or a handset's voice.
 TONES = {"A": 500.0, "Z": 2600.0, "B": 1100.0, "C": 1900.0, "P": 3100.0}
+TEST_FOLDER = "listening-line-test"
 # Tone lengths as heard may differ from the file's by a frame or two at either end.
 SLACK_S = 0.25
 
@@ -64,10 +66,12 @@ class Line:
         """A finished call ``person`` answered, recorded: ``tones`` one after another."""
         arrived = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago)
         name = "".join(tone for tone, _ in tones)
-        relative = f"{arrived:%Y/%m}/listen-{name}-{time.monotonic_ns()}.wav"
+        # A folder of their own: Asterisk's month folders are its own to make (with the
+        # services' group), and other tests check them.
+        relative = f"{TEST_FOLDER}/listen-{name}-{time.monotonic_ns()}.wav"
         path = self.recordings_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.parent.chmod(0o2775)
+        path.parent.mkdir(exist_ok=True)
+        path.parent.chmod(0o755)
         write_tones(path, tones)
         path.chmod(0o644)  # Asterisk plays it
         return Call.create(call_id=path.stem, dialled="+358205550100", caller=caller,
@@ -179,7 +183,7 @@ class AgiTrace:
 def line(lab) -> Iterator[Line]:
     open_database(lab.db_path)
     directory = Directory()
-    number = f"+35820{int(time.time()) % 10_000_000:07d}"
+    number = new_on_call_number()  # a number no other test uses
     directory.add_listening_number(number, "Kuuntelu")
     lab.appliance().rx("agi set debug on")
     yield Line(lab, number, directory)
