@@ -270,8 +270,13 @@ class AgiChannel(AGI):
         return "".join(key for key in digits if key in KEYS)
 
 
+def is_sound_name(text: str) -> bool:
+    """Whether ``text`` can be sent as a sound's name (nothing in it is argument syntax)."""
+    return _SOUND.fullmatch(text) is not None
+
+
 def _quoted_sound(sound: str) -> str:
-    if not _SOUND.fullmatch(sound):
+    if not is_sound_name(sound):
         raise ValueError(f"not a sound name: {sound!r}")
     return f'"{sound}"'
 

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from asterisk.agi import AGIHangup
 
-from paivystys.agi.adapter import AgiPlaybackFailed
+from paivystys.agi.adapter import AgiPlaybackFailed, is_sound_name
 from paivystys.agi.registry import AgiHandler
 from paivystys.appliance.asterisk.variables import (
     CALLER,
@@ -271,6 +271,12 @@ class ListeningLineHandler(AgiHandler):
 
     def play(self, recorded: Call, path: Path) -> str:
         """The recording, announced: returns the key that stopped it, "" at its end."""
+        seen_as = self.context.recordings_dir / path.relative_to(self.recordings_dir)
+        if not is_sound_name(str(seen_as.with_suffix(""))):
+            log.error("listening call %s: the recording of call %s has a file name that is "
+                      "not sent to Asterisk: %r", self.call.call_id, recorded.call_id,
+                      recorded.recording)
+            return ""
         arrived = recorded.arrived_at
         arrived = arrived if arrived.tzinfo is not None else arrived.replace(tzinfo=dt.UTC)
         announcement = recording_announcement(arrived, recorded.caller, self.language,
@@ -279,7 +285,6 @@ class ListeningLineHandler(AgiHandler):
         if key and key not in (BACK, FORWARD):
             return key
         calls.recording_event(self.call, ListeningAction.PLAYED, recorded, _now())
-        seen_as = self.context.recordings_dir / path.relative_to(self.recordings_dir)
         with self.agi.replies_within(sound_seconds(path.with_suffix("")) + REPLY_SLACK_S):
             try:
                 return self.agi.control_stream(str(seen_as.with_suffix("")), self.playback_keys,

@@ -415,3 +415,17 @@ def test_the_prompt_language_and_the_admins_own_recordings(line: Line) -> None:
     sounds = [command for command in conversation.commands if command.startswith("STREAM")]
     assert sounds[0].startswith('STREAM FILE "/srv/instance/sounds/custom/sv/pv-listen-welcome"')
     assert all("/generated/sv/" in command for command in sounds[1:])
+
+
+def test_a_recording_whose_name_would_be_syntax_is_never_sent(line: Line) -> None:
+    line.recording("rec-b", line.maija, 200)
+    odd = line.recording("rec-a", line.maija, 100)
+    (line.instance / "recordings" / odd.recording).rename(
+        line.instance / "recordings" / '2026/12/x" "1.wav')
+    Call.update(recording='2026/12/x" "1.wav').where(Call.id == odd.id).execute()
+    caller = Caller([Press("pv-listen-pin", MAIJA_PIN)])
+    conversation = line.call(caller)
+    assert played(caller) == ["rec-b"]
+    assert not any('x"' in command for command in conversation.commands)
+    assert events() == [("played", "rec-b")]
+    assert caller.heard.count("pv-listen-from") == 1  # nor was it announced
