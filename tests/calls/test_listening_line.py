@@ -244,8 +244,8 @@ def actions(row: ListeningCall) -> list[tuple[str, str]]:
 def test_three_recordings_newest_first_then_back_replay_next_and_skip(
         lab, carrier_ami, line: Line) -> None:
     """From her own phone: the PIN, the count, all three newest first with their
-    announcements; the oldest skipped 10 s forward; then back, replay, next; never anybody
-    else's, and never one retention deleted."""
+    announcements; the oldest skipped 10 s forward; then previous, replay, next, 10 s forward
+    and back; never anybody else's, and never one retention deleted."""
     maija = line.person("Maija Kuuntelija", "2580")
     pekka = line.person("Pekka Muu", "1397")
     expired = line.record(maija, 100 * 24, [("P", 1.0)])  # retention takes it before the call
@@ -280,7 +280,11 @@ def test_three_recordings_newest_first_then_back_replay_next_and_skip(
     trace.wait(announced(oldest)[0])
     call.press("6")
     trace.wait(f"CONTROL STREAM FILE .*{oldest.call_id}")
-    time.sleep(0.6)
+    time.sleep(0.4)
+    call.press("6")  # forward to its second tone ...
+    time.sleep(0.8)
+    call.press("4")  # ... and back 10 s, into its first
+    time.sleep(0.8)
     call.press("#")
     report = call.report()
 
@@ -297,9 +301,9 @@ def test_three_recordings_newest_first_then_back_replay_next_and_skip(
     assert sounds[-1] == "pv-listen-goodbye"
     # What the caller heard: all three, newest first, whole; the oldest's first tone for half
     # a second only (6 skipped 10 s of it); then the middle one cut short twice (1 replayed
-    # it, 2 went on) and the oldest again until #.
+    # it, 2 went on) and the oldest again: forward into its second tone, back into its first.
     runs = heard(audio)
-    assert [tone for tone, _ in runs] == ["C", "B", "A", "Z", "B", "B", "A"], runs
+    assert [tone for tone, _ in runs] == ["C", "B", "A", "Z", "B", "B", "A", "Z", "A"], runs
     assert_runs(runs[:2], [("C", 1.5), ("B", 1.5)])
     assert runs[2][1] < 1.5 and abs(runs[3][1] - 1.5) <= 0.5, runs
     for tone, seconds in runs[4:]:
