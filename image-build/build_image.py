@@ -37,7 +37,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "packaging"))
 
 from build_deb import source_date_epoch
 from sid_root import CACHE_PARENT, COMPLETE_MARKER, ensure_root, run_in
-from targets import BOOT_LABEL, ROOT_LABEL, TARGETS, TIME_ZONE, Target
+from targets import (
+    BOOT_LABEL,
+    RASPI_FIRMWARE_CUSTOM,
+    RASPI_FIRMWARE_SETTINGS,
+    ROOT_LABEL,
+    TARGETS,
+    TIME_ZONE,
+    Target,
+)
 
 from paivystys.appliance.runtime.host import RuntimeSetupError, ensure_command, require_root
 
@@ -115,6 +123,8 @@ class ImageBuild:
         self._configure()
         if self.target.name == "pc":
             self._install_boot_loader()
+        else:
+            self._fill_firmware_partition()
         self._scrub()
         self._check_nothing_per_box()
         manifest = self._write_manifest()
@@ -204,6 +214,21 @@ class ImageBuild:
                    if line.startswith("linux ")]
         if not kernels or any(kernel.startswith(f"{esp}/") for kernel in kernels):
             raise RuntimeSetupError(f"kernel-install wrote no usable boot entry:\n{entries}")
+
+    def _fill_firmware_partition(self) -> None:
+        """The Pi's boot partition as raspi-firmware's kernel hook writes it on the box at
+        every kernel update: firmware, kernel, initramfs, device trees, and cmdline.txt and
+        config.txt from the image's settings.  The settings file is the package's conffile, so
+        it is written after the package was installed (before, dpkg would stop at its "keep
+        your version?" question) and the hook run again.  The hook refuses to run where
+        /boot/firmware is not a mount point: here it is one, of itself."""
+        (self.root / "etc/default/raspi-firmware").write_text(RASPI_FIRMWARE_SETTINGS)
+        (self.root / "etc/default/raspi-firmware-custom").write_text(RASPI_FIRMWARE_CUSTOM)
+        firmware = self.root / self.target.boot_mount.lstrip("/")
+        run_in(self.root, ["/etc/kernel/postinst.d/z50-raspi-firmware"],
+               binds={firmware: self.target.boot_mount}, capture=True,
+               env={"DEB_MAINT_PARAMS": "configure"})
+        self.report["firmware_cmdline"] = (firmware / "cmdline.txt").read_text().strip()
 
     def _scrub(self) -> None:
         for relative in PER_BOX_FILES:

@@ -40,11 +40,17 @@ BASE_PACKAGES = (
     *DEPENDS,
 )
 TIME_ZONE = "Europe/Helsinki"
-# The root by label (it boots from any card); the kernel's console on the Pi's serial pins
-# (ttyS1 on the 4's mini UART, which config.txt enables) and last on the screen, where the
-# set-up code is shown.
+# raspi-firmware's kernel hook writes the Pi's cmdline.txt and config.txt from these at every
+# kernel and initramfs update.  The root by label (it boots from any card); the kernel's
+# console on the serial pins (ttyS1, the 4's mini UART, which config.txt enables) and last on
+# the screen, where the set-up code is shown; no cma= (the hook adds cma=64M unless it runs on
+# a Pi 4 itself, and that value renders a Pi 4 unbootable: the device tree's own is kept).
 RASPI_FIRMWARE_SETTINGS = (f"ROOTPART=LABEL={ROOT_LABEL}\n"
-                           'CONSOLES="ttyS1,115200 tty0"\n')
+                           'CONSOLES="ttyS1,115200 tty0"\n'
+                           "CMA=0\n")
+# Appended to config.txt.  The firmware looks for bcm2711-rpi-cm4.dtb on a Compute Module 4,
+# and Debian's kernel ships the device tree of its IO board under another name.
+RASPI_FIRMWARE_CUSTOM = "[cm4]\ndevice_tree=bcm2711-rpi-cm4-io.dtb\n[all]\n"
 # Namespace of the image's fixed identifiers (disk and partition UUIDs, FAT volume ids):
 # derived from the target and version, so that two builds of one version are identical.
 IDENTIFIER_NAMESPACE = uuid.UUID("7d1c5a62-8f0e-4c55-9d3e-2f6b8a9c4e10")
@@ -90,14 +96,8 @@ PI = Target(
         # itself.
         essential=('mkdir -p "$1/boot/firmware" && '
                    'mount --bind "$1/boot/firmware" "$1/boot/firmware"',),
-        # Its kernel hook writes cmdline.txt and config.txt from /etc/default/raspi-firmware
-        # at every kernel and initramfs update.  That file is the package's conffile: written
-        # before the package, dpkg would stop at its "keep your version?" question, which no
-        # one answers here; so it is written after, and the hook run again to apply it.
-        customize=(_write("/etc/default/raspi-firmware", RASPI_FIRMWARE_SETTINGS),
-                   'chroot "$1" env DEB_MAINT_PARAMS=configure '
-                   '/etc/kernel/postinst.d/z50-raspi-firmware',
-                   'umount "$1/boot/firmware"'),
+        # Its settings are written by the image build (RASPI_FIRMWARE_SETTINGS).
+        customize=('umount "$1/boot/firmware"',),
         architecture="arm64",
     ),
     boot_mount="/boot/firmware",

@@ -27,7 +27,9 @@ STATE = "/var/lib/paivystys"
 UPDATE_TIMEOUT_S = 900
 # As the screen shows it ("Set-up code:   2QVB-S0NQ-P2PZ-4CZ5") and the journal says it.
 SETUP_CODE = re.compile(r"set-up code:?\s+([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})", re.IGNORECASE)
-PI_DEVICE_TREES = ("bcm2711-rpi-4-b.dtb", "bcm2711-rpi-400.dtb", "bcm2711-rpi-cm4.dtb")
+# Debian's kernel names the Compute Module 4's device tree after its IO board; config.txt
+# points the firmware to it.
+PI_DEVICE_TREES = ("bcm2711-rpi-4-b.dtb", "bcm2711-rpi-400.dtb", "bcm2711-rpi-cm4-io.dtb")
 
 
 def test_the_published_files_describe_the_image(image_box: ImageBox) -> None:
@@ -113,7 +115,10 @@ def test_the_boot_partition_boots_the_box(image_box: ImageBox) -> None:
     else:
         assert {"config.txt", "cmdline.txt", "start4.elf", "fixup4.dat"} <= set(files)
         assert set(PI_DEVICE_TREES) <= set(files), files
-        assert f"root=LABEL={ROOT_LABEL}" in machine.check(f"cat {mount}/cmdline.txt")
+        command_line = machine.check(f"cat {mount}/cmdline.txt")
+        assert f"root=LABEL={ROOT_LABEL}" in command_line and "cma=" not in command_line
+        assert "[cm4]\ndevice_tree=bcm2711-rpi-cm4-io.dtb" in machine.check(
+            f"cat {mount}/config.txt")
         image_box.report["raspberry_pi_5_device_tree"] = "bcm2712-rpi-5-b.dtb" in files
 
 
