@@ -47,7 +47,11 @@ from paivystys.appliance.listening.pins import (
     verify_pin,
 )
 from paivystys.appliance.prompts import prompt_path
-from paivystys.appliance.prompts.readings import recording_announcement, recording_count
+from paivystys.appliance.prompts.readings import (
+    MAX_COUNT,
+    recording_announcement,
+    recording_count,
+)
 from paivystys.appliance.recordings.access import (
     RecordingGone,
     delete_own_recording,
@@ -206,7 +210,8 @@ class ListeningLineHandler(AgiHandler):
 
     def listen(self, person: Person) -> None:
         self.person = person
-        playlist = Playlist(own_recordings(person.id))
+        # As many as the count can say (the console lists fewer at a time).
+        playlist = Playlist(own_recordings(person.id, limit=MAX_COUNT))
         key = self.say(recording_count(len(playlist.recordings), self.language), keys=DIGITS + END)
         if playlist.recordings and key != END:
             self.play_recordings(playlist, key)

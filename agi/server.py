@@ -9,6 +9,7 @@ so the dialplan's failsafe takes over; the server itself keeps serving.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import signal
 import socket
@@ -26,6 +27,7 @@ from paivystys.agi.adapter import AgiChannel, AgiEnvironmentTooLong
 from paivystys.agi.registry import AgiHandler, HandlerContext, Registry, default_registry
 from paivystys.appliance.db.database import database_path, open_database
 from paivystys.appliance.db.schema import EXIT_SCHEMA_MISMATCH, SchemaError
+from paivystys.appliance.listening import calls
 from paivystys.appliance.runtime.systemd import Readiness, configure_logging
 
 log = logging.getLogger(__name__)
@@ -150,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaError as exc:  # one line in the log: what to run
         log.error("%s", exc)
         return EXIT_SCHEMA_MISMATCH
+    with db.connection_context():
+        left_open = calls.close_left_open(dt.datetime.now(dt.UTC))
+    if left_open:
+        log.warning("%d listening-line call(s) left open by the previous run closed",
+                    left_open)
     server = FastAgiServer(args.listen, HandlerContext(db, PurePosixPath(args.recordings_dir),
                                                        args.instance_dir))
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import signal
@@ -18,6 +19,8 @@ from paivystys.agi.registry import AgiHandler, Registry
 from paivystys.agi.server import FastAgiServer, parse_listen, request_route
 from paivystys.agi.tests.conftest import ServerFactory
 from paivystys.agi.tests.fake_asterisk import agi_env, env_bytes, run_agi
+from paivystys.appliance.db.database import open_database
+from paivystys.appliance.db.models import ListeningCall
 
 
 class SetOne(AgiHandler):
@@ -211,3 +214,31 @@ def test_main_serves_and_exits_cleanly_on_sigterm(tmp_path: Path) -> None:
     finally:
         process.kill()
         process.wait()
+
+
+def test_main_closes_listening_calls_a_previous_run_left_open(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "db")
+    try:
+        ListeningCall.create(call_id="1.2", dialled="", caller="",
+                             arrived_at=dt.datetime.now(dt.UTC))
+    finally:
+        db.close()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paivystys.agi.server", "--listen", f"127.0.0.1:{port}",
+         "--db", str(tmp_path / "db"), "--recordings-dir", "/rec"],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert "1 listening-line call(s) left open by the previous run closed" in \
+            process.stderr.readline()
+        assert "FastAGI listening on 127.0.0.1" in process.stderr.readline()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(10) == 0
+    finally:
+        process.kill()
+        process.wait()
+    db = open_database(tmp_path / "db")
+    try:
+        assert ListeningCall.get(ListeningCall.call_id == "1.2").ended_at is not None
+    finally:
+        db.close()

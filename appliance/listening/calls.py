@@ -55,3 +55,9 @@ def close_call(call: ListeningCall, outcome: ListeningOutcome | None, now: dt.da
     failed before it knew (its error is in the log)."""
     ListeningCall.update(ended_at=now, outcome=outcome).where(
         ListeningCall.id == call.id).execute()
+
+
+def close_left_open(now: dt.datetime) -> int:
+    """End the calls a previous run of the line left open (it stopped mid-call: its calls
+    ended with it).  Their outcome stays as it was; returns how many there were."""
+    return ListeningCall.update(ended_at=now).where(ListeningCall.ended_at.is_null()).execute()

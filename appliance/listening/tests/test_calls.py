@@ -63,3 +63,17 @@ def test_a_line_that_failed_ends_without_an_outcome(db) -> None:
     calls.close_call(row, None, NOW)
     row = ListeningCall.get_by_id(row.id)
     assert (row.outcome, row.ended_at is not None) == (None, True)
+
+
+def test_calls_left_open_by_a_stopped_line_are_closed(db) -> None:
+    running = calls.open_call("1700000000.4", "", "", "", NOW)
+    calls.claimed_by(running, Person.create(name="Maija", phone="+358401000001"))
+    ended = calls.open_call("1700000000.5", "", "", "", NOW)
+    calls.close_call(ended, ListeningOutcome.REFUSED, NOW)
+    later = NOW + dt.timedelta(hours=1)
+    assert calls.close_left_open(later) == 1
+    rows = {row.call_id: row for row in ListeningCall.select()}
+    assert rows["1700000000.4"].ended_at.replace(tzinfo=dt.UTC) == later
+    assert rows["1700000000.4"].outcome is None
+    assert rows["1700000000.5"].outcome == "refused"
+    assert calls.close_left_open(later) == 0
