@@ -199,7 +199,9 @@ class ListeningLineHandler(AgiHandler):
             if verdict == PinVerdict.ACCEPTED:
                 self.outcome = ListeningOutcome.LISTENED
                 return person
-            if verdict == PinVerdict.NO_PIN:
+            if verdict == PinVerdict.NO_PIN and known is not None:
+                # Said only to the person's own phone: after a keyed personal number it would
+                # tell a stranger that the number is someone's, and that it has no PIN.
                 self.outcome = ListeningOutcome.NO_PIN
                 self.say([NO_PIN])
                 return None

@@ -429,3 +429,17 @@ def test_a_recording_whose_name_would_be_syntax_is_never_sent(line: Line) -> Non
     assert not any('x"' in command for command in conversation.commands)
     assert events() == [("played", "rec-b")]
     assert caller.heard.count("pv-listen-from") == 1  # nor was it announced
+
+
+def test_a_stranger_keying_the_personal_number_of_someone_without_a_pin_hears_wrong_pin(
+        line: Line) -> None:
+    Person.update(pin_hash=None).where(Person.id == line.maija.id).execute()
+    script = []
+    for _ in range(3):
+        script += [Press("pv-listen-personal-number", PERSONAL_NUMBER),
+                   Press("pv-listen-pin", "2468")]
+    caller = Caller(script)
+    line.call(caller, from_phone="+358409999999")
+    assert "pv-listen-no-pin" not in caller.heard
+    assert caller.heard.count("pv-listen-wrong-pin") == 3
+    assert listening_call().outcome == "refused"
