@@ -71,6 +71,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="the network marks FROM as withheld (presentation restricted)")
     call.set_defaults(handler=_call)
 
+    listen = commands.add_parser(
+        "listen", help="call the listening line TO from FROM and press keys; prints the "
+                       "listening call's log row")
+    listen.add_argument("caller", metavar="FROM")
+    listen.add_argument("dialled", metavar="TO")
+    listen.add_argument("steps", metavar="STEP", nargs="*",
+                        help="keys to press (0-9, *, #), or wN to wait N seconds, in order, "
+                             "e.g. w4 2580# w15 2 w10 #")
+    listen.add_argument("--heard", metavar="FILE", type=Path,
+                        help="save what the caller heard as a WAV file")
+    listen.set_defaults(handler=_listen)
+
     sms = commands.add_parser("sms", help="the SMS messages the simulated modem has sent")
     sms.add_argument("--json", action="store_true", help="print JSON with every part")
     sms.set_defaults(handler=_sms)
@@ -160,6 +172,78 @@ def _call(args: argparse.Namespace) -> int:
     lab.enter_namespace()
     print_json(place_and_log(lab, args.caller, args.dialled, args.hangup_after,
                              withheld=args.withheld))
+    return 0
+
+
+LISTEN_KEYS = frozenset("0123456789*#")
+# After the last step, how long the call may go on before the caller hangs up.
+LISTEN_END_S = 30.0
+
+
+def listen_steps(steps: list[str]) -> list[str | float]:
+    """The caller's script: key strings to press and pauses in seconds."""
+    script: list[str | float] = []
+    for step in steps:
+        if step.startswith("w"):
+            try:
+                seconds = float(step[1:])
+            except ValueError:
+                seconds = -1.0
+            if not 0 <= seconds <= 600:
+                raise CommandError(f"{step!r}: a pause is w and 0..600 seconds, e.g. w4", 2)
+            script.append(seconds)
+        elif step and set(step) <= LISTEN_KEYS:
+            script.append(step)
+        else:
+            raise CommandError(f"{step!r}: press keys 0-9, * and # (or wait with wN)", 2)
+    return script
+
+
+def _listen(args: argparse.Namespace) -> int:
+    from paivystys.appliance.calllog.listening import listening_page
+    from paivystys.appliance.lab.caller import LiveCall
+    from paivystys.appliance.lab.carrier import HEARD_DIR
+    from paivystys.appliance.runtime.instance import INSTANCE_ROOT
+
+    script = listen_steps(args.steps)
+    lab = _lab(args)
+    use_database(args)
+    lab.enter_namespace()
+    name = f"listen-{time.time_ns()}.wav"
+    ami = lab.ami(lab.carrier())
+    try:
+        call = LiveCall(ami, args.caller, args.dialled, max_duration=600,
+                        heard=f"{INSTANCE_ROOT}/{HEARD_DIR}/{name}")
+        call.wait_answered()
+        for step in script:
+            if call.ended:
+                break
+            if isinstance(step, float):
+                time.sleep(step)
+            else:
+                call.press(step)
+        deadline = time.monotonic() + LISTEN_END_S
+        while not call.ended and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if not call.ended:
+            call.hang_up()
+        call.report()
+    finally:
+        ami.close()
+    heard = lab.carrier().instance_dir / HEARD_DIR / name
+    if args.heard is not None:
+        # MixMonitor closes the file just after the call.
+        time.sleep(1)
+        args.heard.write_bytes(heard.read_bytes())
+    heard.unlink(missing_ok=True)
+    deadline = time.monotonic() + 10
+    while not (rows := listening_page(limit=1).items) or rows[0]["ended_at"] is None:
+        if time.monotonic() > deadline:
+            raise CommandError("the appliance did not close the listening call's log row "
+                               "within 10 s; see the FastAGI server's log in "
+                               f"{lab.state_dir / 'log'}", 1)
+        time.sleep(0.2)
+    print_json(rows[0])
     return 0
 
 
