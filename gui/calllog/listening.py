@@ -69,6 +69,15 @@ class ListeningCallsModel(ColumnsModel[ListeningCall]):
         outcomes = listening_outcome_names()
         in_progress = self.tr("in progress")
         nobody = self.tr("not identified")
+        tried = self.tr("{name} (not let in)")
+
+        def who(call: ListeningCall) -> str:
+            # A refused call names whose phone or personal number it tried: that person
+            # did not listen.
+            name = call["person_name"]
+            if not name:
+                return nobody
+            return name if call["outcome"] in ("listened", None) else tried.format(name=name)
 
         def outcome_text(call: ListeningCall) -> str:
             outcome = call["outcome"]
@@ -78,7 +87,7 @@ class ListeningCallsModel(ColumnsModel[ListeningCall]):
             Column(self.tr("Arrived"), lambda call: format_datetime(
                 api_time(call["arrived_at"]), locale)),
             Column(self.tr("Caller"), lambda call: format_caller(call["caller"], locale)),
-            Column(self.tr("Who listened"), lambda call: call["person_name"] or nobody),
+            Column(self.tr("Who listened"), who),
             Column(self.tr("Outcome"), outcome_text),
             Column(self.tr("Recordings"), lambda call: recordings_summary(call["events"])),
         ]

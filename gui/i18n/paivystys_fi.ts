@@ -1164,27 +1164,32 @@
         <translation>ei tunnistettu</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="78"/>
+        <location filename="../calllog/listening.py" line="72"/>
+        <source>{name} (not let in)</source>
+        <translation>{name} (ei päästetty)</translation>
+    </message>
+    <message>
+        <location filename="../calllog/listening.py" line="87"/>
         <source>Arrived</source>
         <translation>Saapui</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="80"/>
+        <location filename="../calllog/listening.py" line="89"/>
         <source>Caller</source>
         <translation>Soittaja</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="81"/>
+        <location filename="../calllog/listening.py" line="90"/>
         <source>Who listened</source>
         <translation>Kuuntelija</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="82"/>
+        <location filename="../calllog/listening.py" line="91"/>
         <source>Outcome</source>
         <translation>Tulos</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="83"/>
+        <location filename="../calllog/listening.py" line="92"/>
         <source>Recordings</source>
         <translation>Nauhoitteet</translation>
     </message>
@@ -1192,27 +1197,27 @@
 <context>
     <name>ListeningEventsModel</name>
     <message>
-        <location filename="../calllog/listening.py" line="94"/>
+        <location filename="../calllog/listening.py" line="103"/>
         <source>no longer in the call log</source>
         <translation>ei enää puhelulokissa</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="99"/>
+        <location filename="../calllog/listening.py" line="108"/>
         <source>call of {time} from {caller}</source>
         <translation>puhelu {time} numerosta {caller}</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="104"/>
+        <location filename="../calllog/listening.py" line="113"/>
         <source>Time</source>
         <translation>Aika</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="105"/>
+        <location filename="../calllog/listening.py" line="114"/>
         <source>Action</source>
         <translation>Toiminto</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="107"/>
+        <location filename="../calllog/listening.py" line="116"/>
         <source>Recording</source>
         <translation>Nauhoite</translation>
     </message>
@@ -1263,37 +1268,37 @@
 <context>
     <name>ListeningLogView</name>
     <message>
-        <location filename="../calllog/listening.py" line="131"/>
+        <location filename="../calllog/listening.py" line="140"/>
         <source>Calls to the listening line, where people hear their own recordings by phone.</source>
         <translation>Puhelut kuuntelunumeroon, josta päivystäjät kuuntelevat omia nauhoitteitaan puhelimella.</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="136"/>
+        <location filename="../calllog/listening.py" line="145"/>
         <source>Refresh</source>
         <translation>Päivitä</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="137"/>
+        <location filename="../calllog/listening.py" line="146"/>
         <source>Show the newest calls (F5)</source>
         <translation>Näytä uusimmat puhelut (F5)</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="148"/>
+        <location filename="../calllog/listening.py" line="157"/>
         <source>Recordings the chosen call played or deleted:</source>
         <translation>Valitun puhelun aikana kuunnellut tai poistetut nauhoitteet:</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="160"/>
+        <location filename="../calllog/listening.py" line="169"/>
         <source>More</source>
         <translation>Lisää</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="200"/>
+        <location filename="../calllog/listening.py" line="209"/>
         <source>Loading…</source>
         <translation>Ladataan…</translation>
     </message>
     <message>
-        <location filename="../calllog/listening.py" line="220"/>
+        <location filename="../calllog/listening.py" line="229"/>
         <source>{shown} of {total} calls</source>
         <translation>{shown} / {total} puhelua</translation>
     </message>

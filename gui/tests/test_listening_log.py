@@ -80,7 +80,8 @@ def test_an_admin_sees_every_listening_call_and_what_it_played(
     header = [view.model.headerData(column, Qt.Orientation.Horizontal)
               for column in range(view.model.columnCount())]
     assert header == ["Arrived", "Caller", "Who listened", "Outcome", "Recordings"]
-    assert _row(view, 0)[1:] == ["+358 40 555 0333", "Pekka Kuuntelija", "no PIN set", ""]
+    assert _row(view, 0)[1:] == ["+358 40 555 0333", "Pekka Kuuntelija (not let in)",
+                                 "no PIN set", ""]
     assert _row(view, 1)[1:] == ["+358 40 999 9999", "not identified",
                                  "refused (PIN, lock or personal number)", ""]
     assert _row(view, 2)[1:] == ["+358 40 555 0111", "Maija Konsoli", "listened",
