@@ -65,7 +65,7 @@ def _instance_name(name: str | None) -> str:
     return text.encode()[:MAX_INSTANCE_NAME_BYTES].decode(errors="ignore")
 
 
-def _lan_ipv4_addresses() -> list[str]:
+def lan_ipv4_addresses() -> list[str]:
     """The box's IPv4 addresses except loopback, which means nothing to another host."""
     return sorted({address.ip for adapter in ifaddr.get_adapters() for address in adapter.ips
                    if address.is_IPv4 and not ipaddress.ip_address(address.ip).is_loopback})
@@ -107,7 +107,7 @@ class Advertiser:
 
     def start(self) -> None:
         """Probe for a unique name, then announce; returns once announced (about 1.6 s)."""
-        addresses = self.addresses if self.addresses is not None else _lan_ipv4_addresses()
+        addresses = self.addresses if self.addresses is not None else lan_ipv4_addresses()
         if not addresses:
             raise NoAddressToAdvertise(
                 "The box has no LAN address to advertise the API on (no network yet?).")

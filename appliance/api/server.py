@@ -25,6 +25,11 @@ from fastapi import FastAPI
 
 from paivystys.appliance.api.app import create_app
 from paivystys.appliance.api.context import ApiConfig
+from paivystys.appliance.api.discovery import (
+    Advertiser,
+    NoAddressToAdvertise,
+    lan_ipv4_addresses,
+)
 from paivystys.appliance.api.headers import SecurityHeaders
 from paivystys.appliance.api.limits import JSON_BODY_LIMIT
 from paivystys.appliance.api.tls import ServerIdentity, ensure_certificate
@@ -96,39 +101,57 @@ def lan_addresses() -> list[str]:
 
 
 class Announcement:
-    """The mDNS announcement, retried in the background until the box has an address (DHCP
-    may not be done at boot); the API serves meanwhile at its address."""
+    """The mDNS announcement, kept true in the background: retried until the box has an
+    address (DHCP may not be done at boot), and made again when the box's addresses change
+    (a static address kept, a new DHCP lease), so that consoles do not look for the box where
+    it was.  The API serves meanwhile at its address."""
 
-    RETRY_S = 30.0
+    CHECK_S = 30.0
 
     def __init__(self, port: int, fingerprint: str, version: str, url: str) -> None:
         self._port, self._fingerprint, self._version, self._url = port, fingerprint, version, url
         self._stop = threading.Event()
-        self._advertiser = None
+        self._lock = threading.Lock()
+        self._advertiser: Advertiser | None = None
+        self._announced: list[str] = []  # the addresses the advertiser announced
 
     def start(self) -> None:
         threading.Thread(target=self._run, name="mdns", daemon=True).start()
 
     def _run(self) -> None:
-        from paivystys.appliance.api.discovery import Advertiser, NoAddressToAdvertise
-
         while not self._stop.is_set():
+            self.refresh()
+            self._stop.wait(self.CHECK_S)
+
+    def refresh(self) -> None:
+        """Announce, or announce again when the box's addresses are not those announced."""
+        addresses = lan_ipv4_addresses()
+        with self._lock:
+            if self._stop.is_set() or (self._advertiser is not None
+                                       and addresses == self._announced):
+                return
+            if self._advertiser is not None:
+                log.info("the box's addresses are now %s (were %s): announcing again",
+                         ", ".join(addresses) or "none", ", ".join(self._announced))
+                self._advertiser.close()
+                self._advertiser = None
             try:
                 advertiser = Advertiser(port=self._port, fingerprint=self._fingerprint,
-                                        version=self._version)
+                                        version=self._version, addresses=addresses)
                 advertiser.start()
-                self._advertiser = advertiser
-                log.info("announced with mDNS as %s", self._advertiser.name)
-                return
             except (NoAddressToAdvertise, OSError) as error:
                 log.warning("mDNS announcement failed (%s); consoles can type %s; trying "
-                            "again in %.0f s", error, self._url, self.RETRY_S)
-            self._stop.wait(self.RETRY_S)
+                            "again in %.0f s", error, self._url, self.CHECK_S)
+                return
+            self._advertiser, self._announced = advertiser, addresses
+            log.info("announced with mDNS as %s on %s", advertiser.name, ", ".join(addresses))
 
     def close(self) -> None:
-        self._stop.set()
-        if self._advertiser is not None:
-            self._advertiser.close()
+        with self._lock:
+            self._stop.set()
+            if self._advertiser is not None:
+                self._advertiser.close()
+                self._advertiser = None
 
 
 class ListeningServer(uvicorn.Server):
