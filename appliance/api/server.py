@@ -170,6 +170,23 @@ class ListeningServer(uvicorn.Server):
             self.app.state.readiness.ready(f"serving {self.url}")
 
 
+# How long a stopping API waits for its connections.  A console's idle keep-alive TLS
+# connection holds a stop for asyncio's 30 s TLS-shutdown wait for the console's close_notify,
+# which it does not send: a restart (an update) took 30 s longer with a console open.
+GRACEFUL_SHUTDOWN_S = 5
+GRACE_EXCEEDED = "timeout graceful shutdown exceeded"
+
+
+class GraceExceededIsNoError(logging.Filter):
+    """uvicorn reports connections still open after the grace period as an ERROR; here that is
+    an idle console's connection, closed as designed: a warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.ERROR and GRACE_EXCEEDED in record.getMessage():
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def uvicorn_config(app: FastAPI, identity: ServerIdentity, host: str = "127.0.0.1",
                    port: int = 8443) -> uvicorn.Config:
     """How the API is served, here and in its tests.
@@ -183,10 +200,16 @@ def uvicorn_config(app: FastAPI, identity: ServerIdentity, host: str = "127.0.0.
     so that even an unexpected 500 carries them.  A WebSocket message may be no larger than a
     request body: the live view's client sends nothing the API reads (uvicorn's default would
     take 16 MiB messages)."""
-    return uvicorn.Config(SecurityHeaders(app), ssl_certfile=str(identity.cert_path),
-                          ssl_keyfile=str(identity.key_path), log_level="warning",
-                          server_header=False, proxy_headers=False, forwarded_allow_ips=[],
-                          ws_max_size=JSON_BODY_LIMIT, host=host, port=port)
+    config = uvicorn.Config(SecurityHeaders(app), ssl_certfile=str(identity.cert_path),
+                            ssl_keyfile=str(identity.key_path), log_level="warning",
+                            server_header=False, proxy_headers=False, forwarded_allow_ips=[],
+                            ws_max_size=JSON_BODY_LIMIT, host=host, port=port,
+                            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S)
+    # After the Config: it sets uvicorn's logging up.
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(known, GraceExceededIsNoError) for known in uvicorn_log.filters):
+        uvicorn_log.addFilter(GraceExceededIsNoError())
+    return config
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

@@ -1,7 +1,9 @@
-"""The API's mDNS announcement follows the box's addresses (server.Announcement)."""
+"""The API process around the application: its mDNS announcement follows the box's addresses;
+its stop does not wait for idle consoles."""
 
 from __future__ import annotations
 
+import logging
 from typing import ClassVar
 
 import pytest
@@ -73,3 +75,15 @@ def test_no_address_yet_is_tried_again_and_a_lost_one_is_withdrawn(
     announcement.refresh()
     assert FakeAdvertiser.made[1].closed
     announcement.close()
+
+
+def test_an_idle_console_outliving_the_shutdown_grace_is_a_warning_not_an_error() -> None:
+    note = server.GraceExceededIsNoError()
+    exceeded = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1,
+                                 "Cancel %s running task(s), timeout graceful shutdown "
+                                 "exceeded", (0,), None)
+    assert note.filter(exceeded) and (exceeded.levelno, exceeded.levelname) == (
+        logging.WARNING, "WARNING")
+    other = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "Exception in ASGI "
+                              "application", (), None)
+    assert note.filter(other) and other.levelno == logging.ERROR
