@@ -90,7 +90,7 @@ UPKEEP |= {"update install", "box update-install"}
 # the root applier that tries it (test_network.py).
 NETWORK = {"network set-static", "network set-dhcp", "network confirm", "network revert"}
 LAB = {"lab prepare", "lab up", "lab down", "lab status", "lab asterisk", "lab handset",
-       "lab call", "lab sms", "lab sms-in"}
+       "lab call", "lab listen", "lab sms", "lab sms-in"}
 
 
 def commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> Iterator[str]:
