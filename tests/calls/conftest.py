@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -158,3 +160,46 @@ def call(lab):
         return place_and_log(lab, caller or new_mobile(), dialled, hangup_after)
 
     return place
+
+
+# A change every this many seconds (each also waits for its reload to finish).
+CHANGE_EVERY_S = 0.3
+
+
+@contextmanager
+def changing_configuration(lab, bystander: str = "", *,
+                           toggle: Callable[[Directory, bool], object] | None = None
+                           ) -> Iterator[list[int]]:
+    """Make a real change over and over (each regenerates the dialplan and reloads it) until
+    the block ends; yields the list counting the reloads.  The change: ``toggle(directory,
+    on)``, by default `bystander`'s duty (the failsafe legs in the dialplan change with it)."""
+    extensions = lab.appliance().instance_dir / "etc" / "extensions.conf"
+    done = threading.Event()
+    reloads: list[int] = []
+    errors: list[BaseException] = []
+
+    def toggle_duty(directory: Directory, on: bool) -> object:
+        return directory.change_person(bystander, on_duty=on)
+
+    def keep_changing() -> None:
+        directory = Directory()
+        on = False
+        try:
+            while not done.is_set():
+                before = extensions.read_text()
+                (toggle or toggle_duty)(directory, on)
+                if extensions.read_text() != before:
+                    reloads.append(1)
+                on = not on
+                done.wait(CHANGE_EVERY_S)
+        except BaseException as error:  # reported in the test's own thread
+            errors.append(error)
+
+    changer = threading.Thread(target=keep_changing, name="changes", daemon=True)
+    changer.start()
+    try:
+        yield reloads
+    finally:
+        done.set()
+        changer.join(timeout=30)
+    assert not errors, errors

@@ -10,49 +10,10 @@ claim, the stage change) sees at least one reload.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from paivystys.appliance.directory import Directory
 from paivystys.appliance.ringing.rule import CallOutcome, LegResult, Stage
 
-from conftest import new_mobile
-
-# A change every this many seconds (each also waits for its reload to finish).
-CHANGE_EVERY_S = 0.3
-
-
-@contextmanager
-def changing_configuration(lab, bystander: str) -> Iterator[list[int]]:
-    """Toggle `bystander`'s duty over and over (a real change: the failsafe legs in the
-    dialplan change with it) until the block ends; yields the list counting the reloads."""
-    extensions = lab.appliance().instance_dir / "etc" / "extensions.conf"
-    done = threading.Event()
-    reloads: list[int] = []
-    errors: list[BaseException] = []
-
-    def keep_changing() -> None:
-        directory = Directory()
-        on_duty = False
-        try:
-            while not done.is_set():
-                before = extensions.read_text()
-                directory.change_person(bystander, on_duty=on_duty)
-                if extensions.read_text() != before:
-                    reloads.append(1)
-                on_duty = not on_duty
-                done.wait(CHANGE_EVERY_S)
-        except BaseException as error:  # reported in the test's own thread
-            errors.append(error)
-
-    changer = threading.Thread(target=keep_changing, name="changes", daemon=True)
-    changer.start()
-    try:
-        yield reloads
-    finally:
-        done.set()
-        changer.join(timeout=30)
-    assert not errors, errors
+from conftest import changing_configuration, new_mobile
 
 
 def test_changes_while_ringing_and_in_the_prompt(lab, scenario, handsets, call):

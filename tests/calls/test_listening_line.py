@@ -37,7 +37,7 @@ from paivystys.appliance.prompts.readings import recording_announcement, recordi
 from paivystys.appliance.recordings.retention import delete_expired
 from paivystys.appliance.runtime.instance import INSTANCE_ROOT
 
-from conftest import new_mobile, new_on_call_number
+from conftest import changing_configuration, new_mobile, new_on_call_number
 
 RATE = 8000
 FRAME_S = 0.05
@@ -390,3 +390,36 @@ def test_three_wrong_pins_lock_and_the_right_one_is_then_refused(
         (AuditEntry.action == "listening.pin") & (AuditEntry.target == str(pekka.id)))
         .order_by(AuditEntry.id)]
     assert ['"locked"' in details for details in verdicts] == [False, False, True, True]
+
+
+def test_reloads_all_through_the_call_disturb_nothing(lab, carrier_ami, line: Line) -> None:
+    """A second listening number is added and removed every 0.3 s from before the call to its
+    end, each time reloading the dialplan and the listening line's own context: the caller
+    keys the personal number and the PIN, hears the recording whole, and the call is logged
+    as listened."""
+    liisa = line.person("Liisa Kolmas", "8642")
+    recorded = line.record(liisa, 1, [("A", 3.0)])
+    calls_before = Call.select().count()
+    stranger = new_mobile()
+    other = new_on_call_number()
+
+    def add_or_remove(directory: Directory, there: bool) -> object:
+        if there:
+            return directory.remove_listening_number(other)
+        return directory.add_listening_number(other, "Toinen kuuntelu")
+
+    with changing_configuration(lab, toggle=add_or_remove) as reloads:
+        call, trace, audio = call_line(lab, carrier_ami, line, stranger, "reloads")
+        call.press(f"{liisa.personal_number}#")
+        trace.wait("pv-listen-pin")
+        call.press("8642#")
+        trace.wait(f"CONTROL STREAM FILE .*{recorded.call_id}")
+        trace.wait("pv-listen-last")
+        call.press("#")
+        call.report()
+    assert len(reloads) >= 10
+    assert_runs(heard(audio), [("A", 3.0)])
+    row = listening_row()
+    assert (row.caller, row.person_id, row.outcome) == (stranger, liisa.id, "listened")
+    assert actions(row) == [("played", recorded.call_id)]
+    assert Call.select().count() == calls_before  # no on-call call logged
