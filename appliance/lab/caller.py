@@ -246,24 +246,21 @@ class LiveCall:
     chooses.  The call runs in a thread; :meth:`report` waits for its end."""
 
     def __init__(self, ami: AmiClient, caller: str, dialled: str, max_duration: float = 120,
-                 heard: str = "", *, any_caller_id: bool = False) -> None:
+                 heard: str = "") -> None:
         self._ami = ami
         self._answered = threading.Event()
         self._channel = ""
         self._outcome: list[CallerReport | BaseException] = []
         self._done = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, args=(caller, dialled, max_duration, heard, any_caller_id),
-            daemon=True,
+            target=self._run, args=(caller, dialled, max_duration, heard), daemon=True,
             name=f"live call {caller} -> {dialled}")
         self._thread.start()
 
-    def _run(self, caller: str, dialled: str, max_duration: float, heard: str,
-             any_caller_id: bool) -> None:
+    def _run(self, caller: str, dialled: str, max_duration: float, heard: str) -> None:
         try:
             self._outcome.append(place_call(self._ami, caller, dialled,
                                             max_duration=max_duration, heard=heard,
-                                            any_caller_id=any_caller_id,
                                             on_answer=self._on_answer))
         except BaseException as error:  # handed to report()
             self._outcome.append(error)
